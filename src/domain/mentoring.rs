@@ -1,0 +1,114 @@
+//! The mentoring programme: mentors from the team, interns who ask for help,
+//! and municipalities with their coordinates for distances.
+
+use super::ids::{InternId, MentorId, ParticipantId};
+use super::topic::Topic;
+use serde::{Deserialize, Serialize};
+
+/// A municipality of the region with its coordinates.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Municipality {
+    pub name: String,
+    /// The kind of municipality: a city district, an urban or rural settlement.
+    pub kind: String,
+    pub latitude: f64,
+    pub longitude: f64,
+}
+
+impl Municipality {
+    /// The great-circle distance in kilometres.
+    pub fn distance_km(&self, other: &Municipality) -> f64 {
+        haversine_km(
+            (self.latitude, self.longitude),
+            (other.latitude, other.longitude),
+        )
+    }
+}
+
+/// The great-circle distance between two (latitude, longitude) points in km.
+pub fn haversine_km(a: (f64, f64), b: (f64, f64)) -> f64 {
+    const EARTH_RADIUS_KM: f64 = 6371.0;
+    let (lat1, lon1) = (a.0.to_radians(), a.1.to_radians());
+    let (lat2, lon2) = (b.0.to_radians(), b.1.to_radians());
+    let h = ((lat2 - lat1) / 2.0).sin().powi(2)
+        + lat1.cos() * lat2.cos() * ((lon2 - lon1) / 2.0).sin().powi(2);
+    2.0 * EARTH_RADIUS_KM * h.sqrt().min(1.0).asin()
+}
+
+/// How a mentor and an intern meet.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MeetingFormat {
+    OnSite,
+    Online,
+}
+
+/// The formats a side accepts.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Formats {
+    pub on_site: bool,
+    pub online: bool,
+}
+
+impl Formats {
+    pub const BOTH: Formats = Formats {
+        on_site: true,
+        online: true,
+    };
+
+    pub fn accepts(self, f: MeetingFormat) -> bool {
+        match f {
+            MeetingFormat::OnSite => self.on_site,
+            MeetingFormat::Online => self.online,
+        }
+    }
+}
+
+/// A topic a mentor can teach, with a level from 1 (basic) to 3 (expert).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TopicLevel {
+    pub topic: Topic,
+    pub level: u8,
+}
+
+/// A member of the team (or a person added by hand) who takes interns.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Mentor {
+    pub id: MentorId,
+    /// The team member this mentor is, when they came from the contest.
+    pub participant: Option<ParticipantId>,
+    pub full_name: String,
+    pub tos_name: String,
+    pub municipality: String,
+    /// How many interns the mentor takes at once.
+    pub capacity: u32,
+    pub topics: Vec<TopicLevel>,
+    pub formats: Formats,
+    /// The mentor's own ranking of interns, best first (optional).
+    pub preferred_interns: Vec<InternId>,
+}
+
+/// A TOS leader's request to intern with a mentor.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct InternRequest {
+    pub id: InternId,
+    pub full_name: String,
+    pub tos_name: String,
+    pub municipality: String,
+    pub topics: Vec<Topic>,
+    pub formats: Formats,
+    /// The intern's ranking of mentors, best first (optional).
+    pub preferred_mentors: Vec<MentorId>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn distance_irkutsk_angarsk_is_about_40_km() {
+        let d = haversine_km((52.2870, 104.3050), (52.5448, 103.8885));
+        assert!((35.0..45.0).contains(&d), "{d}");
+        assert_eq!(haversine_km((52.0, 104.0), (52.0, 104.0)), 0.0);
+    }
+}

@@ -1,0 +1,969 @@
+//! The contest's regulation (Положение): groups and quotas, stages and their
+//! criteria, how scores are aggregated, who advances, how ties are broken,
+//! the activity rating formula and the mentoring defaults.
+//!
+//! The regulation is a TOML file. [`Regulation::parse`] turns it into checked
+//! types; a wrong file gets errors that name the line and the field.
+
+use super::ids::{CriterionId, GroupId, StageId};
+use super::topic::{EventFormat, Topic};
+use crate::tomlspan::Located;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+
+/// The whole regulation, as declared.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Regulation {
+    pub contest: ContestInfo,
+    pub groups: Vec<Group>,
+    #[serde(default)]
+    pub ranking: RankingDefaults,
+    #[serde(default)]
+    pub activity: ActivityFormula,
+    pub stages: Vec<Stage>,
+    #[serde(default)]
+    pub mentoring: MentoringRules,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ContestInfo {
+    pub name: String,
+    #[serde(default)]
+    pub organiser: String,
+    #[serde(default)]
+    pub year: Option<i32>,
+    /// The name of the team the winners form.
+    #[serde(default)]
+    pub team_name: String,
+}
+
+/// A territory group with its quota of winners.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Group {
+    pub id: GroupId,
+    pub name: String,
+    /// How many of the group's participants join the team.
+    pub quota: usize,
+}
+
+/// Settings shared by all stages unless a stage overrides them.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RankingDefaults {
+    /// The tie-break chain, e.g. `["total", "criterion:creative_task",
+    /// "previous_stage", "activity_rating", "application_date"]`.
+    #[serde(default)]
+    pub tie_break: Vec<String>,
+}
+
+/// One stage of the contest.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Stage {
+    pub id: StageId,
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    /// Jurors do not see each other's scores until the stage is closed.
+    #[serde(default)]
+    pub blind: bool,
+    #[serde(default)]
+    pub aggregation: Aggregation,
+    /// For `trimmed`: the fraction cut from each end; without it, the single
+    /// highest and lowest are dropped when there are at least 3 jurors.
+    #[serde(default)]
+    pub trim_fraction: Option<f64>,
+    /// How many jurors judge each participant (K).
+    #[serde(default)]
+    pub jurors_per_participant: usize,
+    /// Whether scores may be given in half points.
+    #[serde(default)]
+    pub half_points: bool,
+    #[serde(default)]
+    pub comment_required: CommentRule,
+    /// Automatic conflicts of interest.
+    #[serde(default)]
+    pub conflict_rules: Vec<ConflictRule>,
+    /// Earlier stages' totals counted into this stage's total.
+    #[serde(default)]
+    pub carry_over: Vec<CarryOver>,
+    pub advance: Advance,
+    /// Overrides `[ranking].tie_break` for this stage.
+    #[serde(default)]
+    pub tie_break: Option<Vec<String>>,
+    pub criteria: Vec<Criterion>,
+}
+
+/// How jurors' totals of one participant are combined.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Aggregation {
+    #[default]
+    Mean,
+    Median,
+    /// The mean after dropping the extremes.
+    Trimmed,
+    /// Each juror's totals standardised over the participants they scored,
+    /// then mapped back to the stage's scale.
+    Zscore,
+}
+
+impl Aggregation {
+    pub const ALL: [Aggregation; 4] = [
+        Aggregation::Mean,
+        Aggregation::Median,
+        Aggregation::Trimmed,
+        Aggregation::Zscore,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Aggregation::Mean => "mean",
+            Aggregation::Median => "median",
+            Aggregation::Trimmed => "trimmed",
+            Aggregation::Zscore => "zscore",
+        }
+    }
+
+    pub fn from_code(s: &str) -> Option<Aggregation> {
+        Aggregation::ALL.into_iter().find(|a| a.code() == s)
+    }
+}
+
+/// When a juror must justify a score in writing.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CommentRule {
+    #[default]
+    Never,
+    /// When any criterion gets its maximum or zero.
+    Extremes,
+    Always,
+}
+
+/// Automatic conflicts of interest.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ConflictRule {
+    /// A juror does not judge participants from their own municipality.
+    SameMunicipality,
+    /// A juror does not judge participants from their own TOS.
+    SameTos,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CarryOver {
+    pub stage: StageId,
+    pub weight: f64,
+}
+
+/// The advancement rule as written in the file.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Advance {
+    pub rule: AdvanceKind,
+    /// For `top` and `top_per_group`: how many advance (per group for the latter).
+    #[serde(default)]
+    pub n: Option<usize>,
+    /// For `top_per_group`: a number per group instead of one `n` for all.
+    #[serde(default)]
+    pub per_group: BTreeMap<GroupId, usize>,
+    /// For `threshold`: the lowest total that advances.
+    #[serde(default)]
+    pub min_total: Option<f64>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AdvanceKind {
+    /// The best N overall.
+    Top,
+    /// The best N of each territory group.
+    TopPerGroup,
+    /// Everyone whose total reaches a threshold.
+    Threshold,
+    /// The best of each group up to the group's quota: the team.
+    Quota,
+}
+
+/// The advancement rule, checked.
+#[derive(Clone, Debug, PartialEq)]
+pub enum AdvanceRule {
+    Top(usize),
+    TopPerGroup(BTreeMap<GroupId, usize>),
+    Threshold(f64),
+    Quota(BTreeMap<GroupId, usize>),
+}
+
+/// Who scores a criterion.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CriterionKind {
+    /// Scored by the jury's experts.
+    Jury,
+    /// Computed from data (attendance, projects, awards...).
+    Indicator,
+}
+
+/// A criterion of a stage.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Criterion {
+    pub id: CriterionId,
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    pub kind: CriterionKind,
+    pub max_points: f64,
+    #[serde(default = "one")]
+    pub weight: f64,
+    /// For indicators: which data the points come from.
+    #[serde(default)]
+    pub source: Option<IndicatorSource>,
+    /// For indicators: points per unit of the source (default 1), capped at
+    /// `max_points`.
+    #[serde(default)]
+    pub per_unit: Option<f64>,
+    /// For indicators: `[[from_value, points], ...]`; the highest band
+    /// reached gives the points. Used instead of `per_unit`.
+    #[serde(default)]
+    pub bands: Vec<[f64; 2]>,
+}
+
+fn one() -> f64 {
+    1.0
+}
+
+/// Data an indicator criterion takes its points from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IndicatorSource {
+    /// Training events attended.
+    Attendance,
+    /// Distinct topics of the events attended.
+    DistinctTopics,
+    /// The activity rating of the educational stage.
+    ActivityRating,
+    ImplementedProjects,
+    Awards,
+    Reviews,
+    MentoringExperience,
+    SiteActivity,
+    CreativeTasks,
+}
+
+impl IndicatorSource {
+    pub fn code(self) -> &'static str {
+        match self {
+            IndicatorSource::Attendance => "attendance",
+            IndicatorSource::DistinctTopics => "distinct_topics",
+            IndicatorSource::ActivityRating => "activity_rating",
+            IndicatorSource::ImplementedProjects => "implemented_projects",
+            IndicatorSource::Awards => "awards",
+            IndicatorSource::Reviews => "reviews",
+            IndicatorSource::MentoringExperience => "mentoring_experience",
+            IndicatorSource::SiteActivity => "site_activity",
+            IndicatorSource::CreativeTasks => "creative_tasks",
+        }
+    }
+}
+
+/// The formula of the educational stage's activity rating.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ActivityFormula {
+    /// Points for attending one event of each format.
+    #[serde(default)]
+    pub points_per_format: BTreeMap<EventFormat, f64>,
+    /// A multiplier per topic (1 when absent).
+    #[serde(default)]
+    pub topic_multiplier: BTreeMap<Topic, f64>,
+    /// Points for each distinct topic covered.
+    #[serde(default)]
+    pub topic_bonus: f64,
+    /// Points per completed creative task.
+    #[serde(default)]
+    pub creative_task_points: f64,
+    /// Points per publication on the union's site.
+    #[serde(default)]
+    pub site_activity_points: f64,
+    /// The most the site activity can bring.
+    #[serde(default)]
+    pub site_activity_cap: Option<f64>,
+    /// The most the attendance part can bring.
+    #[serde(default)]
+    pub attendance_cap: Option<f64>,
+    /// The most the whole rating can be.
+    #[serde(default)]
+    pub cap: Option<f64>,
+}
+
+impl Default for ActivityFormula {
+    fn default() -> Self {
+        ActivityFormula {
+            points_per_format: EventFormat::ALL.iter().map(|f| (*f, 1.0)).collect(),
+            topic_multiplier: BTreeMap::new(),
+            topic_bonus: 0.0,
+            creative_task_points: 0.0,
+            site_activity_points: 0.0,
+            site_activity_cap: None,
+            attendance_cap: None,
+            cap: None,
+        }
+    }
+}
+
+/// Defaults of the mentoring programme.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MentoringRules {
+    /// How many interns a mentor takes unless their record says otherwise.
+    #[serde(default = "default_capacity")]
+    pub capacity: u32,
+    /// On-site pairs farther apart than this are not allowed.
+    #[serde(default = "default_max_distance")]
+    pub max_distance_km: f64,
+    /// Points per wanted topic the mentor teaches, times the mentor's level.
+    #[serde(default = "default_topic_weight")]
+    pub topic_weight: i64,
+    /// Points of the distance band an on-site pair falls in (see `distance_bands`).
+    #[serde(default = "default_distance_weight")]
+    pub distance_weight: i64,
+    /// `[[up_to_km, points], ...]` ascending by distance.
+    #[serde(default = "default_distance_bands")]
+    pub distance_bands: Vec<[f64; 2]>,
+    /// Points for a stated preference: the first choice gets the most.
+    #[serde(default = "default_preference_weight")]
+    pub preference_weight: i64,
+}
+
+fn default_capacity() -> u32 {
+    3
+}
+fn default_max_distance() -> f64 {
+    500.0
+}
+fn default_topic_weight() -> i64 {
+    10
+}
+fn default_distance_weight() -> i64 {
+    1
+}
+fn default_distance_bands() -> Vec<[f64; 2]> {
+    vec![[50.0, 6.0], [150.0, 4.0], [300.0, 2.0], [500.0, 0.0]]
+}
+fn default_preference_weight() -> i64 {
+    3
+}
+
+impl Default for MentoringRules {
+    fn default() -> Self {
+        MentoringRules {
+            capacity: default_capacity(),
+            max_distance_km: default_max_distance(),
+            topic_weight: default_topic_weight(),
+            distance_weight: default_distance_weight(),
+            distance_bands: default_distance_bands(),
+            preference_weight: default_preference_weight(),
+        }
+    }
+}
+
+/// One rule of the tie-break chain.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum TieBreak {
+    /// The stage total (the primary key of every ranking).
+    Total,
+    /// The points of a criterion of this stage, higher first.
+    Criterion(CriterionId),
+    /// The total of a named earlier stage, higher first.
+    Stage(StageId),
+    /// The total of the stage before this one, higher first.
+    PreviousStage,
+    /// The activity rating, higher first.
+    ActivityRating,
+    /// The application date, earlier first.
+    ApplicationDate,
+}
+
+impl TieBreak {
+    pub fn parse(s: &str) -> Option<TieBreak> {
+        let s = s.trim();
+        Some(match s {
+            "total" => TieBreak::Total,
+            "previous_stage" => TieBreak::PreviousStage,
+            "activity_rating" => TieBreak::ActivityRating,
+            "application_date" => TieBreak::ApplicationDate,
+            _ => {
+                if let Some(c) = s.strip_prefix("criterion:") {
+                    TieBreak::Criterion(CriterionId::new(c.trim()))
+                } else if let Some(st) = s.strip_prefix("stage:") {
+                    TieBreak::Stage(StageId::new(st.trim()))
+                } else {
+                    return None;
+                }
+            }
+        })
+    }
+}
+
+impl fmt::Display for TieBreak {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TieBreak::Total => f.write_str("total"),
+            TieBreak::Criterion(c) => write!(f, "criterion:{c}"),
+            TieBreak::Stage(s) => write!(f, "stage:{s}"),
+            TieBreak::PreviousStage => f.write_str("previous_stage"),
+            TieBreak::ActivityRating => f.write_str("activity_rating"),
+            TieBreak::ApplicationDate => f.write_str("application_date"),
+        }
+    }
+}
+
+/// A problem in a regulation file: where and what.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RegulationError {
+    pub line: usize,
+    /// The field's path, e.g. `stages[1].criteria[0].weight`.
+    pub field: String,
+    pub message: String,
+}
+
+impl fmt::Display for RegulationError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.field.is_empty() {
+            write!(f, "{}: {}", self.line, self.message)
+        } else {
+            write!(f, "{}: {}: {}", self.line, self.field, self.message)
+        }
+    }
+}
+
+/// All problems found in a regulation file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RegulationErrors(pub Vec<RegulationError>);
+
+impl RegulationErrors {
+    /// One line per problem, each prefixed with `file:`.
+    pub fn render(&self, file: &str) -> String {
+        self.0
+            .iter()
+            .map(|e| format!("{file}:{e}"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+}
+
+impl fmt::Display for RegulationErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.render("regulation.toml"))
+    }
+}
+
+impl std::error::Error for RegulationErrors {}
+
+impl Regulation {
+    /// Parses and checks a regulation file's text.
+    pub fn parse(text: &str) -> Result<Regulation, RegulationErrors> {
+        let located = Located::new(text);
+        let regulation: Regulation = toml::from_str(text).map_err(|e| {
+            let offset = e.span().map_or(0, |s| s.start);
+            let (line, _) = located.line_col(offset);
+            RegulationErrors(vec![RegulationError {
+                line,
+                field: located.path_at(offset),
+                message: clean_toml_message(e.message()),
+            }])
+        })?;
+        let problems = regulation.check();
+        if problems.is_empty() {
+            Ok(regulation)
+        } else {
+            Err(RegulationErrors(
+                problems
+                    .into_iter()
+                    .map(|(field, message)| RegulationError {
+                        line: located.line_of(&field),
+                        field,
+                        message,
+                    })
+                    .collect(),
+            ))
+        }
+    }
+
+    /// Checks the rules serde cannot: returns `(field path, message)` pairs.
+    fn check(&self) -> Vec<(String, String)> {
+        let mut out: Vec<(String, String)> = Vec::new();
+        let mut bad = |field: String, message: String| out.push((field, message));
+
+        if self.contest.name.trim().is_empty() {
+            bad("contest.name".into(), "the contest needs a name".into());
+        }
+        if self.groups.is_empty() {
+            bad(
+                "groups".into(),
+                "declare at least one territory group ([[groups]])".into(),
+            );
+        }
+        let mut group_ids = BTreeSet::new();
+        for (i, g) in self.groups.iter().enumerate() {
+            if g.id.as_str().trim().is_empty() {
+                bad(format!("groups[{i}].id"), "a group needs an id".into());
+            }
+            if !group_ids.insert(g.id.clone()) {
+                bad(
+                    format!("groups[{i}].id"),
+                    format!("the group id '{}' is used twice", g.id),
+                );
+            }
+        }
+        if self.stages.is_empty() {
+            bad(
+                "stages".into(),
+                "declare at least one stage ([[stages]])".into(),
+            );
+        }
+        check_tie_break_names(&self.ranking.tie_break, "ranking.tie_break", &mut bad);
+
+        let mut earlier: Vec<StageId> = Vec::new();
+        for (s, stage) in self.stages.iter().enumerate() {
+            let at = format!("stages[{s}]");
+            if earlier.contains(&stage.id) {
+                bad(
+                    format!("{at}.id"),
+                    format!("the stage id '{}' is used twice", stage.id),
+                );
+            }
+            if stage.criteria.is_empty() {
+                bad(
+                    format!("{at}.criteria"),
+                    format!("the stage '{}' has no criteria", stage.id),
+                );
+            }
+            let mut ids = BTreeSet::new();
+            for (c, crit) in stage.criteria.iter().enumerate() {
+                let cat = format!("{at}.criteria[{c}]");
+                if !ids.insert(crit.id.clone()) {
+                    bad(
+                        format!("{cat}.id"),
+                        format!("the criterion id '{}' is used twice in this stage", crit.id),
+                    );
+                }
+                if !(crit.max_points.is_finite() && crit.max_points > 0.0) {
+                    bad(
+                        format!("{cat}.max_points"),
+                        format!("max_points must be above 0 (got {})", crit.max_points),
+                    );
+                }
+                if !crit.weight.is_finite() || crit.weight < 0.0 {
+                    bad(
+                        format!("{cat}.weight"),
+                        format!("the weight must not be negative (got {})", crit.weight),
+                    );
+                }
+                match crit.kind {
+                    CriterionKind::Indicator => {
+                        if crit.source.is_none() {
+                            bad(
+                                format!("{cat}.source"),
+                                "an indicator criterion needs a source (attendance, distinct_topics, activity_rating, implemented_projects, awards, reviews, mentoring_experience, site_activity, creative_tasks)".into(),
+                            );
+                        }
+                        if let Some(p) = crit.per_unit
+                            && (!p.is_finite() || p < 0.0)
+                        {
+                            bad(
+                                format!("{cat}.per_unit"),
+                                format!("per_unit must not be negative (got {p})"),
+                            );
+                        }
+                        if crit.per_unit.is_some() && !crit.bands.is_empty() {
+                            bad(
+                                format!("{cat}.bands"),
+                                "give either per_unit or bands, not both".into(),
+                            );
+                        }
+                        for (b, pair) in crit.bands.iter().enumerate() {
+                            if pair[1] > crit.max_points || pair[1] < 0.0 {
+                                bad(
+                                    format!("{cat}.bands[{b}]"),
+                                    format!(
+                                        "band points must be between 0 and max_points {} (got {})",
+                                        crit.max_points, pair[1]
+                                    ),
+                                );
+                            }
+                            if b > 0 && crit.bands[b - 1][0] >= pair[0] {
+                                bad(
+                                    format!("{cat}.bands[{b}]"),
+                                    "bands must be in ascending order of their values".into(),
+                                );
+                            }
+                        }
+                    }
+                    CriterionKind::Jury => {
+                        if crit.source.is_some()
+                            || crit.per_unit.is_some()
+                            || !crit.bands.is_empty()
+                        {
+                            bad(
+                                format!("{cat}.kind"),
+                                "a jury criterion is scored by experts: remove source/per_unit/bands or make it kind = \"indicator\"".into(),
+                            );
+                        }
+                    }
+                }
+            }
+            let has_jury = stage.criteria.iter().any(|c| c.kind == CriterionKind::Jury);
+            if has_jury && stage.jurors_per_participant == 0 {
+                bad(
+                    format!("{at}.jurors_per_participant"),
+                    "a stage with jury criteria needs jurors_per_participant of at least 1".into(),
+                );
+            }
+            if let Some(f) = stage.trim_fraction
+                && !(0.0..0.5).contains(&f)
+            {
+                bad(
+                    format!("{at}.trim_fraction"),
+                    format!("trim_fraction must be at least 0 and below 0.5 (got {f})"),
+                );
+            }
+            for (k, carry) in stage.carry_over.iter().enumerate() {
+                if !earlier.contains(&carry.stage) {
+                    bad(
+                        format!("{at}.carry_over[{k}].stage"),
+                        format!(
+                            "'{}' is not an earlier stage (earlier: {})",
+                            carry.stage,
+                            list_or_none(&earlier)
+                        ),
+                    );
+                }
+                if !carry.weight.is_finite() || carry.weight < 0.0 {
+                    bad(
+                        format!("{at}.carry_over[{k}].weight"),
+                        format!("the weight must not be negative (got {})", carry.weight),
+                    );
+                }
+            }
+            self.check_advance(stage, &at, &mut bad);
+            if let Some(chain) = &stage.tie_break {
+                check_tie_break_names(chain, &format!("{at}.tie_break"), &mut bad);
+            }
+            for (k, rule) in self.tie_break_strings(stage).iter().enumerate() {
+                let field = if stage.tie_break.is_some() {
+                    format!("{at}.tie_break[{k}]")
+                } else {
+                    format!("ranking.tie_break[{k}]")
+                };
+                match TieBreak::parse(rule) {
+                    Some(TieBreak::Criterion(c)) if !ids.contains(&c) => bad(
+                        field,
+                        format!(
+                            "the tie-break names the criterion '{c}', which the stage '{}' does not have (it has: {})",
+                            stage.id,
+                            list_or_none(
+                                &stage
+                                    .criteria
+                                    .iter()
+                                    .map(|c| c.id.clone())
+                                    .collect::<Vec<_>>()
+                            )
+                        ),
+                    ),
+                    Some(TieBreak::Stage(st)) if !earlier.contains(&st) => bad(
+                        field,
+                        format!(
+                            "the tie-break names the stage '{st}', which is not an earlier stage than '{}'",
+                            stage.id
+                        ),
+                    ),
+                    _ => {}
+                }
+            }
+            earlier.push(stage.id.clone());
+        }
+
+        let m = &self.mentoring;
+        if !m.max_distance_km.is_finite() || m.max_distance_km < 0.0 {
+            bad(
+                "mentoring.max_distance_km".into(),
+                "max_distance_km must not be negative".into(),
+            );
+        }
+        for (b, band) in m.distance_bands.iter().enumerate() {
+            if b > 0 && m.distance_bands[b - 1][0] >= band[0] {
+                bad(
+                    format!("mentoring.distance_bands[{b}]"),
+                    "distance bands must be in ascending order of distance".into(),
+                );
+            }
+        }
+        for (name, v) in [
+            ("topic_weight", m.topic_weight),
+            ("distance_weight", m.distance_weight),
+            ("preference_weight", m.preference_weight),
+        ] {
+            if v < 0 {
+                bad(
+                    format!("mentoring.{name}"),
+                    format!("{name} must not be negative (got {v})"),
+                );
+            }
+        }
+        let a = &self.activity;
+        for (f, p) in &a.points_per_format {
+            if !p.is_finite() || *p < 0.0 {
+                bad(
+                    format!("activity.points_per_format.{f}"),
+                    format!("points must not be negative (got {p})"),
+                );
+            }
+        }
+        for (t, p) in &a.topic_multiplier {
+            if !p.is_finite() || *p < 0.0 {
+                bad(
+                    format!("activity.topic_multiplier.{t}"),
+                    format!("a multiplier must not be negative (got {p})"),
+                );
+            }
+        }
+        for (name, v) in [
+            ("topic_bonus", Some(a.topic_bonus)),
+            ("creative_task_points", Some(a.creative_task_points)),
+            ("site_activity_points", Some(a.site_activity_points)),
+            ("site_activity_cap", a.site_activity_cap),
+            ("attendance_cap", a.attendance_cap),
+            ("cap", a.cap),
+        ] {
+            if let Some(v) = v
+                && (!v.is_finite() || v < 0.0)
+            {
+                bad(
+                    format!("activity.{name}"),
+                    format!("{name} must not be negative (got {v})"),
+                );
+            }
+        }
+        out
+    }
+
+    fn check_advance(&self, stage: &Stage, at: &str, bad: &mut impl FnMut(String, String)) {
+        let adv = &stage.advance;
+        let field = format!("{at}.advance");
+        match adv.rule {
+            AdvanceKind::Top => match adv.n {
+                Some(0) | None => bad(
+                    format!("{field}.n"),
+                    "rule = \"top\" needs n, how many advance (at least 1)".into(),
+                ),
+                _ => {}
+            },
+            AdvanceKind::TopPerGroup => {
+                if adv.n.is_none() && adv.per_group.is_empty() {
+                    bad(
+                        format!("{field}.n"),
+                        "rule = \"top_per_group\" needs n (the same for every group) or per_group"
+                            .into(),
+                    );
+                }
+                if adv.n == Some(0) {
+                    bad(format!("{field}.n"), "n must be at least 1".into());
+                }
+                for g in adv.per_group.keys() {
+                    if !self.groups.iter().any(|x| &x.id == g) {
+                        bad(
+                            format!("{field}.per_group.{g}"),
+                            format!(
+                                "'{g}' is not a group of this contest (groups: {})",
+                                list_or_none(
+                                    &self.groups.iter().map(|g| g.id.clone()).collect::<Vec<_>>()
+                                )
+                            ),
+                        );
+                    }
+                }
+            }
+            AdvanceKind::Threshold => match adv.min_total {
+                Some(t) if t.is_finite() => {}
+                _ => bad(
+                    format!("{field}.min_total"),
+                    "rule = \"threshold\" needs min_total, the lowest total that advances".into(),
+                ),
+            },
+            AdvanceKind::Quota => {}
+        }
+    }
+
+    /// The tie-break chain of a stage as written (the stage's own or the default).
+    fn tie_break_strings<'a>(&'a self, stage: &'a Stage) -> &'a [String] {
+        stage
+            .tie_break
+            .as_deref()
+            .unwrap_or(&self.ranking.tie_break)
+    }
+
+    /// The checked tie-break chain of a stage; `total` always comes first.
+    pub fn tie_break(&self, stage: &Stage) -> Vec<TieBreak> {
+        let mut chain = vec![TieBreak::Total];
+        for rule in self.tie_break_strings(stage) {
+            if let Some(t) = TieBreak::parse(rule)
+                && !chain.contains(&t)
+            {
+                chain.push(t);
+            }
+        }
+        chain
+    }
+
+    /// The checked advancement rule of a stage.
+    pub fn advance_rule(&self, stage: &Stage) -> AdvanceRule {
+        let adv = &stage.advance;
+        let per_group = |n: Option<usize>| -> BTreeMap<GroupId, usize> {
+            self.groups
+                .iter()
+                .map(|g| {
+                    let v = adv.per_group.get(&g.id).copied().or(n).unwrap_or(0);
+                    (g.id.clone(), v)
+                })
+                .collect()
+        };
+        match adv.rule {
+            AdvanceKind::Top => AdvanceRule::Top(adv.n.unwrap_or(0)),
+            AdvanceKind::TopPerGroup => AdvanceRule::TopPerGroup(per_group(adv.n)),
+            AdvanceKind::Threshold => AdvanceRule::Threshold(adv.min_total.unwrap_or(0.0)),
+            AdvanceKind::Quota => AdvanceRule::Quota(
+                self.groups
+                    .iter()
+                    .map(|g| (g.id.clone(), g.quota))
+                    .collect(),
+            ),
+        }
+    }
+
+    pub fn stage(&self, id: &StageId) -> Option<&Stage> {
+        self.stages.iter().find(|s| &s.id == id)
+    }
+
+    pub fn stage_index(&self, id: &StageId) -> Option<usize> {
+        self.stages.iter().position(|s| &s.id == id)
+    }
+
+    pub fn group(&self, id: &GroupId) -> Option<&Group> {
+        self.groups.iter().find(|g| &g.id == id)
+    }
+
+    /// Checks the quotas against how many participants each group has:
+    /// returns `(field path, message)` for each group whose quota is larger.
+    pub fn check_quotas(&self, members: &BTreeMap<GroupId, usize>) -> Vec<(String, String)> {
+        self.groups
+            .iter()
+            .enumerate()
+            .filter_map(|(i, g)| {
+                let n = members.get(&g.id).copied().unwrap_or(0);
+                (g.quota > n).then(|| {
+                    (
+                        format!("groups[{i}].quota"),
+                        format!(
+                            "the quota of the group '{}' is {} but the group has only {} participant(s)",
+                            g.id, g.quota, n
+                        ),
+                    )
+                })
+            })
+            .collect()
+    }
+
+    /// [`Regulation::check_quotas`] with line numbers from the file's text.
+    pub fn check_quotas_in(
+        &self,
+        text: &str,
+        members: &BTreeMap<GroupId, usize>,
+    ) -> Result<(), RegulationErrors> {
+        let problems = self.check_quotas(members);
+        if problems.is_empty() {
+            return Ok(());
+        }
+        let located = Located::new(text);
+        Err(RegulationErrors(
+            problems
+                .into_iter()
+                .map(|(field, message)| RegulationError {
+                    line: located.line_of(&field),
+                    field,
+                    message,
+                })
+                .collect(),
+        ))
+    }
+}
+
+impl Stage {
+    pub fn criterion(&self, id: &CriterionId) -> Option<&Criterion> {
+        self.criteria.iter().find(|c| &c.id == id)
+    }
+
+    pub fn jury_criteria(&self) -> impl Iterator<Item = &Criterion> {
+        self.criteria
+            .iter()
+            .filter(|c| c.kind == CriterionKind::Jury)
+    }
+
+    pub fn indicator_criteria(&self) -> impl Iterator<Item = &Criterion> {
+        self.criteria
+            .iter()
+            .filter(|c| c.kind == CriterionKind::Indicator)
+    }
+
+    pub fn has_jury(&self) -> bool {
+        self.jury_criteria().next().is_some()
+    }
+
+    /// The largest weighted jury total one juror can give.
+    pub fn max_jury_total(&self) -> f64 {
+        self.jury_criteria().map(|c| c.max_points * c.weight).sum()
+    }
+}
+
+fn check_tie_break_names(chain: &[String], at: &str, bad: &mut impl FnMut(String, String)) {
+    for (k, rule) in chain.iter().enumerate() {
+        if TieBreak::parse(rule).is_none() {
+            bad(
+                format!("{at}[{k}]"),
+                format!(
+                    "unknown tie-break rule '{rule}': use total, criterion:ID, stage:ID, previous_stage, activity_rating or application_date"
+                ),
+            );
+        }
+    }
+}
+
+fn list_or_none<T: fmt::Display>(items: &[T]) -> String {
+    if items.is_empty() {
+        "none".into()
+    } else {
+        items
+            .iter()
+            .map(|i| i.to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+/// serde's messages name Rust types; a person needs the TOML words.
+fn clean_toml_message(msg: &str) -> String {
+    msg.trim()
+        .replace("invalid type: ", "wrong type: ")
+        .replace("unknown variant", "unknown value")
+        .replace("floating point", "number")
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,180 @@
+use super::*;
+
+const SAMPLE: &str = include_str!("../../../sample-data/regulation.toml");
+
+fn errors(text: &str) -> Vec<RegulationError> {
+    Regulation::parse(text)
+        .expect_err("the regulation should be refused")
+        .0
+}
+
+fn line_of(text: &str, needle: &str) -> usize {
+    text[..text.find(needle).expect(needle)]
+        .matches('\n')
+        .count()
+        + 1
+}
+
+#[test]
+fn the_sample_regulation_is_valid() {
+    let r = Regulation::parse(SAMPLE).unwrap();
+    assert_eq!(r.groups.len(), 3);
+    assert_eq!(r.stages.len(), 3);
+    let portfolio = r.stage(&"portfolio".into()).unwrap();
+    assert!(portfolio.blind);
+    assert_eq!(portfolio.jury_criteria().count(), 5);
+    assert_eq!(
+        r.tie_break(portfolio),
+        vec![
+            TieBreak::Total,
+            TieBreak::Criterion("creative_task".into()),
+            TieBreak::PreviousStage,
+            TieBreak::ActivityRating,
+            TieBreak::ApplicationDate
+        ]
+    );
+    match r.advance_rule(r.stages.last().unwrap()) {
+        AdvanceRule::Quota(q) => assert_eq!(q.values().sum::<usize>(), 12),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn a_negative_weight_names_its_line_and_field() {
+    let text = SAMPLE.replacen("weight = 1.5", "weight = -1.5", 1);
+    let e = errors(&text);
+    assert_eq!(e.len(), 1, "{e:?}");
+    assert_eq!(e[0].field, "stages[1].criteria[0].weight");
+    assert_eq!(e[0].line, line_of(&text, "weight = -1.5"));
+    assert!(
+        e[0].message.contains("must not be negative"),
+        "{}",
+        e[0].message
+    );
+}
+
+#[test]
+fn a_stage_without_criteria_is_refused() {
+    let text = r#"
+[contest]
+name = "c"
+[[groups]]
+id = "g"
+name = "G"
+quota = 1
+[[stages]]
+id = "s"
+name = "S"
+advance = { rule = "quota" }
+criteria = []
+"#;
+    let e = errors(text);
+    assert_eq!(e[0].field, "stages[0].criteria");
+    assert_eq!(e[0].line, line_of(text, "criteria = []"));
+    assert!(e[0].message.contains("no criteria"));
+}
+
+#[test]
+fn a_tie_break_naming_an_unknown_criterion_is_refused() {
+    let text = SAMPLE.replacen("criterion:creative_task", "criterion:creativity", 1);
+    let e = errors(&text);
+    assert_eq!(e.len(), 1, "{e:?}");
+    assert_eq!(e[0].field, "stages[1].tie_break[1]");
+    assert_eq!(e[0].line, line_of(&text, "criterion:creativity"));
+    assert!(e[0].message.contains("'creativity'"));
+    assert!(
+        e[0].message.contains("creative_task"),
+        "lists the criteria: {}",
+        e[0].message
+    );
+}
+
+#[test]
+fn a_misspelt_field_names_its_line() {
+    let text = SAMPLE.replacen("max_points = 20", "max_pionts = 20", 1);
+    let e = errors(&text);
+    assert_eq!(e.len(), 1);
+    assert_eq!(e[0].line, line_of(&text, "max_pionts"));
+    assert!(e[0].message.contains("max_pionts"), "{}", e[0].message);
+    assert!(
+        e[0].field.starts_with("stages[0].criteria[0]"),
+        "{}",
+        e[0].field
+    );
+}
+
+#[test]
+fn a_wrong_type_names_its_line_and_field() {
+    let text = SAMPLE.replacen("quota = 5", "quota = \"five\"", 1);
+    let e = errors(&text);
+    assert_eq!(e[0].line, line_of(&text, "quota = \"five\""));
+    assert_eq!(e[0].field, "groups[0].quota");
+}
+
+#[test]
+fn an_unknown_format_in_the_activity_formula_is_refused() {
+    let text = SAMPLE.replacen("forum = 3.0", "lecture = 3.0", 1);
+    let e = errors(&text);
+    assert_eq!(e[0].line, line_of(&text, "lecture = 3.0"));
+    assert!(e[0].message.contains("lecture"), "{}", e[0].message);
+}
+
+#[test]
+fn broken_toml_names_its_line() {
+    let text = SAMPLE.replacen("[activity]", "[activity", 1);
+    let e = errors(&text);
+    assert_eq!(e[0].line, line_of(&text, "[activity\n"));
+}
+
+#[test]
+fn a_quota_larger_than_its_group_is_refused_with_its_line() {
+    let r = Regulation::parse(SAMPLE).unwrap();
+    let members: BTreeMap<GroupId, usize> = [
+        ("rural".into(), 40),
+        ("urban".into(), 2),
+        ("city".into(), 30),
+    ]
+    .into();
+    let e = r.check_quotas_in(SAMPLE, &members).unwrap_err().0;
+    assert_eq!(e.len(), 1);
+    assert_eq!(e[0].field, "groups[1].quota");
+    assert_eq!(e[0].line, line_of(SAMPLE, "quota = 3"));
+    assert!(e[0].message.contains("only 2"));
+}
+
+#[test]
+fn advancement_rules_need_their_numbers() {
+    let text = SAMPLE.replacen(
+        "advance = { rule = \"top_per_group\", per_group = { rural = 25, urban = 15, city = 20 } }",
+        "advance = { rule = \"top\" }",
+        1,
+    );
+    let e = errors(&text);
+    assert_eq!(e[0].field, "stages[0].advance.n");
+    let text = SAMPLE.replacen("rural = 25", "villages = 25", 1);
+    let e = errors(&text);
+    assert_eq!(e[0].field, "stages[0].advance.per_group.villages");
+}
+
+#[test]
+fn carry_over_must_name_an_earlier_stage() {
+    let text = SAMPLE.replacen(
+        "carry_over = [{ stage = \"education\", weight = 0.2 }]",
+        "carry_over = [{ stage = \"final\", weight = 0.2 }]",
+        1,
+    );
+    let e = errors(&text);
+    assert_eq!(e[0].field, "stages[1].carry_over[0].stage");
+}
+
+#[test]
+fn a_jury_stage_needs_jurors() {
+    let text = SAMPLE.replacen(
+        "jurors_per_participant = 3",
+        "jurors_per_participant = 0",
+        1,
+    );
+    let e = errors(&text);
+    assert_eq!(e[0].field, "stages[1].jurors_per_participant");
+    assert_eq!(e[0].line, line_of(&text, "jurors_per_participant = 0"));
+}

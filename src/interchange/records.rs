@@ -1,0 +1,535 @@
+//! Turning rows into domain records, one kind at a time.
+//!
+//! A file updates only the columns it has: a participants file without an
+//! `email` column keeps the e-mails already stored. Every problem found in
+//! any row is collected, so a secretary fixes a file in one pass.
+
+use super::schema::Mapping;
+use super::table::{Row, Table};
+use super::text::{self, normalize};
+use super::{ImportError, Problem};
+use crate::domain::contest::Record;
+use crate::domain::ids::*;
+use crate::domain::learning::{Attendance, TrainingEvent};
+use crate::domain::mentoring::{Formats, InternRequest, Mentor, Municipality, TopicLevel};
+use crate::domain::participant::{Indicators, Participant};
+use crate::domain::people::{Juror, Role, SshKey};
+use crate::domain::scoring::{Conflict, ConflictOrigin};
+use crate::service::{ImportKind, View};
+use chrono::NaiveDate;
+use std::collections::HashMap;
+
+/// A file's records, each with the line it came from.
+pub struct Parsed {
+    pub records: Vec<Record>,
+    /// `lines[i]` is the file line of `records[i]`.
+    pub lines: Vec<usize>,
+    pub mapping: Mapping,
+    pub warnings: Vec<String>,
+}
+
+/// The longest id konkurs accepts.
+const MAX_ID_LEN: usize = 64;
+
+/// Parses every row of `table` as a record of `kind`. `view` supplies the
+/// stored records (to keep the columns a file lacks) and the regulation (to
+/// read group names).
+pub fn parse(kind: ImportKind, table: &Table, view: &View) -> Result<Parsed, ImportError> {
+    let (mapping, warnings) = Mapping::resolve(kind, table)?;
+    if table.rows.is_empty() {
+        return Err(ImportError::one(
+            &table.file,
+            Problem::file(format!(
+                "the file has a header but no data rows (line {} is the header)",
+                table.header_line
+            )),
+        ));
+    }
+    let mut out = Parsed {
+        records: Vec::with_capacity(table.rows.len()),
+        lines: Vec::with_capacity(table.rows.len()),
+        mapping,
+        warnings,
+    };
+    let mut problems = Vec::new();
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    for row in &table.rows {
+        let mut cells = Cells {
+            row,
+            mapping: &out.mapping,
+            problems: &mut problems,
+        };
+        let records = match kind {
+            ImportKind::Participants => participant(&mut cells, view).map(|p| vec![p]),
+            ImportKind::Jurors => juror(&mut cells, view, &table.file),
+            ImportKind::Events => event(&mut cells, view).map(|e| vec![e]),
+            ImportKind::Attendance => attendance(&mut cells).map(|a| vec![a]),
+            ImportKind::Mentors => mentor(&mut cells, view).map(|m| vec![m]),
+            ImportKind::Interns => intern(&mut cells, view).map(|i| vec![i]),
+            ImportKind::Municipalities => municipality(&mut cells).map(|m| vec![m]),
+        };
+        let Some(records) = records else { continue };
+        if let Some(first) = records.first() {
+            let key = first.key().parts().join(" at ");
+            let what = if kind == ImportKind::Attendance {
+                "a duplicate mark"
+            } else {
+                "a duplicate id"
+            };
+            if let Some(line) = seen.insert(key.clone(), row.line) {
+                problems.push(Problem::at(
+                    row.line,
+                    None,
+                    format!("{what}: '{key}' is already on line {line}"),
+                ));
+                continue;
+            }
+        }
+        for r in records {
+            out.records.push(r);
+            out.lines.push(row.line);
+        }
+    }
+    if problems.is_empty() {
+        Ok(out)
+    } else {
+        Err(ImportError {
+            file: table.file.clone(),
+            problems,
+        })
+    }
+}
+
+/// One row's cells by field name, collecting problems as it reads.
+struct Cells<'a> {
+    row: &'a Row,
+    mapping: &'a Mapping,
+    problems: &'a mut Vec<Problem>,
+}
+
+impl Cells<'_> {
+    fn has(&self, field: &str) -> bool {
+        self.mapping.has(field)
+    }
+
+    /// The cell's text; `None` when the file has no such column.
+    fn get(&self, field: &str) -> Option<&str> {
+        self.mapping
+            .index(field)
+            .and_then(|i| self.row.cells.get(i))
+            .map(|s| s.as_str())
+    }
+
+    fn bad(&mut self, field: &str, message: String) {
+        let column = self
+            .mapping
+            .header_of(field)
+            .map(str::to_string)
+            .unwrap_or_else(|| field.to_string());
+        self.problems
+            .push(Problem::at(self.row.line, Some(column), message));
+    }
+
+    /// A required non-empty text.
+    fn text(&mut self, field: &str) -> Option<String> {
+        match self.get(field) {
+            Some(s) if !s.is_empty() => Some(s.to_string()),
+            _ => {
+                self.bad(field, "the cell is empty; it is required".into());
+                None
+            }
+        }
+    }
+
+    /// An optional text: the cell, or `keep` when the column is absent.
+    fn text_or(&self, field: &str, keep: impl FnOnce() -> String) -> String {
+        match self.get(field) {
+            Some(s) => s.to_string(),
+            None => keep(),
+        }
+    }
+
+    fn id(&mut self, field: &str) -> Option<String> {
+        let s = self.text(field)?;
+        if s.chars().count() > MAX_ID_LEN {
+            self.bad(
+                field,
+                format!("the id is longer than {MAX_ID_LEN} characters"),
+            );
+            return None;
+        }
+        if s.chars().any(|c| c.is_control() || c == '/') {
+            self.bad(
+                field,
+                format!("the id '{s}' contains a control character or '/'"),
+            );
+            return None;
+        }
+        Some(s)
+    }
+
+    fn parsed<T>(&mut self, field: &str, f: impl FnOnce(&str) -> Result<T, String>) -> Option<T> {
+        let s = self.get(field)?.to_string();
+        match f(&s) {
+            Ok(v) => Some(v),
+            Err(m) => {
+                self.bad(field, m);
+                None
+            }
+        }
+    }
+
+    fn count_or(&mut self, field: &str, keep: u32) -> u32 {
+        if !self.has(field) {
+            return keep;
+        }
+        self.parsed(field, text::parse_count).unwrap_or(keep)
+    }
+
+    fn date(&mut self, field: &str) -> Option<NaiveDate> {
+        if self.get(field).is_some_and(str::is_empty) {
+            self.bad(field, "the cell is empty; a date is required".into());
+            return None;
+        }
+        self.parsed(field, text::parse_date)
+    }
+
+    fn decimal_in(&mut self, field: &str, range: std::ops::RangeInclusive<f64>) -> Option<f64> {
+        let v = self.parsed(field, text::parse_decimal)?;
+        if range.contains(&v) {
+            Some(v)
+        } else {
+            self.bad(
+                field,
+                format!(
+                    "{v} is out of range: expected {} to {}",
+                    range.start(),
+                    range.end()
+                ),
+            );
+            None
+        }
+    }
+
+    /// A list cell's items; `None` when the file has no such column.
+    fn list(&self, field: &str) -> Option<Vec<String>> {
+        self.get(field)
+            .map(|s| text::split_list(s).map(str::to_string).collect())
+    }
+}
+
+fn participant(c: &mut Cells, view: &View) -> Option<Record> {
+    let id = c.id("id");
+    let stored = id
+        .as_deref()
+        .and_then(|i| view.participant(&ParticipantId::new(i)));
+    let full_name = c.text("full_name");
+    let tos_name = c.text("tos_name");
+    let municipality = c.text("municipality");
+    let group = c.text("group").map(|g| group_id(&g, view));
+    let application_date = c.date("application_date");
+    let keep = stored.map(|p| p.indicators).unwrap_or_default();
+    let indicators = Indicators {
+        implemented_projects: c.count_or("implemented_projects", keep.implemented_projects),
+        awards: c.count_or("awards", keep.awards),
+        reviews: c.count_or("reviews", keep.reviews),
+        mentoring_experience: c.count_or("mentoring_experience", keep.mentoring_experience),
+        site_activity: c.count_or("site_activity", keep.site_activity),
+        creative_tasks: c.count_or("creative_tasks", keep.creative_tasks),
+    };
+    let email = c.text_or("email", || {
+        stored.map(|p| p.email.clone()).unwrap_or_default()
+    });
+    let phone = c.text_or("phone", || {
+        stored.map(|p| p.phone.clone()).unwrap_or_default()
+    });
+    let notes = c.text_or("notes", || {
+        stored.map(|p| p.notes.clone()).unwrap_or_default()
+    });
+    Some(Record::Participant(Participant {
+        id: ParticipantId::new(id?),
+        full_name: full_name?,
+        tos_name: tos_name?,
+        municipality: municipality?,
+        group: group?,
+        email,
+        phone,
+        application_date: application_date?,
+        indicators,
+        notes,
+    }))
+}
+
+/// A group by id (`rural`) or by its name in the regulation («Сельские поселения»).
+fn group_id(cell: &str, view: &View) -> GroupId {
+    if let Some(reg) = view.regulation() {
+        let n = normalize(cell);
+        if let Some(g) = reg
+            .rules
+            .groups
+            .iter()
+            .find(|g| normalize(g.id.as_str()) == n || normalize(&g.name) == n)
+        {
+            return g.id.clone();
+        }
+    }
+    GroupId::new(cell)
+}
+
+fn juror(c: &mut Cells, view: &View, file: &str) -> Option<Vec<Record>> {
+    let id = c.id("id");
+    let stored = id
+        .as_deref()
+        .and_then(|i| view.jurors().find(|j| j.id.as_str() == i).cloned());
+    let full_name = c.text("full_name");
+    let role = if c.has("role") {
+        c.parsed("role", text::parse_role)
+    } else {
+        Some(stored.as_ref().map_or(Role::Juror, |j| j.role))
+    };
+    let email = c.text_or("email", || {
+        stored.as_ref().map(|j| j.email.clone()).unwrap_or_default()
+    });
+    let municipality = c.text_or("municipality", || {
+        stored
+            .as_ref()
+            .map(|j| j.municipality.clone())
+            .unwrap_or_default()
+    });
+    let tos_name = c.text_or("tos_name", || {
+        stored
+            .as_ref()
+            .map(|j| j.tos_name.clone())
+            .unwrap_or_default()
+    });
+    let mut keys = stored.as_ref().map(|j| j.keys.clone()).unwrap_or_default();
+    if let Some(cell) = c.get("ssh_key").map(str::to_string) {
+        for line in cell.lines().filter(|l| !l.trim().is_empty()) {
+            match SshKey::parse_authorized(line) {
+                Ok(k) => {
+                    if !keys.iter().any(|x| x.same_key(&k)) {
+                        keys.push(k)
+                    }
+                }
+                Err(e) => c.bad("ssh_key", e.to_string()),
+            }
+        }
+    }
+    let conflicts = c.list("conflicts").unwrap_or_default();
+    let id = JurorId::new(id?);
+    let mut out = vec![Record::Juror(Juror {
+        id: id.clone(),
+        full_name: full_name?,
+        role: role?,
+        email,
+        municipality,
+        tos_name,
+        keys,
+    })];
+    let source = std::path::Path::new(file)
+        .file_name()
+        .map_or_else(|| file.to_string(), |n| n.to_string_lossy().into_owned());
+    for p in conflicts {
+        out.push(Record::Conflict(Conflict {
+            juror: id.clone(),
+            participant: ParticipantId::new(p),
+            reason: format!("declared in {source}"),
+            origin: ConflictOrigin::Registered,
+        }));
+    }
+    Some(out)
+}
+
+fn event(c: &mut Cells, view: &View) -> Option<Record> {
+    let id = c.id("id");
+    let stored = id
+        .as_deref()
+        .and_then(|i| view.events().find(|e| e.id.as_str() == i).cloned());
+    let title = c.text("title");
+    let topic = c.parsed("topic", text::parse_topic);
+    let format = c.parsed("format", text::parse_event_format);
+    let start = c.date("start");
+    let end = match c.get("end") {
+        Some(s) if !s.is_empty() => c.date("end"),
+        _ => start,
+    };
+    let hours = if c.get("hours").is_some_and(|s| !s.is_empty()) {
+        c.decimal_in("hours", 0.0..=1000.0)
+    } else {
+        Some(stored.as_ref().map_or(0.0, |e| e.hours))
+    };
+    let place = c.text_or("place", || {
+        stored.as_ref().map(|e| e.place.clone()).unwrap_or_default()
+    });
+    if c.get("topic").is_some_and(str::is_empty) || c.get("format").is_some_and(str::is_empty) {
+        return None;
+    }
+    Some(Record::Event(TrainingEvent {
+        id: EventId::new(id?),
+        title: title?,
+        topic: topic?,
+        format: format?,
+        start: start?,
+        end: end?,
+        hours: hours?,
+        place,
+    }))
+}
+
+fn attendance(c: &mut Cells) -> Option<Record> {
+    let participant = c.id("participant_id");
+    let event = c.id("event_id");
+    let date = match c.get("date") {
+        Some(s) if !s.is_empty() => Some(c.date("date")?),
+        _ => None,
+    };
+    let mut a = Attendance::new(ParticipantId::new(participant?));
+    a.events.insert(EventId::new(event?), date);
+    Some(Record::Attendance(a))
+}
+
+fn topic_levels(s: &str) -> Result<Vec<TopicLevel>, String> {
+    let mut out: Vec<TopicLevel> = Vec::new();
+    for part in text::split_list(s) {
+        let (name, level) = match part.rsplit_once([':', '=']) {
+            Some((n, l)) => {
+                let level: u8 = l
+                    .trim()
+                    .parse()
+                    .ok()
+                    .filter(|v| (1..=3).contains(v))
+                    .ok_or_else(|| format!("'{part}': the level must be 1, 2 or 3"))?;
+                (n, level)
+            }
+            None => (part, 2),
+        };
+        let topic = text::parse_topic(name)?;
+        if out.iter().any(|t| t.topic == topic) {
+            return Err(format!("the topic '{}' is listed twice", topic.code()));
+        }
+        out.push(TopicLevel { topic, level });
+    }
+    if out.is_empty() {
+        return Err("no topics: list at least one, e.g. 'economics:3; partnership:2'".into());
+    }
+    Ok(out)
+}
+
+fn mentor(c: &mut Cells, view: &View) -> Option<Record> {
+    let id = c.id("id");
+    let stored = id
+        .as_deref()
+        .and_then(|i| view.mentors().find(|m| m.id.as_str() == i).cloned());
+    let default_capacity = view.regulation().map_or(3, |r| r.rules.mentoring.capacity);
+    let participant = match c.get("participant_id") {
+        Some("") => None,
+        Some(s) => Some(ParticipantId::new(s)),
+        None => stored.as_ref().and_then(|m| m.participant.clone()),
+    };
+    let full_name = c.text("full_name");
+    let tos_name = c.text_or("tos_name", || {
+        stored
+            .as_ref()
+            .map(|m| m.tos_name.clone())
+            .unwrap_or_default()
+    });
+    let municipality = c.text("municipality");
+    let capacity = match c.get("capacity") {
+        Some("") | None => Some(stored.as_ref().map_or(default_capacity, |m| m.capacity)),
+        Some(_) => c.parsed("capacity", |s| {
+            let v = text::parse_count(s)?;
+            if v > 100 {
+                Err(format!(
+                    "{v} is out of range: a mentor takes 0 to 100 interns"
+                ))
+            } else {
+                Ok(v)
+            }
+        }),
+    };
+    let topics = c.parsed("topics", topic_levels);
+    let formats = if c.has("formats") {
+        c.parsed("formats", text::parse_formats)
+    } else {
+        Some(stored.as_ref().map_or(Formats::BOTH, |m| m.formats))
+    };
+    let preferred_interns = c
+        .list("preferred_interns")
+        .map(|v| v.into_iter().map(InternId::new).collect())
+        .unwrap_or_else(|| {
+            stored
+                .as_ref()
+                .map(|m| m.preferred_interns.clone())
+                .unwrap_or_default()
+        });
+    Some(Record::Mentor(Mentor {
+        id: MentorId::new(id?),
+        participant,
+        full_name: full_name?,
+        tos_name,
+        municipality: municipality?,
+        capacity: capacity?,
+        topics: topics?,
+        formats: formats?,
+        preferred_interns,
+    }))
+}
+
+fn intern(c: &mut Cells, view: &View) -> Option<Record> {
+    let id = c.id("id");
+    let stored = id
+        .as_deref()
+        .and_then(|i| view.interns().find(|m| m.id.as_str() == i).cloned());
+    let full_name = c.text("full_name");
+    let tos_name = c.text_or("tos_name", || {
+        stored
+            .as_ref()
+            .map(|m| m.tos_name.clone())
+            .unwrap_or_default()
+    });
+    let municipality = c.text("municipality");
+    let topics = c.parsed("topics", |s| {
+        let t = text::parse_topics(s)?;
+        if t.is_empty() {
+            Err("no topics: list at least one".into())
+        } else {
+            Ok(t)
+        }
+    });
+    let formats = if c.has("formats") {
+        c.parsed("formats", text::parse_formats)
+    } else {
+        Some(stored.as_ref().map_or(Formats::BOTH, |m| m.formats))
+    };
+    let preferred_mentors = c
+        .list("preferred_mentors")
+        .map(|v| v.into_iter().map(MentorId::new).collect())
+        .unwrap_or_else(|| {
+            stored
+                .as_ref()
+                .map(|m| m.preferred_mentors.clone())
+                .unwrap_or_default()
+        });
+    Some(Record::Intern(InternRequest {
+        id: InternId::new(id?),
+        full_name: full_name?,
+        tos_name,
+        municipality: municipality?,
+        topics: topics?,
+        formats: formats?,
+        preferred_mentors,
+    }))
+}
+
+fn municipality(c: &mut Cells) -> Option<Record> {
+    let name = c.text("name");
+    let kind = c.text_or("kind", String::new);
+    let latitude = c.decimal_in("latitude", -90.0..=90.0);
+    let longitude = c.decimal_in("longitude", -180.0..=180.0);
+    Some(Record::Municipality(Municipality {
+        name: name?,
+        kind,
+        latitude: latitude?,
+        longitude: longitude?,
+    }))
+}

@@ -1,0 +1,449 @@
+//! Reading a data file into a table of text cells with line numbers.
+//!
+//! CSV as secretaries really have it: UTF-8 with or without a BOM, or
+//! Windows-1251; `,`, `;` or tab as the delimiter. XLSX through calamine.
+//! Anything else — an empty file, binary data, UTF-16, KOI8-R, a 10 MB line —
+//! is refused with a sentence that says what the file is and what to do.
+
+use super::{ImportError, Problem};
+use std::path::Path;
+
+/// The longest line konkurs accepts in a CSV file.
+pub const MAX_LINE_BYTES: usize = 64 * 1024;
+
+/// A file's header and rows. Line numbers are the file's own (1-based): for
+/// CSV the line a record starts on, for XLSX the sheet's row number.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Table {
+    pub file: String,
+    pub headers: Vec<String>,
+    pub header_line: usize,
+    pub rows: Vec<Row>,
+    /// What was detected, for messages: "UTF-8, ';'" or "XLSX, sheet «Лист1»".
+    pub detected: String,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Row {
+    pub line: usize,
+    pub cells: Vec<String>,
+}
+
+/// Reads a CSV or XLSX file (XLSX by its content, whatever its name).
+pub fn read_table(path: &Path) -> Result<Table, ImportError> {
+    let file = path.display().to_string();
+    let bytes = std::fs::read(path).map_err(|e| {
+        ImportError::one(
+            &file,
+            Problem::file(match e.kind() {
+                std::io::ErrorKind::NotFound => "the file does not exist".to_string(),
+                std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+                _ => format!("cannot read it: {e}"),
+            }),
+        )
+    })?;
+    if bytes.starts_with(b"PK\x03\x04") {
+        return read_xlsx(&file, bytes);
+    }
+    read_csv(&file, &bytes)
+}
+
+/// Reads CSV text from bytes.
+pub fn read_csv(file: &str, bytes: &[u8]) -> Result<Table, ImportError> {
+    let fail = |p: Problem| ImportError::one(file, p);
+    let content = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    if content.iter().all(|b| b.is_ascii_whitespace()) {
+        return Err(fail(Problem::file(
+            "the file is empty: expected a header row and at least one data row".into(),
+        )));
+    }
+    if content.starts_with(b"\xFF\xFE") || content.starts_with(b"\xFE\xFF") {
+        return Err(fail(Problem::file(
+            "the file is UTF-16 text, which konkurs does not read: save it as «CSV UTF-8» (or CSV Windows-1251)".into(),
+        )));
+    }
+    if let Some(at) = content.iter().take(1 << 16).position(|b| *b == 0) {
+        return Err(fail(Problem::file(format!(
+            "this is a binary file, not CSV text (a zero byte at offset {at}); if it is a spreadsheet, save it as .xlsx or «CSV UTF-8»"
+        ))));
+    }
+    check_line_lengths(file, content)?;
+    let (text, encoding) = decode(file, content)?;
+    let delimiter = sniff_delimiter(&text);
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let mut headers: Option<(usize, Vec<String>)> = None;
+    let mut rows = Vec::new();
+    let mut problems = Vec::new();
+    for result in reader.records() {
+        let record = match result {
+            Ok(r) => r,
+            Err(e) => {
+                let line = e.position().map_or(0, |p| p.line() as usize);
+                problems.push(Problem::at(
+                    line,
+                    None,
+                    format!("cannot read the line: {e}"),
+                ));
+                break;
+            }
+        };
+        let line = record.position().map_or(0, |p| p.line() as usize);
+        let cells: Vec<String> = record.iter().map(|c| c.trim().to_string()).collect();
+        if cells.iter().all(|c| c.is_empty()) {
+            continue;
+        }
+        match &headers {
+            None => headers = Some((line, cells)),
+            Some((_, h)) => {
+                if cells.len() != h.len() {
+                    let hint = if cells.len() > h.len() && delimiter == b',' {
+                        ": a number with a decimal comma must be quoted in a comma-separated file (or use ';' as the delimiter)"
+                    } else if cells.len() < h.len() {
+                        ": a cell is missing or the line was cut"
+                    } else {
+                        ": a cell contains the delimiter without quotes"
+                    };
+                    problems.push(Problem::at(
+                        line,
+                        None,
+                        format!(
+                            "the line has {} cells but the header has {}{hint}",
+                            cells.len(),
+                            h.len()
+                        ),
+                    ));
+                    continue;
+                }
+                rows.push(Row { line, cells });
+            }
+        }
+    }
+    if !problems.is_empty() {
+        return Err(ImportError {
+            file: file.into(),
+            problems,
+        });
+    }
+    let (header_line, headers) = headers.expect("a non-empty file has a first row");
+    Ok(Table {
+        file: file.into(),
+        headers,
+        header_line,
+        rows,
+        detected: format!("CSV, {encoding}, delimiter '{}'", delimiter as char),
+    })
+}
+
+fn check_line_lengths(file: &str, content: &[u8]) -> Result<(), ImportError> {
+    for (line, chunk) in (1..).zip(content.split(|b| *b == b'\n')) {
+        if chunk.len() > MAX_LINE_BYTES {
+            return Err(ImportError::one(
+                file,
+                Problem::at(
+                    line,
+                    None,
+                    format!(
+                        "the line is {} bytes long; konkurs reads lines of up to {MAX_LINE_BYTES} bytes. Is this really a table of {}?",
+                        chunk.len(),
+                        "contest records"
+                    ),
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Decodes UTF-8, or Windows-1251 when the bytes look like Russian text in it.
+fn decode(file: &str, content: &[u8]) -> Result<(String, &'static str), ImportError> {
+    if let Ok(s) = std::str::from_utf8(content) {
+        return Ok((s.to_string(), "UTF-8"));
+    }
+    match cp1251_verdict(content) {
+        Ok(()) => {
+            let (text, _, _) = encoding_rs::WINDOWS_1251.decode(content);
+            Ok((text.into_owned(), "Windows-1251"))
+        }
+        Err(guess) => Err(ImportError::one(
+            file,
+            Problem::file(format!(
+                "the text is neither UTF-8 nor Windows-1251{guess}: open it in a spreadsheet and save it as «CSV UTF-8»"
+            )),
+        )),
+    }
+}
+
+/// Whether non-UTF-8 bytes read as plausible Russian text in Windows-1251.
+/// KOI8-R and CP866 text also decode as *something* in 1251, so this looks
+/// at which bytes occur: in 1251, Russian text is mostly lower-case letters
+/// (0xE0..0xFF) with a few capitals (0xC0..0xDF) and the usual punctuation;
+/// KOI8-R swaps the cases and CP866 uses the 0x80..0xAF block for letters.
+fn cp1251_verdict(bytes: &[u8]) -> Result<(), &'static str> {
+    let (mut lower, mut upper, mut plausible, mut high) = (0usize, 0usize, 0usize, 0usize);
+    let mut low_block = 0usize;
+    for &b in bytes {
+        if b < 0x80 {
+            continue;
+        }
+        high += 1;
+        match b {
+            0xE0..=0xFF => {
+                lower += 1;
+                plausible += 1
+            }
+            0xC0..=0xDF => {
+                upper += 1;
+                plausible += 1
+            }
+            // Ё ё № « » – — … “ ” ‘ ’ nbsp ° § ± •
+            0xA8 | 0xB8 | 0xB9 | 0xAB | 0xBB | 0x96 | 0x97 | 0x85 | 0x93 | 0x94 | 0x91 | 0x92
+            | 0xA0 | 0xB0 | 0xA7 | 0xB1 | 0x95 => plausible += 1,
+            0x80..=0xAF => low_block += 1,
+            _ => {}
+        }
+    }
+    if high == 0 {
+        return Ok(());
+    }
+    if (plausible as f64) < 0.9 * high as f64 {
+        return Err(if low_block * 3 > high {
+            " (it looks like DOS code page 866)"
+        } else {
+            ""
+        });
+    }
+    let letters = lower + upper;
+    if letters >= 20 && (lower as f64) < 0.5 * letters as f64 {
+        return Err(" (it looks like KOI8-R)");
+    }
+    Ok(())
+}
+
+/// The delimiter used in the first line: the most frequent of `;`, `,` and
+/// tab outside quotes (`;` wins a tie: it is what Russian-locale
+/// spreadsheets write).
+fn sniff_delimiter(text: &str) -> u8 {
+    let first = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
+    let (mut semi, mut comma, mut tab, mut quoted) = (0, 0, 0, false);
+    for c in first.chars() {
+        match c {
+            '"' => quoted = !quoted,
+            ';' if !quoted => semi += 1,
+            ',' if !quoted => comma += 1,
+            '\t' if !quoted => tab += 1,
+            _ => {}
+        }
+    }
+    if tab > semi && tab > comma {
+        b'\t'
+    } else if comma > semi {
+        b','
+    } else {
+        b';'
+    }
+}
+
+fn read_xlsx(file: &str, bytes: Vec<u8>) -> Result<Table, ImportError> {
+    use calamine::{Reader, Xlsx};
+    let fail = |m: String| ImportError::one(file, Problem::file(m));
+    let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes))
+        .map_err(|e| fail(format!("not a readable XLSX workbook: {e}")))?;
+    let names = book.sheet_names().to_vec();
+    for name in &names {
+        let range = book
+            .worksheet_range(name)
+            .map_err(|e| fail(format!("cannot read the sheet «{name}»: {e}")))?;
+        if range.is_empty() {
+            continue;
+        }
+        let (first_row, first_col) = range.start().unwrap_or((0, 0));
+        let mut headers: Option<(usize, Vec<String>)> = None;
+        let mut rows = Vec::new();
+        let mut problems = Vec::new();
+        for (i, row) in range.rows().enumerate() {
+            let line = first_row as usize + i + 1;
+            let mut cells = Vec::with_capacity(row.len());
+            for (j, cell) in row.iter().enumerate() {
+                match cell_text(cell) {
+                    Ok(t) => cells.push(t),
+                    Err(m) => {
+                        let col = column_letter(first_col as usize + j);
+                        problems.push(Problem::at(line, Some(col), m));
+                        cells.push(String::new());
+                    }
+                }
+            }
+            if cells.iter().all(|c| c.is_empty()) {
+                continue;
+            }
+            match &headers {
+                None => {
+                    while cells.last().is_some_and(|c| c.is_empty()) {
+                        cells.pop();
+                    }
+                    headers = Some((line, cells))
+                }
+                Some((_, h)) => {
+                    cells.resize(h.len().max(cells.len()), String::new());
+                    if cells[h.len()..].iter().any(|c| !c.is_empty()) {
+                        problems.push(Problem::at(
+                            line,
+                            None,
+                            format!("the row has cells beyond the {} header columns", h.len()),
+                        ));
+                        continue;
+                    }
+                    cells.truncate(h.len());
+                    rows.push(Row { line, cells });
+                }
+            }
+        }
+        if !problems.is_empty() {
+            return Err(ImportError {
+                file: file.into(),
+                problems,
+            });
+        }
+        if let Some((header_line, headers)) = headers {
+            return Ok(Table {
+                file: file.into(),
+                headers,
+                header_line,
+                rows,
+                detected: format!("XLSX, sheet «{name}»"),
+            });
+        }
+    }
+    Err(fail(
+        "the workbook has no sheet with data: expected a header row and data rows".into(),
+    ))
+}
+
+fn cell_text(cell: &calamine::Data) -> Result<String, String> {
+    use calamine::Data;
+    Ok(match cell {
+        Data::Empty => String::new(),
+        Data::String(s) => s.trim().to_string(),
+        Data::Int(i) => i.to_string(),
+        Data::Float(f) => {
+            if f.fract() == 0.0 && f.abs() < 1e15 {
+                format!("{}", *f as i64)
+            } else {
+                f.to_string()
+            }
+        }
+        Data::Bool(b) => b.to_string(),
+        Data::DateTime(d) => {
+            let (y, m, day, h, min, s, _) = d.to_ymd_hms_milli();
+            if (h, min, s) == (0, 0, 0) {
+                format!("{y:04}-{m:02}-{day:02}")
+            } else {
+                format!("{y:04}-{m:02}-{day:02} {h:02}:{min:02}:{s:02}")
+            }
+        }
+        Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
+        Data::Error(e) => return Err(format!("the cell holds a spreadsheet error ({e})")),
+    })
+}
+
+/// `0 → A`, `27 → AB`.
+pub fn column_letter(mut i: usize) -> String {
+    let mut s = Vec::new();
+    loop {
+        s.push(b'A' + (i % 26) as u8);
+        if i < 26 {
+            break;
+        }
+        i = i / 26 - 1;
+    }
+    s.reverse();
+    String::from_utf8(s).expect("ascii")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn problems(bytes: &[u8]) -> String {
+        read_csv("f.csv", bytes).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn reads_utf8_with_bom_and_semicolons() {
+        let t = read_csv(
+            "f.csv",
+            "\u{feff}ФИО;Дата заявки\nИванова Анна;10.01.2021\n".as_bytes(),
+        )
+        .unwrap();
+        assert_eq!(t.headers, vec!["ФИО", "Дата заявки"]);
+        assert_eq!(t.rows[0].cells, vec!["Иванова Анна", "10.01.2021"]);
+        assert_eq!(t.rows[0].line, 2);
+    }
+
+    #[test]
+    fn reads_windows_1251() {
+        let text = "ФИО;ТОС\nЁлкина Мария Петровна;ТОС «Рассвет»\nИванов Иван;ТОС «Берёзка»\n";
+        let (bytes, _, _) = encoding_rs::WINDOWS_1251.encode(text);
+        let t = read_csv("f.csv", &bytes).unwrap();
+        assert_eq!(t.rows[0].cells[0], "Ёлкина Мария Петровна");
+        assert_eq!(t.rows[1].cells[1], "ТОС «Берёзка»");
+        assert!(t.detected.contains("Windows-1251"));
+    }
+
+    #[test]
+    fn refuses_koi8r_and_utf16() {
+        let text =
+            "ФИО;ТОС\nЁлкина Мария Петровна;ТОС Рассвет\nИванов Иван Сергеевич;ТОС Берёзка\n";
+        let (bytes, _, _) = encoding_rs::KOI8_R.encode(text);
+        let e = problems(&bytes);
+        assert!(e.contains("neither UTF-8 nor Windows-1251"), "{e}");
+        assert!(e.contains("KOI8-R"), "{e}");
+        let (bytes, _, _) = encoding_rs::IBM866.encode(text);
+        let e = problems(&bytes);
+        assert!(e.contains("neither UTF-8 nor Windows-1251"), "{e}");
+        let mut utf16 = vec![0xFF, 0xFE];
+        for u in "id\n".encode_utf16() {
+            utf16.extend(u.to_le_bytes());
+        }
+        assert!(problems(&utf16).contains("UTF-16"));
+    }
+
+    #[test]
+    fn refuses_empty_binary_and_huge_lines() {
+        assert!(problems(b"").contains("empty"));
+        assert!(problems(b"\xEF\xBB\xBF  \n").contains("empty"));
+        assert!(problems(b"id;name\n\x00\x01\x02").contains("binary"));
+        let mut long = b"id;name\n".to_vec();
+        long.extend(std::iter::repeat_n(b'x', 10 * 1024 * 1024));
+        let e = problems(&long);
+        assert!(e.starts_with("f.csv:2:"), "{e}");
+        assert!(e.contains("10485760 bytes"), "{e}");
+    }
+
+    #[test]
+    fn a_short_row_names_its_line() {
+        let e = problems(b"id,name,group\nP1,Anna,city\nP2,Boris\n");
+        assert!(e.starts_with("f.csv:3:"), "{e}");
+        assert!(e.contains("2 cells but the header has 3"), "{e}");
+    }
+
+    #[test]
+    fn sniffs_delimiters() {
+        assert_eq!(sniff_delimiter("a;b;c"), b';');
+        assert_eq!(sniff_delimiter("a,b,c"), b',');
+        assert_eq!(sniff_delimiter("a\tb\tc"), b'\t');
+        assert_eq!(sniff_delimiter("\"a,b\";c"), b';');
+    }
+
+    #[test]
+    fn column_letters() {
+        assert_eq!(column_letter(0), "A");
+        assert_eq!(column_letter(25), "Z");
+        assert_eq!(column_letter(26), "AA");
+        assert_eq!(column_letter(27), "AB");
+    }
+}

@@ -1,0 +1,288 @@
+//! The one writer. Every change to a contest — from the CLI, the terminal UI
+//! or an SSH session — goes through [`Service`] with an [`Actor`], and is
+//! refused when the actor's role may not make it.
+//!
+//! The service keeps the whole contest in memory ([`Contest`] is a set of
+//! persistent maps, so a snapshot is cheap) and writes through to the store.
+//! Readers get a [`View`] that shows only what their role may see.
+
+mod import;
+mod view;
+
+pub use import::{ImportKind, ImportReport};
+pub use view::View;
+
+use crate::domain::contest::{Change, Contest, Key, Record, RegulationDoc};
+use crate::domain::ids::JurorId;
+use crate::domain::people::Role;
+use crate::domain::regulation::RegulationErrors;
+use crate::store::{AuditEntry, Stamp, Store, StoreError};
+use chrono::{DateTime, Utc};
+use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Condvar, Mutex, RwLock};
+use std::time::Duration;
+
+/// Who is acting, and in which role.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Actor {
+    pub id: JurorId,
+    pub name: String,
+    pub role: Role,
+}
+
+impl Actor {
+    /// The person at the server's own terminal: trusted as a coordinator,
+    /// recorded in the audit log under their system user name.
+    pub fn local_coordinator() -> Actor {
+        let user = std::env::var("USER")
+            .or_else(|_| std::env::var("USERNAME"))
+            .unwrap_or_else(|_| "local".into());
+        Actor {
+            id: JurorId::new(format!("local:{user}")),
+            name: user,
+            role: Role::Coordinator,
+        }
+    }
+}
+
+/// Why the service refused.
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    #[error("{actor} is a {role} and may not {what}")]
+    Forbidden {
+        actor: String,
+        role: Role,
+        what: String,
+    },
+    #[error("no regulation is loaded in this database: run `konkurs init --regulation FILE` first")]
+    NoRegulation,
+    #[error("unknown {what} '{id}'")]
+    NotFound { what: &'static str, id: String },
+    #[error("{0}")]
+    Invalid(String),
+    /// Records of a batch that break the contest's rules, by batch index.
+    #[error("{} record(s) refused", .0.len())]
+    Rejected(Vec<crate::domain::integrity::Violation>),
+    #[error("{}", .errors.render(.file))]
+    Regulation {
+        file: String,
+        errors: RegulationErrors,
+    },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+pub type Result<T> = std::result::Result<T, ServiceError>;
+
+type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
+
+/// The contest service over one open database.
+pub struct Service {
+    store: Store,
+    state: RwLock<Contest>,
+    /// Serialises writers: a change is computed from the state it replaces.
+    writer: Mutex<()>,
+    generation: AtomicU64,
+    changed: (Mutex<u64>, Condvar),
+    clock: Clock,
+}
+
+impl Service {
+    /// Opens the database in `path` and reads it into memory.
+    pub fn open(path: &Path) -> Result<Service> {
+        let store = Store::open(path)?;
+        let contest = store.load()?;
+        Ok(Service {
+            store,
+            state: RwLock::new(contest),
+            writer: Mutex::new(()),
+            generation: AtomicU64::new(0),
+            changed: (Mutex::new(0), Condvar::new()),
+            clock: Arc::new(Utc::now),
+        })
+    }
+
+    /// Uses a fixed or scripted clock (tests, reproducible exports).
+    pub fn with_clock(mut self, clock: impl Fn() -> DateTime<Utc> + Send + Sync + 'static) -> Self {
+        self.clock = Arc::new(clock);
+        self
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        (self.clock)()
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    pub fn path(&self) -> &Path {
+        self.store.path()
+    }
+
+    /// The contest as it is now, unfiltered. Only the service's own modules
+    /// use it; everyone else reads through [`Service::view`].
+    fn contest(&self) -> Contest {
+        self.state.read().expect("state lock").clone()
+    }
+
+    /// What `actor` may see of the contest now.
+    pub fn view(&self, actor: &Actor) -> View {
+        View::new(self.contest(), actor.clone())
+    }
+
+    /// Increases with every committed change; sessions redraw when it moves.
+    pub fn generation(&self) -> u64 {
+        self.generation.load(Ordering::Acquire)
+    }
+
+    /// Waits until the generation passes `seen` or `timeout` elapses; returns
+    /// the generation then.
+    pub fn wait_for_change(&self, seen: u64, timeout: Duration) -> u64 {
+        let (lock, cvar) = &self.changed;
+        let guard = lock.lock().expect("change lock");
+        let (guard, _) = cvar
+            .wait_timeout_while(guard, timeout, |g| *g <= seen)
+            .expect("change lock");
+        *guard
+    }
+
+    /// Finds the person a `--as ID` names.
+    pub fn actor(&self, id: &str) -> Result<Actor> {
+        let state = self.state.read().expect("state lock");
+        let j = state.jurors.get(id).ok_or_else(|| ServiceError::NotFound {
+            what: "juror",
+            id: id.to_string(),
+        })?;
+        Ok(Actor {
+            id: j.id.clone(),
+            name: j.full_name.clone(),
+            role: j.role,
+        })
+    }
+
+    /// Refuses unless the actor has one of `roles`.
+    fn require(&self, actor: &Actor, roles: &[Role], what: &str) -> Result<()> {
+        if roles.contains(&actor.role) {
+            Ok(())
+        } else {
+            Err(ServiceError::Forbidden {
+                actor: actor.id.to_string(),
+                role: actor.role,
+                what: what.to_string(),
+            })
+        }
+    }
+
+    /// The single write path: checks the batch's integrity, writes it and
+    /// its audit entry durably, then updates memory and tells every session.
+    /// `compute` sees the state under the writer lock and returns the
+    /// changes to make (or refuses).
+    fn commit_with(
+        &self,
+        actor: &Actor,
+        action: &str,
+        compute: impl FnOnce(&Contest) -> Result<(Vec<Change>, String)>,
+    ) -> Result<Option<AuditEntry>> {
+        let _writer = self.writer.lock().expect("writer lock");
+        let current = self.contest();
+        let (changes, summary) = compute(&current)?;
+        if changes.is_empty() {
+            return Ok(None);
+        }
+        let puts: Vec<Record> = changes
+            .iter()
+            .filter_map(|c| match c {
+                Change::Put(r) => Some(r.clone()),
+                Change::Delete(_) => None,
+            })
+            .collect();
+        let violations = crate::domain::integrity::check_batch(&current, &puts);
+        if !violations.is_empty() {
+            return Err(ServiceError::Rejected(violations));
+        }
+        let mut next = current.clone();
+        next.apply_all(&changes)
+            .map_err(|errors| ServiceError::Regulation {
+                file: "regulation".into(),
+                errors,
+            })?;
+        let stamp = Stamp {
+            actor: actor.id.to_string(),
+            role: actor.role,
+            at: self.now(),
+            action: action.to_string(),
+            summary,
+        };
+        let entry = self
+            .store
+            .commit(&stamp, &changes, &|key: &Key| current.get(key))?;
+        *self.state.write().expect("state lock") = next;
+        self.bump();
+        Ok(Some(entry))
+    }
+
+    fn bump(&self) {
+        let g = self.generation.fetch_add(1, Ordering::AcqRel) + 1;
+        let (lock, cvar) = &self.changed;
+        *lock.lock().expect("change lock") = g;
+        cvar.notify_all();
+    }
+
+    /// Loads (or replaces) the regulation. Refused when the file is invalid
+    /// or when a group's quota exceeds the participants it already has.
+    pub fn set_regulation(&self, actor: &Actor, doc: RegulationDoc) -> Result<Option<AuditEntry>> {
+        self.require(actor, &[Role::Coordinator], "load a regulation")?;
+        let rules =
+            crate::domain::regulation::Regulation::parse(&doc.source).map_err(|errors| {
+                ServiceError::Regulation {
+                    file: doc.file_name.clone(),
+                    errors,
+                }
+            })?;
+        self.commit_with(actor, "regulation.set", |contest| {
+            if !contest.participants.is_empty() {
+                rules
+                    .check_quotas_in(&doc.source, &contest.group_sizes())
+                    .map_err(|errors| ServiceError::Regulation {
+                        file: doc.file_name.clone(),
+                        errors,
+                    })?;
+            }
+            if contest
+                .regulation
+                .as_ref()
+                .is_some_and(|r| r.doc.source == doc.source)
+            {
+                return Ok((Vec::new(), String::new()));
+            }
+            let summary = format!(
+                "loaded the regulation {} ({} stages, {} groups)",
+                doc.file_name,
+                rules.stages.len(),
+                rules.groups.len()
+            );
+            Ok((vec![Change::Put(Record::Regulation(doc.clone()))], summary))
+        })
+    }
+
+    /// Checks the database: every record decodes, the audit chain holds.
+    pub fn verify(&self, actor: &Actor) -> Result<crate::store::VerifyReport> {
+        self.require(
+            actor,
+            &[Role::Coordinator, Role::Observer],
+            "verify the database",
+        )?;
+        Ok(self.store.verify()?)
+    }
+
+    /// The audit log, oldest first (coordinators only: it holds every score).
+    pub fn audit(&self, actor: &Actor) -> Result<Vec<AuditEntry>> {
+        self.require(actor, &[Role::Coordinator], "read the audit log")?;
+        Ok(self.store.audit_entries()?)
+    }
+}
+
+#[cfg(test)]
+mod tests;

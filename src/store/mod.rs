@@ -1,0 +1,476 @@
+//! The database: sled trees, one per collection, plus the audit log.
+//!
+//! Every value carries the schema version it was written with. A commit
+//! writes its changes and the audit entry that records them in one sled
+//! transaction, then flushes: when [`Store::commit`] returns, the change is on
+//! disk. Only one process may open a database; a second one is told how to
+//! connect to the first instead.
+
+mod audit;
+pub mod backup;
+mod migrate;
+
+pub use audit::{AuditChange, AuditEntry, VerifyReport};
+pub use migrate::{CURRENT_SCHEMA, Migration};
+
+use crate::domain::contest::{Change, Collection, Contest, Key, Record};
+use crate::domain::people::Role;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use sled::Transactional;
+use sled::transaction::{ConflictableTransactionError, TransactionError};
+use std::path::{Path, PathBuf};
+
+/// A problem with the database, said so that a person knows what to do.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error(
+        "the database {path} is in use by another konkurs process{server}.\n\
+         Only one process can open a database. To work with it now, connect to the running server: \
+         {how}\n\
+         Or stop the other process and try again."
+    )]
+    InUse {
+        path: PathBuf,
+        server: String,
+        how: String,
+    },
+    #[error(
+        "the database {path} was written by a newer konkurs (schema {found}, this konkurs knows up to {known}); \
+         update konkurs to open it"
+    )]
+    TooNew {
+        path: PathBuf,
+        found: u32,
+        known: u32,
+    },
+    #[error(
+        "the database {path} is damaged: {what}. Run `konkurs verify` and restore from a backup"
+    )]
+    Corrupt { path: PathBuf, what: String },
+    #[error("database error at {path}: {source}")]
+    Sled {
+        path: PathBuf,
+        #[source]
+        source: sled::Error,
+    },
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+}
+
+pub type Result<T> = std::result::Result<T, StoreError>;
+
+/// Who made a change and why, as the audit log records it.
+#[derive(Clone, Debug)]
+pub struct Stamp {
+    pub actor: String,
+    pub role: Role,
+    pub at: DateTime<Utc>,
+    /// A machine-readable code: `import.participants`, `score.save`...
+    pub action: String,
+    /// A sentence for people: `imported participants.csv: 3 added`.
+    pub summary: String,
+}
+
+/// Where a running `konkurs serve` can be reached; written beside the
+/// database so that a second process can tell the user how to connect.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct ServeInfo {
+    pub pid: u32,
+    pub listen: String,
+}
+
+pub const SERVE_INFO_FILE: &str = "serve.json";
+
+/// The open database.
+pub struct Store {
+    db: sled::Db,
+    path: PathBuf,
+    trees: Vec<(Collection, sled::Tree)>,
+    audit: sled::Tree,
+    meta: sled::Tree,
+    sessions: sled::Tree,
+}
+
+const META_SCHEMA: &[u8] = b"schema";
+const META_AUDIT_HEAD: &[u8] = b"audit_head";
+const KEY_SEPARATOR: u8 = 0x1f;
+
+impl Store {
+    /// Opens (or creates) the database in `path`, migrating an older one.
+    pub fn open(path: &Path) -> Result<Store> {
+        Self::open_with(path, migrate::MIGRATIONS, CURRENT_SCHEMA)
+    }
+
+    /// Opens with an explicit migration list (tests use their own).
+    pub fn open_with(path: &Path, migrations: &[Migration], current: u32) -> Result<Store> {
+        std::fs::create_dir_all(path)?;
+        let db = sled::Config::new()
+            .path(path)
+            .cache_capacity(256 * 1024 * 1024)
+            .open()
+            .map_err(|e| open_error(path, e))?;
+        let sled_err = |e| StoreError::Sled {
+            path: path.to_path_buf(),
+            source: e,
+        };
+        let mut trees = Vec::new();
+        for c in Collection::ALL {
+            trees.push((c, db.open_tree(c.name()).map_err(sled_err)?));
+        }
+        let store = Store {
+            audit: db.open_tree("audit").map_err(sled_err)?,
+            meta: db.open_tree("meta").map_err(sled_err)?,
+            sessions: db.open_tree("sessions").map_err(sled_err)?,
+            db,
+            path: path.to_path_buf(),
+            trees,
+        };
+        migrate::bring_up_to_date(&store, migrations, current)?;
+        Ok(store)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn sled_err(&self, e: sled::Error) -> StoreError {
+        StoreError::Sled {
+            path: self.path.clone(),
+            source: e,
+        }
+    }
+
+    fn corrupt(&self, what: impl Into<String>) -> StoreError {
+        StoreError::Corrupt {
+            path: self.path.clone(),
+            what: what.into(),
+        }
+    }
+
+    fn tree(&self, c: Collection) -> &sled::Tree {
+        &self
+            .trees
+            .iter()
+            .find(|(x, _)| *x == c)
+            .expect("every collection has a tree")
+            .1
+    }
+
+    /// The schema version recorded in the database (0 for a new one).
+    pub fn schema(&self) -> Result<u32> {
+        Ok(self
+            .meta
+            .get(META_SCHEMA)
+            .map_err(|e| self.sled_err(e))?
+            .and_then(|v| v.as_ref().try_into().ok().map(u32::from_be_bytes))
+            .unwrap_or(0))
+    }
+
+    fn set_schema(&self, v: u32) -> Result<()> {
+        self.meta
+            .insert(META_SCHEMA, &v.to_be_bytes())
+            .map_err(|e| self.sled_err(e))?;
+        Ok(())
+    }
+
+    /// Whether the database holds no records and no history.
+    pub fn is_empty(&self) -> bool {
+        self.audit.is_empty() && self.trees.iter().all(|(_, t)| t.is_empty())
+    }
+
+    /// Reads every record into memory. A second thread walks the sled trees
+    /// while this one decodes what it has read, so that reading from disk
+    /// and decoding overlap.
+    pub fn load(&self) -> Result<Contest> {
+        type Batch = (Collection, Vec<(sled::IVec, sled::IVec)>);
+        const BATCH: usize = 4096;
+        let (tx, rx) = std::sync::mpsc::sync_channel::<sled::Result<Batch>>(8);
+        std::thread::scope(|s| {
+            s.spawn(move || {
+                for (c, tree) in &self.trees {
+                    let mut batch = Vec::with_capacity(BATCH);
+                    for item in tree.iter() {
+                        match item {
+                            Ok(kv) => batch.push(kv),
+                            Err(e) => {
+                                let _ = tx.send(Err(e));
+                                return;
+                            }
+                        }
+                        if batch.len() == BATCH {
+                            let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
+                            if tx.send(Ok((*c, full))).is_err() {
+                                return;
+                            }
+                        }
+                    }
+                    if !batch.is_empty() && tx.send(Ok((*c, batch))).is_err() {
+                        return;
+                    }
+                }
+            });
+            let mut contest = Contest::default();
+            for batch in rx {
+                let (c, items) = batch.map_err(|e| self.sled_err(e))?;
+                for (k, v) in items {
+                    let record = decode_record(&v).map_err(|what| {
+                        self.corrupt(format!(
+                            "{} record {}: {what}",
+                            c.name(),
+                            String::from_utf8_lossy(&k).replace(KEY_SEPARATOR as char, "/")
+                        ))
+                    })?;
+                    contest
+                        .insert(record)
+                        .map_err(|e| self.corrupt(format!("the stored regulation: {e}")))?;
+                }
+            }
+            Ok(contest)
+        })
+    }
+
+    /// Writes `changes` and their audit entry atomically, then flushes.
+    /// `before` gives each changed key's current record (the service knows it
+    /// from memory), so the audit entry can say what changed from what.
+    pub fn commit(
+        &self,
+        stamp: &Stamp,
+        changes: &[Change],
+        before: &dyn Fn(&Key) -> Option<Record>,
+    ) -> Result<AuditEntry> {
+        let mut writes: Vec<(usize, Vec<u8>, Option<Vec<u8>>)> = Vec::with_capacity(changes.len());
+        let mut touched: Vec<Collection> = Vec::new();
+        for change in changes {
+            let key = change.key();
+            let c = key.collection();
+            if !touched.contains(&c) {
+                touched.push(c);
+            }
+            let value = match change {
+                Change::Put(r) => Some(encode_record(r)),
+                Change::Delete(_) => None,
+            };
+            let idx = touched.iter().position(|x| *x == c).expect("just pushed");
+            writes.push((idx, key_bytes(&key), value));
+        }
+        let entry_changes = audit::describe_changes(changes, before);
+        let mut tree_refs: Vec<&sled::Tree> = touched.iter().map(|c| self.tree(*c)).collect();
+        tree_refs.push(&self.audit);
+        tree_refs.push(&self.meta);
+        let n = touched.len();
+
+        let result: std::result::Result<AuditEntry, TransactionError<String>> =
+            tree_refs.as_slice().transaction(|tx| {
+                for (idx, k, v) in &writes {
+                    match v {
+                        Some(v) => {
+                            tx[*idx].insert(k.as_slice(), v.as_slice())?;
+                        }
+                        None => {
+                            tx[*idx].remove(k.as_slice())?;
+                        }
+                    }
+                }
+                let audit_tx = &tx[n];
+                let meta_tx = &tx[n + 1];
+                let head = meta_tx
+                    .get(META_AUDIT_HEAD)?
+                    .map(|h| audit::Head::decode(&h))
+                    .transpose()
+                    .map_err(ConflictableTransactionError::Abort)?
+                    .unwrap_or_default();
+                let (entry, stored) = audit::seal(head, stamp, entry_changes.clone());
+                audit_tx.insert(&entry.seq.to_be_bytes(), stored)?;
+                meta_tx.insert(
+                    META_AUDIT_HEAD,
+                    audit::Head {
+                        seq: entry.seq,
+                        hash: entry.hash.clone(),
+                    }
+                    .encode(),
+                )?;
+                Ok(entry)
+            });
+        let entry = match result {
+            Ok(e) => e,
+            Err(TransactionError::Abort(what)) => return Err(self.corrupt(what)),
+            Err(TransactionError::Storage(e)) => return Err(self.sled_err(e)),
+        };
+        self.flush()?;
+        Ok(entry)
+    }
+
+    /// Makes everything written so far durable.
+    pub fn flush(&self) -> Result<()> {
+        self.db.flush().map_err(|e| self.sled_err(e))?;
+        Ok(())
+    }
+
+    /// The audit log, oldest first.
+    pub fn audit_entries(&self) -> Result<Vec<AuditEntry>> {
+        let mut out = Vec::new();
+        for item in self.audit.iter() {
+            let (_, v) = item.map_err(|e| self.sled_err(e))?;
+            out.push(audit::open(&v).map_err(|w| self.corrupt(w))?.0);
+        }
+        Ok(out)
+    }
+
+    /// The audit log from entry `from` (inclusive).
+    pub fn audit_since(&self, from: u64) -> Result<Vec<AuditEntry>> {
+        let mut out = Vec::new();
+        for item in self.audit.range(from.to_be_bytes()..) {
+            let (_, v) = item.map_err(|e| self.sled_err(e))?;
+            out.push(audit::open(&v).map_err(|w| self.corrupt(w))?.0);
+        }
+        Ok(out)
+    }
+
+    /// The newest audit entry's sequence number and hash.
+    pub fn audit_head(&self) -> Result<(u64, String)> {
+        let head = self
+            .meta
+            .get(META_AUDIT_HEAD)
+            .map_err(|e| self.sled_err(e))?
+            .map(|h| audit::Head::decode(&h))
+            .transpose()
+            .map_err(|w| self.corrupt(w))?
+            .unwrap_or_default();
+        Ok((head.seq, head.hash))
+    }
+
+    /// Checks every record decodes and the audit chain is intact.
+    pub fn verify(&self) -> Result<VerifyReport> {
+        let mut report = VerifyReport::default();
+        for (c, tree) in &self.trees {
+            for item in tree.iter() {
+                let (k, v) = item.map_err(|e| self.sled_err(e))?;
+                report.records += 1;
+                match decode_record(&v) {
+                    Ok(r) if key_bytes(&r.key()) == k.as_ref() => {}
+                    Ok(_) => report.problems.push(format!(
+                        "{}: the record under {} has another key",
+                        c.name(),
+                        String::from_utf8_lossy(&k)
+                    )),
+                    Err(what) => report.problems.push(format!(
+                        "{}: {}: {what}",
+                        c.name(),
+                        String::from_utf8_lossy(&k)
+                    )),
+                }
+            }
+        }
+        let (head_seq, head_hash) = self.audit_head()?;
+        audit::verify_chain(
+            self.audit
+                .iter()
+                .map(|i| i.map(|(k, v)| (k.to_vec(), v.to_vec()))),
+            head_seq,
+            &head_hash,
+            &mut report,
+        )
+        .map_err(|e| self.sled_err(e))?;
+        Ok(report)
+    }
+
+    /// A user's saved working state (pane, cursor, unsaved text).
+    pub fn session(&self, user: &str) -> Result<Option<Vec<u8>>> {
+        Ok(self
+            .sessions
+            .get(user.as_bytes())
+            .map_err(|e| self.sled_err(e))?
+            .map(|v| v.to_vec()))
+    }
+
+    /// Saves a user's working state durably. Not audited: it is not contest data.
+    pub fn save_session(&self, user: &str, state: &[u8]) -> Result<()> {
+        self.sessions
+            .insert(user.as_bytes(), state)
+            .map_err(|e| self.sled_err(e))?;
+        self.flush()
+    }
+
+    /// Every saved session, for backups.
+    pub fn sessions(&self) -> Result<Vec<(String, Vec<u8>)>> {
+        let mut out = Vec::new();
+        for item in self.sessions.iter() {
+            let (k, v) = item.map_err(|e| self.sled_err(e))?;
+            out.push((String::from_utf8_lossy(&k).into_owned(), v.to_vec()));
+        }
+        Ok(out)
+    }
+
+    /// Raw access for migrations and the pre-migration backup.
+    pub(crate) fn db(&self) -> &sled::Db {
+        &self.db
+    }
+}
+
+fn open_error(path: &Path, e: sled::Error) -> StoreError {
+    let text = e.to_string();
+    if text.contains("could not acquire lock") || text.contains("WouldBlock") {
+        let info = std::fs::read(path.join(SERVE_INFO_FILE))
+            .ok()
+            .and_then(|b| serde_json::from_slice::<ServeInfo>(&b).ok());
+        let (server, how) = match info {
+            Some(i) => {
+                let port = i.listen.rsplit(':').next().unwrap_or("2222").to_string();
+                (
+                    format!(" (konkurs serve, pid {}, listening on {})", i.pid, i.listen),
+                    format!("ssh -p {port} <your-id>@<server-host>"),
+                )
+            }
+            None => (
+                String::new(),
+                "if it is `konkurs serve`, use ssh -p 2222 <your-id>@<server-host>; \
+                 to share a database, run `konkurs serve --db <dir>` and let everyone connect over SSH"
+                    .to_string(),
+            ),
+        };
+        return StoreError::InUse {
+            path: path.to_path_buf(),
+            server,
+            how,
+        };
+    }
+    StoreError::Sled {
+        path: path.to_path_buf(),
+        source: e,
+    }
+}
+
+/// The bytes a key is stored under: its parts joined by the unit separator.
+pub fn key_bytes(key: &Key) -> Vec<u8> {
+    let mut out = Vec::new();
+    for (i, part) in key.parts().iter().enumerate() {
+        if i > 0 {
+            out.push(KEY_SEPARATOR);
+        }
+        out.extend_from_slice(part.as_bytes());
+    }
+    out
+}
+
+/// `[schema version][postcard record]`.
+pub fn encode_record(r: &Record) -> Vec<u8> {
+    let mut out = vec![CURRENT_SCHEMA as u8];
+    out.extend(postcard::to_stdvec(r).expect("records always encode"));
+    out
+}
+
+pub fn decode_record(bytes: &[u8]) -> std::result::Result<Record, String> {
+    match bytes.split_first() {
+        Some((v, rest)) if u32::from(*v) == CURRENT_SCHEMA => {
+            postcard::from_bytes(rest).map_err(|e| format!("cannot decode: {e}"))
+        }
+        Some((v, _)) => Err(format!(
+            "written with schema {v}, expected {CURRENT_SCHEMA}"
+        )),
+        None => Err("empty value".into()),
+    }
+}
+
+#[cfg(test)]
+mod tests;

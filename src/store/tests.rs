@@ -1,0 +1,263 @@
+use super::*;
+use crate::domain::ids::{GroupId, ParticipantId};
+use crate::domain::participant::{Indicators, Participant};
+use chrono::NaiveDate;
+
+fn participant(id: &str, name: &str) -> Participant {
+    Participant {
+        id: ParticipantId::new(id),
+        full_name: name.into(),
+        tos_name: "ТОС «Берёзка»".into(),
+        municipality: "Ангарский городской округ".into(),
+        group: GroupId::new("city"),
+        email: String::new(),
+        phone: String::new(),
+        application_date: NaiveDate::from_ymd_opt(2021, 1, 10).unwrap(),
+        indicators: Indicators::default(),
+        notes: String::new(),
+    }
+}
+
+fn stamp(action: &str) -> Stamp {
+    Stamp {
+        actor: "secretary".into(),
+        role: Role::Coordinator,
+        at: chrono::DateTime::parse_from_rfc3339("2021-02-01T10:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc),
+        action: action.into(),
+        summary: format!("{action} for a test"),
+    }
+}
+
+fn put(p: Participant) -> Change {
+    Change::Put(Record::Participant(p))
+}
+
+#[test]
+fn committed_changes_load_back_and_are_audited() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let store = Store::open(dir.path()).unwrap();
+        let e = store
+            .commit(
+                &stamp("import"),
+                &[put(participant("P1", "Иванова Анна"))],
+                &|_| None,
+            )
+            .unwrap();
+        assert_eq!(e.seq, 1);
+        let before = participant("P1", "Иванова Анна");
+        let e2 = store
+            .commit(
+                &stamp("edit"),
+                &[put(participant("P1", "Иванова Анна Петровна"))],
+                &|_| Some(Record::Participant(before.clone())),
+            )
+            .unwrap();
+        assert_eq!(e2.prev_hash, e.hash);
+        assert_eq!(
+            e2.changes[0].before,
+            Some(Record::Participant(participant("P1", "Иванова Анна")))
+        );
+    }
+    let store = Store::open(dir.path()).unwrap();
+    let contest = store.load().unwrap();
+    assert_eq!(
+        contest.participants[&ParticipantId::new("P1")].full_name,
+        "Иванова Анна Петровна"
+    );
+    let report = store.verify().unwrap();
+    assert!(report.ok(), "{:?}", report.problems);
+    assert_eq!(report.audit_entries, 2);
+}
+
+#[test]
+fn deletes_remove_records() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    store
+        .commit(
+            &stamp("add"),
+            &[put(participant("P1", "A")), put(participant("P2", "B"))],
+            &|_| None,
+        )
+        .unwrap();
+    store
+        .commit(
+            &stamp("remove"),
+            &[Change::Delete(Key::Participant("P1".into()))],
+            &|_| None,
+        )
+        .unwrap();
+    let c = store.load().unwrap();
+    assert_eq!(c.participants.len(), 1);
+    assert!(c.participants.contains_key(&ParticipantId::new("P2")));
+}
+
+#[test]
+fn an_altered_audit_entry_is_detected() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    for i in 0..3 {
+        store
+            .commit(
+                &stamp("add"),
+                &[put(participant(&format!("P{i}"), "X"))],
+                &|_| None,
+            )
+            .unwrap();
+    }
+    // Change the summary inside entry 2 without fixing its hash.
+    let raw = store
+        .audit
+        .get(2u64.to_be_bytes())
+        .unwrap()
+        .unwrap()
+        .to_vec();
+    let needle = b"add for a test";
+    let at = raw.windows(needle.len()).position(|w| w == needle).unwrap();
+    let mut forged = raw.clone();
+    forged[at] = b'A';
+    store.audit.insert(2u64.to_be_bytes(), forged).unwrap();
+    let report = store.verify().unwrap();
+    assert!(!report.ok());
+    assert!(
+        report
+            .problems
+            .iter()
+            .any(|p| p.contains("entry 2") && p.contains("altered")),
+        "{:?}",
+        report.problems
+    );
+
+    // Removing an entry breaks the chain too.
+    store.audit.insert(2u64.to_be_bytes(), raw).unwrap();
+    assert!(store.verify().unwrap().ok());
+    store.audit.remove(2u64.to_be_bytes()).unwrap();
+    assert!(!store.verify().unwrap().ok());
+}
+
+#[test]
+fn a_second_open_says_how_to_connect_instead() {
+    let dir = tempfile::tempdir().unwrap();
+    let _first = Store::open(dir.path()).unwrap();
+    let err = Store::open(dir.path())
+        .err()
+        .expect("the second open must fail");
+    let text = err.to_string();
+    assert!(matches!(err, StoreError::InUse { .. }), "{text}");
+    assert!(text.contains("in use by another konkurs process"), "{text}");
+    assert!(text.contains("ssh -p 2222"), "{text}");
+
+    std::fs::write(
+        dir.path().join(SERVE_INFO_FILE),
+        r#"{"pid": 4242, "listen": "0.0.0.0:2200"}"#,
+    )
+    .unwrap();
+    let text = Store::open(dir.path()).err().unwrap().to_string();
+    assert!(text.contains("pid 4242"), "{text}");
+    assert!(text.contains("ssh -p 2200"), "{text}");
+}
+
+#[test]
+fn a_newer_database_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let store = Store::open(dir.path()).unwrap();
+        store.set_schema(CURRENT_SCHEMA + 1).unwrap();
+        store.flush().unwrap();
+    }
+    let err = Store::open(dir.path()).err().unwrap();
+    assert!(matches!(err, StoreError::TooNew { .. }), "{err}");
+}
+
+fn double_names(store: &Store) -> Result<()> {
+    let tree = store.tree(Collection::Participants);
+    for item in tree.iter() {
+        let (k, v) = item.map_err(|e| store.sled_err(e))?;
+        let Ok(Record::Participant(mut p)) = decode_record(&v) else {
+            continue;
+        };
+        p.full_name = format!("{0} {0}", p.full_name);
+        tree.insert(k, encode_record(&Record::Participant(p)))
+            .map_err(|e| store.sled_err(e))?;
+    }
+    Ok(())
+}
+
+#[test]
+fn an_older_database_is_backed_up_then_migrated() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let store = Store::open(dir.path()).unwrap();
+        store
+            .commit(&stamp("add"), &[put(participant("P1", "Анна"))], &|_| None)
+            .unwrap();
+    }
+    // Pretend the schema this konkurs writes is one newer, with a migration.
+    let migrations = [Migration {
+        from: CURRENT_SCHEMA,
+        what: "double every name",
+        run: double_names,
+    }];
+    // Values still carry CURRENT_SCHEMA, which is what decode expects here.
+    let store = Store::open_with(dir.path(), &migrations, CURRENT_SCHEMA + 1).unwrap();
+    assert_eq!(store.schema().unwrap(), CURRENT_SCHEMA + 1);
+    let backups: Vec<_> = std::fs::read_dir(dir.path().join("backups"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(backups.len(), 1, "{backups:?}");
+    assert!(backups[0].starts_with(&format!("pre-migration-v{CURRENT_SCHEMA}-")));
+    let c = store.load().unwrap();
+    assert_eq!(
+        c.participants[&ParticipantId::new("P1")].full_name,
+        "Анна Анна"
+    );
+}
+
+#[test]
+fn a_dump_restores_into_an_empty_database_and_verifies() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    store
+        .commit(
+            &stamp("add"),
+            &[
+                put(participant("P1", "Анна")),
+                put(participant("P2", "Ёлкина")),
+            ],
+            &|_| None,
+        )
+        .unwrap();
+    store.save_session("J1", b"pane=scoring").unwrap();
+    let dump = store.dump(Utc::now()).unwrap();
+    let json = serde_json::to_string_pretty(&dump).unwrap();
+    assert!(json.contains("Ёлкина"), "the dump is readable text");
+
+    let other = tempfile::tempdir().unwrap();
+    let restored = Store::open(other.path()).unwrap();
+    let back: backup::Dump = serde_json::from_str(&json).unwrap();
+    restored.restore(&back, "backup.json").unwrap();
+    assert!(restored.verify().unwrap().ok());
+    let again = restored.dump(dump.created_at).unwrap();
+    assert_eq!(again, dump);
+
+    // Restoring over data is refused; so is an altered backup.
+    assert!(matches!(
+        restored.restore(&back, "backup.json"),
+        Err(backup::RestoreError::NotEmpty(_))
+    ));
+    let mut forged = back.clone();
+    forged.audit[0].summary = "nothing happened".into();
+    let third = tempfile::tempdir().unwrap();
+    let err = Store::open(third.path())
+        .unwrap()
+        .restore(&forged, "backup.json")
+        .unwrap_err();
+    assert!(
+        matches!(err, backup::RestoreError::BrokenChain { seq: 1, .. }),
+        "{err}"
+    );
+}
