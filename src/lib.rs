@@ -1,8 +1,11 @@
 //! konkurs: a terminal workstation for a contest jury and its mentorship
 //! programme.
 
+pub mod cli;
 pub mod domain;
 pub mod interchange;
+pub mod sample;
 pub mod service;
 pub mod store;
+pub mod synthetic;
 pub mod tomlspan;

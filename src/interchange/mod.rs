@@ -5,6 +5,7 @@
 //! ([`records`]) and hands the batch to the service, which accepts all of it
 //! or none. Every problem is reported as `file:line: column «X»: what`.
 
+pub mod listing;
 pub mod records;
 pub mod schema;
 pub mod table;

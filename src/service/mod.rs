@@ -277,6 +277,12 @@ impl Service {
         Ok(self.store.verify()?)
     }
 
+    /// The whole database as a backup document.
+    pub fn backup(&self, actor: &Actor) -> Result<crate::store::backup::Dump> {
+        self.require(actor, &[Role::Coordinator], "back up the database")?;
+        Ok(self.store.dump(self.now())?)
+    }
+
     /// The audit log, oldest first (coordinators only: it holds every score).
     pub fn audit(&self, actor: &Actor) -> Result<Vec<AuditEntry>> {
         self.require(actor, &[Role::Coordinator], "read the audit log")?;

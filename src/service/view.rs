@@ -7,11 +7,12 @@
 
 use super::Actor;
 use crate::domain::contest::{ActiveRegulation, Collection, Contest};
-use crate::domain::ids::ParticipantId;
+use crate::domain::ids::{JurorId, ParticipantId};
 use crate::domain::learning::{Attendance, TrainingEvent};
 use crate::domain::mentoring::{InternRequest, Mentor, Municipality};
 use crate::domain::participant::Participant;
 use crate::domain::people::{Juror, Role};
+use crate::domain::scoring::Conflict;
 use std::collections::BTreeSet;
 
 #[derive(Clone)]
@@ -91,6 +92,16 @@ impl View {
             .jurors
             .values()
             .filter(|j| self.actor.role != Role::Juror || j.id == self.actor.id)
+    }
+
+    /// The conflicts of interest registered for a juror (a juror sees only
+    /// their own).
+    pub fn conflicts_of<'a>(&'a self, juror: &'a JurorId) -> impl Iterator<Item = &'a Conflict> {
+        let allowed = self.actor.role != Role::Juror || &self.actor.id == juror;
+        self.contest
+            .conflicts
+            .values()
+            .filter(move |c| allowed && &c.juror == juror)
     }
 
     pub fn events(&self) -> impl Iterator<Item = &TrainingEvent> {

@@ -1,0 +1,48 @@
+//! `konkurs demo`: the bundled sample contest in a fresh database.
+
+use super::{Cli, CliError, default_db_dir, status};
+use crate::service::{Actor, Service};
+use std::path::{Path, PathBuf};
+
+pub fn run(cli: &Cli, dir: Option<&Path>) -> Result<(), CliError> {
+    let (dir, recreate) = match (dir, &cli.db) {
+        (Some(d), _) => (d.to_path_buf(), false),
+        (None, Some(db)) => (db.clone(), false),
+        (None, None) => (default_db_dir().join("demo"), true),
+    };
+    prepare(&dir, recreate)?;
+    let service = Service::open(&dir)?;
+    let actor = Actor::local_coordinator();
+    let outcomes =
+        crate::sample::load(&service, &actor).map_err(|e| CliError::Message(e.to_string()))?;
+    for o in &outcomes {
+        print!("{}", o.report);
+    }
+    print!("{}", status(&service, &actor));
+    println!(
+        "\nThe demo database is {}. Open it again with: konkurs --db {}",
+        dir.display(),
+        dir.display()
+    );
+    Ok(())
+}
+
+/// Makes `dir` an empty directory: the default demo directory is recreated;
+/// a directory the user named must be empty.
+fn prepare(dir: &PathBuf, recreate: bool) -> Result<(), CliError> {
+    let has_content = std::fs::read_dir(dir)
+        .map(|mut d| d.next().is_some())
+        .unwrap_or(false);
+    if has_content {
+        if !recreate {
+            return Err(CliError::Message(format!(
+                "{} is not empty; the demo needs a fresh directory (or leave out --db to use the default demo directory)",
+                dir.display()
+            )));
+        }
+        std::fs::remove_dir_all(dir)
+            .map_err(|e| CliError::Message(format!("cannot recreate {}: {e}", dir.display())))?;
+    }
+    std::fs::create_dir_all(dir)?;
+    Ok(())
+}

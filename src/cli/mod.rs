@@ -1,0 +1,355 @@
+//! The command line: parses arguments with clap and calls the library.
+//! Every command that changes data goes through the service as an actor.
+
+mod demo;
+mod output;
+
+use crate::domain::contest::{Collection, RegulationDoc};
+use crate::interchange::{self, ImportFailure};
+use crate::service::{Actor, ImportKind, Service};
+use clap::{Parser, Subcommand, ValueEnum};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+pub use output::Format;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "konkurs",
+    version,
+    about = "A terminal workstation for a contest jury and its mentorship programme.",
+    long_about = "konkurs keeps a contest in one database: the regulation, the listeners and \
+their attendance, the jury and its scores, the rankings stage by stage, the team and its \
+mentoring pairs.\n\nStart with `konkurs demo` to open the bundled sample contest. To run your own: \
+`konkurs init --regulation regulation.toml`, then `konkurs import participants FILE` and the \
+other kinds, then `konkurs` to open the workstation.",
+    after_help = "The database is in the platform data directory unless --db or KONKURS_DATA says otherwise."
+)]
+pub struct Cli {
+    /// The database directory.
+    #[arg(long, global = true, env = "KONKURS_DATA", value_name = "DIR")]
+    pub db: Option<PathBuf>,
+
+    /// Act as this juror, coordinator or observer (an id from the jurors file).
+    #[arg(long = "as", global = true, value_name = "ID")]
+    pub as_id: Option<String>,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Create a database (if needed) and load the contest's regulation into it.
+    Init {
+        /// The regulation file (TOML), e.g. sample-data/regulation.toml.
+        #[arg(long, value_name = "FILE")]
+        regulation: PathBuf,
+    },
+    /// Import a CSV or XLSX file; records are matched by id, all or nothing.
+    Import {
+        /// What the file holds.
+        kind: ImportKind,
+        /// The CSV (UTF-8 or Windows-1251, ',' or ';') or XLSX file.
+        file: PathBuf,
+        /// Show what would change without writing anything.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Print the records of a kind.
+    List {
+        kind: ListKind,
+        #[arg(long, default_value = "table")]
+        format: Format,
+    },
+    /// Show what the database holds.
+    Status,
+    /// Write the whole database to a readable JSON file.
+    Backup {
+        file: PathBuf,
+        /// Replace FILE if it exists.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Read a backup into an empty database (use --db NEW_DIR).
+    Restore { file: PathBuf },
+    /// Check every record and the audit log's hash chain.
+    Verify,
+    /// Write a synthetic contest of any size (for trials and benchmarks).
+    Gen {
+        #[arg(long, default_value_t = 150)]
+        participants: usize,
+        #[arg(long, default_value_t = 7)]
+        jurors: usize,
+        #[arg(long, default_value_t = 44)]
+        events: usize,
+        #[arg(long, default_value_t = 64)]
+        interns: usize,
+        #[arg(long, default_value_t = 6)]
+        mentors: usize,
+        #[arg(long, default_value_t = 2021)]
+        seed: u64,
+        /// The directory to write the files to (created if needed).
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+    },
+    /// Load the bundled sample contest into a fresh database and show it.
+    Demo {
+        /// Where to create the demo database (default: `demo` in the data directory, recreated).
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
+}
+
+/// What `konkurs list` can print.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ListKind {
+    Participants,
+    Jurors,
+    Events,
+    Attendance,
+    Mentors,
+    Interns,
+    Municipalities,
+    Audit,
+}
+
+/// A failure of a command, printed for a person.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    #[error("{0}")]
+    Message(String),
+    #[error(transparent)]
+    Service(#[from] crate::service::ServiceError),
+    #[error(transparent)]
+    Import(#[from] ImportFailure),
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+}
+
+type Result<T> = std::result::Result<T, CliError>;
+
+/// The platform data directory's database (`~/.local/share/konkurs` on Linux).
+pub fn default_db_dir() -> PathBuf {
+    directories::ProjectDirs::from("ru", "Soyuz TOS", "konkurs")
+        .map(|d| d.data_dir().to_path_buf())
+        .unwrap_or_else(|| PathBuf::from("konkurs-data"))
+}
+
+/// Runs the command line; returns the process exit code.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn open(cli: &Cli) -> Result<(Service, Actor)> {
+    let dir = cli.db.clone().unwrap_or_else(default_db_dir);
+    let service = Service::open(&dir)?;
+    let actor = match &cli.as_id {
+        Some(id) => service.actor(id)?,
+        None => Actor::local_coordinator(),
+    };
+    Ok((service, actor))
+}
+
+pub fn run(cli: Cli) -> Result<()> {
+    let Some(command) = &cli.command else {
+        let (service, actor) = open(&cli)?;
+        print!("{}", status(&service, &actor));
+        return Ok(());
+    };
+    match command {
+        Command::Init { regulation } => {
+            let (service, actor) = open(&cli)?;
+            let doc = read_regulation(regulation)?;
+            match service.set_regulation(&actor, doc)? {
+                Some(_) => println!(
+                    "{}: regulation loaded into {}",
+                    regulation.display(),
+                    service.path().display()
+                ),
+                None => println!(
+                    "{}: the same regulation is already loaded",
+                    regulation.display()
+                ),
+            }
+            print!("{}", status(&service, &actor));
+        }
+        Command::Import {
+            kind,
+            file,
+            dry_run,
+        } => {
+            let (service, actor) = open(&cli)?;
+            let outcome = interchange::import_file(&service, &actor, *kind, file, *dry_run)?;
+            for w in &outcome.warnings {
+                eprintln!("warning: {w}");
+            }
+            print!("{}", outcome.report);
+        }
+        Command::List { kind, format } => {
+            let (service, actor) = open(&cli)?;
+            output::list(&service, &actor, *kind, *format)?;
+        }
+        Command::Status => {
+            let (service, actor) = open(&cli)?;
+            print!("{}", status(&service, &actor));
+        }
+        Command::Backup { file, force } => {
+            let (service, actor) = open(&cli)?;
+            if file.exists() && !force {
+                return Err(CliError::Message(format!(
+                    "{} exists; choose another name or add --force to replace it",
+                    file.display()
+                )));
+            }
+            let dump = service.backup(&actor)?;
+            let json = serde_json::to_vec_pretty(&dump).expect("a dump serialises");
+            crate::store::backup::write_atomically(file, &json)
+                .map_err(|e| CliError::Message(format!("cannot write {}: {e}", file.display())))?;
+            println!(
+                "{}: {} records, {} audit entries",
+                file.display(),
+                dump.records.len(),
+                dump.audit.len()
+            );
+        }
+        Command::Restore { file } => {
+            let text = std::fs::read(file)
+                .map_err(|e| CliError::Message(format!("cannot read {}: {e}", file.display())))?;
+            let dump: crate::store::backup::Dump = serde_json::from_slice(&text).map_err(|e| {
+                CliError::Message(format!(
+                    "{}:{}: not a konkurs backup: {e}",
+                    file.display(),
+                    e.line()
+                ))
+            })?;
+            let dir = cli.db.clone().unwrap_or_else(default_db_dir);
+            let store = crate::store::Store::open(&dir)?;
+            store
+                .restore(&dump, &file.display().to_string())
+                .map_err(|e| CliError::Message(e.to_string()))?;
+            let report = store.verify()?;
+            println!(
+                "restored {} records and {} audit entries into {}; verify: {}",
+                dump.records.len(),
+                dump.audit.len(),
+                dir.display(),
+                if report.ok() { "ok" } else { "PROBLEMS" }
+            );
+        }
+        Command::Verify => {
+            let (service, actor) = open(&cli)?;
+            let report = service.verify(&actor)?;
+            println!(
+                "{}: {} records, {} audit entries, head {}",
+                service.path().display(),
+                report.records,
+                report.audit_entries,
+                if report.head_hash.is_empty() {
+                    "-"
+                } else {
+                    &report.head_hash
+                }
+            );
+            if !report.ok() {
+                for p in &report.problems {
+                    eprintln!("problem: {p}");
+                }
+                return Err(CliError::Message(format!(
+                    "verify found {} problem(s)",
+                    report.problems.len()
+                )));
+            }
+            println!("ok");
+        }
+        Command::Gen { .. } => gen_command(command)?,
+        Command::Demo { dir } => demo::run(&cli, dir.as_deref())?,
+    }
+    Ok(())
+}
+
+fn read_regulation(path: &Path) -> Result<RegulationDoc> {
+    let source = std::fs::read_to_string(path)
+        .map_err(|e| CliError::Message(format!("cannot read {}: {e}", path.display())))?;
+    Ok(RegulationDoc {
+        file_name: path.file_name().map_or_else(
+            || path.display().to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        ),
+        source,
+    })
+}
+
+fn gen_command(command: &Command) -> Result<()> {
+    let Command::Gen {
+        participants,
+        jurors,
+        events,
+        interns,
+        mentors,
+        seed,
+        out,
+    } = command
+    else {
+        unreachable!("called for gen only")
+    };
+    let opts = crate::synthetic::GenOptions {
+        participants: *participants,
+        jurors: *jurors,
+        events: *events,
+        interns: *interns,
+        mentors: *mentors,
+        seed: *seed,
+    };
+    std::fs::create_dir_all(out)
+        .map_err(|e| CliError::Message(format!("cannot create {}: {e}", out.display())))?;
+    for (name, bytes) in crate::synthetic::generate(&opts) {
+        let path = out.join(&name);
+        crate::store::backup::write_atomically(&path, &bytes)
+            .map_err(|e| CliError::Message(format!("cannot write {}: {e}", path.display())))?;
+        println!("{} ({} bytes)", path.display(), bytes.len());
+    }
+    Ok(())
+}
+
+/// A few lines on what the database holds.
+pub fn status(service: &Service, actor: &Actor) -> String {
+    let view = service.view(actor);
+    let mut s = format!("database: {}\n", service.path().display());
+    match view.regulation() {
+        Some(r) => {
+            s += &format!("contest:  {}\n", r.rules.contest.name);
+            s += &format!(
+                "stages:   {}\n",
+                r.rules
+                    .stages
+                    .iter()
+                    .map(|st| st.id.to_string())
+                    .collect::<Vec<_>>()
+                    .join(" → ")
+            );
+        }
+        None => s += "contest:  no regulation loaded (konkurs init --regulation FILE)\n",
+    }
+    for (c, label) in [
+        (Collection::Participants, "participants"),
+        (Collection::Jurors, "jurors"),
+        (Collection::Events, "events"),
+        (Collection::Attendance, "listeners with attendance"),
+        (Collection::Mentors, "mentors"),
+        (Collection::Interns, "intern requests"),
+        (Collection::Municipalities, "municipalities"),
+    ] {
+        s += &format!("{:>8}  {label}\n", view.count(c));
+    }
+    s
+}

@@ -1,0 +1,162 @@
+//! Printing lists as aligned tables, CSV or JSON.
+
+use super::{CliError, ListKind};
+use crate::interchange::listing;
+use crate::service::{Actor, ImportKind, Service};
+use clap::ValueEnum;
+use std::io::Write;
+use unicode_width::UnicodeWidthStr;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Aligned columns for reading in a terminal.
+    Table,
+    /// CSV with the import files' headers (re-importable).
+    Csv,
+    /// JSON records.
+    Json,
+}
+
+/// The widest a table cell is printed before it is cut with '…'.
+const MAX_CELL: usize = 40;
+
+pub fn list(
+    service: &Service,
+    actor: &Actor,
+    kind: ListKind,
+    format: Format,
+) -> Result<(), CliError> {
+    let import_kind = match kind {
+        ListKind::Participants => ImportKind::Participants,
+        ListKind::Jurors => ImportKind::Jurors,
+        ListKind::Events => ImportKind::Events,
+        ListKind::Attendance => ImportKind::Attendance,
+        ListKind::Mentors => ImportKind::Mentors,
+        ListKind::Interns => ImportKind::Interns,
+        ListKind::Municipalities => ImportKind::Municipalities,
+        ListKind::Audit => return audit(service, actor, format),
+    };
+    let view = service.view(actor);
+    let out = std::io::stdout();
+    let mut out = out.lock();
+    match format {
+        Format::Json => {
+            let records = listing::records(import_kind, &view);
+            serde_json::to_writer_pretty(&mut out, &records).map_err(std::io::Error::from)?;
+            writeln!(out)?;
+        }
+        Format::Csv => write_csv(
+            &mut out,
+            &listing::headers(import_kind),
+            &listing::rows(import_kind, &view),
+        )?,
+        Format::Table => write_table(
+            &mut out,
+            &listing::headers(import_kind),
+            &listing::rows(import_kind, &view),
+        )?,
+    }
+    Ok(())
+}
+
+fn audit(service: &Service, actor: &Actor, format: Format) -> Result<(), CliError> {
+    let entries = service.audit(actor)?;
+    let out = std::io::stdout();
+    let mut out = out.lock();
+    if format == Format::Json {
+        serde_json::to_writer_pretty(&mut out, &entries).map_err(std::io::Error::from)?;
+        writeln!(out)?;
+        return Ok(());
+    }
+    let headers = [
+        "seq", "at", "actor", "role", "action", "changes", "summary", "hash",
+    ];
+    let rows: Vec<Vec<String>> = entries
+        .iter()
+        .map(|e| {
+            vec![
+                e.seq.to_string(),
+                e.at.format("%Y-%m-%d %H:%M:%S").to_string(),
+                e.actor.clone(),
+                e.role.to_string(),
+                e.action.clone(),
+                e.change_count.to_string(),
+                e.summary.clone(),
+                e.hash.chars().take(12).collect(),
+            ]
+        })
+        .collect();
+    if format == Format::Csv {
+        write_csv(&mut out, &headers, &rows)?;
+    } else {
+        write_table(&mut out, &headers, &rows)?;
+    }
+    Ok(())
+}
+
+pub fn write_csv(
+    out: &mut impl Write,
+    headers: &[&str],
+    rows: &[Vec<String>],
+) -> std::io::Result<()> {
+    let mut w = csv::Writer::from_writer(out);
+    w.write_record(headers)?;
+    for r in rows {
+        w.write_record(r)?;
+    }
+    w.flush()
+}
+
+fn cut(s: &str) -> String {
+    let one_line = s.replace('\n', " ");
+    if one_line.width() <= MAX_CELL {
+        return one_line;
+    }
+    let mut out = String::new();
+    for c in one_line.chars() {
+        if out.width() + 1 >= MAX_CELL {
+            break;
+        }
+        out.push(c);
+    }
+    out.push('…');
+    out
+}
+
+pub fn write_table(
+    out: &mut impl Write,
+    headers: &[&str],
+    rows: &[Vec<String>],
+) -> std::io::Result<()> {
+    let cells: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| r.iter().map(|c| cut(c)).collect())
+        .collect();
+    let mut widths: Vec<usize> = headers.iter().map(|h| h.width()).collect();
+    for r in &cells {
+        for (i, c) in r.iter().enumerate() {
+            widths[i] = widths[i].max(c.width());
+        }
+    }
+    let line = |out: &mut dyn Write, items: &[String]| -> std::io::Result<()> {
+        let mut s = String::new();
+        for (i, c) in items.iter().enumerate() {
+            if i > 0 {
+                s.push_str("  ");
+            }
+            s.push_str(c);
+            if i + 1 < items.len() {
+                s.push_str(&" ".repeat(widths[i].saturating_sub(c.width())));
+            }
+        }
+        writeln!(out, "{}", s.trim_end())
+    };
+    line(
+        out,
+        &headers.iter().map(|h| h.to_string()).collect::<Vec<_>>(),
+    )?;
+    for r in &cells {
+        line(out, r)?;
+    }
+    writeln!(out, "({} rows)", cells.len())
+}
