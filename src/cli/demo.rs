@@ -1,6 +1,6 @@
 //! `konkurs demo`: the bundled sample contest in a fresh database.
 
-use super::{Cli, CliError, default_db_dir, status};
+use super::{Cli, CliError, default_db_dir};
 use crate::service::{Actor, Service};
 use std::path::{Path, PathBuf};
 
@@ -15,16 +15,13 @@ pub fn run(cli: &Cli, dir: Option<&Path>) -> Result<(), CliError> {
     let actor = Actor::local_coordinator();
     let outcomes =
         crate::sample::load(&service, &actor).map_err(|e| CliError::Message(e.to_string()))?;
-    for o in &outcomes {
-        print!("{}", o.report);
-    }
-    print!("{}", status(&service, &actor));
+    let loaded: usize = outcomes.iter().map(|o| o.report.added.len()).sum();
     println!(
-        "\nThe demo database is {}. Open it again with: konkurs --db {}",
+        "The demo database is {} ({loaded} records). Open it again with: konkurs --db {}",
         dir.display(),
         dir.display()
     );
-    Ok(())
+    super::workstation(service, actor, cli)
 }
 
 /// Makes `dir` an empty directory: the default demo directory is recreated;

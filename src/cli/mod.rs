@@ -34,6 +34,15 @@ pub struct Cli {
     #[arg(long = "as", global = true, value_name = "ID")]
     pub as_id: Option<String>,
 
+    /// The interface language (default: from the locale).
+    #[arg(long, global = true, value_enum)]
+    pub lang: Option<crate::tui::i18n::Lang>,
+
+    /// The keys: `default`, `vim`, or a keymap .toml file; your own
+    /// keymap.toml in the config directory (or $KONKURS_CONFIG) is applied on top.
+    #[arg(long, global = true, value_name = "NAME", default_value = "default")]
+    pub keymap: String,
+
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -163,8 +172,7 @@ fn open(cli: &Cli) -> Result<(Service, Actor)> {
 pub fn run(cli: Cli) -> Result<()> {
     let Some(command) = &cli.command else {
         let (service, actor) = open(&cli)?;
-        print!("{}", status(&service, &actor));
-        return Ok(());
+        return workstation(service, actor, &cli);
     };
     match command {
         Command::Init { regulation } => {
@@ -274,6 +282,35 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Gen { .. } => gen_command(command)?,
         Command::Demo { dir } => demo::run(&cli, dir.as_deref())?,
     }
+    Ok(())
+}
+
+/// Opens the terminal workstation, or prints the status when there is no
+/// terminal to open it in.
+pub fn workstation(service: Service, actor: Actor, cli: &Cli) -> Result<()> {
+    use crate::tui::{App, AppOptions, i18n, keymap};
+    use std::io::IsTerminal;
+    let keymap = keymap::Keymap::load(&cli.keymap, keymap::user_keymap_path().as_deref())
+        .map_err(|e| CliError::Message(e.to_string()))?;
+    if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
+        print!("{}", status(&service, &actor));
+        println!("(not a terminal: the workstation opens when konkurs runs in one)");
+        return Ok(());
+    }
+    let tr = i18n::I18n::new(cli.lang.unwrap_or_else(i18n::Lang::from_env));
+    let log = service.path().join("konkurs.log");
+    let db_label = service.path().display().to_string();
+    let service = std::sync::Arc::new(service);
+    let app = App::new(
+        service.clone(),
+        actor,
+        AppOptions {
+            tr,
+            keymap,
+            db_label,
+        },
+    );
+    crate::tui::terminal::run(app, log, |_| {})?;
     Ok(())
 }
 

@@ -455,6 +455,62 @@ impl Contest {
     }
 }
 
+/// Where a participant stands in the contest.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Standing {
+    /// Competing at the stage with this index.
+    Competing(usize),
+    /// Did not advance from the stage with this index.
+    Out(usize),
+    /// Advanced from the final stage: a member of the team.
+    Team,
+}
+
+impl Standing {
+    /// The index of the furthest stage reached.
+    pub fn stage(self, stages: usize) -> usize {
+        match self {
+            Standing::Competing(i) | Standing::Out(i) => i,
+            Standing::Team => stages.saturating_sub(1),
+        }
+    }
+}
+
+impl Contest {
+    /// Every participant's standing: the furthest stage reached and whether
+    /// they are still in the contest.
+    pub fn standings(&self) -> std::collections::HashMap<ParticipantId, Standing> {
+        let mut out: std::collections::HashMap<ParticipantId, Standing> = self
+            .participants
+            .keys()
+            .map(|p| (p.clone(), Standing::Competing(0)))
+            .collect();
+        let Some(rules) = self.rules() else {
+            return out;
+        };
+        for (i, stage) in rules.stages.iter().enumerate() {
+            let Some(state) = self.stages.get(&stage.id).filter(|s| s.is_closed()) else {
+                break;
+            };
+            let advanced: std::collections::HashSet<&ParticipantId> =
+                state.advanced.iter().collect();
+            for (p, standing) in out.iter_mut() {
+                if *standing == Standing::Competing(i) {
+                    *standing = if !advanced.contains(p) {
+                        Standing::Out(i)
+                    } else if i + 1 == rules.stages.len() {
+                        Standing::Team
+                    } else {
+                        Standing::Competing(i + 1)
+                    };
+                }
+            }
+        }
+        out
+    }
+}
+
 /// Lower-case hex of bytes.
 pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()

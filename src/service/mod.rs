@@ -6,6 +6,7 @@
 //! persistent maps, so a snapshot is cheap) and writes through to the store.
 //! Readers get a [`View`] that shows only what their role may see.
 
+mod derived;
 mod import;
 mod view;
 
@@ -86,6 +87,7 @@ pub struct Service {
     generation: AtomicU64,
     changed: (Mutex<u64>, Condvar),
     clock: Clock,
+    derived: derived::Cache,
 }
 
 impl Service {
@@ -100,6 +102,7 @@ impl Service {
             generation: AtomicU64::new(0),
             changed: (Mutex::new(0), Condvar::new()),
             clock: Arc::new(Utc::now),
+            derived: derived::Cache::default(),
         })
     }
 
@@ -129,7 +132,9 @@ impl Service {
 
     /// What `actor` may see of the contest now.
     pub fn view(&self, actor: &Actor) -> View {
-        View::new(self.contest(), actor.clone())
+        let contest = self.contest();
+        let derived = self.derived.get(&contest);
+        View::new(contest, actor.clone(), derived)
     }
 
     /// Increases with every committed change; sessions redraw when it moves.

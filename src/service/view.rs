@@ -6,13 +6,19 @@
 //! SSH sessions read only through views, so the rule lives in one place.
 
 use super::Actor;
+use super::derived::Derived;
+use crate::domain::activity::{self, ActivityRating};
+use crate::domain::contest::Standing;
 use crate::domain::contest::{ActiveRegulation, Collection, Contest};
+use crate::domain::ids::{CriterionId, EventId};
 use crate::domain::ids::{JurorId, ParticipantId};
 use crate::domain::learning::{Attendance, TrainingEvent};
 use crate::domain::mentoring::{InternRequest, Mentor, Municipality};
 use crate::domain::participant::Participant;
 use crate::domain::people::{Juror, Role};
+use crate::domain::regulation::Stage;
 use crate::domain::scoring::Conflict;
+use std::collections::BTreeMap;
 use std::collections::BTreeSet;
 
 #[derive(Clone)]
@@ -21,10 +27,11 @@ pub struct View {
     actor: Actor,
     /// For a juror: the participants assigned to them at any stage.
     assigned: Option<BTreeSet<ParticipantId>>,
+    derived: Derived,
 }
 
 impl View {
-    pub(super) fn new(contest: Contest, actor: Actor) -> View {
+    pub(super) fn new(contest: Contest, actor: Actor, derived: Derived) -> View {
         let assigned = (actor.role == Role::Juror).then(|| {
             contest
                 .assignments
@@ -37,7 +44,52 @@ impl View {
             contest,
             actor,
             assigned,
+            derived,
         }
+    }
+
+    /// A listener's activity rating with its breakdown.
+    pub fn rating(&self, id: &ParticipantId) -> Option<&ActivityRating> {
+        self.derived
+            .ratings
+            .get(id)
+            .filter(|_| self.sees_participant(id))
+    }
+
+    /// Where a participant stands: the furthest stage, in or out.
+    pub fn standing(&self, id: &ParticipantId) -> Option<Standing> {
+        self.derived
+            .standings
+            .get(id)
+            .copied()
+            .filter(|_| self.sees_participant(id))
+    }
+
+    /// The stage the jury works on now: the first one not closed.
+    pub fn current_stage(&self) -> Option<&Stage> {
+        let id = self.contest.current_stage()?;
+        self.regulation()?.rules.stage(&id)
+    }
+
+    pub fn current_stage_name(&self) -> Option<String> {
+        self.current_stage().map(|s| s.name.clone())
+    }
+
+    /// A listener's points for each indicator criterion of a stage.
+    pub fn indicator_points(
+        &self,
+        stage: &Stage,
+        id: &ParticipantId,
+    ) -> BTreeMap<CriterionId, f64> {
+        match (self.contest.participants.get(id), self.rating(id)) {
+            (Some(p), Some(r)) => activity::stage_indicators(stage, p, r),
+            _ => BTreeMap::new(),
+        }
+    }
+
+    /// The events by id.
+    pub fn event(&self, id: &EventId) -> Option<&TrainingEvent> {
+        self.contest.events.get(id)
     }
 
     pub fn actor(&self) -> &Actor {

@@ -1,0 +1,124 @@
+//! The vocabulary of the interface: every thing a key can do is an
+//! [`Action`]. Keymaps map keys to actions by name; panes say which actions
+//! they handle; the help overlay and the command palette are generated from
+//! those lists and the language catalogues (`action.<name>`).
+
+use std::fmt;
+
+macro_rules! actions {
+    ($($variant:ident => $name:literal,)*) => {
+        /// Something the user can ask for.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum Action {
+            $($variant,)*
+        }
+
+        impl Action {
+            /// Every action, in the order the palette lists them.
+            pub const ALL: &'static [Action] = &[$(Action::$variant,)*];
+
+            /// The snake_case name used in keymap files.
+            pub fn name(self) -> &'static str {
+                match self {
+                    $(Action::$variant => $name,)*
+                }
+            }
+
+            pub fn from_name(s: &str) -> Option<Action> {
+                match s {
+                    $($name => Some(Action::$variant),)*
+                    _ => None,
+                }
+            }
+        }
+    };
+}
+
+actions! {
+    // Anywhere.
+    Quit => "quit",
+    Help => "help",
+    Palette => "palette",
+    Search => "search",
+    NextPane => "next_pane",
+    PrevPane => "prev_pane",
+    GoReview => "go_review",
+    GoScoring => "go_scoring",
+    GoRanking => "go_ranking",
+    GoMentoring => "go_mentoring",
+    GoLearning => "go_learning",
+    GoJury => "go_jury",
+    Refresh => "refresh",
+    // Moving in lists and forms.
+    Up => "up",
+    Down => "down",
+    Left => "left",
+    Right => "right",
+    PageUp => "page_up",
+    PageDown => "page_down",
+    HalfPageUp => "half_page_up",
+    HalfPageDown => "half_page_down",
+    First => "first",
+    Last => "last",
+    Select => "select",
+    Back => "back",
+    // Review.
+    SortNext => "sort_next",
+    SortReverse => "sort_reverse",
+    FilterGroup => "filter_group",
+    FilterStage => "filter_stage",
+    FilterStatus => "filter_status",
+    ClearFilters => "clear_filters",
+    ToggleDetail => "toggle_detail",
+}
+
+impl fmt::Display for Action {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Actions every pane accepts.
+pub const GLOBAL: &[Action] = &[
+    Action::Help,
+    Action::Palette,
+    Action::NextPane,
+    Action::PrevPane,
+    Action::GoReview,
+    Action::GoScoring,
+    Action::GoRanking,
+    Action::GoMentoring,
+    Action::GoLearning,
+    Action::GoJury,
+    Action::Refresh,
+    Action::Quit,
+];
+
+/// Moving in a list.
+pub const LIST: &[Action] = &[
+    Action::Up,
+    Action::Down,
+    Action::PageUp,
+    Action::PageDown,
+    Action::HalfPageUp,
+    Action::HalfPageDown,
+    Action::First,
+    Action::Last,
+    Action::Select,
+    Action::Back,
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip_and_are_unique() {
+        let mut seen = std::collections::BTreeSet::new();
+        for a in Action::ALL {
+            assert_eq!(Action::from_name(a.name()), Some(*a));
+            assert!(seen.insert(a.name()), "{} twice", a.name());
+        }
+        assert_eq!(Action::from_name("nonsense"), None);
+    }
+}

@@ -1,0 +1,582 @@
+//! The workstation: tabs of panes, the help overlay, the command palette and
+//! the status bar.
+//!
+//! [`App`] knows nothing of the terminal it runs in: it takes crossterm
+//! events (plain data) and draws into any ratatui [`Frame`], so a local
+//! terminal and every SSH session each run their own App over one shared
+//! [`Service`]. Drawing reads a snapshot ([`View`]) taken when the contest
+//! last changed, so it never waits for the database.
+
+use super::action::{self, Action};
+use super::i18n::I18n;
+use super::keymap::{Chord, Keymap, Lookup, format_sequence};
+use super::pane::{Cx, Flash, FlashKind, Pane, PaneKind};
+use super::panes;
+use super::theme;
+use crate::service::{Actor, Service, View};
+use crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use fuzzy_matcher::FuzzyMatcher;
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Tabs, Wrap};
+use std::sync::Arc;
+use unicode_width::UnicodeWidthStr;
+
+/// What the App needs besides the service and the actor.
+pub struct AppOptions {
+    pub tr: I18n,
+    pub keymap: Keymap,
+    /// How the status bar names the database.
+    pub db_label: String,
+}
+
+enum Overlay {
+    None,
+    Help { scroll: usize },
+    Palette(Palette),
+}
+
+struct Palette {
+    input: String,
+    selected: usize,
+}
+
+/// One workstation session.
+pub struct App {
+    service: Arc<Service>,
+    actor: Actor,
+    tr: I18n,
+    keymap: Keymap,
+    db_label: String,
+    view: View,
+    generation: u64,
+    panes: Vec<Box<dyn Pane>>,
+    stale: Vec<bool>,
+    active: usize,
+    overlay: Overlay,
+    pending: Vec<Chord>,
+    flash: Option<Flash>,
+    quit: bool,
+}
+
+impl App {
+    pub fn new(service: Arc<Service>, actor: Actor, options: AppOptions) -> App {
+        let generation = service.generation();
+        let view = service.view(&actor);
+        let panes = panes::all(&actor);
+        let n = panes.len();
+        let mut app = App {
+            service,
+            actor,
+            tr: options.tr,
+            keymap: options.keymap,
+            db_label: options.db_label,
+            view,
+            generation,
+            panes,
+            stale: vec![true; n],
+            active: 0,
+            overlay: Overlay::None,
+            pending: Vec::new(),
+            flash: None,
+            quit: false,
+        };
+        app.refresh_active();
+        app
+    }
+
+    pub fn quit_requested(&self) -> bool {
+        self.quit
+    }
+
+    pub fn actor(&self) -> &Actor {
+        &self.actor
+    }
+
+    pub fn active_pane(&self) -> PaneKind {
+        self.panes[self.active].kind()
+    }
+
+    /// Runs `f` with a context over the current view, then keeps what the
+    /// handler asked for (a message, a pane switch).
+    fn with_pane<R>(&mut self, f: impl FnOnce(&mut dyn Pane, &mut Cx) -> R) -> R {
+        let mut cx = Cx {
+            service: &self.service,
+            actor: &self.actor,
+            view: &self.view,
+            tr: &self.tr,
+            keymap: &self.keymap,
+            flash: None,
+            switch_to: None,
+        };
+        let r = f(self.panes[self.active].as_mut(), &mut cx);
+        let (flash, switch) = (cx.flash, cx.switch_to);
+        if flash.is_some() {
+            self.flash = flash;
+        }
+        if let Some(kind) = switch {
+            self.go(kind);
+        }
+        r
+    }
+
+    fn refresh_active(&mut self) {
+        if self.stale[self.active] {
+            self.stale[self.active] = false;
+            let cx = Cx {
+                service: &self.service,
+                actor: &self.actor,
+                view: &self.view,
+                tr: &self.tr,
+                keymap: &self.keymap,
+                flash: None,
+                switch_to: None,
+            };
+            self.panes[self.active].refresh(&cx);
+        }
+    }
+
+    /// Picks up changes made elsewhere (other sessions, the CLI). Returns
+    /// whether the screen should be redrawn.
+    pub fn tick(&mut self) -> bool {
+        let g = self.service.generation();
+        if g == self.generation {
+            return false;
+        }
+        self.generation = g;
+        self.view = self.service.view(&self.actor);
+        self.stale.iter_mut().for_each(|s| *s = true);
+        self.refresh_active();
+        true
+    }
+
+    fn go(&mut self, kind: PaneKind) {
+        if let Some(i) = self.panes.iter().position(|p| p.kind() == kind) {
+            self.active = i;
+            self.pending.clear();
+            self.refresh_active();
+        }
+    }
+
+    /// Handles one input event.
+    pub fn handle(&mut self, event: &Event) {
+        match event {
+            Event::Key(k) if k.kind != KeyEventKind::Release => self.key(k),
+            Event::Paste(text) => {
+                if let Overlay::Palette(p) = &mut self.overlay {
+                    p.input.push_str(text.lines().next().unwrap_or(""));
+                    p.selected = 0;
+                } else {
+                    self.with_pane(|p, cx| p.on_paste(text, cx));
+                }
+            }
+            _ => {}
+        }
+        self.tick();
+    }
+
+    fn key(&mut self, k: &KeyEvent) {
+        match &mut self.overlay {
+            Overlay::Help { scroll } => {
+                match k.code {
+                    KeyCode::Down | KeyCode::Char('j') => *scroll += 1,
+                    KeyCode::Up | KeyCode::Char('k') => *scroll = scroll.saturating_sub(1),
+                    KeyCode::PageDown => *scroll += 10,
+                    KeyCode::PageUp => *scroll = scroll.saturating_sub(10),
+                    _ => self.overlay = Overlay::None,
+                }
+                return;
+            }
+            Overlay::Palette(p) => {
+                match k.code {
+                    KeyCode::Esc => self.overlay = Overlay::None,
+                    KeyCode::Enter => {
+                        let chosen = self
+                            .palette_matches()
+                            .get(p_selected(&self.overlay))
+                            .copied();
+                        self.overlay = Overlay::None;
+                        if let Some(a) = chosen {
+                            self.dispatch(a);
+                        }
+                    }
+                    KeyCode::Down | KeyCode::Tab => p.selected += 1,
+                    KeyCode::Up | KeyCode::BackTab => p.selected = p.selected.saturating_sub(1),
+                    KeyCode::Backspace => {
+                        p.input.pop();
+                        p.selected = 0;
+                    }
+                    KeyCode::Char(c) if !k.modifiers.contains(KeyModifiers::CONTROL) => {
+                        p.input.push(c);
+                        p.selected = 0;
+                    }
+                    _ => {}
+                }
+                return;
+            }
+            Overlay::None => {}
+        }
+        if self.pending.is_empty() && self.with_pane(|p, cx| p.on_key(k, cx)) {
+            return;
+        }
+        if self.panes[self.active].editing() {
+            return;
+        }
+        self.pending.push(Chord::from_event(k));
+        let section = self.panes[self.active].kind().name();
+        match self.keymap.lookup(section, &self.pending) {
+            Lookup::Action(a) => {
+                self.pending.clear();
+                self.dispatch(a);
+            }
+            Lookup::Prefix { .. } => {}
+            Lookup::Unbound => {
+                let last = self.pending.pop();
+                if self.pending.is_empty() {
+                    return;
+                }
+                // The keys so far were a prefix that did not complete: do
+                // what they mean alone, then read the new key afresh.
+                let before = self.keymap.lookup(section, &self.pending);
+                self.pending.clear();
+                if let Lookup::Prefix { exact: Some(a) } = before {
+                    self.dispatch(a);
+                }
+                if last.is_some() {
+                    self.key(k);
+                }
+            }
+        }
+    }
+
+    /// Does what an action asks: global ones here, the rest in the pane.
+    pub fn dispatch(&mut self, action: Action) {
+        match action {
+            Action::Quit => self.quit = true,
+            Action::Help => self.overlay = Overlay::Help { scroll: 0 },
+            Action::Palette => {
+                self.overlay = Overlay::Palette(Palette {
+                    input: String::new(),
+                    selected: 0,
+                })
+            }
+            Action::NextPane => {
+                let next = (self.active + 1) % self.panes.len();
+                self.go(self.panes[next].kind());
+            }
+            Action::PrevPane => {
+                let prev = (self.active + self.panes.len() - 1) % self.panes.len();
+                self.go(self.panes[prev].kind());
+            }
+            Action::Refresh => {
+                self.generation = u64::MAX;
+                self.tick();
+                self.flash = Some(Flash {
+                    text: self.tr.t("status.refreshed").into(),
+                    kind: FlashKind::Info,
+                });
+            }
+            a => {
+                if let Some(kind) = PaneKind::ALL.into_iter().find(|k| k.go_action() == a) {
+                    self.go(kind);
+                    return;
+                }
+                let used = self.with_pane(|p, cx| p.on_action(a, cx));
+                if !used && a == Action::Back {
+                    self.flash = None;
+                }
+            }
+        }
+    }
+
+    /// The actions the palette shows for its input, best first.
+    fn palette_matches(&self) -> Vec<Action> {
+        let Overlay::Palette(p) = &self.overlay else {
+            return Vec::new();
+        };
+        let matcher = fuzzy_matcher::skim::SkimMatcherV2::default().ignore_case();
+        let query: String = p.input.chars().map(crate::search::fold).collect();
+        let mut scored: Vec<(i64, usize, Action)> = Action::ALL
+            .iter()
+            .enumerate()
+            .filter_map(|(i, a)| {
+                let text = format!(
+                    "{} {}",
+                    self.tr.t(&format!("action.{}", a.name())),
+                    a.name()
+                )
+                .chars()
+                .map(crate::search::fold)
+                .collect::<String>();
+                if query.is_empty() {
+                    Some((0, i, *a))
+                } else {
+                    matcher.fuzzy_match(&text, &query).map(|s| (s, i, *a))
+                }
+            })
+            .collect();
+        scored.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        scored.into_iter().map(|(_, _, a)| a).collect()
+    }
+
+    /// Draws the whole screen.
+    pub fn draw(&mut self, frame: &mut Frame) {
+        let area = frame.area();
+        if area.height < 3 || area.width < 10 {
+            frame.render_widget(Paragraph::new(self.tr.t("app.too_small")), area);
+            return;
+        }
+        let [tabs, body, status] = Layout::vertical([
+            Constraint::Length(1),
+            Constraint::Min(1),
+            Constraint::Length(1),
+        ])
+        .areas(area);
+        self.draw_tabs(frame, tabs);
+        self.refresh_active();
+        let cx = Cx {
+            service: &self.service,
+            actor: &self.actor,
+            view: &self.view,
+            tr: &self.tr,
+            keymap: &self.keymap,
+            flash: None,
+            switch_to: None,
+        };
+        self.panes[self.active].draw(frame, body, &cx);
+        self.draw_status(frame, status);
+        match &self.overlay {
+            Overlay::None => {}
+            Overlay::Help { scroll } => self.draw_help(frame, body, *scroll),
+            Overlay::Palette(_) => self.draw_palette(frame, body),
+        }
+    }
+
+    fn draw_tabs(&self, frame: &mut Frame, area: Rect) {
+        let titles: Vec<Line> = self
+            .panes
+            .iter()
+            .map(|p| {
+                let key = self
+                    .keymap
+                    .keys_for(p.kind().name(), p.kind().go_action())
+                    .into_iter()
+                    .next()
+                    .unwrap_or_default();
+                Line::from(format!(
+                    "{key} {}",
+                    self.tr.t(&format!("pane.{}", p.kind().name()))
+                ))
+            })
+            .collect();
+        let tabs = Tabs::new(titles)
+            .select(self.active)
+            .style(theme::tabs())
+            .highlight_style(theme::tab_active())
+            .divider("│");
+        frame.render_widget(tabs, area);
+    }
+
+    fn draw_status(&self, frame: &mut Frame, area: Rect) {
+        let role = self.tr.t(&format!("role.{}", self.actor.role.code()));
+        let mut left = vec![
+            Span::styled(format!(" {} ", self.actor.name), theme::status_actor()),
+            Span::styled(format!(" {role} "), theme::status_role()),
+        ];
+        if let Some(stage) = self.view.current_stage_name() {
+            left.push(Span::raw(format!(" {} ", stage)));
+        }
+        left.push(Span::styled(format!(" {} ", self.db_label), theme::dim()));
+        if !self.pending.is_empty() {
+            left.push(Span::styled(
+                format!(" {}… ", format_sequence(&self.pending)),
+                theme::pending(),
+            ));
+        }
+        let right = match &self.flash {
+            Some(f) => Span::styled(format!(" {} ", f.text), theme::flash(f.kind)),
+            None => {
+                let help = self
+                    .keymap
+                    .keys_for(self.active_pane().name(), Action::Help)
+                    .into_iter()
+                    .next()
+                    .unwrap_or_else(|| "?".into());
+                Span::styled(
+                    format!(" {help} {} ", self.tr.t("status.help")),
+                    theme::dim(),
+                )
+            }
+        };
+        let used: usize = left.iter().map(|s| s.content.width()).sum();
+        let right_w = right.content.width();
+        let mut spans = left;
+        if used + right_w < area.width as usize {
+            spans.push(Span::raw(" ".repeat(area.width as usize - used - right_w)));
+            spans.push(right);
+        } else {
+            spans.insert(0, right);
+        }
+        frame.render_widget(
+            Paragraph::new(Line::from(spans)).style(theme::status()),
+            area,
+        );
+    }
+
+    /// The help overlay, generated from the pane's commands and the keymap.
+    fn draw_help(&self, frame: &mut Frame, body: Rect, scroll: usize) {
+        let pane = self.panes[self.active].as_ref();
+        let section = pane.kind().name();
+        let mut lines: Vec<Line> = Vec::new();
+        let group = |title: &str, actions: &[Action], lines: &mut Vec<Line>| {
+            lines.push(Line::styled(title.to_string(), theme::heading()));
+            for a in actions {
+                let keys = self.keymap.keys_for(section, *a);
+                let keys = if keys.is_empty() {
+                    format!(":{}", a.name())
+                } else {
+                    keys.join(", ")
+                };
+                lines.push(Line::from(vec![
+                    Span::styled(format!("  {keys:<16}"), theme::key()),
+                    Span::raw(self.tr.t(&format!("action.{}", a.name())).to_string()),
+                ]));
+            }
+            lines.push(Line::raw(""));
+        };
+        let own = pane.commands();
+        let (listing, rest): (Vec<Action>, Vec<Action>) =
+            own.into_iter().partition(|a| action::LIST.contains(a));
+        group(
+            &self.tr.f(
+                "help.pane",
+                &[("pane", &self.tr.t(&format!("pane.{section}")))],
+            ),
+            &rest,
+            &mut lines,
+        );
+        if !listing.is_empty() {
+            group(self.tr.t("help.moving"), &listing, &mut lines);
+        }
+        group(self.tr.t("help.global"), action::GLOBAL, &mut lines);
+        lines.push(Line::styled(self.tr.t("help.close"), theme::dim()));
+        let area = popup(body, 70, lines.len() as u16 + 2);
+        let scroll = scroll.min(lines.len().saturating_sub(1)) as u16;
+        frame.render_widget(Clear, area);
+        frame.render_widget(
+            Paragraph::new(lines)
+                .block(
+                    Block::default()
+                        .borders(Borders::ALL)
+                        .title(self.tr.t("help.title")),
+                )
+                .wrap(Wrap { trim: false })
+                .scroll((scroll, 0)),
+            area,
+        );
+    }
+
+    fn draw_palette(&self, frame: &mut Frame, body: Rect) {
+        let Overlay::Palette(p) = &self.overlay else {
+            return;
+        };
+        let matches = self.palette_matches();
+        let selected = p.selected.min(matches.len().saturating_sub(1));
+        let section = self.active_pane().name();
+        let area = popup(body, 70, 14);
+        let inner_rows = area.height.saturating_sub(3) as usize;
+        let start = selected.saturating_sub(inner_rows.saturating_sub(1));
+        let mut lines = vec![Line::from(vec![
+            Span::styled(": ", theme::key()),
+            Span::raw(p.input.clone()),
+            Span::styled("▏", theme::cursor()),
+        ])];
+        for (i, a) in matches.iter().enumerate().skip(start).take(inner_rows) {
+            let keys = self.keymap.keys_for(section, *a).join(", ");
+            let style = if i == selected {
+                theme::selected()
+            } else {
+                Style::default()
+            };
+            lines.push(Line::from(vec![
+                Span::styled(
+                    format!(" {:<34}", self.tr.t(&format!("action.{}", a.name()))),
+                    style,
+                ),
+                Span::styled(format!(" {keys}"), theme::key().add_modifier(Modifier::DIM)),
+            ]));
+        }
+        if matches.is_empty() {
+            lines.push(Line::styled(self.tr.t("palette.nothing"), theme::dim()));
+        }
+        frame.render_widget(Clear, area);
+        frame.render_widget(
+            Paragraph::new(lines).block(
+                Block::default()
+                    .borders(Borders::ALL)
+                    .title(self.tr.t("palette.title")),
+            ),
+            area,
+        );
+    }
+
+    /// The panes' working state, to be restored next time.
+    pub fn session_state(&self) -> serde_json::Value {
+        let panes: serde_json::Map<String, serde_json::Value> = self
+            .panes
+            .iter()
+            .map(|p| (p.kind().name().to_string(), p.save()))
+            .collect();
+        serde_json::json!({ "pane": self.active_pane(), "panes": panes })
+    }
+
+    /// Restores what [`App::session_state`] saved.
+    pub fn restore_session(&mut self, state: &serde_json::Value) {
+        if let Some(kind) = state
+            .get("pane")
+            .and_then(|p| serde_json::from_value::<PaneKind>(p.clone()).ok())
+        {
+            self.go(kind);
+        }
+        if let Some(panes) = state.get("panes").and_then(|p| p.as_object()) {
+            for i in 0..self.panes.len() {
+                let name = self.panes[i].kind().name();
+                if let Some(s) = panes.get(name) {
+                    let cx = Cx {
+                        service: &self.service,
+                        actor: &self.actor,
+                        view: &self.view,
+                        tr: &self.tr,
+                        keymap: &self.keymap,
+                        flash: None,
+                        switch_to: None,
+                    };
+                    self.panes[i].refresh(&cx);
+                    self.panes[i].restore(s, &cx);
+                    self.stale[i] = false;
+                }
+            }
+        }
+    }
+}
+
+fn p_selected(overlay: &Overlay) -> usize {
+    match overlay {
+        Overlay::Palette(p) => p.selected,
+        _ => 0,
+    }
+}
+
+/// A centred box `width` wide (at most the area) and `height` high.
+pub fn popup(area: Rect, width: u16, height: u16) -> Rect {
+    let w = width.min(area.width);
+    let h = height.min(area.height);
+    Rect {
+        x: area.x + (area.width - w) / 2,
+        y: area.y + (area.height - h) / 2,
+        width: w,
+        height: h,
+    }
+}

@@ -1,0 +1,160 @@
+//! Interface text in Russian and English.
+//!
+//! The catalogues `i18n/ru.toml` and `i18n/en.toml` are built into the
+//! binary; nested tables flatten to dotted keys (`pane.review`). A key
+//! missing from a catalogue falls back to English, then to the key itself,
+//! so a gap shows up on screen instead of crashing. `{name}` placeholders
+//! are filled by [`I18n::f`].
+
+use std::collections::HashMap;
+use std::fmt::Display;
+use std::sync::LazyLock;
+
+const EN: &str = include_str!("../../i18n/en.toml");
+const RU: &str = include_str!("../../i18n/ru.toml");
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, clap::ValueEnum)]
+pub enum Lang {
+    Ru,
+    En,
+}
+
+impl Lang {
+    /// Russian when the locale says so (`LC_ALL`, `LC_MESSAGES`, `LANG`).
+    pub fn from_env() -> Lang {
+        for var in ["LC_ALL", "LC_MESSAGES", "LANG"] {
+            if let Ok(v) = std::env::var(var)
+                && !v.is_empty()
+            {
+                return if v.to_ascii_lowercase().starts_with("ru") {
+                    Lang::Ru
+                } else {
+                    Lang::En
+                };
+            }
+        }
+        Lang::En
+    }
+}
+
+fn flatten(prefix: &str, table: &toml::Table, out: &mut HashMap<String, String>) {
+    for (k, v) in table {
+        let key = if prefix.is_empty() {
+            k.clone()
+        } else {
+            format!("{prefix}.{k}")
+        };
+        match v {
+            toml::Value::String(s) => {
+                out.insert(key, s.clone());
+            }
+            toml::Value::Table(t) => flatten(&key, t, out),
+            _ => {}
+        }
+    }
+}
+
+fn catalogue(text: &str) -> HashMap<String, String> {
+    let table: toml::Table = toml::from_str(text).expect("the built-in catalogues are valid TOML");
+    let mut out = HashMap::new();
+    flatten("", &table, &mut out);
+    out
+}
+
+/// Missing keys, kept once each so that `t` can return `&'static str`.
+fn missing(key: &str) -> &'static str {
+    static SEEN: LazyLock<std::sync::Mutex<std::collections::HashSet<&'static str>>> =
+        LazyLock::new(Default::default);
+    let mut seen = SEEN.lock().expect("i18n lock");
+    if let Some(k) = seen.get(key) {
+        return k;
+    }
+    let leaked: &'static str = Box::leak(key.to_string().into_boxed_str());
+    seen.insert(leaked);
+    leaked
+}
+
+static CATALOGUES: LazyLock<(HashMap<String, String>, HashMap<String, String>)> =
+    LazyLock::new(|| (catalogue(EN), catalogue(RU)));
+
+/// The interface text of one language.
+#[derive(Clone, Copy, Debug)]
+pub struct I18n {
+    pub lang: Lang,
+}
+
+impl I18n {
+    pub fn new(lang: Lang) -> I18n {
+        I18n { lang }
+    }
+
+    /// The text for `key`. A key no catalogue has is shown as itself, so
+    /// the gap is visible (and tests catch it).
+    pub fn t(&self, key: &str) -> &'static str {
+        let (en, ru) = &*CATALOGUES;
+        let primary = match self.lang {
+            Lang::Ru => ru,
+            Lang::En => en,
+        };
+        match primary.get(key).or_else(|| en.get(key)) {
+            Some(s) => s.as_str(),
+            None => missing(key),
+        }
+    }
+
+    /// The text for `key` with `{name}` placeholders filled.
+    pub fn f(&self, key: &str, args: &[(&str, &dyn Display)]) -> String {
+        let mut s = self.t(key).to_string();
+        for (name, value) in args {
+            s = s.replace(&format!("{{{name}}}"), &value.to_string());
+        }
+        s
+    }
+
+    /// Every key of a language's catalogue (for tests).
+    pub fn keys(lang: Lang) -> Vec<String> {
+        let (en, ru) = &*CATALOGUES;
+        let mut keys: Vec<String> = match lang {
+            Lang::En => en.keys().cloned().collect(),
+            Lang::Ru => ru.keys().cloned().collect(),
+        };
+        keys.sort();
+        keys
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tui::action::Action;
+
+    #[test]
+    fn both_catalogues_have_the_same_keys() {
+        let en = I18n::keys(Lang::En);
+        let ru = I18n::keys(Lang::Ru);
+        let missing_ru: Vec<_> = en.iter().filter(|k| !ru.contains(k)).collect();
+        let missing_en: Vec<_> = ru.iter().filter(|k| !en.contains(k)).collect();
+        assert!(missing_ru.is_empty(), "missing in ru.toml: {missing_ru:?}");
+        assert!(missing_en.is_empty(), "missing in en.toml: {missing_en:?}");
+    }
+
+    #[test]
+    fn every_action_is_described_in_both_languages() {
+        for lang in [Lang::En, Lang::Ru] {
+            let keys = I18n::keys(lang);
+            for a in Action::ALL {
+                let key = format!("action.{}", a.name());
+                assert!(keys.contains(&key), "{lang:?}: no {key}");
+            }
+        }
+    }
+
+    #[test]
+    fn placeholders_are_filled_and_gaps_fall_back() {
+        let ru = I18n::new(Lang::Ru);
+        assert_eq!(ru.t("pane.review"), "Участники");
+        assert_eq!(ru.t("no.such.key"), "no.such.key");
+        let en = I18n::new(Lang::En);
+        assert_eq!(en.f("status.rows", &[("n", &3), ("total", &10)]), "3 of 10");
+    }
+}

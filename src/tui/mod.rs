@@ -1,0 +1,17 @@
+//! The terminal workstation: an App of panes over the shared service.
+//!
+//! keystroke → keymap → [`action::Action`] → pane → service. The App draws
+//! to any ratatui backend; [`terminal`] runs it in the local terminal and
+//! the SSH server runs one per connection.
+
+pub mod action;
+pub mod app;
+pub mod i18n;
+pub mod keymap;
+pub mod pane;
+pub mod panes;
+pub mod terminal;
+pub mod theme;
+pub mod widgets;
+
+pub use app::{App, AppOptions};

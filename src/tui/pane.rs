@@ -1,0 +1,158 @@
+//! What a pane is: a component that owns its state, handles the actions it
+//! lists, and draws itself from the current view of the contest.
+
+use super::action::Action;
+use super::i18n::I18n;
+use super::keymap::Keymap;
+use crate::service::{Actor, Service, View};
+use crossterm::event::KeyEvent;
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use serde::{Deserialize, Serialize};
+
+/// The panes, in tab order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PaneKind {
+    Review,
+    Scoring,
+    Ranking,
+    Mentoring,
+    Learning,
+    Jury,
+}
+
+impl PaneKind {
+    pub const ALL: [PaneKind; 6] = [
+        PaneKind::Review,
+        PaneKind::Scoring,
+        PaneKind::Ranking,
+        PaneKind::Mentoring,
+        PaneKind::Learning,
+        PaneKind::Jury,
+    ];
+
+    /// The keymap section and catalogue key of the pane.
+    pub fn name(self) -> &'static str {
+        match self {
+            PaneKind::Review => "review",
+            PaneKind::Scoring => "scoring",
+            PaneKind::Ranking => "ranking",
+            PaneKind::Mentoring => "mentoring",
+            PaneKind::Learning => "learning",
+            PaneKind::Jury => "jury",
+        }
+    }
+
+    pub fn go_action(self) -> Action {
+        match self {
+            PaneKind::Review => Action::GoReview,
+            PaneKind::Scoring => Action::GoScoring,
+            PaneKind::Ranking => Action::GoRanking,
+            PaneKind::Mentoring => Action::GoMentoring,
+            PaneKind::Learning => Action::GoLearning,
+            PaneKind::Jury => Action::GoJury,
+        }
+    }
+}
+
+/// How a message in the status bar should look.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FlashKind {
+    Info,
+    Success,
+    Error,
+}
+
+/// A short message in the status bar: "saved", "submitted", an error.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Flash {
+    pub text: String,
+    pub kind: FlashKind,
+}
+
+/// What a pane may use while it handles an event or draws.
+pub struct Cx<'a> {
+    pub service: &'a Service,
+    pub actor: &'a Actor,
+    pub view: &'a View,
+    pub tr: &'a I18n,
+    pub keymap: &'a Keymap,
+    /// Set by a handler to tell the user what happened.
+    pub flash: Option<Flash>,
+    /// Set by a handler to move to another pane.
+    pub switch_to: Option<PaneKind>,
+}
+
+impl Cx<'_> {
+    pub fn info(&mut self, text: impl Into<String>) {
+        self.flash = Some(Flash {
+            text: text.into(),
+            kind: FlashKind::Info,
+        });
+    }
+
+    pub fn success(&mut self, text: impl Into<String>) {
+        self.flash = Some(Flash {
+            text: text.into(),
+            kind: FlashKind::Success,
+        });
+    }
+
+    pub fn error(&mut self, text: impl Into<String>) {
+        self.flash = Some(Flash {
+            text: text.into(),
+            kind: FlashKind::Error,
+        });
+    }
+
+    /// The first key bound to `action` in `pane`, for hints ("press s").
+    pub fn key(&self, pane: PaneKind, action: Action) -> String {
+        self.keymap
+            .keys_for(pane.name(), action)
+            .into_iter()
+            .next()
+            .unwrap_or_else(|| ":".to_string() + action.name())
+    }
+}
+
+/// A pane of the workstation.
+pub trait Pane {
+    fn kind(&self) -> PaneKind;
+
+    /// The actions this pane handles beyond the global ones; the help
+    /// overlay lists them with their keys.
+    fn commands(&self) -> Vec<Action>;
+
+    /// A key before the keymap sees it. Panes with text input (a search
+    /// box, a comment) take keys here while editing.
+    fn on_key(&mut self, _key: &KeyEvent, _cx: &mut Cx) -> bool {
+        false
+    }
+
+    /// Pasted text (bracketed paste).
+    fn on_paste(&mut self, _text: &str, _cx: &mut Cx) -> bool {
+        false
+    }
+
+    /// An action from the keymap or the palette; returns whether it was used.
+    fn on_action(&mut self, action: Action, cx: &mut Cx) -> bool;
+
+    fn draw(&mut self, frame: &mut Frame, area: Rect, cx: &Cx);
+
+    /// The contest changed: recompute what the pane shows.
+    fn refresh(&mut self, cx: &Cx);
+
+    /// Whether the pane is taking typed text (keys then go to `on_key` first
+    /// and global single-letter keys do not fire).
+    fn editing(&self) -> bool {
+        false
+    }
+
+    /// The pane's working state, to restore in the next session.
+    fn save(&self) -> serde_json::Value {
+        serde_json::Value::Null
+    }
+
+    fn restore(&mut self, _state: &serde_json::Value, _cx: &Cx) {}
+}

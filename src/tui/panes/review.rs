@@ -1,0 +1,989 @@
+//! The Review pane: the participants (the applicants), sorted and filtered
+//! as the secretary likes, found by typing part of a name in any alphabet,
+//! with a detail panel of the selected one's profile.
+
+use crate::domain::activity::ActivityLine;
+use crate::domain::contest::Standing;
+use crate::domain::ids::{GroupId, ParticipantId};
+use crate::search::{SearchIndex, fold};
+use crate::tui::action::{self, Action};
+use crate::tui::pane::{Cx, Pane, PaneKind};
+use crate::tui::theme;
+use crate::tui::widgets::{fit, marked, num};
+use chrono::Datelike;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph, Sparkline, Wrap};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use unicode_width::UnicodeWidthStr;
+
+/// The table's columns.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum Column {
+    Id,
+    Name,
+    Tos,
+    Municipality,
+    Group,
+    Rating,
+    Status,
+}
+
+const COLUMNS: [Column; 7] = [
+    Column::Id,
+    Column::Name,
+    Column::Tos,
+    Column::Municipality,
+    Column::Group,
+    Column::Rating,
+    Column::Status,
+];
+
+impl Column {
+    fn key(self) -> &'static str {
+        match self {
+            Column::Id => "review.col.id",
+            Column::Name => "review.col.name",
+            Column::Tos => "review.col.tos",
+            Column::Municipality => "review.col.municipality",
+            Column::Group => "review.col.group",
+            Column::Rating => "review.col.rating",
+            Column::Status => "review.col.status",
+        }
+    }
+}
+
+/// Which participants the status filter shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum StatusFilter {
+    All,
+    Competing,
+    Out,
+}
+
+/// One participant's row, with everything the table shows.
+struct Row {
+    id: ParticipantId,
+    name: String,
+    tos: String,
+    municipality: String,
+    group: GroupId,
+    group_name: String,
+    rating: f64,
+    standing: Standing,
+    /// Lower-cased names for sorting (`ё` = `е`).
+    sort_name: String,
+    sort_tos: String,
+    sort_municipality: String,
+}
+
+/// What the pane remembers between sessions.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+struct Saved {
+    selected: Option<ParticipantId>,
+    sort: Column,
+    descending: bool,
+    group: Option<GroupId>,
+    stage: Option<usize>,
+    status: StatusFilter,
+    search: String,
+    detail_side: bool,
+    detail_open: bool,
+}
+
+pub struct ReviewPane {
+    rows: Vec<Row>,
+    /// Indices into `rows` of what the table shows, in order.
+    shown: Vec<usize>,
+    cursor: usize,
+    offset: usize,
+    selected: Option<ParticipantId>,
+    sort: Column,
+    descending: bool,
+    /// Whether the sort was chosen since the search began (else a search
+    /// orders by relevance).
+    sort_chosen: bool,
+    group: Option<GroupId>,
+    stage: Option<usize>,
+    status: StatusFilter,
+    query: String,
+    editing: bool,
+    index: Option<SearchIndex>,
+    /// Hits of earlier, shorter queries: typing narrows, Backspace widens.
+    narrowing: Vec<(String, Vec<usize>)>,
+    /// The profile beside the table (on screens at least 100 wide).
+    detail_side: bool,
+    /// The profile in place of the table (Enter; Esc goes back).
+    detail_open: bool,
+    /// Rows the table showed at the last draw, for paging.
+    page: usize,
+    groups: Vec<(GroupId, String)>,
+    stage_names: Vec<String>,
+}
+
+impl Default for ReviewPane {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl ReviewPane {
+    pub fn new() -> Self {
+        ReviewPane {
+            rows: Vec::new(),
+            shown: Vec::new(),
+            cursor: 0,
+            offset: 0,
+            selected: None,
+            sort: Column::Id,
+            descending: false,
+            sort_chosen: false,
+            group: None,
+            stage: None,
+            status: StatusFilter::All,
+            query: String::new(),
+            editing: false,
+            index: None,
+            narrowing: Vec::new(),
+            detail_side: true,
+            detail_open: false,
+            page: 10,
+            groups: Vec::new(),
+            stage_names: Vec::new(),
+        }
+    }
+
+    /// The hits of the current query, as row indices in relevance order.
+    fn hits(&mut self) -> Vec<usize> {
+        let index = self.index.get_or_insert_with(|| {
+            SearchIndex::new(
+                self.rows
+                    .iter()
+                    .map(|r| [r.name.as_str(), r.tos.as_str(), r.municipality.as_str()]),
+            )
+        });
+        let q: String = self.query.trim().chars().map(fold).collect();
+        while let Some((prev, _)) = self.narrowing.last() {
+            if q.starts_with(prev.as_str()) {
+                break;
+            }
+            self.narrowing.pop();
+        }
+        let candidates = self.narrowing.last().map(|(_, hits)| hits.as_slice());
+        let hits: Vec<usize> = index
+            .search(&q, candidates)
+            .into_iter()
+            .map(|h| h.item)
+            .collect();
+        if self.narrowing.last().is_none_or(|(prev, _)| *prev != q) {
+            self.narrowing.push((q, hits.clone()));
+        }
+        hits
+    }
+
+    /// Recomputes `shown` from the filters, the search and the sort, keeping
+    /// the selected participant selected when it is still shown.
+    fn recompute(&mut self) {
+        let searching = !self.query.trim().is_empty();
+        let base: Vec<usize> = if searching {
+            self.hits()
+        } else {
+            (0..self.rows.len()).collect()
+        };
+        let stages = self.stage_names.len();
+        let mut shown: Vec<usize> = base
+            .into_iter()
+            .filter(|&i| {
+                let r = &self.rows[i];
+                self.group.as_ref().is_none_or(|g| &r.group == g)
+                    && self.stage.is_none_or(|s| r.standing.stage(stages) >= s)
+                    && match self.status {
+                        StatusFilter::All => true,
+                        StatusFilter::Competing => !matches!(r.standing, Standing::Out(_)),
+                        StatusFilter::Out => matches!(r.standing, Standing::Out(_)),
+                    }
+            })
+            .collect();
+        if !searching || self.sort_chosen {
+            let rows = &self.rows;
+            let cmp = |a: &usize, b: &usize| {
+                let (x, y) = (&rows[*a], &rows[*b]);
+                let ord = match self.sort {
+                    Column::Id => natural(x.id.as_str(), y.id.as_str()),
+                    Column::Name => x.sort_name.cmp(&y.sort_name),
+                    Column::Tos => x.sort_tos.cmp(&y.sort_tos),
+                    Column::Municipality => x.sort_municipality.cmp(&y.sort_municipality),
+                    Column::Group => x.group_name.cmp(&y.group_name),
+                    Column::Rating => x.rating.total_cmp(&y.rating),
+                    Column::Status => x.standing.stage(stages).cmp(&y.standing.stage(stages)),
+                };
+                let ord = if self.descending { ord.reverse() } else { ord };
+                ord.then_with(|| natural(x.id.as_str(), y.id.as_str()))
+            };
+            shown.sort_by(cmp);
+        }
+        self.shown = shown;
+        self.cursor = self
+            .selected
+            .as_ref()
+            .and_then(|sel| self.shown.iter().position(|&i| &self.rows[i].id == sel))
+            .unwrap_or(0);
+        self.selected = self
+            .shown
+            .get(self.cursor)
+            .map(|&i| self.rows[i].id.clone());
+    }
+
+    fn select(&mut self, cursor: usize) {
+        if self.shown.is_empty() {
+            self.cursor = 0;
+            self.selected = None;
+            return;
+        }
+        self.cursor = cursor.min(self.shown.len() - 1);
+        self.selected = Some(self.rows[self.shown[self.cursor]].id.clone());
+    }
+
+    fn edit_key(&mut self, key: &KeyEvent, cx: &mut Cx) -> bool {
+        match key.code {
+            KeyCode::Esc => {
+                self.editing = false;
+                self.query.clear();
+                self.recompute();
+            }
+            KeyCode::Enter => {
+                self.editing = false;
+                if !self.shown.is_empty() {
+                    cx.info(cx.tr.f("review.found", &[("n", &self.shown.len())]));
+                }
+            }
+            KeyCode::Backspace => {
+                self.query.pop();
+                self.recompute();
+            }
+            KeyCode::Char('u') if key.modifiers.contains(KeyModifiers::CONTROL) => {
+                self.query.clear();
+                self.recompute();
+            }
+            KeyCode::Down => self.select(self.cursor + 1),
+            KeyCode::Up => self.select(self.cursor.saturating_sub(1)),
+            KeyCode::Char(c)
+                if !key
+                    .modifiers
+                    .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) =>
+            {
+                self.query.push(c);
+                self.recompute();
+            }
+            _ => return false,
+        }
+        true
+    }
+
+    fn status_text(&self, standing: Standing, cx: &Cx) -> String {
+        let stage = |i: usize| self.stage_names.get(i).cloned().unwrap_or_default();
+        match standing {
+            Standing::Competing(i) => cx.tr.f("standing.competing", &[("stage", &stage(i))]),
+            Standing::Out(i) => cx.tr.f("standing.out", &[("stage", &stage(i))]),
+            Standing::Team => cx.tr.t("standing.team").to_string(),
+        }
+    }
+
+    fn title(&self, cx: &Cx) -> String {
+        let mut parts = vec![format!(
+            "{} {}",
+            cx.tr.t("pane.review"),
+            cx.tr.f(
+                "status.rows",
+                &[("n", &self.shown.len()), ("total", &self.rows.len())]
+            )
+        )];
+        if let Some(g) = &self.group {
+            let name = self
+                .groups
+                .iter()
+                .find(|(id, _)| id == g)
+                .map_or(g.to_string(), |(_, n)| n.clone());
+            parts.push(format!("{}: {name}", cx.tr.t("review.col.group")));
+        }
+        if let Some(s) = self.stage {
+            parts.push(format!(
+                "{}: {}",
+                cx.tr.t("review.filter.stage"),
+                self.stage_names.get(s).cloned().unwrap_or_default()
+            ));
+        }
+        if self.status != StatusFilter::All {
+            let key = match self.status {
+                StatusFilter::Competing => "review.filter.competing",
+                _ => "review.filter.out",
+            };
+            parts.push(cx.tr.t(key).to_string());
+        }
+        parts.join(" · ")
+    }
+
+    fn draw_table(&mut self, frame: &mut Frame, area: Rect, cx: &Cx) {
+        let block = Block::default().borders(Borders::ALL).title(self.title(cx));
+        let inner = block.inner(area);
+        frame.render_widget(block, area);
+        if inner.height == 0 || inner.width == 0 {
+            return;
+        }
+        let mut y = inner.y;
+        let mut height = inner.height as usize;
+        if self.editing || !self.query.is_empty() {
+            let mut spans = vec![
+                Span::styled("/ ", theme::key()),
+                Span::raw(self.query.clone()),
+            ];
+            if self.editing {
+                spans.push(Span::styled("▏", theme::cursor()));
+            }
+            spans.push(Span::styled(
+                format!("  {}", cx.tr.f("review.found", &[("n", &self.shown.len())])),
+                theme::dim(),
+            ));
+            if self.editing && self.query.is_empty() {
+                spans.push(Span::styled(
+                    format!("  {}", cx.tr.t("review.search_hint")),
+                    theme::dim(),
+                ));
+            }
+            frame.render_widget(
+                Paragraph::new(Line::from(spans)),
+                Rect {
+                    x: inner.x,
+                    y,
+                    width: inner.width,
+                    height: 1,
+                },
+            );
+            y += 1;
+            height = height.saturating_sub(1);
+        }
+        if height == 0 {
+            return;
+        }
+        let columns = layout_columns(inner.width as usize);
+        let header: Vec<Span> = columns
+            .iter()
+            .map(|&(c, width)| {
+                let arrow = if c == self.sort && (self.sort_chosen || self.query.trim().is_empty())
+                {
+                    if self.descending { "▼" } else { "▲" }
+                } else {
+                    ""
+                };
+                let text = format!("{}{arrow}", cx.tr.t(c.key()));
+                Span::styled(pad(&fit(&text, width), width), theme::header())
+            })
+            .flat_map(|s| [s, Span::raw(" ")])
+            .collect();
+        frame.render_widget(
+            Paragraph::new(Line::from(header)),
+            Rect {
+                x: inner.x,
+                y,
+                width: inner.width,
+                height: 1,
+            },
+        );
+        y += 1;
+        let rows_h = height.saturating_sub(1);
+        self.page = rows_h.max(1);
+        if self.shown.is_empty() {
+            if rows_h > 0 {
+                let text = if self.rows.is_empty() {
+                    cx.tr.t("review.empty")
+                } else {
+                    cx.tr.t("review.nothing_found")
+                };
+                frame.render_widget(
+                    Paragraph::new(Line::styled(text, theme::dim())).wrap(Wrap { trim: true }),
+                    Rect {
+                        x: inner.x,
+                        y,
+                        width: inner.width,
+                        height: rows_h as u16,
+                    },
+                );
+            }
+            return;
+        }
+        if self.cursor < self.offset {
+            self.offset = self.cursor;
+        }
+        if self.cursor >= self.offset + rows_h {
+            self.offset = self.cursor + 1 - rows_h.max(1);
+        }
+        let query = self.query.trim().to_string();
+        for (line, &i) in self.shown.iter().enumerate().skip(self.offset).take(rows_h) {
+            let r = &self.rows[i];
+            let is_sel = line == self.cursor;
+            let base = if is_sel {
+                theme::selected()
+            } else {
+                Style::default()
+            };
+            let mark = if is_sel { base } else { theme::matched() };
+            let marks = if query.is_empty() {
+                Vec::new()
+            } else {
+                SearchIndex::highlights(&[&r.name, &r.tos, &r.municipality], &query)
+            };
+            let field = |f: u8| -> Vec<u16> {
+                marks
+                    .iter()
+                    .filter(|(x, _)| *x == f)
+                    .map(|(_, c)| *c)
+                    .collect()
+            };
+            let status = self.status_text(r.standing, cx);
+            let status_style = match r.standing {
+                Standing::Out(_) if !is_sel => theme::dim(),
+                Standing::Team if !is_sel => theme::good(),
+                _ => base,
+            };
+            let mut spans = Vec::new();
+            for &(c, width) in &columns {
+                let (text, f, style) = match c {
+                    Column::Id => (r.id.to_string(), None, base),
+                    Column::Name => (r.name.clone(), Some(0u8), base),
+                    Column::Tos => (r.tos.clone(), Some(1), base),
+                    Column::Municipality => (r.municipality.clone(), Some(2), base),
+                    Column::Group => (r.group_name.clone(), None, base),
+                    Column::Rating => (format!("{:>width$}", num(r.rating)), None, base),
+                    Column::Status => (status.clone(), None, status_style),
+                };
+                let cut = fit(&text, width);
+                let used = cut.width().min(width);
+                match f {
+                    Some(f) => spans.extend(marked(&text, width, &field(f), style, mark)),
+                    None => spans.push(Span::styled(cut, style)),
+                }
+                spans.push(Span::styled(" ".repeat(width - used + 1), base));
+            }
+            let line_area = Rect {
+                x: inner.x,
+                y: y + (line - self.offset) as u16,
+                width: inner.width,
+                height: 1,
+            };
+            frame.render_widget(Paragraph::new(Line::from(spans)).style(base), line_area);
+        }
+    }
+
+    fn draw_detail(&self, frame: &mut Frame, area: Rect, cx: &Cx) {
+        let block = Block::default()
+            .borders(Borders::ALL)
+            .title(cx.tr.t("review.detail"));
+        let inner = block.inner(area);
+        frame.render_widget(block, area);
+        let Some(p) = self
+            .selected
+            .as_ref()
+            .and_then(|id| cx.view.participant(id))
+        else {
+            frame.render_widget(
+                Paragraph::new(Line::styled(cx.tr.t("review.none_selected"), theme::dim())),
+                inner,
+            );
+            return;
+        };
+        let tr = cx.tr;
+        let label = |k: &str| Span::styled(format!("{}: ", tr.t(k)), theme::label());
+        let group = cx
+            .view
+            .regulation()
+            .and_then(|r| r.rules.group(&p.group))
+            .map_or(p.group.to_string(), |g| g.name.clone());
+        let mut lines = vec![
+            Line::styled(p.full_name.clone(), theme::heading()),
+            Line::from(vec![label("review.col.id"), Span::raw(p.id.to_string())]),
+            Line::from(vec![label("review.col.tos"), Span::raw(p.tos_name.clone())]),
+            Line::from(vec![
+                label("review.col.municipality"),
+                Span::raw(p.municipality.clone()),
+            ]),
+            Line::from(vec![label("review.col.group"), Span::raw(group)]),
+            Line::from(vec![
+                label("review.applied"),
+                Span::raw(p.application_date.format("%d.%m.%Y").to_string()),
+            ]),
+        ];
+        if !p.email.is_empty() || !p.phone.is_empty() {
+            lines.push(Line::from(vec![
+                label("review.contacts"),
+                Span::raw(
+                    [p.email.as_str(), p.phone.as_str()]
+                        .iter()
+                        .filter(|s| !s.is_empty())
+                        .copied()
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                ),
+            ]));
+        }
+        if let Some(s) = cx.view.standing(&p.id) {
+            lines.push(Line::from(vec![
+                label("review.col.status"),
+                Span::raw(self.status_text(s, cx)),
+            ]));
+        }
+        lines.push(Line::raw(""));
+        lines.push(Line::styled(tr.t("review.indicators"), theme::heading()));
+        let i = p.indicators;
+        for (key, v) in [
+            ("indicator.implemented_projects", i.implemented_projects),
+            ("indicator.awards", i.awards),
+            ("indicator.reviews", i.reviews),
+            ("indicator.mentoring_experience", i.mentoring_experience),
+            ("indicator.site_activity", i.site_activity),
+            ("indicator.creative_tasks", i.creative_tasks),
+        ] {
+            lines.push(Line::from(vec![label(key), Span::raw(v.to_string())]));
+        }
+        if let Some(stage) = cx.view.current_stage() {
+            let points = cx.view.indicator_points(stage, &p.id);
+            if !points.is_empty() {
+                lines.push(Line::raw(""));
+                lines.push(Line::styled(
+                    tr.f("review.indicator_points", &[("stage", &stage.name)]),
+                    theme::heading(),
+                ));
+                for c in stage.indicator_criteria() {
+                    let v = points.get(&c.id).copied().unwrap_or(0.0);
+                    lines.push(Line::from(vec![
+                        Span::styled(format!("{}: ", c.name), theme::label()),
+                        Span::raw(format!("{} / {}", num(v), num(c.max_points))),
+                    ]));
+                }
+            }
+        }
+        if let Some(r) = cx.view.rating(&p.id) {
+            lines.push(Line::raw(""));
+            lines.push(Line::styled(
+                tr.f("review.rating", &[("total", &num(r.total))]),
+                theme::heading(),
+            ));
+            for l in &r.lines {
+                lines.push(Line::raw(format!("  {}", activity_line(l, cx))));
+            }
+            if r.lines.is_empty() {
+                lines.push(Line::styled(
+                    format!("  {}", tr.t("activity.nothing")),
+                    theme::dim(),
+                ));
+            }
+        }
+        if !p.notes.is_empty() {
+            lines.push(Line::raw(""));
+            lines.push(Line::styled(tr.t("review.notes"), theme::heading()));
+            lines.push(Line::raw(p.notes.clone()));
+        }
+        let months = attendance_by_month(cx, &p.id);
+        let spark_h = if months.1.is_empty() || inner.height < 12 {
+            0
+        } else {
+            3
+        };
+        let [text_area, spark_area] =
+            Layout::vertical([Constraint::Min(1), Constraint::Length(spark_h)]).areas(inner);
+        frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), text_area);
+        if spark_h > 0 {
+            let (label_text, data) = months;
+            let [title, spark] =
+                Layout::vertical([Constraint::Length(1), Constraint::Length(2)]).areas(spark_area);
+            frame.render_widget(
+                Paragraph::new(Line::styled(
+                    tr.f("review.attendance_over_time", &[("range", &label_text)]),
+                    theme::label(),
+                )),
+                title,
+            );
+            frame.render_widget(Sparkline::default().data(&data).style(theme::good()), spark);
+        }
+    }
+}
+
+/// Which columns fit in `width`, with their widths, in display order. The
+/// name always shows; the others join by priority while they fit, and the
+/// room left goes to the name, the TOS and the municipality.
+fn layout_columns(width: usize) -> Vec<(Column, usize)> {
+    let fixed = |c: Column| match c {
+        Column::Id => 6,
+        Column::Rating => 7,
+        Column::Group => 11,
+        Column::Status => 16,
+        Column::Name => 14,
+        Column::Tos | Column::Municipality => 12,
+    };
+    let mut chosen = vec![Column::Id, Column::Name];
+    let used = |cols: &[Column]| cols.iter().map(|c| fixed(*c) + 1).sum::<usize>();
+    for c in [
+        Column::Rating,
+        Column::Municipality,
+        Column::Group,
+        Column::Tos,
+        Column::Status,
+    ] {
+        let mut with = chosen.clone();
+        with.push(c);
+        if used(&with) <= width {
+            chosen = with;
+        }
+    }
+    let mut spare = width.saturating_sub(used(&chosen));
+    let weights = |c: Column| match c {
+        Column::Name => 4,
+        Column::Tos | Column::Municipality => 3,
+        _ => 0,
+    };
+    let total_weight: usize = chosen.iter().map(|c| weights(*c)).sum();
+    let mut out: Vec<(Column, usize)> = COLUMNS
+        .iter()
+        .filter(|c| chosen.contains(c))
+        .map(|c| {
+            let extra = (width.saturating_sub(used(&chosen)) * weights(*c))
+                .checked_div(total_weight)
+                .unwrap_or(0);
+            spare = spare.saturating_sub(extra);
+            (*c, fixed(*c) + extra)
+        })
+        .collect();
+    if let Some(name) = out.iter_mut().find(|(c, _)| *c == Column::Name) {
+        name.1 += spare;
+    }
+    out
+}
+
+/// Pads with spaces to `width` display columns.
+fn pad(s: &str, width: usize) -> String {
+    let w = s.width();
+    if w >= width {
+        s.to_string()
+    } else {
+        format!("{s}{}", " ".repeat(width - w))
+    }
+}
+
+/// Compares ids so that P2 comes before P10.
+fn natural(a: &str, b: &str) -> std::cmp::Ordering {
+    let split = |s: &str| {
+        let digits = s.len() - s.trim_end_matches(|c: char| c.is_ascii_digit()).len();
+        let (head, tail) = s.split_at(s.len() - digits);
+        (
+            head.to_string(),
+            tail.parse::<u64>().unwrap_or(0),
+            s.to_string(),
+        )
+    };
+    split(a).cmp(&split(b))
+}
+
+/// One line of an activity rating's breakdown, in words.
+pub fn activity_line(l: &ActivityLine, cx: &Cx) -> String {
+    let tr = cx.tr;
+    match l {
+        ActivityLine::Format {
+            format,
+            events,
+            points_each,
+            points,
+        } => tr.f(
+            "activity.format",
+            &[
+                ("format", &tr.t(&format!("format_plural.{}", format.code()))),
+                ("n", events),
+                ("each", &num(*points_each)),
+                ("points", &num(*points)),
+            ],
+        ),
+        ActivityLine::Topics {
+            topics,
+            bonus_each,
+            points,
+        } => tr.f(
+            "activity.topics",
+            &[
+                ("n", topics),
+                ("each", &num(*bonus_each)),
+                ("points", &num(*points)),
+            ],
+        ),
+        ActivityLine::AttendanceCap { cap, cut } => tr.f(
+            "activity.attendance_cap",
+            &[("cap", &num(*cap)), ("cut", &num(*cut))],
+        ),
+        ActivityLine::CreativeTasks {
+            tasks,
+            points_each,
+            points,
+        } => tr.f(
+            "activity.creative",
+            &[
+                ("n", tasks),
+                ("each", &num(*points_each)),
+                ("points", &num(*points)),
+            ],
+        ),
+        ActivityLine::SiteActivity {
+            publications,
+            points_each,
+            points,
+        } => tr.f(
+            "activity.site",
+            &[
+                ("n", publications),
+                ("each", &num(*points_each)),
+                ("points", &num(*points)),
+            ],
+        ),
+        ActivityLine::SiteActivityCap { cap, cut } => tr.f(
+            "activity.site_cap",
+            &[("cap", &num(*cap)), ("cut", &num(*cut))],
+        ),
+        ActivityLine::TotalCap { cap, cut } => tr.f(
+            "activity.total_cap",
+            &[("cap", &num(*cap)), ("cut", &num(*cut))],
+        ),
+    }
+}
+
+/// Events attended per month over the months the training ran, and the
+/// range as text ("02.2021–11.2021").
+fn attendance_by_month(cx: &Cx, id: &ParticipantId) -> (String, Vec<u64>) {
+    let month = |d: chrono::NaiveDate| d.year() * 12 + d.month0() as i32;
+    let (Some(first), Some(last)) = (
+        cx.view.events().map(|e| month(e.start)).min(),
+        cx.view.events().map(|e| month(e.start)).max(),
+    ) else {
+        return (String::new(), Vec::new());
+    };
+    let mut data = vec![0u64; (last - first + 1).clamp(1, 240) as usize];
+    if let Some(a) = cx.view.attendance(id) {
+        for e in a.events.keys().filter_map(|e| cx.view.event(e)) {
+            let i = (month(e.start) - first) as usize;
+            if let Some(slot) = data.get_mut(i) {
+                *slot += 1;
+            }
+        }
+    }
+    let label = |m: i32| format!("{:02}.{}", m % 12 + 1, m / 12);
+    (format!("{}–{}", label(first), label(last)), data)
+}
+
+impl Pane for ReviewPane {
+    fn kind(&self) -> PaneKind {
+        PaneKind::Review
+    }
+
+    fn commands(&self) -> Vec<Action> {
+        let mut c = vec![
+            Action::Search,
+            Action::SortNext,
+            Action::SortReverse,
+            Action::FilterGroup,
+            Action::FilterStage,
+            Action::FilterStatus,
+            Action::ClearFilters,
+            Action::ToggleDetail,
+        ];
+        c.extend_from_slice(action::LIST);
+        c
+    }
+
+    fn editing(&self) -> bool {
+        self.editing
+    }
+
+    fn on_key(&mut self, key: &KeyEvent, cx: &mut Cx) -> bool {
+        self.editing && self.edit_key(key, cx)
+    }
+
+    fn on_paste(&mut self, text: &str, _cx: &mut Cx) -> bool {
+        if !self.editing {
+            return false;
+        }
+        self.query.push_str(text.lines().next().unwrap_or(""));
+        self.recompute();
+        true
+    }
+
+    fn on_action(&mut self, action: Action, cx: &mut Cx) -> bool {
+        let page = self.page.max(1);
+        match action {
+            Action::Search => {
+                self.editing = true;
+                self.sort_chosen = false;
+            }
+            Action::Up => self.select(self.cursor.saturating_sub(1)),
+            Action::Down => self.select(self.cursor + 1),
+            Action::PageUp => self.select(self.cursor.saturating_sub(page)),
+            Action::PageDown => self.select(self.cursor + page),
+            Action::HalfPageUp => self.select(self.cursor.saturating_sub(page / 2)),
+            Action::HalfPageDown => self.select(self.cursor + page / 2),
+            Action::First => self.select(0),
+            Action::Last => self.select(self.shown.len().saturating_sub(1)),
+            Action::Select => self.detail_open = !self.detail_open && self.selected.is_some(),
+            Action::ToggleDetail => {
+                self.detail_side = !self.detail_side;
+                self.detail_open = false;
+            }
+            Action::Back => {
+                if self.detail_open {
+                    self.detail_open = false;
+                } else if !self.query.is_empty() {
+                    self.query.clear();
+                    self.recompute();
+                } else {
+                    return false;
+                }
+            }
+            Action::SortNext => {
+                let i = COLUMNS.iter().position(|c| *c == self.sort).unwrap_or(0);
+                self.sort = COLUMNS[(i + 1) % COLUMNS.len()];
+                self.descending = self.sort == Column::Rating;
+                self.sort_chosen = true;
+                self.recompute();
+                cx.info(
+                    cx.tr
+                        .f("review.sorted", &[("column", &cx.tr.t(self.sort.key()))]),
+                );
+            }
+            Action::SortReverse => {
+                self.descending = !self.descending;
+                self.sort_chosen = true;
+                self.recompute();
+            }
+            Action::FilterGroup => {
+                let i = self
+                    .group
+                    .as_ref()
+                    .and_then(|g| self.groups.iter().position(|(id, _)| id == g));
+                self.group = match i {
+                    None => self.groups.first().map(|(g, _)| g.clone()),
+                    Some(i) => self.groups.get(i + 1).map(|(g, _)| g.clone()),
+                };
+                self.recompute();
+            }
+            Action::FilterStage => {
+                self.stage = match self.stage {
+                    None if !self.stage_names.is_empty() => Some(0),
+                    Some(s) if s + 1 < self.stage_names.len() => Some(s + 1),
+                    _ => None,
+                };
+                self.recompute();
+            }
+            Action::FilterStatus => {
+                self.status = match self.status {
+                    StatusFilter::All => StatusFilter::Competing,
+                    StatusFilter::Competing => StatusFilter::Out,
+                    StatusFilter::Out => StatusFilter::All,
+                };
+                self.recompute();
+            }
+            Action::ClearFilters => {
+                self.group = None;
+                self.stage = None;
+                self.status = StatusFilter::All;
+                self.query.clear();
+                self.recompute();
+                cx.info(cx.tr.t("review.filters_cleared"));
+            }
+            _ => return false,
+        }
+        true
+    }
+
+    fn refresh(&mut self, cx: &Cx) {
+        let view = cx.view;
+        let rules = view.regulation().map(|r| &r.rules);
+        self.groups = rules
+            .map(|r| {
+                r.groups
+                    .iter()
+                    .map(|g| (g.id.clone(), g.name.clone()))
+                    .collect()
+            })
+            .unwrap_or_default();
+        self.stage_names = rules
+            .map(|r| r.stages.iter().map(|s| s.name.clone()).collect())
+            .unwrap_or_default();
+        let group_names: BTreeMap<&GroupId, &str> =
+            self.groups.iter().map(|(g, n)| (g, n.as_str())).collect();
+        let lower = |s: &str| s.chars().map(fold).collect::<String>();
+        self.rows = view
+            .participants()
+            .map(|p| Row {
+                id: p.id.clone(),
+                name: p.full_name.clone(),
+                tos: p.tos_name.clone(),
+                municipality: p.municipality.clone(),
+                group: p.group.clone(),
+                group_name: group_names
+                    .get(&p.group)
+                    .map_or(p.group.to_string(), |n| n.to_string()),
+                rating: view.rating(&p.id).map_or(0.0, |r| r.total),
+                standing: view.standing(&p.id).unwrap_or(Standing::Competing(0)),
+                sort_name: lower(&p.full_name),
+                sort_tos: lower(&p.tos_name),
+                sort_municipality: lower(&p.municipality),
+            })
+            .collect();
+        self.index = None;
+        self.narrowing.clear();
+        self.recompute();
+    }
+
+    fn draw(&mut self, frame: &mut Frame, area: Rect, cx: &Cx) {
+        if self.detail_open {
+            self.draw_detail(frame, area, cx);
+        } else if self.detail_side && area.width >= 100 {
+            let [table, detail] =
+                Layout::horizontal([Constraint::Percentage(58), Constraint::Percentage(42)])
+                    .areas(area);
+            self.draw_table(frame, table, cx);
+            self.draw_detail(frame, detail, cx);
+        } else {
+            self.draw_table(frame, area, cx);
+        }
+    }
+
+    fn save(&self) -> serde_json::Value {
+        serde_json::to_value(Saved {
+            selected: self.selected.clone(),
+            sort: self.sort,
+            descending: self.descending,
+            group: self.group.clone(),
+            stage: self.stage,
+            status: self.status,
+            search: self.query.clone(),
+            detail_side: self.detail_side,
+            detail_open: self.detail_open,
+        })
+        .unwrap_or_default()
+    }
+
+    fn restore(&mut self, state: &serde_json::Value, _cx: &Cx) {
+        if let Ok(s) = serde_json::from_value::<Saved>(state.clone()) {
+            self.selected = s.selected;
+            self.sort = s.sort;
+            self.descending = s.descending;
+            self.group = s.group;
+            self.stage = s.stage;
+            self.status = s.status;
+            self.query = s.search;
+            self.detail_side = s.detail_side;
+            self.detail_open = s.detail_open;
+            self.recompute();
+        }
+    }
+}

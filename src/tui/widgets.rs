@@ -1,0 +1,99 @@
+//! Small drawing helpers shared by panes.
+
+use ratatui::style::Style;
+use ratatui::text::Span;
+use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+
+/// Cuts `text` to `width` display columns, ending with '…' when cut.
+pub fn fit(text: &str, width: usize) -> String {
+    if text.width() <= width {
+        return text.to_string();
+    }
+    if width == 0 {
+        return String::new();
+    }
+    let mut out = String::new();
+    let mut used = 0;
+    for c in text.chars() {
+        let w = c.width().unwrap_or(0);
+        if used + w + 1 > width {
+            break;
+        }
+        out.push(c);
+        used += w;
+    }
+    out.push('…');
+    out
+}
+
+/// `text` cut to `width`, as spans where the characters at `marks`
+/// (character indices) have the `mark` style.
+pub fn marked<'a>(
+    text: &str,
+    width: usize,
+    marks: &[u16],
+    base: Style,
+    mark: Style,
+) -> Vec<Span<'a>> {
+    let shown = fit(text, width);
+    if marks.is_empty() {
+        return vec![Span::styled(shown, base)];
+    }
+    let mut spans = Vec::new();
+    let mut run = String::new();
+    let mut run_marked = false;
+    for (i, c) in shown.chars().enumerate() {
+        let m = marks.contains(&(i as u16));
+        if m != run_marked && !run.is_empty() {
+            spans.push(Span::styled(
+                std::mem::take(&mut run),
+                if run_marked { mark } else { base },
+            ));
+        }
+        run_marked = m;
+        run.push(c);
+    }
+    if !run.is_empty() {
+        spans.push(Span::styled(run, if run_marked { mark } else { base }));
+    }
+    spans
+}
+
+/// A number without a needless fractional part: `3`, `3.5`, `12.25`.
+pub fn num(x: f64) -> String {
+    if (x - x.round()).abs() < 1e-9 {
+        format!("{}", x.round() as i64)
+    } else {
+        let s = format!("{x:.2}");
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fits_by_display_width() {
+        assert_eq!(fit("Иванова", 10), "Иванова");
+        assert_eq!(fit("Иванова Анна", 8), "Иванова…");
+        assert_eq!(fit("abc", 0), "");
+        assert_eq!(num(3.0), "3");
+        assert_eq!(num(3.5), "3.5");
+        assert_eq!(num(12.25), "12.25");
+    }
+
+    #[test]
+    fn marks_characters() {
+        let spans = marked(
+            "Иванов",
+            20,
+            &[0, 1],
+            Style::default(),
+            Style::default().bold(),
+        );
+        assert_eq!(spans.len(), 2);
+        assert_eq!(spans[0].content, "Ив");
+        assert_eq!(spans[1].content, "анов");
+    }
+}
