@@ -8,10 +8,12 @@
 
 mod derived;
 mod import;
+mod scoring;
 mod view;
 
 pub use import::{ImportKind, ImportReport};
-pub use view::View;
+pub use scoring::{HistoryItem, check_value, comment_needed};
+pub use view::{Progress, View};
 
 use crate::domain::contest::{Change, Contest, Key, Record, RegulationDoc};
 use crate::domain::ids::JurorId;

@@ -10,6 +10,7 @@ use super::derived::Derived;
 use crate::domain::activity::{self, ActivityRating};
 use crate::domain::contest::Standing;
 use crate::domain::contest::{ActiveRegulation, Collection, Contest};
+use crate::domain::ids::StageId;
 use crate::domain::ids::{CriterionId, EventId};
 use crate::domain::ids::{JurorId, ParticipantId};
 use crate::domain::learning::{Attendance, TrainingEvent};
@@ -17,9 +18,18 @@ use crate::domain::mentoring::{InternRequest, Mentor, Municipality};
 use crate::domain::participant::Participant;
 use crate::domain::people::{Juror, Role};
 use crate::domain::regulation::Stage;
-use crate::domain::scoring::Conflict;
+use crate::domain::scoring::{Assignment, Conflict, ScoreSheet, SheetStatus, StageState};
 use std::collections::BTreeMap;
 use std::collections::BTreeSet;
+
+/// How far a juror has got at a stage.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Progress {
+    pub assigned: usize,
+    pub drafted: usize,
+    pub submitted: usize,
+    pub abstained: usize,
+}
 
 #[derive(Clone)]
 pub struct View {
@@ -85,6 +95,127 @@ impl View {
             (Some(p), Some(r)) => activity::stage_indicators(stage, p, r),
             _ => BTreeMap::new(),
         }
+    }
+
+    /// Whether the actor may read `sheet`: always their own; others' when
+    /// the stage is not blind or is closed (coordinators read everything).
+    fn sees_sheet(&self, sheet: &ScoreSheet) -> bool {
+        self.may_read(&sheet.stage, &sheet.participant, &sheet.juror)
+    }
+
+    /// Whether the actor may read `juror`'s scores of `participant` at
+    /// `stage` (whether or not a sheet exists yet).
+    pub fn may_read(&self, stage: &StageId, participant: &ParticipantId, juror: &JurorId) -> bool {
+        match self.actor.role {
+            Role::Coordinator => true,
+            Role::Juror if *juror == self.actor.id => true,
+            Role::Juror | Role::Observer => {
+                let blind = self
+                    .regulation()
+                    .and_then(|r| r.rules.stage(stage))
+                    .is_none_or(|s| s.blind);
+                let closed = self
+                    .contest
+                    .stages
+                    .get(stage)
+                    .is_some_and(|s| s.is_closed());
+                (!blind || closed) && self.sees_participant(participant)
+            }
+        }
+    }
+
+    /// One juror's sheet of a participant, if the actor may read it.
+    pub fn sheet(
+        &self,
+        stage: &StageId,
+        participant: &ParticipantId,
+        juror: &JurorId,
+    ) -> Option<&ScoreSheet> {
+        self.contest
+            .sheets
+            .get(&(stage.clone(), participant.clone(), juror.clone()))
+            .filter(|s| self.sees_sheet(s))
+    }
+
+    /// The sheets of a participant at a stage that the actor may read.
+    pub fn sheets(&self, stage: &StageId, participant: &ParticipantId) -> Vec<&ScoreSheet> {
+        self.contest
+            .sheets
+            .range((stage.clone(), participant.clone(), JurorId::default())..)
+            .take_while(|((s, p, _), _)| s == stage && p == participant)
+            .map(|(_, sheet)| sheet)
+            .filter(|s| self.sees_sheet(s))
+            .collect()
+    }
+
+    /// Every sheet of a stage the actor may read.
+    pub fn stage_sheets(&self, stage: &StageId) -> Vec<&ScoreSheet> {
+        self.contest
+            .sheets
+            .range((stage.clone(), ParticipantId::default(), JurorId::default())..)
+            .take_while(|((s, _, _), _)| s == stage)
+            .map(|(_, sheet)| sheet)
+            .filter(|s| self.sees_sheet(s))
+            .collect()
+    }
+
+    /// The assignments of a stage: all for coordinators and observers, one's
+    /// own for a juror.
+    pub fn assignments(&self, stage: &StageId) -> Vec<&Assignment> {
+        self.contest
+            .assignments
+            .range((stage.clone(), ParticipantId::default(), JurorId::default())..)
+            .take_while(|((s, _, _), _)| s == stage)
+            .map(|(_, a)| a)
+            .filter(|a| self.actor.role != Role::Juror || a.juror == self.actor.id)
+            .collect()
+    }
+
+    /// How far each juror has got at a stage (the actor's own line for a
+    /// juror): assigned, drafted (some scores), submitted, abstained.
+    pub fn progress(&self, stage: &StageId) -> BTreeMap<JurorId, Progress> {
+        let mut out: BTreeMap<JurorId, Progress> = BTreeMap::new();
+        for a in self.assignments(stage) {
+            let p = out.entry(a.juror.clone()).or_default();
+            p.assigned += 1;
+            if let Some(s) =
+                self.contest
+                    .sheets
+                    .get(&(stage.clone(), a.participant.clone(), a.juror.clone()))
+            {
+                match s.status {
+                    SheetStatus::Submitted => p.submitted += 1,
+                    SheetStatus::Abstained => p.abstained += 1,
+                    SheetStatus::Draft if !s.scores.is_empty() || !s.comment.is_empty() => {
+                        p.drafted += 1
+                    }
+                    SheetStatus::Draft => {}
+                }
+            }
+        }
+        out
+    }
+
+    /// Every registered conflict (a juror sees their own).
+    pub fn conflicts(&self) -> impl Iterator<Item = &Conflict> {
+        self.contest
+            .conflicts
+            .values()
+            .filter(|c| self.actor.role != Role::Juror || c.juror == self.actor.id)
+    }
+
+    /// The state of a stage (open when none is stored).
+    pub fn stage_state(&self, stage: &StageId) -> Option<&StageState> {
+        self.contest.stages.get(stage)
+    }
+
+    /// The participants competing at a stage, as far as the actor sees them.
+    pub fn stage_participants(&self, stage: &StageId) -> Vec<ParticipantId> {
+        self.contest
+            .stage_participants(stage)
+            .into_iter()
+            .filter(|p| self.sees_participant(p))
+            .collect()
     }
 
     /// The events by id.

@@ -317,6 +317,14 @@ impl Store {
         Ok(out)
     }
 
+    /// The audit log newest first, decoded as it is read.
+    pub fn audit_rev(&self) -> impl Iterator<Item = Result<AuditEntry>> + '_ {
+        self.audit.iter().rev().map(move |item| {
+            let (_, v) = item.map_err(|e| self.sled_err(e))?;
+            Ok(audit::open(&v).map_err(|w| self.corrupt(w))?.0)
+        })
+    }
+
     /// The audit log from entry `from` (inclusive).
     pub fn audit_since(&self, from: u64) -> Result<Vec<AuditEntry>> {
         let mut out = Vec::new();

@@ -59,15 +59,7 @@ pub fn marked<'a>(
     spans
 }
 
-/// A number without a needless fractional part: `3`, `3.5`, `12.25`.
-pub fn num(x: f64) -> String {
-    if (x - x.round()).abs() < 1e-9 {
-        format!("{}", x.round() as i64)
-    } else {
-        let s = format!("{x:.2}");
-        s.trim_end_matches('0').trim_end_matches('.').to_string()
-    }
-}
+pub use crate::domain::points as num;
 
 #[cfg(test)]
 mod tests {
