@@ -136,7 +136,6 @@ fn score(
 ) -> Result<crate::domain::scoring::ScoreSheet> {
     f.service
         .set_score(&actor(f, j), &portfolio(), &p.into(), &c.into(), Some(v))
-        .map_err(|e| e)
 }
 
 fn err(r: Result<impl std::fmt::Debug>) -> String {
