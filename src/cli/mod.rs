@@ -2,9 +2,11 @@
 //! Every command that changes data goes through the service as an actor.
 
 mod demo;
+mod jury;
 mod output;
 
 use crate::domain::contest::{Collection, RegulationDoc};
+use crate::domain::ids::{JurorId, ParticipantId, StageId};
 use crate::interchange::{self, ImportFailure};
 use crate::service::{Actor, ImportKind, Service};
 use clap::{Parser, Subcommand, ValueEnum};
@@ -102,12 +104,95 @@ pub enum Command {
         #[arg(long, value_name = "DIR")]
         out: PathBuf,
     },
+    /// Assign jurors: automatically (--per-participant K) or one by hand.
+    Assign {
+        #[arg(long)]
+        stage: String,
+        /// Jurors per participant for an automatic assignment (default: the regulation's).
+        #[arg(long, value_name = "K")]
+        per_participant: Option<usize>,
+        /// Assign (or with --remove unassign) this participant by hand...
+        #[arg(long, requires = "juror")]
+        participant: Option<String>,
+        /// ...to this juror.
+        #[arg(long, requires = "participant")]
+        juror: Option<String>,
+        #[arg(long, requires = "participant")]
+        remove: bool,
+    },
+    /// Score a participant as a juror: `konkurs --as J01 score --stage portfolio --participant P001 projects=7 media=6.5`.
+    Score {
+        #[arg(long)]
+        stage: String,
+        #[arg(long, required_unless_present = "stdin")]
+        participant: Option<String>,
+        /// Scores as criterion=value (criterion= clears one).
+        scores: Vec<String>,
+        /// The justification comment.
+        #[arg(long)]
+        comment: Option<String>,
+        /// Lock the sheet (every criterion must be scored).
+        #[arg(long)]
+        submit: bool,
+        /// Decline to judge this participant, with a reason.
+        #[arg(long, value_name = "REASON")]
+        abstain: Option<String>,
+        /// Declare a conflict of interest, with a reason.
+        #[arg(long, value_name = "REASON")]
+        conflict: Option<String>,
+        /// Read lines `PARTICIPANT crit=value ... [submit]` from standard input,
+        /// answering `ok N` once each is durable.
+        #[arg(long, conflicts_with = "participant")]
+        stdin: bool,
+    },
+    /// Reopen a juror's submitted sheet (coordinator), with a reason.
+    Reopen {
+        #[arg(long)]
+        stage: String,
+        #[arg(long)]
+        participant: String,
+        #[arg(long)]
+        juror: String,
+        #[arg(long)]
+        reason: String,
+    },
+    /// Undo your last score change (as a juror).
+    Undo,
+    /// Every change of one juror's sheet of a participant.
+    History {
+        #[arg(long)]
+        stage: String,
+        #[arg(long)]
+        participant: String,
+        #[arg(long)]
+        juror: String,
+    },
+    /// Each juror's progress at a stage.
+    Progress {
+        #[arg(long)]
+        stage: Option<String>,
+    },
+    /// Jurors' SSH keys.
+    Juror {
+        #[command(subcommand)]
+        command: JurorCommand,
+    },
     /// Load the bundled sample contest into a fresh database and show it.
     Demo {
         /// Where to create the demo database (default: `demo` in the data directory, recreated).
         #[arg(long, value_name = "DIR")]
         dir: Option<PathBuf>,
     },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum JurorCommand {
+    /// Register an SSH public key: konkurs juror add-key J01 'ssh-ed25519 AAAA... name@laptop'
+    AddKey { juror: String, key: String },
+    /// Remove a key by its fingerprint (SHA256:...).
+    RemoveKey { juror: String, fingerprint: String },
+    /// List registered keys as `ssh-keygen -l` shows them.
+    Keys { juror: Option<String> },
 }
 
 /// What `konkurs list` can print.
@@ -280,6 +365,133 @@ pub fn run(cli: Cli) -> Result<()> {
             println!("ok");
         }
         Command::Gen { .. } => gen_command(command)?,
+        Command::Assign {
+            stage,
+            per_participant,
+            participant,
+            juror,
+            remove,
+        } => {
+            let (service, actor) = open(&cli)?;
+            let stage = StageId::new(stage.as_str());
+            match (participant, juror) {
+                (Some(p), Some(j)) => {
+                    let (p, j) = (ParticipantId::new(p.as_str()), JurorId::new(j.as_str()));
+                    if *remove {
+                        service.unassign(&actor, &stage, &p, &j)?;
+                        println!("{j} unassigned from {p} at {stage}");
+                    } else {
+                        service.assign(&actor, &stage, &p, &j)?;
+                        println!("{j} assigned to {p} at {stage}");
+                    }
+                }
+                _ => {
+                    let report = service.assign_auto(&actor, &stage, *per_participant)?;
+                    print!("{report}");
+                }
+            }
+        }
+        Command::Score {
+            stage,
+            participant,
+            scores,
+            comment,
+            submit,
+            abstain,
+            conflict,
+            stdin,
+        } => {
+            let (service, actor) = open(&cli)?;
+            let stage = StageId::new(stage.as_str());
+            if *stdin {
+                jury::score_script(&service, &actor, &stage)?;
+            } else {
+                let participant = ParticipantId::new(participant.as_deref().unwrap_or_default());
+                let text = jury::score(
+                    &service,
+                    &actor,
+                    &jury::ScoreRequest {
+                        stage: &stage,
+                        participant: &participant,
+                        scores: jury::parse_scores(scores)?,
+                        comment: comment.as_deref(),
+                        submit: *submit,
+                        abstain: abstain.as_deref(),
+                        conflict: conflict.as_deref(),
+                    },
+                )?;
+                println!("{text}");
+            }
+        }
+        Command::Reopen {
+            stage,
+            participant,
+            juror,
+            reason,
+        } => {
+            let (service, actor) = open(&cli)?;
+            service.reopen(
+                &actor,
+                &StageId::new(stage.as_str()),
+                &ParticipantId::new(participant.as_str()),
+                &JurorId::new(juror.as_str()),
+                reason,
+            )?;
+            println!("reopened: {juror}'s sheet of {participant} at {stage}");
+        }
+        Command::Undo => {
+            let (service, actor) = open(&cli)?;
+            match service.undo(&actor)? {
+                Some(what) => println!("{what}"),
+                None => println!("nothing to undo"),
+            }
+        }
+        Command::History {
+            stage,
+            participant,
+            juror,
+        } => {
+            let (service, actor) = open(&cli)?;
+            jury::history(
+                &service,
+                &actor,
+                &StageId::new(stage.as_str()),
+                &ParticipantId::new(participant.as_str()),
+                &JurorId::new(juror.as_str()),
+            )?;
+        }
+        Command::Progress { stage } => {
+            let (service, actor) = open(&cli)?;
+            jury::progress(
+                &service,
+                &actor,
+                stage.as_deref().map(StageId::new).as_ref(),
+            )?;
+        }
+        Command::Juror { command } => {
+            let (service, actor) = open(&cli)?;
+            match command {
+                JurorCommand::AddKey { juror, key } => {
+                    let k = service.add_key(&actor, &JurorId::new(juror.as_str()), key)?;
+                    println!("{juror}: {}", k.describe());
+                }
+                JurorCommand::RemoveKey { juror, fingerprint } => {
+                    service.remove_key(&actor, &JurorId::new(juror.as_str()), fingerprint)?;
+                    println!("{juror}: removed {fingerprint}");
+                }
+                JurorCommand::Keys { juror } => {
+                    let view = service.view(&actor);
+                    for j in view
+                        .jurors()
+                        .filter(|j| juror.as_deref().is_none_or(|id| j.id.as_str() == id))
+                    {
+                        for k in &j.keys {
+                            println!("{}\t{}\t{}", j.id, j.role, k.describe());
+                        }
+                    }
+                }
+            }
+        }
         Command::Demo { dir } => demo::run(&cli, dir.as_deref())?,
     }
     Ok(())

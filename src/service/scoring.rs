@@ -739,3 +739,19 @@ fn conflict_reason(
     }
     None
 }
+
+impl Service {
+    /// Assigns K jurors to every participant of a stage automatically.
+    pub fn assign_auto(
+        &self,
+        actor: &Actor,
+        stage: &StageId,
+        per_participant: Option<usize>,
+    ) -> Result<String> {
+        self.require(actor, &[Role::Coordinator], "assign jurors")?;
+        let _ = (stage, per_participant);
+        Err(ServiceError::Invalid(
+            "automatic assignment is being built".into(),
+        ))
+    }
+}

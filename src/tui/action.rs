@@ -70,6 +70,54 @@ actions! {
     FilterStatus => "filter_status",
     ClearFilters => "clear_filters",
     ToggleDetail => "toggle_detail",
+    // Scoring.
+    Digit0 => "digit_0",
+    Digit1 => "digit_1",
+    Digit2 => "digit_2",
+    Digit3 => "digit_3",
+    Digit4 => "digit_4",
+    Digit5 => "digit_5",
+    Digit6 => "digit_6",
+    Digit7 => "digit_7",
+    Digit8 => "digit_8",
+    Digit9 => "digit_9",
+    DecimalPoint => "decimal_point",
+    Increase => "increase",
+    Decrease => "decrease",
+    ClearScore => "clear_score",
+    EditComment => "edit_comment",
+    Submit => "submit",
+    Undo => "undo",
+    History => "history",
+    DeclareConflict => "declare_conflict",
+    Abstain => "abstain",
+    NextParticipant => "next_participant",
+    PrevParticipant => "prev_participant",
+    // Jury.
+    AutoAssign => "auto_assign",
+    AddKey => "add_key",
+    RemoveKey => "remove_key",
+    ReopenSheet => "reopen_sheet",
+}
+
+impl Action {
+    /// The digit a `digit_N` action types.
+    pub fn digit(self) -> Option<char> {
+        let d = match self {
+            Action::Digit0 => '0',
+            Action::Digit1 => '1',
+            Action::Digit2 => '2',
+            Action::Digit3 => '3',
+            Action::Digit4 => '4',
+            Action::Digit5 => '5',
+            Action::Digit6 => '6',
+            Action::Digit7 => '7',
+            Action::Digit8 => '8',
+            Action::Digit9 => '9',
+            _ => return None,
+        };
+        Some(d)
+    }
 }
 
 impl fmt::Display for Action {

@@ -24,6 +24,9 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph, Tabs, Wrap};
 use std::sync::Arc;
 use unicode_width::UnicodeWidthStr;
 
+/// How often the working state is saved while it changes.
+const PERSIST_EVERY: std::time::Duration = std::time::Duration::from_millis(300);
+
 /// What the App needs besides the service and the actor.
 pub struct AppOptions {
     pub tr: I18n,
@@ -59,6 +62,9 @@ pub struct App {
     pending: Vec<Chord>,
     flash: Option<Flash>,
     quit: bool,
+    /// The working state last saved to the database, to save only changes.
+    saved_session: Option<serde_json::Value>,
+    last_persist: std::time::Instant,
 }
 
 impl App {
@@ -82,9 +88,32 @@ impl App {
             pending: Vec::new(),
             flash: None,
             quit: false,
+            saved_session: None,
+            last_persist: std::time::Instant::now(),
         };
         app.refresh_active();
+        if let Ok(Some(bytes)) = app.service.session(&app.actor)
+            && let Ok(state) = serde_json::from_slice::<serde_json::Value>(&bytes)
+        {
+            app.restore_session(&state);
+            app.saved_session = Some(state);
+        }
         app
+    }
+
+    /// Saves the working state (pane, selection, unsaved comment) when it
+    /// changed, so that a dropped connection loses nothing.
+    pub fn persist_session(&mut self) {
+        self.last_persist = std::time::Instant::now();
+        let state = self.session_state();
+        if self.saved_session.as_ref() == Some(&state) {
+            return;
+        }
+        if let Ok(bytes) = serde_json::to_vec(&state)
+            && self.service.save_session(&self.actor, &bytes).is_ok()
+        {
+            self.saved_session = Some(state);
+        }
     }
 
     pub fn quit_requested(&self) -> bool {
@@ -141,6 +170,9 @@ impl App {
     /// Picks up changes made elsewhere (other sessions, the CLI). Returns
     /// whether the screen should be redrawn.
     pub fn tick(&mut self) -> bool {
+        if self.last_persist.elapsed() >= PERSIST_EVERY {
+            self.persist_session();
+        }
         let g = self.service.generation();
         if g == self.generation {
             return false;
@@ -254,7 +286,10 @@ impl App {
     /// Does what an action asks: global ones here, the rest in the pane.
     pub fn dispatch(&mut self, action: Action) {
         match action {
-            Action::Quit => self.quit = true,
+            Action::Quit => {
+                self.persist_session();
+                self.quit = true
+            }
             Action::Help => self.overlay = Overlay::Help { scroll: 0 },
             Action::Palette => {
                 self.overlay = Overlay::Palette(Palette {
@@ -432,16 +467,26 @@ impl App {
         let mut lines: Vec<Line> = Vec::new();
         let group = |title: &str, actions: &[Action], lines: &mut Vec<Line>| {
             lines.push(Line::styled(title.to_string(), theme::heading()));
+            // Actions with the same description (the ten digits) share a line.
+            let mut rows: Vec<(String, Vec<String>)> = Vec::new();
             for a in actions {
+                let text = self.tr.t(&format!("action.{}", a.name())).to_string();
                 let keys = self.keymap.keys_for(section, *a);
                 let keys = if keys.is_empty() {
-                    format!(":{}", a.name())
+                    vec![format!(":{}", a.name())]
                 } else {
-                    keys.join(", ")
+                    keys
                 };
+                match rows.iter_mut().find(|(t, _)| *t == text) {
+                    Some((_, k)) => k.extend(keys),
+                    None => rows.push((text, keys)),
+                }
+            }
+            for (text, keys) in rows {
+                let keys = keys.join(" ");
                 lines.push(Line::from(vec![
-                    Span::styled(format!("  {keys:<16}"), theme::key()),
-                    Span::raw(self.tr.t(&format!("action.{}", a.name())).to_string()),
+                    Span::styled(format!("  {keys:<16} "), theme::key()),
+                    Span::raw(text),
                 ]));
             }
             lines.push(Line::raw(""));

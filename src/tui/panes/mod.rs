@@ -1,9 +1,13 @@
 //! The panes of the workstation.
 
+mod jury;
 mod placeholder;
 mod review;
+mod scoring;
 
+pub use jury::JuryPane;
 pub use review::ReviewPane;
+pub use scoring::ScoringPane;
 
 use super::pane::{Pane, PaneKind};
 use crate::service::Actor;
@@ -12,10 +16,10 @@ use crate::service::Actor;
 pub fn all(_actor: &Actor) -> Vec<Box<dyn Pane>> {
     vec![
         Box::new(ReviewPane::new()),
-        Box::new(placeholder::Placeholder::new(PaneKind::Scoring)),
+        Box::new(ScoringPane::new()),
         Box::new(placeholder::Placeholder::new(PaneKind::Ranking)),
         Box::new(placeholder::Placeholder::new(PaneKind::Mentoring)),
         Box::new(placeholder::Placeholder::new(PaneKind::Learning)),
-        Box::new(placeholder::Placeholder::new(PaneKind::Jury)),
+        Box::new(JuryPane::new()),
     ]
 }

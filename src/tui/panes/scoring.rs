@@ -1,0 +1,931 @@
+//! The Scoring pane: a juror's queue for the current stage and the score
+//! form. Type a score with the number keys (`7`, `1` `0`, `7` `.` `5`) and
+//! Enter; `+`/`-` step; every change is saved through the service at once
+//! and is durable when the status bar says "saved".
+
+use crate::domain::ids::{CriterionId, ParticipantId, StageId};
+use crate::domain::people::Role;
+use crate::domain::regulation::Stage;
+use crate::domain::scoring::{ScoreSheet, SheetStatus};
+use crate::service::HistoryItem;
+use crate::tui::action::{self, Action};
+use crate::tui::editor::{Edit, TextEditor};
+use crate::tui::pane::{Cx, Pane, PaneKind};
+use crate::tui::theme;
+use crate::tui::widgets::{fit, num};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Gauge, Paragraph, Wrap};
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum Focus {
+    Queue,
+    Form,
+}
+
+/// A question the pane is asking.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Prompt {
+    ConfirmSubmit,
+    Conflict(String),
+    Abstain(String),
+}
+
+/// One participant in the juror's queue.
+struct Item {
+    id: ParticipantId,
+    name: String,
+    tos: String,
+    municipality: String,
+    status: QueueStatus,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum QueueStatus {
+    Unscored,
+    Draft,
+    Submitted,
+    Abstained,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+struct Saved {
+    participant: Option<ParticipantId>,
+    criterion: usize,
+    focus: Focus,
+    /// The comment being written when the session ended, not yet saved.
+    comment: Option<String>,
+}
+
+pub struct ScoringPane {
+    stage: Option<StageId>,
+    queue: Vec<Item>,
+    cursor: usize,
+    selected: Option<ParticipantId>,
+    criterion: usize,
+    focus: Focus,
+    /// Digits typed for the selected criterion, not yet saved.
+    buffer: String,
+    editor: Option<TextEditor>,
+    prompt: Option<Prompt>,
+    history: Option<Vec<HistoryItem>>,
+    /// A comment restored from the last session, opened once the queue is known.
+    restored_comment: Option<String>,
+}
+
+impl Default for ScoringPane {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl ScoringPane {
+    pub fn new() -> Self {
+        ScoringPane {
+            stage: None,
+            queue: Vec::new(),
+            cursor: 0,
+            selected: None,
+            criterion: 0,
+            focus: Focus::Queue,
+            buffer: String::new(),
+            editor: None,
+            prompt: None,
+            history: None,
+            restored_comment: None,
+        }
+    }
+
+    fn stage<'a>(&self, cx: &'a Cx) -> Option<&'a Stage> {
+        let id = self.stage.as_ref()?;
+        cx.view.regulation()?.rules.stage(id)
+    }
+
+    fn sheet<'a>(&self, cx: &'a Cx) -> Option<&'a ScoreSheet> {
+        cx.view
+            .sheet(self.stage.as_ref()?, self.selected.as_ref()?, &cx.actor.id)
+    }
+
+    fn select(&mut self, cursor: usize) {
+        if self.queue.is_empty() {
+            self.cursor = 0;
+            self.selected = None;
+            return;
+        }
+        let cursor = cursor.min(self.queue.len() - 1);
+        if self.selected.as_ref() != Some(&self.queue[cursor].id) {
+            self.buffer.clear();
+            self.criterion = 0;
+        }
+        self.cursor = cursor;
+        self.selected = Some(self.queue[cursor].id.clone());
+    }
+
+    /// Saves the typed score of the selected criterion, if any.
+    fn commit_buffer(&mut self, cx: &mut Cx) -> bool {
+        if self.buffer.is_empty() {
+            return true;
+        }
+        let text = std::mem::take(&mut self.buffer);
+        match crate::interchange::text::parse_decimal(&text) {
+            Ok(v) => self.save(Some(v), cx),
+            Err(e) => {
+                cx.error(e);
+                false
+            }
+        }
+    }
+
+    fn save(&mut self, value: Option<f64>, cx: &mut Cx) -> bool {
+        let (Some(stage), Some(p)) = (self.stage.clone(), self.selected.clone()) else {
+            return false;
+        };
+        let Some(crit) = self.criterion_id(cx) else {
+            return false;
+        };
+        match cx.service.set_score(cx.actor, &stage, &p, &crit, value) {
+            Ok(_) => {
+                cx.success(cx.tr.t("scoring.saved"));
+                true
+            }
+            Err(e) => {
+                cx.error(e.to_string());
+                false
+            }
+        }
+    }
+
+    fn criterion_id(&self, cx: &Cx) -> Option<CriterionId> {
+        self.stage(cx)?
+            .jury_criteria()
+            .nth(self.criterion)
+            .map(|c| c.id.clone())
+    }
+
+    fn criteria_count(&self, cx: &Cx) -> usize {
+        self.stage(cx).map_or(0, |s| s.jury_criteria().count())
+    }
+
+    fn step(&mut self, up: bool, cx: &mut Cx) {
+        self.buffer.clear();
+        let Some(stage) = self.stage(cx) else { return };
+        let Some(c) = stage.jury_criteria().nth(self.criterion) else {
+            return;
+        };
+        let step = if stage.half_points { 0.5 } else { 1.0 };
+        let max = c.max_points;
+        let current = self.sheet(cx).and_then(|s| s.scores.get(&c.id).copied());
+        let next = match (current, up) {
+            (None, true) => 0.0,
+            (None, false) => max,
+            (Some(v), true) => (v + step).min(max),
+            (Some(v), false) => (v - step).max(0.0),
+        };
+        self.save(Some(next), cx);
+    }
+
+    fn typed(&mut self, c: char, cx: &mut Cx) {
+        if self.selected.is_none() {
+            return;
+        }
+        self.focus = Focus::Form;
+        if self.buffer.len() >= 5 {
+            return;
+        }
+        if c == '.' && self.buffer.contains('.') {
+            return;
+        }
+        self.buffer.push(c);
+        // A score that no further key can extend is saved at once: with a
+        // maximum of 10, "2" waits for nothing (20 is too much), "1" waits.
+        if let Some(stage) = self.stage(cx) {
+            let max = stage
+                .jury_criteria()
+                .nth(self.criterion)
+                .map_or(0.0, |c| c.max_points);
+            let extendable = can_extend(&self.buffer, max, stage.half_points);
+            if !extendable && self.commit_buffer(cx) {
+                self.move_criterion(1, cx);
+            }
+        }
+    }
+
+    fn move_criterion(&mut self, delta: isize, cx: &mut Cx) {
+        let n = self.criteria_count(cx);
+        if n == 0 {
+            return;
+        }
+        self.criterion = (self.criterion as isize + delta).clamp(0, n as isize - 1) as usize;
+    }
+
+    fn open_editor(&mut self, cx: &Cx) {
+        let text = self
+            .sheet(cx)
+            .map(|s| s.comment.clone())
+            .unwrap_or_default();
+        self.editor = Some(TextEditor::new(&text));
+    }
+
+    fn save_comment(&mut self, cx: &mut Cx) {
+        let (Some(stage), Some(p), Some(ed)) =
+            (self.stage.clone(), self.selected.clone(), &self.editor)
+        else {
+            return;
+        };
+        match cx.service.set_comment(cx.actor, &stage, &p, &ed.text()) {
+            Ok(_) => cx.success(cx.tr.t("scoring.comment_saved")),
+            Err(e) => cx.error(e.to_string()),
+        }
+    }
+
+    fn answer_prompt(&mut self, key: &KeyEvent, cx: &mut Cx) -> bool {
+        let Some(prompt) = self.prompt.clone() else {
+            return false;
+        };
+        let (Some(stage), Some(p)) = (self.stage.clone(), self.selected.clone()) else {
+            self.prompt = None;
+            return true;
+        };
+        match prompt {
+            Prompt::ConfirmSubmit => {
+                self.prompt = None;
+                if matches!(
+                    key.code,
+                    KeyCode::Char('y' | 'Y' | 'д' | 'Д') | KeyCode::Enter
+                ) {
+                    match cx.service.submit(cx.actor, &stage, &p) {
+                        Ok(_) => {
+                            cx.success(cx.tr.f("scoring.submitted", &[("participant", &p)]));
+                            self.advance_to_unscored();
+                        }
+                        Err(e) => cx.error(e.to_string()),
+                    }
+                } else {
+                    cx.info(cx.tr.t("scoring.not_submitted"));
+                }
+            }
+            Prompt::Conflict(mut text) | Prompt::Abstain(mut text) => {
+                let conflict = matches!(self.prompt, Some(Prompt::Conflict(_)));
+                match key.code {
+                    KeyCode::Esc => self.prompt = None,
+                    KeyCode::Enter => {
+                        self.prompt = None;
+                        let result = if conflict {
+                            cx.service.declare_conflict(cx.actor, &stage, &p, &text)
+                        } else {
+                            cx.service.abstain(cx.actor, &stage, &p, &text)
+                        };
+                        match result {
+                            Ok(()) => cx.success(if conflict {
+                                cx.tr.t("scoring.conflict_declared")
+                            } else {
+                                cx.tr.t("scoring.abstained")
+                            }),
+                            Err(e) => cx.error(e.to_string()),
+                        }
+                        return true;
+                    }
+                    KeyCode::Backspace => {
+                        text.pop();
+                    }
+                    KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
+                        if text.chars().count() < 500 {
+                            text.push(c);
+                        }
+                    }
+                    _ => {}
+                }
+                if self.prompt.is_some() {
+                    self.prompt = Some(if conflict {
+                        Prompt::Conflict(text)
+                    } else {
+                        Prompt::Abstain(text)
+                    });
+                }
+            }
+        }
+        true
+    }
+
+    /// After a submit, moves to the next participant still to score.
+    fn advance_to_unscored(&mut self) {
+        if let Some(i) = self.queue.iter().position(|it| {
+            it.status < QueueStatus::Submitted && Some(&it.id) != self.selected.as_ref()
+        }) {
+            self.select(i);
+        }
+        self.focus = Focus::Queue;
+    }
+
+    fn draw_queue(&self, frame: &mut Frame, area: Rect, cx: &Cx) {
+        let done = self
+            .queue
+            .iter()
+            .filter(|i| i.status >= QueueStatus::Submitted)
+            .count();
+        let block = Block::default()
+            .borders(Borders::ALL)
+            .border_style(if self.focus == Focus::Queue {
+                theme::heading()
+            } else {
+                Style::default()
+            })
+            .title(cx.tr.f(
+                "scoring.queue",
+                &[("done", &done), ("total", &self.queue.len())],
+            ));
+        let inner = block.inner(area);
+        frame.render_widget(block, area);
+        if inner.height == 0 {
+            return;
+        }
+        let ratio = if self.queue.is_empty() {
+            0.0
+        } else {
+            done as f64 / self.queue.len() as f64
+        };
+        frame.render_widget(
+            Gauge::default()
+                .ratio(ratio)
+                .label(format!("{done}/{}", self.queue.len()))
+                .gauge_style(theme::good()),
+            Rect { height: 1, ..inner },
+        );
+        let rows = inner.height.saturating_sub(1) as usize;
+        let start = self.cursor.saturating_sub(rows.saturating_sub(1));
+        for (line, (i, item)) in self
+            .queue
+            .iter()
+            .enumerate()
+            .skip(start)
+            .take(rows)
+            .enumerate()
+        {
+            let (mark, style) = match item.status {
+                QueueStatus::Unscored => ("○", theme::warn()),
+                QueueStatus::Draft => ("◐", theme::warn()),
+                QueueStatus::Submitted => ("●", theme::good()),
+                QueueStatus::Abstained => ("⊘", theme::dim()),
+            };
+            let selected = i == self.cursor;
+            let base = if selected {
+                theme::selected()
+            } else {
+                Style::default()
+            };
+            let width = inner.width as usize;
+            let text = fit(
+                &format!("{} {}", item.id, item.name),
+                width.saturating_sub(2),
+            );
+            frame.render_widget(
+                Paragraph::new(Line::from(vec![
+                    Span::styled(format!("{mark} "), if selected { base } else { style }),
+                    Span::styled(text, base),
+                ]))
+                .style(base),
+                Rect {
+                    y: inner.y + 1 + line as u16,
+                    height: 1,
+                    ..inner
+                },
+            );
+        }
+    }
+
+    fn draw_form(&self, frame: &mut Frame, area: Rect, cx: &Cx) {
+        let tr = cx.tr;
+        let block = Block::default()
+            .borders(Borders::ALL)
+            .border_style(if self.focus == Focus::Form {
+                theme::heading()
+            } else {
+                Style::default()
+            })
+            .title(tr.t("scoring.form"));
+        let inner = block.inner(area);
+        frame.render_widget(block, area);
+        let (Some(stage), Some(item)) = (self.stage(cx), self.queue.get(self.cursor)) else {
+            frame.render_widget(
+                Paragraph::new(Line::styled(tr.t("scoring.choose"), theme::dim())),
+                inner,
+            );
+            return;
+        };
+        let sheet = self.sheet(cx);
+        let status = sheet.map_or(SheetStatus::Draft, |s| s.status);
+        let width = inner.width as usize;
+        let mut lines = vec![
+            Line::styled(
+                fit(&format!("{} · {}", item.name, item.id), width),
+                theme::heading(),
+            ),
+            Line::styled(
+                fit(&format!("{}, {}", item.tos, item.municipality), width),
+                theme::label(),
+            ),
+        ];
+        let status_line = match status {
+            SheetStatus::Draft => tr.t("scoring.status.draft"),
+            SheetStatus::Submitted => tr.t("scoring.status.submitted"),
+            SheetStatus::Abstained => tr.t("scoring.status.abstained"),
+        };
+        lines.push(Line::styled(
+            status_line,
+            if status == SheetStatus::Submitted {
+                theme::good()
+            } else {
+                theme::warn()
+            },
+        ));
+        let name_w = width.saturating_sub(16).max(8);
+        let mut total = 0.0;
+        let mut max_total = 0.0;
+        for (i, c) in stage.jury_criteria().enumerate() {
+            let value = sheet.and_then(|s| s.scores.get(&c.id).copied());
+            total += value.unwrap_or(0.0) * c.weight;
+            max_total += c.max_points * c.weight;
+            let selected = i == self.criterion && self.focus == Focus::Form;
+            let shown = if selected && !self.buffer.is_empty() {
+                format!("{}▏", self.buffer)
+            } else {
+                value.map_or("·".into(), num)
+            };
+            let base = if selected {
+                theme::selected()
+            } else {
+                Style::default()
+            };
+            lines.push(Line::from(vec![
+                Span::styled(if selected { "▸ " } else { "  " }, base),
+                Span::styled(format!("{:<name_w$}", fit(&c.name, name_w)), base),
+                Span::styled(
+                    format!("{shown:>6}"),
+                    if value.is_none() && !selected {
+                        theme::dim()
+                    } else {
+                        base
+                    },
+                ),
+                Span::styled(format!(" / {:<4}", num(c.max_points)), theme::label()),
+            ]));
+        }
+        lines.push(Line::from(vec![
+            Span::styled(tr.t("scoring.total"), theme::label()),
+            Span::raw(format!(" {} / {}", num(total), num(max_total))),
+            Span::styled(
+                if stage.half_points {
+                    format!("  {}", tr.t("scoring.half_points"))
+                } else {
+                    String::new()
+                },
+                theme::dim(),
+            ),
+        ]));
+        if let Some(c) = stage.jury_criteria().nth(self.criterion)
+            && !c.description.is_empty()
+        {
+            lines.push(Line::styled(c.description.clone(), theme::dim()));
+        }
+        let comment = sheet.map(|s| s.comment.clone()).unwrap_or_default();
+        let needed = sheet.and_then(|s| crate::service::comment_needed(stage, s));
+        lines.push(Line::styled(
+            if needed.is_some() {
+                tr.t("scoring.comment_required")
+            } else {
+                tr.t("scoring.comment")
+            },
+            if needed.is_some() {
+                theme::bad()
+            } else {
+                theme::label()
+            },
+        ));
+        let text_h = lines.len() as u16;
+        let [top, bottom] =
+            Layout::vertical([Constraint::Length(text_h), Constraint::Min(0)]).areas(inner);
+        frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), top);
+        match &self.editor {
+            Some(ed) => ed.render(frame, bottom, theme::key(), true),
+            None => {
+                let shown = if comment.is_empty() {
+                    Line::styled(
+                        tr.f(
+                            "scoring.comment_hint",
+                            &[("key", &cx.key(PaneKind::Scoring, Action::EditComment))],
+                        ),
+                        theme::dim(),
+                    )
+                } else {
+                    Line::raw(comment)
+                };
+                frame.render_widget(Paragraph::new(shown).wrap(Wrap { trim: false }), bottom);
+            }
+        }
+    }
+
+    fn draw_prompt(&self, frame: &mut Frame, area: Rect, cx: &Cx) {
+        let Some(prompt) = &self.prompt else { return };
+        let (title, text) = match prompt {
+            Prompt::ConfirmSubmit => (
+                cx.tr.t("scoring.confirm_submit"),
+                cx.tr.t("scoring.confirm_submit_hint").to_string(),
+            ),
+            Prompt::Conflict(t) => (cx.tr.t("scoring.conflict_reason"), format!("{t}▏")),
+            Prompt::Abstain(t) => (cx.tr.t("scoring.abstain_reason"), format!("{t}▏")),
+        };
+        let popup = crate::tui::app::popup(area, 64, 5);
+        frame.render_widget(Clear, popup);
+        frame.render_widget(
+            Paragraph::new(text)
+                .wrap(Wrap { trim: false })
+                .block(Block::default().borders(Borders::ALL).title(title)),
+            popup,
+        );
+    }
+
+    fn draw_history(&self, frame: &mut Frame, area: Rect, cx: &Cx) {
+        let Some(items) = &self.history else { return };
+        let mut lines: Vec<Line> = items
+            .iter()
+            .map(|h| {
+                let what = h
+                    .criterion
+                    .as_ref()
+                    .and_then(|c| self.stage(cx)?.criterion(c).map(|c| c.name.clone()))
+                    .unwrap_or_else(|| cx.tr.t("scoring.comment_or_status").to_string());
+                Line::raw(format!(
+                    "#{} {}  {}: {} → {}",
+                    h.seq,
+                    h.at.format("%d.%m %H:%M:%S"),
+                    what,
+                    h.before,
+                    h.after
+                ))
+            })
+            .collect();
+        if lines.is_empty() {
+            lines.push(Line::styled(cx.tr.t("scoring.no_history"), theme::dim()));
+        }
+        let popup = crate::tui::app::popup(area, 76, (lines.len() as u16 + 2).min(area.height));
+        let skip = lines
+            .len()
+            .saturating_sub(popup.height.saturating_sub(2) as usize);
+        frame.render_widget(Clear, popup);
+        frame.render_widget(
+            Paragraph::new(lines.split_off(skip)).block(
+                Block::default()
+                    .borders(Borders::ALL)
+                    .title(cx.tr.t("scoring.history")),
+            ),
+            popup,
+        );
+    }
+}
+
+/// Whether typing more could still give a valid score (`1` → `10` with a
+/// maximum of 10; `7` → `7.5` with half points).
+fn can_extend(buffer: &str, max: f64, half_points: bool) -> bool {
+    let Ok(v) = buffer.parse::<f64>() else {
+        return true;
+    };
+    if buffer.ends_with('.') {
+        return true;
+    }
+    if buffer.contains('.') {
+        return false;
+    }
+    (half_points && v + 0.5 <= max) || v * 10.0 <= max
+}
+
+impl Pane for ScoringPane {
+    fn kind(&self) -> PaneKind {
+        PaneKind::Scoring
+    }
+
+    fn commands(&self) -> Vec<Action> {
+        let mut c = vec![
+            Action::Digit0,
+            Action::Digit1,
+            Action::Digit2,
+            Action::Digit3,
+            Action::Digit4,
+            Action::Digit5,
+            Action::Digit6,
+            Action::Digit7,
+            Action::Digit8,
+            Action::Digit9,
+            Action::DecimalPoint,
+            Action::Increase,
+            Action::Decrease,
+            Action::ClearScore,
+            Action::EditComment,
+            Action::Submit,
+            Action::Undo,
+            Action::History,
+            Action::DeclareConflict,
+            Action::Abstain,
+            Action::NextParticipant,
+            Action::PrevParticipant,
+            Action::Left,
+            Action::Right,
+        ];
+        c.extend_from_slice(action::LIST);
+        c
+    }
+
+    fn editing(&self) -> bool {
+        self.editor.is_some()
+            || matches!(self.prompt, Some(Prompt::Conflict(_) | Prompt::Abstain(_)))
+    }
+
+    fn on_key(&mut self, key: &KeyEvent, cx: &mut Cx) -> bool {
+        if self.history.is_some() {
+            self.history = None;
+            return true;
+        }
+        if self.prompt.is_some() {
+            return self.answer_prompt(key, cx);
+        }
+        if let Some(ed) = &mut self.editor {
+            match ed.handle(key) {
+                Edit::Changed => {}
+                Edit::Save => self.save_comment(cx),
+                Edit::Leave => {
+                    self.save_comment(cx);
+                    self.editor = None;
+                }
+                Edit::Ignored => return false,
+            }
+            return true;
+        }
+        // Enter saves a typed score and moves to the next criterion.
+        if key.code == KeyCode::Enter && !self.buffer.is_empty() {
+            if self.commit_buffer(cx) {
+                self.move_criterion(1, cx);
+            }
+            return true;
+        }
+        if key.code == KeyCode::Esc && !self.buffer.is_empty() {
+            self.buffer.clear();
+            return true;
+        }
+        false
+    }
+
+    fn on_paste(&mut self, text: &str, _cx: &mut Cx) -> bool {
+        match &mut self.editor {
+            Some(ed) => {
+                ed.insert_str(text);
+                true
+            }
+            None => false,
+        }
+    }
+
+    fn on_action(&mut self, action: Action, cx: &mut Cx) -> bool {
+        if cx.actor.role != Role::Juror {
+            return false;
+        }
+        if let Some(d) = action.digit() {
+            self.typed(d, cx);
+            return true;
+        }
+        match action {
+            Action::DecimalPoint => self.typed('.', cx),
+            Action::Up if self.focus == Focus::Form => {
+                self.commit_buffer(cx);
+                self.move_criterion(-1, cx);
+            }
+            Action::Down if self.focus == Focus::Form => {
+                self.commit_buffer(cx);
+                self.move_criterion(1, cx);
+            }
+            Action::Up => self.select(self.cursor.saturating_sub(1)),
+            Action::Down => self.select(self.cursor + 1),
+            Action::PageUp | Action::HalfPageUp => self.select(self.cursor.saturating_sub(10)),
+            Action::PageDown | Action::HalfPageDown => self.select(self.cursor + 10),
+            Action::First if self.focus == Focus::Form => self.criterion = 0,
+            Action::Last if self.focus == Focus::Form => {
+                self.criterion = self.criteria_count(cx).saturating_sub(1)
+            }
+            Action::First => self.select(0),
+            Action::Last => self.select(self.queue.len().saturating_sub(1)),
+            Action::Select | Action::Right if self.focus == Focus::Queue => {
+                if self.selected.is_some() {
+                    self.focus = Focus::Form
+                }
+            }
+            Action::Select => {
+                if self.commit_buffer(cx) {
+                    self.move_criterion(1, cx);
+                }
+            }
+            Action::Left | Action::Back if self.focus == Focus::Form => {
+                self.commit_buffer(cx);
+                self.focus = Focus::Queue;
+            }
+            Action::NextParticipant => {
+                self.commit_buffer(cx);
+                self.select(self.cursor + 1);
+            }
+            Action::PrevParticipant => {
+                self.commit_buffer(cx);
+                self.select(self.cursor.saturating_sub(1));
+            }
+            Action::Increase => self.step(true, cx),
+            Action::Decrease => self.step(false, cx),
+            Action::ClearScore => {
+                if !self.buffer.is_empty() {
+                    self.buffer.pop();
+                } else {
+                    self.save(None, cx);
+                }
+            }
+            Action::EditComment if self.selected.is_some() => {
+                self.commit_buffer(cx);
+                self.open_editor(cx);
+            }
+            Action::Submit if self.selected.is_some() => {
+                if self.commit_buffer(cx) {
+                    self.prompt = Some(Prompt::ConfirmSubmit);
+                }
+            }
+            Action::DeclareConflict if self.selected.is_some() => {
+                self.prompt = Some(Prompt::Conflict(String::new()))
+            }
+            Action::Abstain if self.selected.is_some() => {
+                self.prompt = Some(Prompt::Abstain(String::new()))
+            }
+            Action::Undo => {
+                self.buffer.clear();
+                match cx.service.undo(cx.actor) {
+                    Ok(Some(what)) => cx.success(cx.tr.f("scoring.undone", &[("what", &what)])),
+                    Ok(None) => cx.info(cx.tr.t("scoring.nothing_to_undo")),
+                    Err(e) => cx.error(e.to_string()),
+                }
+            }
+            Action::History => {
+                if let (Some(stage), Some(p)) = (&self.stage, &self.selected) {
+                    match cx.service.history(cx.actor, stage, p, &cx.actor.id) {
+                        Ok(items) => self.history = Some(items),
+                        Err(e) => cx.error(e.to_string()),
+                    }
+                }
+            }
+            _ => return false,
+        }
+        true
+    }
+
+    fn refresh(&mut self, cx: &Cx) {
+        let view = cx.view;
+        self.stage = view.current_stage().map(|s| s.id.clone());
+        let Some(stage) = self.stage.clone() else {
+            self.queue.clear();
+            return;
+        };
+        let mut queue: Vec<Item> = view
+            .assignments(&stage)
+            .into_iter()
+            .filter(|a| a.juror == cx.actor.id)
+            .filter_map(|a| {
+                let p = view.participant(&a.participant)?;
+                let status = match view.sheet(&stage, &p.id, &cx.actor.id) {
+                    None => QueueStatus::Unscored,
+                    Some(s) => match s.status {
+                        SheetStatus::Submitted => QueueStatus::Submitted,
+                        SheetStatus::Abstained => QueueStatus::Abstained,
+                        SheetStatus::Draft if s.scores.is_empty() && s.comment.is_empty() => {
+                            QueueStatus::Unscored
+                        }
+                        SheetStatus::Draft => QueueStatus::Draft,
+                    },
+                };
+                Some(Item {
+                    id: p.id.clone(),
+                    name: p.full_name.clone(),
+                    tos: p.tos_name.clone(),
+                    municipality: p.municipality.clone(),
+                    status,
+                })
+            })
+            .collect();
+        // Unscored first, then drafts, then what is done; by id within.
+        queue.sort_by(|a, b| a.status.cmp(&b.status).then_with(|| a.id.cmp(&b.id)));
+        self.queue = queue;
+        let keep = self
+            .selected
+            .as_ref()
+            .and_then(|s| self.queue.iter().position(|i| &i.id == s));
+        match keep {
+            Some(i) => self.cursor = i,
+            None => self.select(0),
+        }
+        if let Some(text) = self.restored_comment.take()
+            && self.selected.is_some()
+        {
+            self.editor = Some(TextEditor::new(&text));
+        }
+    }
+
+    fn draw(&mut self, frame: &mut Frame, area: Rect, cx: &Cx) {
+        if cx.actor.role != Role::Juror {
+            let text = cx.tr.f(
+                "scoring.not_a_juror",
+                &[("key", &cx.key(PaneKind::Scoring, Action::GoJury))],
+            );
+            frame.render_widget(
+                Paragraph::new(text).wrap(Wrap { trim: true }).block(
+                    Block::default()
+                        .borders(Borders::ALL)
+                        .title(cx.tr.t("pane.scoring")),
+                ),
+                area,
+            );
+            return;
+        }
+        let Some(stage) = self.stage(cx) else {
+            frame.render_widget(
+                Paragraph::new(cx.tr.t("scoring.no_stage")).block(
+                    Block::default()
+                        .borders(Borders::ALL)
+                        .title(cx.tr.t("pane.scoring")),
+                ),
+                area,
+            );
+            return;
+        };
+        let title = format!("{} · {}", cx.tr.t("pane.scoring"), stage.name);
+        if self.queue.is_empty() {
+            frame.render_widget(
+                Paragraph::new(cx.tr.t("scoring.empty_queue"))
+                    .wrap(Wrap { trim: true })
+                    .block(Block::default().borders(Borders::ALL).title(title)),
+                area,
+            );
+            return;
+        }
+        let queue_w = if area.width >= 100 {
+            36
+        } else {
+            (area.width / 3).max(16)
+        };
+        if area.width < 50 {
+            // Too narrow for both: show what has the focus.
+            match self.focus {
+                Focus::Queue => self.draw_queue(frame, area, cx),
+                Focus::Form => self.draw_form(frame, area, cx),
+            }
+        } else {
+            let [q, f] =
+                Layout::horizontal([Constraint::Length(queue_w), Constraint::Min(10)]).areas(area);
+            self.draw_queue(frame, q, cx);
+            self.draw_form(frame, f, cx);
+        }
+        self.draw_prompt(frame, area, cx);
+        self.draw_history(frame, area, cx);
+    }
+
+    fn save(&self) -> serde_json::Value {
+        serde_json::to_value(Saved {
+            participant: self.selected.clone(),
+            criterion: self.criterion,
+            focus: self.focus,
+            comment: self.editor.as_ref().map(|e| e.text()),
+        })
+        .unwrap_or_default()
+    }
+
+    fn restore(&mut self, state: &serde_json::Value, cx: &Cx) {
+        if let Ok(s) = serde_json::from_value::<Saved>(state.clone()) {
+            self.selected = s.participant;
+            self.criterion = s.criterion;
+            self.focus = s.focus;
+            self.restored_comment = s.comment;
+            self.refresh(cx);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::can_extend;
+
+    #[test]
+    fn scores_that_cannot_grow_are_saved_at_once() {
+        assert!(can_extend("1", 10.0, false));
+        assert!(!can_extend("2", 10.0, false));
+        assert!(!can_extend("10", 10.0, false));
+        assert!(can_extend("7", 10.0, true));
+        assert!(can_extend("7.", 10.0, true));
+        assert!(!can_extend("7.5", 10.0, true));
+        assert!(!can_extend("10", 10.0, true));
+        assert!(can_extend("2", 25.0, false));
+    }
+}
