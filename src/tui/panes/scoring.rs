@@ -293,10 +293,11 @@ impl ScoringPane {
                     KeyCode::Backspace => {
                         text.pop();
                     }
-                    KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
-                        if text.chars().count() < 500 {
-                            text.push(c);
-                        }
+                    KeyCode::Char(c)
+                        if !key.modifiers.contains(KeyModifiers::CONTROL)
+                            && text.chars().count() < 500 =>
+                    {
+                        text.push(c);
                     }
                     _ => {}
                 }
