@@ -1,6 +1,7 @@
 //! The command line: parses arguments with clap and calls the library.
 //! Every command that changes data goes through the service as an actor.
 
+mod activity;
 mod demo;
 mod jury;
 mod output;
@@ -66,6 +67,9 @@ pub enum Command {
         /// Show what would change without writing anything.
         #[arg(long)]
         dry_run: bool,
+        /// For attendance exported by a webinar platform: the event of the whole file.
+        #[arg(long, value_name = "EVENT_ID")]
+        event: Option<String>,
     },
     /// Print the records of a kind.
     List {
@@ -172,6 +176,11 @@ pub enum Command {
         #[arg(long)]
         stage: Option<String>,
     },
+    /// The activity ranking of the educational stage, with each listener's breakdown.
+    Activity {
+        #[arg(long, default_value = "table")]
+        format: Format,
+    },
     /// Jurors' SSH keys.
     Juror {
         #[command(subcommand)]
@@ -224,6 +233,13 @@ pub enum CliError {
 }
 
 type Result<T> = std::result::Result<T, CliError>;
+
+impl Cli {
+    /// The interface language chosen with --lang or by the locale.
+    pub fn i18n(&self) -> crate::tui::i18n::I18n {
+        crate::tui::i18n::I18n::new(self.lang.unwrap_or_else(crate::tui::i18n::Lang::from_env))
+    }
+}
 
 /// The platform data directory's database (`~/.local/share/konkurs` on Linux).
 pub fn default_db_dir() -> PathBuf {
@@ -280,9 +296,14 @@ pub fn run(cli: Cli) -> Result<()> {
             kind,
             file,
             dry_run,
+            event,
         } => {
             let (service, actor) = open(&cli)?;
-            let outcome = interchange::import_file(&service, &actor, *kind, file, *dry_run)?;
+            let options = interchange::records::Options {
+                event: event.as_deref().map(crate::domain::ids::EventId::new),
+            };
+            let outcome =
+                interchange::import_file_with(&service, &actor, *kind, file, *dry_run, &options)?;
             for w in &outcome.warnings {
                 eprintln!("warning: {w}");
             }
@@ -468,6 +489,10 @@ pub fn run(cli: Cli) -> Result<()> {
                 stage.as_deref().map(StageId::new).as_ref(),
             )?;
         }
+        Command::Activity { format } => {
+            let (service, actor) = open(&cli)?;
+            activity::run(&service, &actor, *format, &cli.i18n())?;
+        }
         Command::Juror { command } => {
             let (service, actor) = open(&cli)?;
             match command {
@@ -500,7 +525,7 @@ pub fn run(cli: Cli) -> Result<()> {
 /// Opens the terminal workstation, or prints the status when there is no
 /// terminal to open it in.
 pub fn workstation(service: Service, actor: Actor, cli: &Cli) -> Result<()> {
-    use crate::tui::{App, AppOptions, i18n, keymap};
+    use crate::tui::{App, AppOptions, keymap};
     use std::io::IsTerminal;
     let keymap = keymap::Keymap::load(&cli.keymap, keymap::user_keymap_path().as_deref())
         .map_err(|e| CliError::Message(e.to_string()))?;
@@ -509,7 +534,7 @@ pub fn workstation(service: Service, actor: Actor, cli: &Cli) -> Result<()> {
         println!("(not a terminal: the workstation opens when konkurs runs in one)");
         return Ok(());
     }
-    let tr = i18n::I18n::new(cli.lang.unwrap_or_else(i18n::Lang::from_env));
+    let tr = cli.i18n();
     let log = service.path().join("konkurs.log");
     let db_label = service.path().display().to_string();
     let service = std::sync::Arc::new(service);

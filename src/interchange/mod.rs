@@ -5,6 +5,7 @@
 //! ([`records`]) and hands the batch to the service, which accepts all of it
 //! or none. Every problem is reported as `file:line: column «X»: what`.
 
+mod attendance;
 pub mod listing;
 pub mod records;
 pub mod schema;
@@ -115,8 +116,27 @@ pub fn import_file(
     path: &Path,
     dry_run: bool,
 ) -> Result<ImportOutcome, ImportFailure> {
+    import_file_with(
+        service,
+        actor,
+        kind,
+        path,
+        dry_run,
+        &records::Options::default(),
+    )
+}
+
+/// [`import_file`] with options (the event of a one-event attendance export).
+pub fn import_file_with(
+    service: &Service,
+    actor: &Actor,
+    kind: ImportKind,
+    path: &Path,
+    dry_run: bool,
+    options: &records::Options,
+) -> Result<ImportOutcome, ImportFailure> {
     let table = table::read_table(path).map_err(ImportFailure::File)?;
-    import_table(service, actor, kind, &table, dry_run)
+    import_table_with(service, actor, kind, &table, dry_run, options)
 }
 
 /// Imports an already read table (tests and the TUI use it directly).
@@ -127,8 +147,26 @@ pub fn import_table(
     table: &table::Table,
     dry_run: bool,
 ) -> Result<ImportOutcome, ImportFailure> {
+    import_table_with(
+        service,
+        actor,
+        kind,
+        table,
+        dry_run,
+        &records::Options::default(),
+    )
+}
+
+fn import_table_with(
+    service: &Service,
+    actor: &Actor,
+    kind: ImportKind,
+    table: &table::Table,
+    dry_run: bool,
+    options: &records::Options,
+) -> Result<ImportOutcome, ImportFailure> {
     let view = service.view(actor);
-    let parsed = records::parse(kind, table, &view).map_err(ImportFailure::File)?;
+    let parsed = records::parse_with(kind, table, &view, options).map_err(ImportFailure::File)?;
     let source = Path::new(&table.file)
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -144,6 +182,14 @@ pub fn import_table(
                 .map(|v| {
                     let line = parsed.lines.get(v.index).copied().unwrap_or(0);
                     let column = parsed.mapping.header_of(v.field).map(str::to_string);
+                    let column = if kind == ImportKind::Attendance
+                        && v.field == "event_id"
+                        && column.is_none()
+                    {
+                        options.event.as_ref().map(|e| format!("--event {e}"))
+                    } else {
+                        column
+                    };
                     Problem::at(line, column.or(Some(v.field.to_string())), v.message)
                 })
                 .collect();

@@ -10,7 +10,7 @@ use super::text::{self, normalize};
 use super::{ImportError, Problem};
 use crate::domain::contest::Record;
 use crate::domain::ids::*;
-use crate::domain::learning::{Attendance, TrainingEvent};
+use crate::domain::learning::TrainingEvent;
 use crate::domain::mentoring::{Formats, InternRequest, Mentor, Municipality, TopicLevel};
 use crate::domain::participant::{Indicators, Participant};
 use crate::domain::people::{Juror, Role, SshKey};
@@ -35,7 +35,34 @@ const MAX_ID_LEN: usize = 64;
 /// stored records (to keep the columns a file lacks) and the regulation (to
 /// read group names).
 pub fn parse(kind: ImportKind, table: &Table, view: &View) -> Result<Parsed, ImportError> {
+    parse_with(kind, table, view, &Options::default())
+}
+
+/// Choices an import takes besides the file.
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    /// For attendance exported by a webinar platform: the event the whole
+    /// file is about.
+    pub event: Option<EventId>,
+}
+
+/// [`parse`] with options.
+pub fn parse_with(
+    kind: ImportKind,
+    table: &Table,
+    view: &View,
+    options: &Options,
+) -> Result<Parsed, ImportError> {
     let (mapping, warnings) = Mapping::resolve(kind, table)?;
+    if kind == ImportKind::Attendance {
+        return super::attendance::parse(table, view, mapping, warnings, options.event.as_ref());
+    }
+    if options.event.is_some() {
+        return Err(ImportError::one(
+            &table.file,
+            Problem::file("--event is only for attendance files".into()),
+        ));
+    }
     if table.rows.is_empty() {
         return Err(ImportError::one(
             &table.file,
@@ -63,7 +90,7 @@ pub fn parse(kind: ImportKind, table: &Table, view: &View) -> Result<Parsed, Imp
             ImportKind::Participants => participant(&mut cells, view).map(|p| vec![p]),
             ImportKind::Jurors => juror(&mut cells, view, &table.file),
             ImportKind::Events => event(&mut cells, view).map(|e| vec![e]),
-            ImportKind::Attendance => attendance(&mut cells).map(|a| vec![a]),
+            ImportKind::Attendance => unreachable!("attendance is parsed on its own"),
             ImportKind::Mentors => mentor(&mut cells, view).map(|m| vec![m]),
             ImportKind::Interns => intern(&mut cells, view).map(|i| vec![i]),
             ImportKind::Municipalities => municipality(&mut cells).map(|m| vec![m]),
@@ -71,11 +98,7 @@ pub fn parse(kind: ImportKind, table: &Table, view: &View) -> Result<Parsed, Imp
         let Some(records) = records else { continue };
         if let Some(first) = records.first() {
             let key = first.key().parts().join(" at ");
-            let what = if kind == ImportKind::Attendance {
-                "a duplicate mark"
-            } else {
-                "a duplicate id"
-            };
+            let what = "a duplicate id";
             if let Some(line) = seen.insert(key.clone(), row.line) {
                 problems.push(Problem::at(
                     row.line,
@@ -374,18 +397,6 @@ fn event(c: &mut Cells, view: &View) -> Option<Record> {
         hours: hours?,
         place,
     }))
-}
-
-fn attendance(c: &mut Cells) -> Option<Record> {
-    let participant = c.id("participant_id");
-    let event = c.id("event_id");
-    let date = match c.get("date") {
-        Some(s) if !s.is_empty() => Some(c.date("date")?),
-        _ => None,
-    };
-    let mut a = Attendance::new(ParticipantId::new(participant?));
-    a.events.insert(EventId::new(event?), date);
-    Some(Record::Attendance(a))
 }
 
 fn topic_levels(s: &str) -> Result<Vec<TopicLevel>, String> {

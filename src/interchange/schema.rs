@@ -216,24 +216,65 @@ const EVENTS: &[Field] = &[
     opt("place", &["место", "место проведения", "площадка"], "Zoom"),
 ];
 
+/// Attendance comes in three shapes (see [`super::records`]): a row per
+/// listener per event (`event_id` column); a sign-in matrix with a column per
+/// event (headed by the event's id); or a webinar platform's export of one
+/// event (`--event`). The listener is named by id, e-mail or full name.
 const ATTENDANCE: &[Field] = &[
-    req(
+    opt(
         "participant_id",
         &[
             "id участника",
-            "участник",
-            "слушатель",
+            "слушатель id",
             "listener id",
             "participant",
+            "id",
         ],
         "P001",
     ),
-    req(
+    opt(
+        "full_name",
+        &[
+            "фио",
+            "ф.и.о.",
+            "ф. и. о.",
+            "участник",
+            "слушатель",
+            "name",
+            "имя",
+            "имя участника",
+            "user name",
+        ],
+        "Иванова Анна Петровна",
+    ),
+    opt(
+        "email",
+        &[
+            "e-mail",
+            "электронная почта",
+            "почта",
+            "user email",
+            "адрес электронной почты",
+        ],
+        "ivanova@example.ru",
+    ),
+    opt(
         "event_id",
         &["id мероприятия", "мероприятие", "event"],
         "E001",
     ),
-    opt("date", &["дата", "дата посещения"], "2021-02-10"),
+    opt(
+        "date",
+        &[
+            "дата",
+            "дата посещения",
+            "join time",
+            "время входа",
+            "время подключения",
+            "первое подключение",
+        ],
+        "2021-02-10",
+    ),
 ];
 
 const MENTORS: &[Field] = &[

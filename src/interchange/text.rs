@@ -68,11 +68,12 @@ pub const DATE_FORMATS: &str = "YYYY-MM-DD, DD.MM.YYYY, DD.MM.YY or DD/MM/YYYY";
 /// spreadsheet date-time with a zero time.
 pub fn parse_date(s: &str) -> Result<NaiveDate, String> {
     let t = s.trim();
+    // A date with a time of day ("2021-02-10 18:03:12", "10.02.2021 18:03",
+    // "2021-02-10T18:03:12Z"): the day is what counts.
     let t = t
-        .strip_suffix(" 00:00:00")
-        .or_else(|| t.strip_suffix("T00:00:00"))
-        .or_else(|| t.strip_suffix(" 0:00:00"))
-        .unwrap_or(t);
+        .split_once(['T', ' '])
+        .filter(|(_, time)| time.contains(':'))
+        .map_or(t, |(day, _)| day);
     // Two-digit years only in the dotted form, and only when the year has two
     // digits (chrono's %y would also read "2021" as "20").
     if let Some((dm, y)) = t.rsplit_once('.')

@@ -8,6 +8,7 @@
 
 mod derived;
 mod import;
+mod learning;
 mod scoring;
 mod view;
 

@@ -98,6 +98,12 @@ actions! {
     AddKey => "add_key",
     RemoveKey => "remove_key",
     ReopenSheet => "reopen_sheet",
+    // Learning.
+    ToggleMark => "toggle_mark",
+    NextView => "next_view",
+    FilterTopic => "filter_topic",
+    FilterFormat => "filter_format",
+    FilterMonth => "filter_month",
 }
 
 impl Action {

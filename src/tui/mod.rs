@@ -6,6 +6,7 @@
 
 pub mod action;
 pub mod app;
+pub mod describe;
 pub mod editor;
 pub mod i18n;
 pub mod keymap;

@@ -1,11 +1,13 @@
 //! The panes of the workstation.
 
 mod jury;
+mod learning;
 mod placeholder;
 mod review;
 mod scoring;
 
 pub use jury::JuryPane;
+pub use learning::LearningPane;
 pub use review::ReviewPane;
 pub use scoring::ScoringPane;
 
@@ -19,7 +21,7 @@ pub fn all(_actor: &Actor) -> Vec<Box<dyn Pane>> {
         Box::new(ScoringPane::new()),
         Box::new(placeholder::Placeholder::new(PaneKind::Ranking)),
         Box::new(placeholder::Placeholder::new(PaneKind::Mentoring)),
-        Box::new(placeholder::Placeholder::new(PaneKind::Learning)),
+        Box::new(LearningPane::new()),
         Box::new(JuryPane::new()),
     ]
 }

@@ -2,11 +2,11 @@
 //! as the secretary likes, found by typing part of a name in any alphabet,
 //! with a detail panel of the selected one's profile.
 
-use crate::domain::activity::ActivityLine;
 use crate::domain::contest::Standing;
 use crate::domain::ids::{GroupId, ParticipantId};
 use crate::search::{SearchIndex, fold};
 use crate::tui::action::{self, Action};
+use crate::tui::describe;
 use crate::tui::pane::{Cx, Pane, PaneKind};
 use crate::tui::theme;
 use crate::tui::widgets::{fit, marked, num};
@@ -574,7 +574,10 @@ impl ReviewPane {
                 theme::heading(),
             ));
             for l in &r.lines {
-                lines.push(Line::raw(format!("  {}", activity_line(l, cx))));
+                lines.push(Line::raw(format!(
+                    "  {}",
+                    describe::activity_line(l, cx.tr)
+                )));
             }
             if r.lines.is_empty() {
                 lines.push(Line::styled(
@@ -686,75 +689,6 @@ fn natural(a: &str, b: &str) -> std::cmp::Ordering {
         )
     };
     split(a).cmp(&split(b))
-}
-
-/// One line of an activity rating's breakdown, in words.
-pub fn activity_line(l: &ActivityLine, cx: &Cx) -> String {
-    let tr = cx.tr;
-    match l {
-        ActivityLine::Format {
-            format,
-            events,
-            points_each,
-            points,
-        } => tr.f(
-            "activity.format",
-            &[
-                ("format", &tr.t(&format!("format_plural.{}", format.code()))),
-                ("n", events),
-                ("each", &num(*points_each)),
-                ("points", &num(*points)),
-            ],
-        ),
-        ActivityLine::Topics {
-            topics,
-            bonus_each,
-            points,
-        } => tr.f(
-            "activity.topics",
-            &[
-                ("n", topics),
-                ("each", &num(*bonus_each)),
-                ("points", &num(*points)),
-            ],
-        ),
-        ActivityLine::AttendanceCap { cap, cut } => tr.f(
-            "activity.attendance_cap",
-            &[("cap", &num(*cap)), ("cut", &num(*cut))],
-        ),
-        ActivityLine::CreativeTasks {
-            tasks,
-            points_each,
-            points,
-        } => tr.f(
-            "activity.creative",
-            &[
-                ("n", tasks),
-                ("each", &num(*points_each)),
-                ("points", &num(*points)),
-            ],
-        ),
-        ActivityLine::SiteActivity {
-            publications,
-            points_each,
-            points,
-        } => tr.f(
-            "activity.site",
-            &[
-                ("n", publications),
-                ("each", &num(*points_each)),
-                ("points", &num(*points)),
-            ],
-        ),
-        ActivityLine::SiteActivityCap { cap, cut } => tr.f(
-            "activity.site_cap",
-            &[("cap", &num(*cap)), ("cut", &num(*cut))],
-        ),
-        ActivityLine::TotalCap { cap, cut } => tr.f(
-            "activity.total_cap",
-            &[("cap", &num(*cap)), ("cut", &num(*cut))],
-        ),
-    }
 }
 
 /// Events attended per month over the months the training ran, and the
