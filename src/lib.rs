@@ -6,6 +6,7 @@ pub mod domain;
 pub mod interchange;
 pub mod sample;
 pub mod service;
+pub mod ssh;
 pub mod store;
 pub mod synthetic;
 pub mod tomlspan;
