@@ -7,6 +7,7 @@ pub mod interchange;
 pub mod sample;
 pub mod search;
 pub mod service;
+pub mod ssh;
 pub mod store;
 pub mod synthetic;
 pub mod tomlspan;
