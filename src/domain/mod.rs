@@ -1,6 +1,7 @@
 //! The pure core: the contest's records and rules. No IO, no database, no
 //! terminal: everything here is plain data and plain functions over it.
 
+pub mod assignment;
 pub mod contest;
 pub mod ids;
 pub mod integrity;
