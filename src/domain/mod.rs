@@ -2,6 +2,7 @@
 //! terminal: everything here is plain data and plain functions over it.
 
 pub mod activity;
+pub mod assignment;
 pub mod contest;
 pub mod ids;
 pub mod integrity;

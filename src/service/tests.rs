@@ -13,7 +13,7 @@ pub(crate) const REGULATION: &str = include_str!("../../sample-data/regulation.t
 
 pub(crate) struct Fixture {
     pub _dir: tempfile::TempDir,
-    pub service: Service,
+    pub service: Arc<Service>,
     pub coordinator: Actor,
 }
 
@@ -104,7 +104,7 @@ pub(crate) fn fixture_with(regulation: &str) -> Fixture {
         .unwrap();
     Fixture {
         _dir: dir,
-        service,
+        service: Arc::new(service),
         coordinator,
     }
 }

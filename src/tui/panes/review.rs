@@ -458,7 +458,7 @@ impl ReviewPane {
                     Column::Name => (r.name.clone(), Some(0u8), base),
                     Column::Tos => (r.tos.clone(), Some(1), base),
                     Column::Municipality => (r.municipality.clone(), Some(2), base),
-                    Column::Group => (r.group_name.clone(), None, base),
+                    Column::Group => (short(&r.group_name, width), None, base),
                     Column::Rating => (format!("{:>width$}", num(r.rating)), None, base),
                     Column::Status => (status.clone(), None, status_style),
                 };
@@ -665,6 +665,20 @@ fn layout_columns(width: usize) -> Vec<(Column, usize)> {
         name.1 += spare;
     }
     out
+}
+
+/// A name that fits `width`, or its initials («Городские округа» → «ГО»),
+/// which is how the groups are abbreviated in Russian anyway.
+fn short(name: &str, width: usize) -> String {
+    if name.width() <= width {
+        return name.to_string();
+    }
+    let initials: String = name
+        .split_whitespace()
+        .filter_map(|w| w.chars().next())
+        .flat_map(char::to_uppercase)
+        .collect();
+    fit(&initials, width)
 }
 
 /// Pads with spaces to `width` display columns.
