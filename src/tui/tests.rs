@@ -361,7 +361,7 @@ fn ten_thousand_random_keys_on_every_pane_and_random_sizes_never_panic() {
         .chain([("J2", PaneKind::Scoring), ("J2", PaneKind::Review)]);
     for (n, (who, pane)) in runs.enumerate() {
         {
-            let mut r = Rng(0x9E37_79B9_7F4A_7C15 ^ (n as u64 + 1) * 7919 ^ who.len() as u64);
+            let mut r = Rng(0x9E37_79B9_7F4A_7C15 ^ ((n as u64 + 1) * 7919) ^ who.len() as u64);
             let mut s = screen(&f, who, 80, 24);
             for i in 0..10_000 {
                 if s.app.active_pane() != pane || i % 500 == 0 {
