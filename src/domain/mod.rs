@@ -7,6 +7,7 @@ pub mod contest;
 pub mod ids;
 pub mod integrity;
 pub mod learning;
+pub mod matching;
 pub mod mentoring;
 pub mod participant;
 pub mod people;
