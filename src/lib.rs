@@ -2,6 +2,9 @@
 //! programme.
 
 pub mod domain;
+// `gen` is a reserved word in Rust 2024, hence the raw identifier:
+// `konkurs::r#gen::generate`.
+pub mod r#gen;
 pub mod interchange;
 pub mod service;
 pub mod store;
