@@ -606,7 +606,7 @@ mod tests {
                 assert!(
                     e.problems[0]
                         .message
-                        .contains("'P1 at E1' is already on line 2"),
+                        .contains("a duplicate mark: P1 at E1 is already on line 2"),
                     "{e}"
                 );
             }
