@@ -8,6 +8,8 @@ pub mod learning;
 pub mod mentoring;
 pub mod participant;
 pub mod people;
+pub mod ranking;
 pub mod regulation;
 pub mod scoring;
+pub mod stats;
 pub mod topic;
