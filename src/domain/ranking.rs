@@ -432,8 +432,9 @@ struct Prepared<'a> {
     resolutions: &'a [Vec<ParticipantId>],
     rule: AdvanceRule,
     chain: Vec<TieBreak>,
-    /// Sorted by id, without repeats.
-    participants: Vec<&'a Participant>,
+    /// The participants' ids, sorted, without repeats; a participant is
+    /// known by its index here.
+    ids: Vec<ParticipantId>,
     /// The participants' groups, numbered as met.
     groups: Vec<&'a GroupId>,
     /// Each participant's group number.
@@ -684,7 +685,7 @@ impl<'a> Prepared<'a> {
             resolutions: input.resolutions,
             rule: input.regulation.advance_rule(stage),
             chain,
-            participants,
+            ids: participants.iter().map(|p| p.id.clone()).collect(),
             groups,
             group_of,
             group_members,
@@ -727,7 +728,7 @@ impl<'a> Prepared<'a> {
 
     /// The ranking, and the participant (index) of each of its rows.
     fn rank_ordered(&self, method: Aggregation) -> (Ranking, Vec<usize>) {
-        let n = self.participants.len();
+        let n = self.ids.len();
         let trim = self.stage.trim_fraction;
         let jury = aggregate(&self.totals, self.totals.values(), method, trim);
         let total: Vec<f64> = (0..n)
@@ -779,17 +780,12 @@ impl<'a> Prepared<'a> {
         for i in 1..=n {
             if i == n || sep[i] != Separation::Tied {
                 if i - start >= 2 {
-                    let ids: Vec<&ParticipantId> = order[start..i]
-                        .iter()
-                        .map(|&p| &self.participants[p].id)
-                        .collect();
+                    let ids: Vec<&ParticipantId> =
+                        order[start..i].iter().map(|&p| &self.ids[p]).collect();
                     match self.resolution_for(&ids) {
                         Some(resolution) => {
-                            let position = |p: &usize| {
-                                resolution
-                                    .iter()
-                                    .position(|id| id == &self.participants[*p].id)
-                            };
+                            let position =
+                                |p: &usize| resolution.iter().position(|id| id == &self.ids[*p]);
                             order[start..i].sort_by_key(position);
                             for s in &mut sep[start + 1..i] {
                                 *s = Separation::Coordinator;
@@ -897,7 +893,6 @@ impl<'a> Prepared<'a> {
         let mut rows = Vec::with_capacity(n);
         for i in 0..n {
             let p = order[i];
-            let participant = self.participants[p];
             let cells = self.totals.cells(p);
             let values = &self.totals.values()[cells.clone()];
             let have = values.len();
@@ -909,7 +904,7 @@ impl<'a> Prepared<'a> {
                     need: self.need,
                 });
                 blockers.push(Blocker::Incomplete {
-                    participant: participant.id.clone(),
+                    participant: self.ids[p].clone(),
                     have,
                     need: self.need,
                 });
@@ -935,7 +930,7 @@ impl<'a> Prepared<'a> {
                 _ => None,
             };
             rows.push(RankingRow {
-                participant: participant.id.clone(),
+                participant: self.ids[p].clone(),
                 group: self.groups[self.group_of[p]].clone(),
                 juror_totals: self.juror_totals[p].clone(),
                 aggregate: jury[p],
@@ -983,10 +978,7 @@ impl<'a> Prepared<'a> {
 
     /// The ids of these participants, sorted.
     fn ids_by_id(&self, rows: &[usize]) -> Vec<ParticipantId> {
-        let mut ids: Vec<ParticipantId> = rows
-            .iter()
-            .map(|&p| self.participants[p].id.clone())
-            .collect();
+        let mut ids: Vec<ParticipantId> = rows.iter().map(|&p| self.ids[p].clone()).collect();
         ids.sort();
         ids
     }
@@ -1213,7 +1205,7 @@ impl Prepared<'_> {
                     let sd = self.pooled_sd.unwrap_or(1.0);
                     outlier_count[j] += 1;
                     outliers.push(Outlier {
-                        participant: self.participants[p].id.clone(),
+                        participant: self.ids[p].clone(),
                         juror: self.jurors[j].clone(),
                         total: totals.values()[c],
                         others_mean: totals.values()[c] - d,
@@ -1224,7 +1216,7 @@ impl Prepared<'_> {
         }
         Statistics {
             stage: self.stage.id.clone(),
-            participants: self.participants.len(),
+            participants: self.ids.len(),
             sheets: totals.len(),
             jurors: (0..jurors_n)
                 .map(|j| JurorStatistics {

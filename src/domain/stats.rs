@@ -215,21 +215,23 @@ pub fn midranks(values: &[f64]) -> Vec<f64> {
 
 /// [`midranks`] into `ranks`, with `order` as scratch space: for computing
 /// many rankings without allocating for each.
-fn midranks_into(values: &[f64], order: &mut Vec<usize>, ranks: &mut Vec<f64>) {
+fn midranks_into(values: &[f64], order: &mut Vec<(f64, usize)>, ranks: &mut Vec<f64>) {
     order.clear();
-    order.extend(0..values.len());
-    order.sort_unstable_by(|&a, &b| values[a].total_cmp(&values[b]).then(a.cmp(&b)));
+    order.extend(values.iter().copied().zip(0..));
+    // Equal values get equal ranks, so their order among themselves does
+    // not matter.
+    order.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
     ranks.clear();
     ranks.resize(values.len(), 0.0);
     let mut start = 0;
     while start < order.len() {
         let mut end = start + 1;
-        while end < order.len() && values[order[end]] == values[order[start]] {
+        while end < order.len() && order[end].0 == order[start].0 {
             end += 1;
         }
         // Positions start..end hold ranks start+1..=end; their mean:
         let rank = (start + 1 + end) as f64 / 2.0;
-        for &i in &order[start..end] {
+        for &(_, i) in &order[start..end] {
             ranks[i] = rank;
         }
         start = end;
