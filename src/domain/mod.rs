@@ -11,8 +11,10 @@ pub mod matching;
 pub mod mentoring;
 pub mod participant;
 pub mod people;
+pub mod ranking;
 pub mod regulation;
 pub mod scoring;
+pub mod stats;
 pub mod topic;
 
 /// Points as people write them: `7`, `7.5`, `12.25`.
