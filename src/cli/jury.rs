@@ -73,12 +73,16 @@ pub fn score(service: &Service, actor: &Actor, r: &ScoreRequest) -> Result<Strin
 
 /// Reads score commands from standard input, one per line, and answers each
 /// with `ok N: ...` once it is durable (or `error N: ...`):
-/// `PARTICIPANT crit=value ... [submit]`.
+/// `PARTICIPANT crit=value ... [submit] [# comment]`.
 pub fn score_script(service: &Service, actor: &Actor, stage: &StageId) -> Result<()> {
     let stdin = std::io::stdin();
     let mut out = std::io::stdout().lock();
     for (n, line) in stdin.lock().lines().enumerate() {
         let line = line?;
+        let (line, comment) = match line.split_once('#') {
+            Some((l, c)) => (l.to_string(), Some(c.trim().to_string())),
+            None => (line, None),
+        };
         let words: Vec<&str> = line.split_whitespace().collect();
         let Some((p, rest)) = words.split_first() else {
             continue;
@@ -97,7 +101,7 @@ pub fn score_script(service: &Service, actor: &Actor, stage: &StageId) -> Result
                     stage,
                     participant: &ParticipantId::new(*p),
                     scores,
-                    comment: None,
+                    comment: comment.as_deref().filter(|c| !c.is_empty()),
                     submit,
                     abstain: None,
                     conflict: None,

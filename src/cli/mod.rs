@@ -6,6 +6,7 @@ mod demo;
 mod jury;
 mod mentoring;
 mod output;
+mod rank;
 
 use crate::domain::contest::{Collection, RegulationDoc};
 use crate::domain::ids::{JurorId, ParticipantId, StageId};
@@ -147,8 +148,8 @@ pub enum Command {
         /// Declare a conflict of interest, with a reason.
         #[arg(long, value_name = "REASON")]
         conflict: Option<String>,
-        /// Read lines `PARTICIPANT crit=value ... [submit]` from standard input,
-        /// answering `ok N` once each is durable.
+        /// Read lines `PARTICIPANT crit=value ... [submit] [# comment]` from
+        /// standard input, answering `ok N` once each is durable.
         #[arg(long, conflicts_with = "participant")]
         stdin: bool,
     },
@@ -211,6 +212,42 @@ pub enum Command {
     Mentors {
         #[arg(value_parser = ["from-team"])]
         what: String,
+    },
+    /// A stage's ranking: per participant the rank, group, each juror's
+    /// total, the indicator points, the aggregate, the deciding tie-break,
+    /// flags and whether they advance; then the jury's statistics.
+    Rank {
+        #[arg(long)]
+        stage: String,
+        /// mean, median, trimmed or zscore (default: the regulation's).
+        #[arg(long, value_parser = ["mean", "median", "trimmed", "zscore"])]
+        method: Option<String>,
+        /// The ranking as it stood at this time (rebuilt from the audit log).
+        #[arg(long, value_name = "TIME")]
+        as_of: Option<String>,
+        #[arg(long, default_value = "table")]
+        format: Format,
+    },
+    /// Close a stage: freeze its ranking and advance the best to the next stage.
+    Advance {
+        #[arg(long)]
+        stage: String,
+    },
+    /// Reopen a closed stage (coordinator), with a reason.
+    ReopenStage {
+        #[arg(long)]
+        stage: String,
+        #[arg(long)]
+        reason: String,
+    },
+    /// Order a tie no rule breaks: the participants best first.
+    ResolveTie {
+        #[arg(long)]
+        stage: String,
+        #[arg(required = true)]
+        participants: Vec<String>,
+        #[arg(long)]
+        reason: String,
     },
     /// Jurors' SSH keys.
     Juror {
@@ -563,6 +600,49 @@ pub fn run(cli: Cli) -> Result<()> {
             let (service, actor) = open(&cli)?;
             let n = service.mentors_from_team(&actor)?;
             println!("{n} team member(s) became mentors");
+        }
+        Command::Rank {
+            stage,
+            method,
+            as_of,
+            format,
+        } => {
+            let (service, actor) = open(&cli)?;
+            let stage = StageId::new(stage.as_str());
+            let report = match as_of {
+                Some(t) => service.analyse_stage_as_of(&actor, &stage, rank::parse_time(t)?)?,
+                None => service.analyse_stage(&actor, &stage)?,
+            };
+            let method = method
+                .as_deref()
+                .and_then(crate::domain::regulation::Aggregation::from_code);
+            rank::print(&report, method, *format)?;
+        }
+        Command::Advance { stage } => {
+            let (service, actor) = open(&cli)?;
+            rank::advance(&service, &actor, &StageId::new(stage.as_str()))?;
+        }
+        Command::ReopenStage { stage, reason } => {
+            let (service, actor) = open(&cli)?;
+            service.reopen_stage(&actor, &StageId::new(stage.as_str()), reason)?;
+            println!("reopened the stage {stage}");
+        }
+        Command::ResolveTie {
+            stage,
+            participants,
+            reason,
+        } => {
+            let (service, actor) = open(&cli)?;
+            service.resolve_tie(
+                &actor,
+                &StageId::new(stage.as_str()),
+                participants
+                    .iter()
+                    .map(|p| ParticipantId::new(p.as_str()))
+                    .collect(),
+                reason,
+            )?;
+            println!("the tie is ordered: {}", participants.join(" > "));
         }
         Command::Activity { format } => {
             let (service, actor) = open(&cli)?;

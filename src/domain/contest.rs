@@ -12,6 +12,7 @@ use super::participant::Participant;
 use super::people::Juror;
 use super::regulation::Regulation;
 use super::scoring::{Assignment, Conflict, ScoreSheet, StageState};
+use super::snapshot::{FrozenRanking, TieResolution};
 use imbl::OrdMap;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -56,6 +57,8 @@ pub struct Contest {
     pub stages: OrdMap<StageId, StageState>,
     pub decisions: OrdMap<(MentorId, InternId), PairDecision>,
     pub matching: Option<AcceptedMatching>,
+    pub snapshots: OrdMap<StageId, FrozenRanking>,
+    pub resolutions: OrdMap<(StageId, String), TieResolution>,
 }
 
 /// The kinds of records, one per store tree.
@@ -76,10 +79,12 @@ pub enum Collection {
     Stages,
     Decisions,
     Matching,
+    Snapshots,
+    Resolutions,
 }
 
 impl Collection {
-    pub const ALL: [Collection; 14] = [
+    pub const ALL: [Collection; 16] = [
         Collection::Regulation,
         Collection::Municipalities,
         Collection::Participants,
@@ -94,6 +99,8 @@ impl Collection {
         Collection::Stages,
         Collection::Decisions,
         Collection::Matching,
+        Collection::Snapshots,
+        Collection::Resolutions,
     ];
 
     pub fn name(self) -> &'static str {
@@ -112,6 +119,8 @@ impl Collection {
             Collection::Stages => "stages",
             Collection::Decisions => "decisions",
             Collection::Matching => "matching",
+            Collection::Snapshots => "snapshots",
+            Collection::Resolutions => "resolutions",
         }
     }
 }
@@ -134,6 +143,8 @@ pub enum Record {
     Stage(StageState),
     Decision(PairDecision),
     Matching(AcceptedMatching),
+    Snapshot(FrozenRanking),
+    Resolution(TieResolution),
 }
 
 /// The identity of a record: which collection, which key.
@@ -154,6 +165,8 @@ pub enum Key {
     Stage(StageId),
     Decision(MentorId, InternId),
     Matching,
+    Snapshot(StageId),
+    Resolution(StageId, String),
 }
 
 impl Key {
@@ -173,6 +186,8 @@ impl Key {
             Key::Stage(_) => Collection::Stages,
             Key::Decision(..) => Collection::Decisions,
             Key::Matching => Collection::Matching,
+            Key::Snapshot(_) => Collection::Snapshots,
+            Key::Resolution(..) => Collection::Resolutions,
         }
     }
 
@@ -194,6 +209,8 @@ impl Key {
             Key::Stage(s) => vec![s.as_str()],
             Key::Decision(m, i) => vec![m.as_str(), i.as_str()],
             Key::Matching => vec!["current"],
+            Key::Snapshot(s) => vec![s.as_str()],
+            Key::Resolution(s, k) => vec![s.as_str(), k.as_str()],
         }
     }
 
@@ -222,6 +239,8 @@ impl Record {
             Record::Stage(s) => Key::Stage(s.stage.clone()),
             Record::Decision(d) => Key::Decision(d.mentor.clone(), d.intern.clone()),
             Record::Matching(_) => Key::Matching,
+            Record::Snapshot(s) => Key::Snapshot(s.stage.clone()),
+            Record::Resolution(r) => Key::Resolution(r.stage.clone(), r.key()),
         }
     }
 
@@ -283,6 +302,10 @@ impl Contest {
                 Record::Decision(self.decisions.get(&(m.clone(), i.clone()))?.clone())
             }
             Key::Matching => Record::Matching(self.matching.clone()?),
+            Key::Snapshot(s) => Record::Snapshot(self.snapshots.get(s)?.clone()),
+            Key::Resolution(s, k) => {
+                Record::Resolution(self.resolutions.get(&(s.clone(), k.clone()))?.clone())
+            }
         })
     }
 
@@ -355,6 +378,12 @@ impl Contest {
                     .insert((d.mentor.clone(), d.intern.clone()), d);
             }
             Record::Matching(m) => self.matching = Some(m),
+            Record::Snapshot(s) => {
+                self.snapshots.insert(s.stage.clone(), s);
+            }
+            Record::Resolution(r) => {
+                self.resolutions.insert((r.stage.clone(), r.key()), r);
+            }
         }
         Ok(())
     }
@@ -399,6 +428,12 @@ impl Contest {
                 self.decisions.remove(&(m.clone(), i.clone()));
             }
             Key::Matching => self.matching = None,
+            Key::Snapshot(s) => {
+                self.snapshots.remove(s);
+            }
+            Key::Resolution(s, k) => {
+                self.resolutions.remove(&(s.clone(), k.clone()));
+            }
         }
     }
 
@@ -427,6 +462,8 @@ impl Contest {
             .chain(self.stages.values().cloned().map(Record::Stage))
             .chain(self.decisions.values().cloned().map(Record::Decision))
             .chain(self.matching.iter().cloned().map(Record::Matching))
+            .chain(self.snapshots.values().cloned().map(Record::Snapshot))
+            .chain(self.resolutions.values().cloned().map(Record::Resolution))
     }
 
     /// How many records of each collection there are.
@@ -446,6 +483,8 @@ impl Contest {
             Collection::Stages => self.stages.len(),
             Collection::Decisions => self.decisions.len(),
             Collection::Matching => usize::from(self.matching.is_some()),
+            Collection::Snapshots => self.snapshots.len(),
+            Collection::Resolutions => self.resolutions.len(),
         }
     }
 

@@ -14,6 +14,7 @@ pub mod people;
 pub mod ranking;
 pub mod regulation;
 pub mod scoring;
+pub mod snapshot;
 pub mod stats;
 pub mod topic;
 

@@ -247,24 +247,40 @@ impl Ranking {
     /// 8 bytes little-endian, the total is rounded to 1e-9 and encoded as
     /// the integer number of 1e-9, and "advances" is one byte 0 or 1.
     pub fn compute_hash(&self) -> String {
-        let mut h = Sha256::new();
-        h.update(b"konkurs-ranking-v1");
-        put_str(&mut h, self.stage.as_str());
-        put_str(&mut h, self.method.code());
-        h.update((self.rows.len() as u64).to_le_bytes());
-        for row in &self.rows {
-            put_str(&mut h, row.participant.as_str());
-            h.update((row.rank as u64).to_le_bytes());
-            h.update(key(row.total).to_le_bytes());
-            h.update([u8::from(row.advances)]);
-        }
-        hex(&h.finalize())
+        hash_rows(
+            &self.stage,
+            self.method,
+            self.rows
+                .iter()
+                .map(|r| (r.participant.as_str(), r.rank, r.total, r.advances)),
+        )
     }
 
     /// The stored hash matches the rows: the ranking is as it was frozen.
     pub fn verify_hash(&self) -> bool {
         self.hash == self.compute_hash()
     }
+}
+
+/// The hash of [`Ranking::compute_hash`] from the rows' (participant, rank,
+/// total, advances), so that a stored snapshot can be checked too.
+pub fn hash_rows<'a>(
+    stage: &StageId,
+    method: Aggregation,
+    rows: impl ExactSizeIterator<Item = (&'a str, usize, f64, bool)>,
+) -> String {
+    let mut h = Sha256::new();
+    h.update(b"konkurs-ranking-v1");
+    put_str(&mut h, stage.as_str());
+    put_str(&mut h, method.code());
+    h.update((rows.len() as u64).to_le_bytes());
+    for (participant, rank, total, advances) in rows {
+        put_str(&mut h, participant);
+        h.update((rank as u64).to_le_bytes());
+        h.update(key(total).to_le_bytes());
+        h.update([u8::from(advances)]);
+    }
+    hex(&h.finalize())
 }
 
 fn put_str(h: &mut Sha256, s: &str) {

@@ -10,11 +10,13 @@ mod derived;
 mod import;
 mod learning;
 mod mentoring;
+mod ranking;
 mod scoring;
 mod view;
 
 pub use import::{ImportKind, ImportReport};
 pub use mentoring::MatchData;
+pub use ranking::{StageData, StageReport};
 pub use scoring::{HistoryItem, check_value, comment_needed};
 pub use view::{Progress, View};
 

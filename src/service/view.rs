@@ -234,6 +234,11 @@ impl View {
             .filter(|_| self.sees_programme())
     }
 
+    /// The frozen ranking of a closed stage.
+    pub fn snapshot(&self, stage: &StageId) -> Option<&crate::domain::snapshot::FrozenRanking> {
+        self.contest.snapshots.get(stage)
+    }
+
     /// The events by id.
     pub fn event(&self, id: &EventId) -> Option<&TrainingEvent> {
         self.contest.events.get(id)

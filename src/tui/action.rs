@@ -113,6 +113,13 @@ actions! {
     PairByHand => "pair_by_hand",
     AcceptMatching => "accept_matching",
     MentorsFromTeam => "mentors_from_team",
+    // Ranking.
+    NextStage => "next_stage",
+    PrevStage => "prev_stage",
+    CycleMethod => "cycle_method",
+    CloseStage => "close_stage",
+    ReopenStage => "reopen_stage",
+    ResolveTie => "resolve_tie",
 }
 
 impl Action {

@@ -3,17 +3,18 @@
 mod jury;
 mod learning;
 mod mentoring;
-mod placeholder;
+mod ranking;
 mod review;
 mod scoring;
 
 pub use jury::JuryPane;
 pub use learning::LearningPane;
 pub use mentoring::MentoringPane;
+pub use ranking::RankingPane;
 pub use review::ReviewPane;
 pub use scoring::ScoringPane;
 
-use super::pane::{Pane, PaneKind};
+use super::pane::Pane;
 use crate::service::Actor;
 
 /// The panes an actor gets, in tab order.
@@ -21,7 +22,7 @@ pub fn all(_actor: &Actor) -> Vec<Box<dyn Pane>> {
     vec![
         Box::new(ReviewPane::new()),
         Box::new(ScoringPane::new()),
-        Box::new(placeholder::Placeholder::new(PaneKind::Ranking)),
+        Box::new(RankingPane::new()),
         Box::new(MentoringPane::new()),
         Box::new(LearningPane::new()),
         Box::new(JuryPane::new()),

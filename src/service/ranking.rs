@@ -1,0 +1,479 @@
+//! Stage rankings through the service: live analysis, closing a stage (the
+//! ranking frozen with its hash, the advancing participants recorded),
+//! reopening with a reason, resolving ties, and rankings as they stood at a
+//! past moment, rebuilt from the audit log.
+
+use super::{Actor, Result, Service, ServiceError};
+use crate::domain::activity::{self, ActivityRating};
+use crate::domain::contest::{Change, Contest, Key, Record};
+use crate::domain::ids::{CriterionId, ParticipantId, StageId};
+use crate::domain::participant::Participant;
+use crate::domain::people::Role;
+use crate::domain::ranking::{Analysis, Blocker, StageInput, analyse};
+use crate::domain::regulation::{Aggregation, Regulation};
+use crate::domain::scoring::{ScoreSheet, SheetStatus, StageState, StageStatus};
+use crate::domain::snapshot::{FrozenRanking, TieResolution};
+use chrono::{DateTime, Utc};
+use std::collections::BTreeMap;
+
+/// Everything a stage's ranking is computed from, owned.
+pub struct StageData {
+    pub regulation: Regulation,
+    pub regulation_hash: String,
+    pub stage: StageId,
+    pub participants: Vec<Participant>,
+    /// Sheets of the stage whose juror is still assigned.
+    pub sheets: Vec<ScoreSheet>,
+    pub indicator_points: BTreeMap<ParticipantId, BTreeMap<CriterionId, f64>>,
+    pub earlier_totals: BTreeMap<StageId, BTreeMap<ParticipantId, f64>>,
+    pub activity: BTreeMap<ParticipantId, f64>,
+    pub resolutions: Vec<Vec<ParticipantId>>,
+}
+
+impl StageData {
+    pub fn of(
+        c: &Contest,
+        ratings: &BTreeMap<ParticipantId, ActivityRating>,
+        stage: &StageId,
+    ) -> Result<StageData> {
+        let active = c.regulation.as_ref().ok_or(ServiceError::NoRegulation)?;
+        let rules = &active.rules;
+        let st = rules.stage(stage).ok_or_else(|| ServiceError::NotFound {
+            what: "stage",
+            id: stage.to_string(),
+        })?;
+        let ids = c.stage_participants(stage);
+        let participants: Vec<Participant> = ids
+            .iter()
+            .filter_map(|p| c.participants.get(p).cloned())
+            .collect();
+        let sheets = c
+            .sheets
+            .range((stage.clone(), ParticipantId::default(), Default::default())..)
+            .take_while(|((s, _, _), _)| s == stage)
+            .filter(|(k, _)| c.assignments.contains_key(*k))
+            .map(|(_, s)| s.clone())
+            .collect();
+        let empty = ActivityRating::default();
+        let indicator_points = participants
+            .iter()
+            .map(|p| {
+                let r = ratings.get(&p.id).unwrap_or(&empty);
+                (p.id.clone(), activity::stage_indicators(st, p, r))
+            })
+            .collect();
+        let earlier_totals = c
+            .snapshots
+            .iter()
+            .map(|(s, frozen)| {
+                (
+                    s.clone(),
+                    frozen.totals().map(|(p, t)| (p.clone(), t)).collect(),
+                )
+            })
+            .collect();
+        let activity = participants
+            .iter()
+            .map(|p| (p.id.clone(), ratings.get(&p.id).map_or(0.0, |r| r.total)))
+            .collect();
+        let resolutions = c
+            .resolutions
+            .values()
+            .filter(|r| &r.stage == stage)
+            .map(|r| r.order.clone())
+            .collect();
+        Ok(StageData {
+            regulation: rules.clone(),
+            regulation_hash: active.doc.hash(),
+            stage: stage.clone(),
+            participants,
+            sheets,
+            indicator_points,
+            earlier_totals,
+            activity,
+            resolutions,
+        })
+    }
+
+    pub fn input(&self) -> StageInput<'_> {
+        StageInput {
+            regulation: &self.regulation,
+            stage: self
+                .regulation
+                .stage(&self.stage)
+                .expect("the stage was found when the data was taken"),
+            participants: self.participants.iter().collect(),
+            sheets: self.sheets.iter().collect(),
+            indicator_points: &self.indicator_points,
+            earlier_totals: &self.earlier_totals,
+            activity_rating: &self.activity,
+            resolutions: &self.resolutions,
+        }
+    }
+
+    /// The method the regulation declares for the stage.
+    pub fn declared_method(&self) -> Aggregation {
+        self.regulation
+            .stage(&self.stage)
+            .map_or(Aggregation::Mean, |s| s.aggregation)
+    }
+}
+
+/// A stage's ranking as the Ranking pane and `konkurs rank` show it.
+pub struct StageReport {
+    pub data: StageData,
+    pub analysis: Analysis,
+    /// The snapshot taken when the stage was closed, if it is.
+    pub frozen: Option<FrozenRanking>,
+}
+
+impl StageReport {
+    pub fn declared(&self) -> &crate::domain::ranking::Ranking {
+        self.analysis.ranking(self.data.declared_method())
+    }
+}
+
+/// A blocker in words, for refusals.
+fn blockers_text(blockers: &[Blocker]) -> String {
+    let incomplete: Vec<String> = blockers
+        .iter()
+        .filter_map(|b| match b {
+            Blocker::Incomplete {
+                participant,
+                have,
+                need,
+            } => Some(format!("{participant} ({have} of {need})")),
+            _ => None,
+        })
+        .collect();
+    let ties: Vec<String> = blockers
+        .iter()
+        .filter_map(|b| match b {
+            Blocker::TieAtCutoff {
+                participants,
+                group,
+                rank,
+                places,
+            } => Some(format!(
+                "{} tied at rank {rank}{} across the cutoff of {places}",
+                participants
+                    .iter()
+                    .map(|p| p.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                group.as_ref().map_or(String::new(), |g| format!(" in {g}"))
+            )),
+            _ => None,
+        })
+        .collect();
+    let mut parts = Vec::new();
+    if !incomplete.is_empty() {
+        parts.push(format!(
+            "{} participant(s) lack submitted sheets: {}",
+            incomplete.len(),
+            incomplete
+                .iter()
+                .take(12)
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(", ")
+                + if incomplete.len() > 12 { ", ..." } else { "" }
+        ));
+    }
+    for t in ties {
+        parts.push(format!("{t}: resolve the tie first (konkurs resolve-tie)"));
+    }
+    parts.join("; ")
+}
+
+impl Service {
+    fn may_see_ranking(&self, c: &Contest, actor: &Actor, stage: &StageId) -> Result<()> {
+        let closed = c.stages.get(stage).is_some_and(|s| s.is_closed());
+        if actor.role == Role::Juror && !closed {
+            return Err(ServiceError::Forbidden {
+                actor: actor.id.to_string(),
+                role: actor.role,
+                what: format!("see the ranking of the stage '{stage}' before it is closed"),
+            });
+        }
+        Ok(())
+    }
+
+    /// The stage's ranking under every method, the jury's statistics and
+    /// the sensitivity view; the frozen snapshot if the stage is closed.
+    /// Jurors see only closed stages.
+    pub fn analyse_stage(&self, actor: &Actor, stage: &StageId) -> Result<StageReport> {
+        let c = self.contest();
+        self.may_see_ranking(&c, actor, stage)?;
+        let derived = self.derived.get(&c);
+        let data = StageData::of(&c, &derived.ratings, stage)?;
+        let analysis = analyse(&data.input());
+        Ok(StageReport {
+            frozen: c.snapshots.get(stage).cloned(),
+            data,
+            analysis,
+        })
+    }
+
+    /// The contest as it stood at `at`, rebuilt by undoing every change
+    /// recorded after it.
+    fn contest_as_of(&self, at: DateTime<Utc>) -> Result<Contest> {
+        let mut c = self.contest();
+        for entry in self.store.audit_rev() {
+            let e = entry?;
+            if e.at <= at {
+                break;
+            }
+            if !e.detailed {
+                return Err(ServiceError::Invalid(format!(
+                    "cannot rebuild the contest before entry #{} ({}, {}): that bulk change kept no record-level detail",
+                    e.seq,
+                    e.at.format("%Y-%m-%d %H:%M:%S"),
+                    e.summary
+                )));
+            }
+            for change in e.changes.iter().rev() {
+                let undo = match &change.before {
+                    Some(r) => Change::Put(r.clone()),
+                    None => Change::Delete(change.key.clone()),
+                };
+                c.apply(&undo).map_err(|errors| ServiceError::Regulation {
+                    file: "regulation".into(),
+                    errors,
+                })?;
+            }
+        }
+        Ok(c)
+    }
+
+    /// The stage's ranking as it stood at `at`.
+    pub fn analyse_stage_as_of(
+        &self,
+        actor: &Actor,
+        stage: &StageId,
+        at: DateTime<Utc>,
+    ) -> Result<StageReport> {
+        self.require(
+            actor,
+            &[Role::Coordinator, Role::Observer],
+            "see past rankings",
+        )?;
+        let c = self.contest_as_of(at)?;
+        let formula = c.rules().map(|r| r.activity.clone()).unwrap_or_default();
+        let ratings =
+            activity::rate_all(&formula, c.participants.values(), &c.attendance, &c.events);
+        let data = StageData::of(&c, &ratings, stage)?;
+        let analysis = analyse(&data.input());
+        Ok(StageReport {
+            frozen: c.snapshots.get(stage).cloned(),
+            data,
+            analysis,
+        })
+    }
+
+    /// Closes a stage: its ranking (by the regulation's method) is frozen
+    /// with its hash, and who advances is recorded; the next stage's
+    /// participants are those. Refused while a participant lacks submitted
+    /// sheets or a tie straddles a cutoff.
+    pub fn close_stage(&self, actor: &Actor, stage: &StageId) -> Result<FrozenRanking> {
+        self.require(actor, &[Role::Coordinator], "close a stage")?;
+        let mut frozen = None;
+        self.commit_with(actor, "stage.close", |c| {
+            let rules = c.rules().ok_or(ServiceError::NoRegulation)?;
+            let index = rules
+                .stage_index(stage)
+                .ok_or_else(|| ServiceError::NotFound {
+                    what: "stage",
+                    id: stage.to_string(),
+                })?;
+            if c.stages.get(stage).is_some_and(|s| s.is_closed()) {
+                return Err(ServiceError::Invalid(format!(
+                    "the stage '{stage}' is already closed"
+                )));
+            }
+            if index > 0 {
+                let previous = &rules.stages[index - 1];
+                if !c.stages.get(&previous.id).is_some_and(|s| s.is_closed()) {
+                    return Err(ServiceError::Invalid(format!(
+                        "close the stage '{}' first: stages close in order",
+                        previous.id
+                    )));
+                }
+            }
+            let derived = self.derived.get(c);
+            let data = StageData::of(c, &derived.ratings, stage)?;
+            if data.participants.is_empty() {
+                return Err(ServiceError::Invalid(format!(
+                    "nobody competes at the stage '{stage}'"
+                )));
+            }
+            let ranking = crate::domain::ranking::rank(&data.input(), data.declared_method());
+            if !ranking.is_final() {
+                return Err(ServiceError::Invalid(format!(
+                    "the stage '{stage}' cannot be closed yet: {}",
+                    blockers_text(&ranking.blockers)
+                )));
+            }
+            let snapshot = FrozenRanking::freeze(
+                &ranking,
+                data.regulation_hash.clone(),
+                self.now(),
+                actor.id.clone(),
+            );
+            let summary = format!(
+                "closed the stage {stage}: {} ranked, {} advance; ranking hash {}",
+                snapshot.rows.len(),
+                snapshot.advancing.len(),
+                snapshot.hash
+            );
+            let state = StageState {
+                stage: stage.clone(),
+                status: StageStatus::Closed {
+                    at: snapshot.at,
+                    by: actor.id.clone(),
+                    snapshot_hash: snapshot.hash.clone(),
+                },
+                advanced: snapshot.advancing.clone(),
+            };
+            frozen = Some(snapshot.clone());
+            Ok((
+                vec![
+                    Change::Put(Record::Snapshot(snapshot)),
+                    Change::Put(Record::Stage(state)),
+                ],
+                summary,
+            ))
+        })?;
+        Ok(frozen.expect("set when the commit succeeds"))
+    }
+
+    /// Reopens a closed stage, with a reason kept in the audit log. Refused
+    /// once a later stage is closed or its scoring has started.
+    pub fn reopen_stage(&self, actor: &Actor, stage: &StageId, reason: &str) -> Result<()> {
+        self.require(actor, &[Role::Coordinator], "reopen a stage")?;
+        if reason.trim().is_empty() {
+            return Err(ServiceError::Invalid(
+                "a reason is required to reopen a stage; it is kept in the audit log".into(),
+            ));
+        }
+        self.commit_with(actor, "stage.reopen", |c| {
+            let rules = c.rules().ok_or(ServiceError::NoRegulation)?;
+            let index = rules.stage_index(stage).ok_or_else(|| ServiceError::NotFound {
+                what: "stage",
+                id: stage.to_string(),
+            })?;
+            if !c.stages.get(stage).is_some_and(|s| s.is_closed()) {
+                return Err(ServiceError::Invalid(format!("the stage '{stage}' is not closed")));
+            }
+            if let Some(next) = rules.stages.get(index + 1) {
+                if c.stages.get(&next.id).is_some_and(|s| s.is_closed()) {
+                    return Err(ServiceError::Invalid(format!(
+                        "the stage '{}' after it is closed; reopen that one first",
+                        next.id
+                    )));
+                }
+                let started = c
+                    .sheets
+                    .values()
+                    .any(|s| s.stage == next.id && (!s.scores.is_empty() || s.status != SheetStatus::Draft));
+                if started {
+                    return Err(ServiceError::Invalid(format!(
+                        "scoring of the stage '{}' has started; its jurors' work depends on who advanced",
+                        next.id
+                    )));
+                }
+            }
+            Ok((
+                vec![
+                    Change::Delete(Key::Snapshot(stage.clone())),
+                    Change::Delete(Key::Stage(stage.clone())),
+                ],
+                format!("reopened the stage {stage}: {}", reason.trim()),
+            ))
+        })?;
+        Ok(())
+    }
+
+    /// Orders a tie that no rule breaks. `order` must list exactly the
+    /// participants tied at one rank, best first.
+    pub fn resolve_tie(
+        &self,
+        actor: &Actor,
+        stage: &StageId,
+        order: Vec<ParticipantId>,
+        reason: &str,
+    ) -> Result<()> {
+        self.require(actor, &[Role::Coordinator], "resolve ties")?;
+        if reason.trim().is_empty() {
+            return Err(ServiceError::Invalid(
+                "a reason is required to order a tie (e.g. the jury's decision of <date>)".into(),
+            ));
+        }
+        self.commit_with(actor, "stage.resolve_tie", |c| {
+            if c.stages.get(stage).is_some_and(|s| s.is_closed()) {
+                return Err(ServiceError::Invalid(format!(
+                    "the stage '{stage}' is closed"
+                )));
+            }
+            let derived = self.derived.get(c);
+            let data = StageData::of(c, &derived.ratings, stage)?;
+            let ranking = crate::domain::ranking::rank(&data.input(), data.declared_method());
+            let mut wanted = order.clone();
+            wanted.sort();
+            wanted.dedup();
+            if wanted.len() != order.len() {
+                return Err(ServiceError::Invalid(
+                    "a participant is listed twice".into(),
+                ));
+            }
+            let tie = ranking.ties.iter().find(|t| {
+                let mut ids = t.participants.clone();
+                ids.sort();
+                ids == wanted
+            });
+            if tie.is_none() {
+                let known: Vec<String> = ranking
+                    .ties
+                    .iter()
+                    .map(|t| {
+                        format!(
+                            "rank {}: {}",
+                            t.rank,
+                            t.participants
+                                .iter()
+                                .map(|p| p.to_string())
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        )
+                    })
+                    .collect();
+                return Err(ServiceError::Invalid(format!(
+                    "these participants are not exactly an unresolved tie; the ties are: {}",
+                    if known.is_empty() {
+                        "none".to_string()
+                    } else {
+                        known.join("; ")
+                    }
+                )));
+            }
+            let resolution = TieResolution {
+                stage: stage.clone(),
+                order: order.clone(),
+                reason: reason.trim().to_string(),
+            };
+            Ok((
+                vec![Change::Put(Record::Resolution(resolution))],
+                format!(
+                    "tie at {stage} ordered {}: {}",
+                    order
+                        .iter()
+                        .map(|p| p.to_string())
+                        .collect::<Vec<_>>()
+                        .join(" > "),
+                    reason.trim()
+                ),
+            ))
+        })?;
+        Ok(())
+    }
+}
