@@ -1,0 +1,200 @@
+//! The sample contest run from the first stage to the team and its
+//! mentoring pairs, through the same service the workstation uses: every
+//! number of the result can be traced, the team fills the quotas, and a
+//! closed stage never changes.
+
+use chrono::Utc;
+use konkurs::domain::ids::{CriterionId, JurorId, ParticipantId, StageId};
+use konkurs::domain::matching::MatchMode;
+use konkurs::domain::people::Role;
+use konkurs::domain::regulation::Aggregation;
+use konkurs::service::{Actor, Service};
+
+/// Scores every assigned sheet of a stage: each juror has a personal
+/// leniency, each participant a hidden quality, so jurors broadly agree.
+fn score_stage(service: &Service, stage: &StageId, criteria: &[&str]) {
+    let coordinator = Actor::local_coordinator();
+    let view = service.view(&coordinator);
+    let jurors: Vec<JurorId> = view
+        .jurors()
+        .filter(|j| j.role == Role::Juror)
+        .map(|j| j.id.clone())
+        .collect();
+    for (n, j) in jurors.iter().enumerate() {
+        let actor = service.actor(j.as_str()).unwrap();
+        let leniency = n as f64 * 0.5 - 1.0;
+        let queue: Vec<ParticipantId> = service
+            .view(&actor)
+            .assignments(stage)
+            .iter()
+            .map(|a| a.participant.clone())
+            .collect();
+        for p in queue {
+            let digits: u32 = p.as_str().bytes().map(u32::from).sum();
+            let quality = 3.0 + (digits % 6) as f64;
+            for (k, c) in criteria.iter().enumerate() {
+                let v = (quality + leniency + (k % 2) as f64 * 0.5).clamp(1.0, 9.5);
+                let v = (v * 2.0).round() / 2.0;
+                service
+                    .set_score(&actor, stage, &p, &CriterionId::new(*c), Some(v))
+                    .unwrap();
+            }
+            service
+                .set_comment(
+                    &actor,
+                    stage,
+                    &p,
+                    "Портфолио изучено; обоснование в протоколе.",
+                )
+                .unwrap();
+            service.submit(&actor, stage, &p).unwrap();
+        }
+    }
+}
+
+#[test]
+fn the_sample_contest_runs_from_the_first_stage_to_the_team() {
+    let dir = tempfile::tempdir().unwrap();
+    let service = Service::open(dir.path()).unwrap();
+    let coordinator = Actor::local_coordinator();
+    konkurs::sample::load(&service, &coordinator).unwrap();
+    let education = StageId::new("education");
+    let portfolio = StageId::new("portfolio");
+    let final_stage = StageId::new("final");
+
+    // Education: counted from data, closed straight away.
+    let frozen = service.close_stage(&coordinator, &education).unwrap();
+    assert_eq!(frozen.advancing.len(), 25 + 15 + 20);
+    assert!(frozen.verify());
+    // Every education total is its indicator points, traceable to the data.
+    let report = service.analyse_stage(&coordinator, &education).unwrap();
+    let ranking = report.declared();
+    let row = &ranking.rows[0];
+    let points: f64 = report.data.indicator_points[&row.participant]
+        .values()
+        .sum();
+    assert!(
+        (row.total - points).abs() < 1e-9,
+        "{} vs {points}",
+        row.total
+    );
+
+    // Portfolio: assign, score, close.
+    let before_scoring = Utc::now();
+    std::thread::sleep(std::time::Duration::from_millis(5));
+    service.assign_auto(&coordinator, &portfolio, None).unwrap();
+    let e = service
+        .close_stage(&coordinator, &portfolio)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("lack submitted sheets"), "{e}");
+    score_stage(
+        &service,
+        &portfolio,
+        &[
+            "projects",
+            "creative_task",
+            "partnership",
+            "media",
+            "mentoring",
+        ],
+    );
+    let report = service.analyse_stage(&coordinator, &portfolio).unwrap();
+    let ranking = report.declared();
+    assert!(ranking.is_final(), "{:?}", ranking.blockers);
+    // A row's total is its jurors' mean plus indicators plus the carried education total.
+    let row = &ranking.rows[5];
+    let mean: f64 =
+        row.juror_totals.iter().map(|j| j.total).sum::<f64>() / row.juror_totals.len() as f64;
+    let education_total = service
+        .view(&coordinator)
+        .snapshot(&education)
+        .unwrap()
+        .rows
+        .iter()
+        .find(|r| r.participant == row.participant)
+        .unwrap()
+        .total;
+    assert!((row.aggregate - mean).abs() < 1e-9);
+    assert!((row.carry_over_part - 0.2 * education_total).abs() < 1e-9);
+    assert!((row.total - (row.aggregate + row.indicator_part + row.carry_over_part)).abs() < 1e-9);
+    // As it stood before scoring, everyone was incomplete.
+    let past = service
+        .analyse_stage_as_of(&coordinator, &portfolio, before_scoring)
+        .unwrap();
+    assert!(
+        past.declared()
+            .rows
+            .iter()
+            .all(|r| r.juror_totals.is_empty())
+    );
+    let frozen_portfolio = service.close_stage(&coordinator, &portfolio).unwrap();
+    assert_eq!(frozen_portfolio.advancing.len(), 10 + 6 + 8);
+
+    // The final, then the team.
+    service
+        .assign_auto(&coordinator, &final_stage, None)
+        .unwrap();
+    score_stage(
+        &service,
+        &final_stage,
+        &["defence", "internship_programme", "answers"],
+    );
+    let report = service.analyse_stage(&coordinator, &final_stage).unwrap();
+    assert_eq!(report.data.declared_method(), Aggregation::Trimmed);
+    let team = service.close_stage(&coordinator, &final_stage).unwrap();
+    assert_eq!(
+        team.advancing.len(),
+        5 + 3 + 4,
+        "the team is the sum of the quotas"
+    );
+    let view = service.view(&coordinator);
+    for (group, quota) in [("rural", 5), ("urban", 3), ("city", 4)] {
+        let n = team
+            .advancing
+            .iter()
+            .filter(|p| view.participant(p).unwrap().group.as_str() == group)
+            .count();
+        assert_eq!(n, quota, "{group}");
+    }
+
+    // Closed stages are frozen: no score changes, the snapshot still verifies.
+    let j = service.actor("J02").unwrap();
+    let any = service.view(&j).assignments(&portfolio)[0]
+        .participant
+        .clone();
+    let e = service
+        .set_score(&j, &portfolio, &any, &CriterionId::new("media"), Some(1.0))
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("is closed"), "{e}");
+    let again = service
+        .view(&coordinator)
+        .snapshot(&portfolio)
+        .unwrap()
+        .clone();
+    assert_eq!(again, frozen_portfolio);
+    assert!(again.verify());
+    // Reopening the portfolio is refused: the final's scoring depends on it.
+    let e = service
+        .reopen_stage(&coordinator, &portfolio, "a complaint")
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("the stage 'final' after it is closed"), "{e}");
+
+    // Jurors see closed rankings only; they could not see this one while open.
+    assert!(service.analyse_stage(&j, &final_stage).is_ok());
+
+    // The team mentors: proposals, explanations, acceptance.
+    let n = service.mentors_from_team(&coordinator).unwrap();
+    assert_eq!(n, 12);
+    let (_, proposal) = service.propose(&coordinator, MatchMode::Optimal).unwrap();
+    assert!(!proposal.pairs.is_empty());
+    service.accept_matching(&coordinator, &proposal).unwrap();
+    assert_eq!(
+        service.view(&coordinator).matching().unwrap().pairs.len(),
+        proposal.pairs.len()
+    );
+    // The whole history verifies.
+    assert!(service.verify(&coordinator).unwrap().ok());
+}
