@@ -85,6 +85,10 @@ pub const SERVE_INFO_FILE: &str = "serve.json";
 /// The open database.
 pub struct Store {
     db: sled::Db,
+    /// sled's log file, for the fsync that makes a flush survive a power
+    /// loss: sled itself writes with `sync_file_range` on Linux, which
+    /// survives a crash of the process but not of the disk's write cache.
+    log: Option<std::fs::File>,
     path: PathBuf,
     trees: Vec<(Collection, sled::Tree)>,
     audit: sled::Tree,
@@ -119,6 +123,7 @@ impl Store {
             trees.push((c, db.open_tree(c.name()).map_err(sled_err)?));
         }
         let store = Store {
+            log: std::fs::File::open(path.join("db")).ok(),
             audit: db.open_tree("audit").map_err(sled_err)?,
             meta: db.open_tree("meta").map_err(sled_err)?,
             sessions: db.open_tree("sessions").map_err(sled_err)?,
@@ -301,9 +306,14 @@ impl Store {
         Ok(entry)
     }
 
-    /// Makes everything written so far durable.
+    /// Makes everything written so far durable: sled writes its buffers
+    /// out, then the log file is fsynced so that the disk's own cache holds
+    /// nothing of it either.
     pub fn flush(&self) -> Result<()> {
         self.db.flush().map_err(|e| self.sled_err(e))?;
+        if let Some(log) = &self.log {
+            log.sync_data()?;
+        }
         Ok(())
     }
 
