@@ -1,0 +1,262 @@
+//! The screen side of the bridge: a ratatui backend whose "terminal" is an
+//! SSH channel.
+//!
+//! [`CrosstermBackend`] turns a frame into escape sequences and writes them
+//! to any [`Write`]; here that is a [`ChannelWriter`], which collects the
+//! bytes of one draw and hands them to the connection as one piece of
+//! channel data when ratatui flushes. Everything else a backend does by
+//! asking the local terminal (its size, where the cursor is) would ask the
+//! *server's* terminal, so [`RemoteBackend`] answers from what the client
+//! told: the size from the pty request and every window change, the
+//! cursor from where it was last put.
+
+use crossterm::cursor::{Hide, Show};
+use crossterm::event::{DisableBracketedPaste, EnableBracketedPaste};
+use crossterm::execute;
+use crossterm::style::{Print, ResetColor};
+use crossterm::terminal::{
+    Clear, ClearType as CtClear, EnterAlternateScreen, LeaveAlternateScreen,
+};
+use ratatui::backend::{Backend, ClearType, CrosstermBackend, WindowSize};
+use ratatui::buffer::Cell;
+use ratatui::layout::{Position, Size};
+use std::io::{self, Write};
+use tokio::sync::mpsc::UnboundedSender;
+
+/// What a session sends to its connection.
+#[derive(Debug)]
+pub enum Output {
+    /// Bytes for the client's terminal.
+    Data(Vec<u8>),
+    /// The session is over: send this exit status, EOF, and close.
+    Exit(u32),
+}
+
+/// Collects bytes and sends them as one piece when flushed.
+pub struct ChannelWriter {
+    buf: Vec<u8>,
+    out: UnboundedSender<Output>,
+}
+
+impl ChannelWriter {
+    pub fn new(out: UnboundedSender<Output>) -> Self {
+        ChannelWriter {
+            buf: Vec::with_capacity(16 * 1024),
+            out,
+        }
+    }
+}
+
+impl Write for ChannelWriter {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.buf.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        if self.buf.is_empty() {
+            return Ok(());
+        }
+        let bytes = std::mem::replace(&mut self.buf, Vec::with_capacity(16 * 1024));
+        self.out
+            .send(Output::Data(bytes))
+            .map_err(|_| io::Error::new(io::ErrorKind::BrokenPipe, "the SSH connection is closed"))
+    }
+}
+
+/// A backend drawing into an SSH channel, sized as the client says.
+pub struct RemoteBackend {
+    inner: CrosstermBackend<ChannelWriter>,
+    size: Size,
+    cursor: Position,
+}
+
+impl RemoteBackend {
+    pub fn new(writer: ChannelWriter, size: Size) -> Self {
+        RemoteBackend {
+            inner: CrosstermBackend::new(writer),
+            size,
+            cursor: Position::ORIGIN,
+        }
+    }
+
+    /// The client's terminal changed size (call `Terminal::resize` too).
+    pub fn set_size(&mut self, size: Size) {
+        self.size = size;
+    }
+
+    /// Takes over the client's screen: the alternate screen (so that the
+    /// juror's own screen comes back as it was), no cursor, and bracketed
+    /// paste (so that a pasted justification arrives as text, not keys).
+    pub fn enter(&mut self) -> io::Result<()> {
+        execute!(
+            self.inner,
+            EnterAlternateScreen,
+            Hide,
+            EnableBracketedPaste,
+            Clear(CtClear::All)
+        )
+    }
+
+    /// Gives the screen back, then prints `message` (if any) on the juror's
+    /// own screen, where it stays after the connection closes.
+    pub fn leave(&mut self, message: Option<&str>) -> io::Result<()> {
+        execute!(
+            self.inner,
+            ResetColor,
+            DisableBracketedPaste,
+            LeaveAlternateScreen,
+            Show
+        )?;
+        if let Some(m) = message {
+            // No pty on the server turns "\n" into "\r\n": do it here.
+            execute!(
+                self.inner,
+                Print(format!("{}\r\n", m.replace('\n', "\r\n")))
+            )?;
+        }
+        Ok(())
+    }
+}
+
+impl Backend for RemoteBackend {
+    type Error = io::Error;
+
+    fn draw<'a, I>(&mut self, content: I) -> io::Result<()>
+    where
+        I: Iterator<Item = (u16, u16, &'a Cell)>,
+    {
+        self.inner.draw(content)
+    }
+
+    fn append_lines(&mut self, n: u16) -> io::Result<()> {
+        self.inner.append_lines(n)
+    }
+
+    fn hide_cursor(&mut self) -> io::Result<()> {
+        self.inner.hide_cursor()
+    }
+
+    fn show_cursor(&mut self) -> io::Result<()> {
+        self.inner.show_cursor()
+    }
+
+    fn get_cursor_position(&mut self) -> io::Result<Position> {
+        Ok(self.cursor)
+    }
+
+    fn set_cursor_position<P: Into<Position>>(&mut self, position: P) -> io::Result<()> {
+        let p = position.into();
+        self.cursor = p;
+        self.inner.set_cursor_position(p)
+    }
+
+    fn clear(&mut self) -> io::Result<()> {
+        self.inner.clear()
+    }
+
+    fn clear_region(&mut self, clear_type: ClearType) -> io::Result<()> {
+        self.inner.clear_region(clear_type)
+    }
+
+    fn size(&self) -> io::Result<Size> {
+        Ok(self.size)
+    }
+
+    fn window_size(&mut self) -> io::Result<WindowSize> {
+        Ok(WindowSize {
+            columns_rows: self.size,
+            pixels: Size::default(),
+        })
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Backend::flush(&mut self.inner)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ratatui::layout::Rect;
+    use ratatui::widgets::Paragraph;
+    use ratatui::{Terminal, TerminalOptions, Viewport};
+
+    fn received(rx: &mut tokio::sync::mpsc::UnboundedReceiver<Output>) -> Vec<u8> {
+        let mut all = Vec::new();
+        while let Ok(o) = rx.try_recv() {
+            if let Output::Data(d) = o {
+                all.extend(d);
+            }
+        }
+        all
+    }
+
+    #[test]
+    fn a_draw_is_sent_as_one_piece_and_a_resize_uses_the_clients_size() {
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+        let backend = RemoteBackend::new(ChannelWriter::new(tx), Size::new(20, 4));
+        let mut terminal = Terminal::with_options(
+            backend,
+            TerminalOptions {
+                viewport: Viewport::Fixed(Rect::new(0, 0, 20, 4)),
+            },
+        )
+        .unwrap();
+        terminal
+            .draw(|f| f.render_widget(Paragraph::new("привет"), f.area()))
+            .unwrap();
+        let mut pieces = 0;
+        let mut text = Vec::new();
+        while let Ok(Output::Data(d)) = rx.try_recv() {
+            pieces += 1;
+            text.extend(d);
+        }
+        assert_eq!(pieces, 1, "one draw, one piece of channel data");
+        assert!(String::from_utf8_lossy(&text).contains("привет"));
+
+        terminal.backend_mut().set_size(Size::new(30, 6));
+        terminal.resize(Rect::new(0, 0, 30, 6)).unwrap();
+        let completed = terminal
+            .draw(|f| f.render_widget(Paragraph::new("x"), f.area()))
+            .unwrap();
+        assert_eq!(completed.area, Rect::new(0, 0, 30, 6));
+        assert!(!received(&mut rx).is_empty());
+    }
+
+    #[test]
+    fn leaving_restores_the_screen_and_prints_the_message_on_its_own_line() {
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+        let mut backend = RemoteBackend::new(ChannelWriter::new(tx), Size::new(20, 4));
+        backend.enter().unwrap();
+        let entered = String::from_utf8(received(&mut rx)).unwrap();
+        assert!(
+            entered.contains("\x1b[?1049h"),
+            "alternate screen: {entered:?}"
+        );
+        assert!(
+            entered.contains("\x1b[?2004h"),
+            "bracketed paste: {entered:?}"
+        );
+        assert!(entered.contains("\x1b[?25l"), "cursor hidden: {entered:?}");
+        backend.leave(Some("bye\nnow")).unwrap();
+        let left = String::from_utf8(received(&mut rx)).unwrap();
+        let alt = left.find("\x1b[?1049l").expect("alternate screen left");
+        assert!(left.contains("\x1b[?2004l"));
+        assert!(left.contains("\x1b[?25h"));
+        let message = left.find("bye\r\nnow\r\n").expect("message with CR LF");
+        assert!(
+            message > alt,
+            "the message is printed on the juror's own screen"
+        );
+    }
+
+    #[test]
+    fn a_closed_connection_is_a_broken_pipe() {
+        let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+        drop(rx);
+        let mut w = ChannelWriter::new(tx);
+        w.write_all(b"x").unwrap();
+        assert_eq!(w.flush().unwrap_err().kind(), io::ErrorKind::BrokenPipe);
+    }
+}
