@@ -9,11 +9,11 @@
 //!
 //! * the parser's 50 ms flush, while a lone ESC (or a cut sequence) waits
 //!   to be told apart from the start of a longer key;
-//! * a redraw for a change made elsewhere ([`SessionEvent::Changed`]),
-//!   at most every [`CHANGE_REDRAW_GAP`] so that a busy jury does not keep
-//!   every screen redrawing;
-//! * the regular [`TICK`], which picks up changes, saves the working state
-//!   and checks the idle timeout.
+//! * the regular [`TICK`], which picks up changes made elsewhere, saves the
+//!   working state and checks the idle timeout. A change made elsewhere
+//!   ([`SessionEvent::Changed`]) brings the tick forward, but never closer
+//!   than [`CHANGE_REDRAW_GAP`] to the previous one, so that a busy jury
+//!   does not keep every screen redrawing.
 
 use super::input::InputParser;
 use super::remote::{ChannelWriter, Output, RemoteBackend};
@@ -32,8 +32,8 @@ use tokio::sync::mpsc::UnboundedSender;
 pub const TICK: Duration = Duration::from_millis(250);
 /// The silence after which a pending ESC is taken as the Esc key.
 pub const FLUSH_AFTER: Duration = Duration::from_millis(50);
-/// The least time between two redraws caused by other people's changes.
-pub const CHANGE_REDRAW_GAP: Duration = Duration::from_millis(100);
+/// The least time between two ticks brought forward by others' changes.
+pub const CHANGE_REDRAW_GAP: Duration = Duration::from_millis(200);
 /// The most events handled before the screen is redrawn.
 const EVENTS_PER_DRAW: usize = 64;
 
@@ -147,9 +147,8 @@ fn event_loop(
     let mut dirty = true;
     let mut last_key = Instant::now();
     let mut last_byte = Instant::now();
-    let mut next_tick = Instant::now() + TICK;
-    let mut change_due: Option<Instant> = None;
-    let mut last_change_redraw = Instant::now() - CHANGE_REDRAW_GAP;
+    let mut last_tick = Instant::now();
+    let mut next_tick = last_tick + TICK;
     loop {
         if dirty {
             if terminal.draw(|f| app.draw(f)).is_err() {
@@ -160,9 +159,6 @@ fn event_loop(
         let mut deadline = next_tick;
         if parser.has_pending() {
             deadline = deadline.min(last_byte + FLUSH_AFTER);
-        }
-        if let Some(due) = change_due {
-            deadline = deadline.min(due);
         }
         let mut first =
             Some(events.recv_timeout(deadline.saturating_duration_since(Instant::now())));
@@ -196,7 +192,7 @@ fn event_loop(
                     dirty = true;
                 }
                 Ok(SessionEvent::Changed) => {
-                    change_due.get_or_insert(now.max(last_change_redraw + CHANGE_REDRAW_GAP));
+                    next_tick = next_tick.min(now.max(last_tick + CHANGE_REDRAW_GAP));
                 }
                 Ok(SessionEvent::Shutdown) => return Ending::Shutdown,
                 Ok(SessionEvent::Closed) | Err(RecvTimeoutError::Disconnected) => {
@@ -216,12 +212,8 @@ fn event_loop(
                 }
             }
         }
-        if change_due.is_some_and(|due| now >= due) {
-            change_due = None;
-            last_change_redraw = now;
-            dirty |= app.tick();
-        }
         if now >= next_tick {
+            last_tick = now;
             next_tick = now + TICK;
             dirty |= app.tick();
             if idle_timeout.is_some_and(|limit| now.duration_since(last_key) >= limit) {
