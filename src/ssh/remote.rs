@@ -21,7 +21,14 @@ use ratatui::backend::{Backend, ClearType, CrosstermBackend, WindowSize};
 use ratatui::buffer::Cell;
 use ratatui::layout::{Position, Size};
 use std::io::{self, Write};
-use tokio::sync::mpsc::UnboundedSender;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
+
+/// The most bytes that may wait for a client that does not read them; a
+/// session past it is taken as lost (its work is saved as for any lost
+/// connection), so that a stalled client cannot fill the server's memory.
+pub const MAX_BACKLOG: usize = 8 << 20;
 
 /// What a session sends to its connection.
 #[derive(Debug)]
@@ -32,14 +39,84 @@ pub enum Output {
     Exit(u32),
 }
 
+/// A queue from a session to its connection that counts the bytes still
+/// waiting in it.
+pub fn output_channel() -> (OutputSender, OutputReceiver) {
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+    let backlog = Arc::new(AtomicUsize::new(0));
+    (
+        OutputSender {
+            tx,
+            backlog: backlog.clone(),
+        },
+        OutputReceiver { rx, backlog },
+    )
+}
+
+#[derive(Clone)]
+pub struct OutputSender {
+    tx: UnboundedSender<Output>,
+    backlog: Arc<AtomicUsize>,
+}
+
+impl OutputSender {
+    /// Queues bytes for the client; fails when the connection is gone or
+    /// the client has left [`MAX_BACKLOG`] bytes unread.
+    pub fn data(&self, bytes: Vec<u8>) -> io::Result<()> {
+        let n = bytes.len();
+        if self.backlog.load(Ordering::Acquire) + n > MAX_BACKLOG {
+            return Err(io::Error::new(
+                io::ErrorKind::WouldBlock,
+                "the SSH client has stopped reading",
+            ));
+        }
+        self.backlog.fetch_add(n, Ordering::AcqRel);
+        self.tx
+            .send(Output::Data(bytes))
+            .map_err(|_| io::Error::new(io::ErrorKind::BrokenPipe, "the SSH connection is closed"))
+    }
+
+    /// Asks the connection to end the session with `status`.
+    pub fn exit(&self, status: u32) {
+        let _ = self.tx.send(Output::Exit(status));
+    }
+}
+
+pub struct OutputReceiver {
+    rx: UnboundedReceiver<Output>,
+    backlog: Arc<AtomicUsize>,
+}
+
+impl OutputReceiver {
+    /// The next output; `None` once every sender is gone.
+    pub async fn recv(&mut self) -> Option<Output> {
+        let output = self.rx.recv().await?;
+        self.taken(&output);
+        Some(output)
+    }
+
+    /// The next output if one is queued.
+    pub fn try_recv(&mut self) -> Option<Output> {
+        let output = self.rx.try_recv().ok()?;
+        self.taken(&output);
+        Some(output)
+    }
+
+    fn taken(&self, output: &Output) {
+        if let Output::Data(d) = output {
+            self.backlog.fetch_sub(d.len(), Ordering::AcqRel);
+        }
+    }
+}
+
 /// Collects bytes and sends them as one piece when flushed.
 pub struct ChannelWriter {
     buf: Vec<u8>,
-    out: UnboundedSender<Output>,
+    out: OutputSender,
 }
 
 impl ChannelWriter {
-    pub fn new(out: UnboundedSender<Output>) -> Self {
+    pub fn new(out: OutputSender) -> Self {
         ChannelWriter {
             buf: Vec::with_capacity(16 * 1024),
             out,
@@ -58,9 +135,7 @@ impl Write for ChannelWriter {
             return Ok(());
         }
         let bytes = std::mem::replace(&mut self.buf, Vec::with_capacity(16 * 1024));
-        self.out
-            .send(Output::Data(bytes))
-            .map_err(|_| io::Error::new(io::ErrorKind::BrokenPipe, "the SSH connection is closed"))
+        self.out.data(bytes)
     }
 }
 
@@ -182,9 +257,9 @@ mod tests {
     use ratatui::widgets::Paragraph;
     use ratatui::{Terminal, TerminalOptions, Viewport};
 
-    fn received(rx: &mut tokio::sync::mpsc::UnboundedReceiver<Output>) -> Vec<u8> {
+    fn received(rx: &mut OutputReceiver) -> Vec<u8> {
         let mut all = Vec::new();
-        while let Ok(o) = rx.try_recv() {
+        while let Some(o) = rx.try_recv() {
             if let Output::Data(d) = o {
                 all.extend(d);
             }
@@ -194,7 +269,7 @@ mod tests {
 
     #[test]
     fn a_draw_is_sent_as_one_piece_and_a_resize_uses_the_clients_size() {
-        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+        let (tx, mut rx) = output_channel();
         let backend = RemoteBackend::new(ChannelWriter::new(tx), Size::new(20, 4));
         let mut terminal = Terminal::with_options(
             backend,
@@ -208,7 +283,7 @@ mod tests {
             .unwrap();
         let mut pieces = 0;
         let mut text = Vec::new();
-        while let Ok(Output::Data(d)) = rx.try_recv() {
+        while let Some(Output::Data(d)) = rx.try_recv() {
             pieces += 1;
             text.extend(d);
         }
@@ -226,7 +301,7 @@ mod tests {
 
     #[test]
     fn leaving_restores_the_screen_and_prints_the_message_on_its_own_line() {
-        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+        let (tx, mut rx) = output_channel();
         let mut backend = RemoteBackend::new(ChannelWriter::new(tx), Size::new(20, 4));
         backend.enter().unwrap();
         let entered = String::from_utf8(received(&mut rx)).unwrap();
@@ -253,10 +328,24 @@ mod tests {
 
     #[test]
     fn a_closed_connection_is_a_broken_pipe() {
-        let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+        let (tx, rx) = output_channel();
         drop(rx);
         let mut w = ChannelWriter::new(tx);
         w.write_all(b"x").unwrap();
         assert_eq!(w.flush().unwrap_err().kind(), io::ErrorKind::BrokenPipe);
+    }
+
+    #[test]
+    fn a_client_that_stops_reading_is_cut_off_at_the_backlog_limit() {
+        let (tx, mut rx) = output_channel();
+        let chunk = vec![b'x'; MAX_BACKLOG / 4];
+        for _ in 0..4 {
+            tx.data(chunk.clone()).unwrap();
+        }
+        let e = tx.data(vec![b'y']).unwrap_err();
+        assert_eq!(e.kind(), io::ErrorKind::WouldBlock);
+        // Once the connection takes what waits, there is room again.
+        assert_eq!(received(&mut rx).len(), MAX_BACKLOG);
+        tx.data(vec![b'y']).unwrap();
     }
 }

@@ -27,7 +27,7 @@
 
 use super::guard::{EventLog, RateLimiter};
 use super::hostkey::HostKey;
-use super::remote::Output;
+use super::remote::{Output, OutputSender, output_channel};
 use super::session::{self, Ending, SessionArgs, SessionEvent, SessionSetup};
 use crate::service::{Actor, Service};
 use crate::store::{SERVE_INFO_FILE, ServeInfo};
@@ -44,7 +44,6 @@ use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::mpsc::unbounded_channel;
 
 /// The time a client has from connecting to being signed in.
 const LOGIN_GRACE: Duration = Duration::from_secs(30);
@@ -661,7 +660,7 @@ impl ClientLocale {
 /// window changes, and tells the session when the client goes.
 async fn channel_task(shared: Arc<Shared>, actor: Actor, channel: Channel<Msg>, peer: SocketAddr) {
     let (mut incoming, outgoing) = channel.split();
-    let (out_tx, mut out_rx) = unbounded_channel::<Output>();
+    let (out_tx, mut out_rx) = output_channel();
     shared.writers.fetch_add(1, Ordering::AcqRel);
     let writer = {
         let shared = shared.clone();
@@ -741,7 +740,7 @@ fn start(
     size: Option<(u16, u16)>,
     locale: &ClientLocale,
     command: &str,
-    out: &tokio::sync::mpsc::UnboundedSender<Output>,
+    out: &OutputSender,
     peer: SocketAddr,
 ) -> Option<std::sync::mpsc::Sender<SessionEvent>> {
     let options = &shared.options;
@@ -755,10 +754,8 @@ fn start(
         .unwrap_or_else(Lang::from_env);
     let tr = I18n::new(lang);
     let refuse = |message: String, status: u32| {
-        let _ = out.send(Output::Data(
-            format!("{}\r\n", message.replace('\n', "\r\n")).into_bytes(),
-        ));
-        let _ = out.send(Output::Exit(status));
+        let _ = out.data(format!("{}\r\n", message.replace('\n', "\r\n")).into_bytes());
+        out.exit(status);
         None
     };
     let args = match parsed {
@@ -810,14 +807,14 @@ fn start(
                     Ok(Ending::Shutdown) => "closed: the server is stopping".to_string(),
                     Ok(Ending::Dropped) => "the connection was lost; work saved".to_string(),
                     Err(_) => {
-                        let _ = out.send(Output::Data(
+                        let _ = out.data(
                             format!(
                                 "\x1b[?2004l\x1b[?1049l\x1b[?25h{}\r\n",
                                 tr.t("serve.internal_error")
                             )
                             .into_bytes(),
-                        ));
-                        let _ = out.send(Output::Exit(1));
+                        );
+                        out.exit(1);
                         "ended by an internal error (see the panic message above)".to_string()
                     }
                 };

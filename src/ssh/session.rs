@@ -16,7 +16,7 @@
 //!   does not keep every screen redrawing.
 
 use super::input::InputParser;
-use super::remote::{ChannelWriter, Output, RemoteBackend};
+use super::remote::{ChannelWriter, OutputSender, RemoteBackend};
 use crate::service::{Actor, Service};
 use crate::tui::i18n::I18n;
 use crate::tui::keymap::Keymap;
@@ -26,7 +26,6 @@ use ratatui::{Terminal, TerminalOptions, Viewport};
 use std::sync::Arc;
 use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::time::{Duration, Instant};
-use tokio::sync::mpsc::UnboundedSender;
 
 /// How often a session looks for changes and saves its working state.
 pub const TICK: Duration = Duration::from_millis(250);
@@ -82,11 +81,7 @@ fn area(cols: u16, rows: u16) -> Rect {
 
 /// Runs a session until it ends; the working state is saved on every
 /// ending, and the connection is told to close with exit status 0.
-pub fn run(
-    setup: SessionSetup,
-    events: Receiver<SessionEvent>,
-    out: UnboundedSender<Output>,
-) -> Ending {
+pub fn run(setup: SessionSetup, events: Receiver<SessionEvent>, out: OutputSender) -> Ending {
     let SessionSetup {
         service,
         actor,
@@ -132,7 +127,7 @@ pub fn run(
             _ => None,
         };
         let _ = terminal.backend_mut().leave(message.as_deref());
-        let _ = out.send(Output::Exit(0));
+        out.exit(0);
     }
     ending
 }
