@@ -9,25 +9,43 @@ use crate::service::{Actor, ImportKind, Service, ServiceError};
 pub const REGULATION: &str = include_str!("../sample-data/regulation.toml");
 
 /// The sample data files in import order.
-pub fn files() -> Vec<(ImportKind, &'static str, Vec<u8>)> {
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/sample-data");
-    [
-        (ImportKind::Municipalities, "municipalities.csv"),
-        (ImportKind::Participants, "participants.csv"),
-        (ImportKind::Jurors, "jurors.csv"),
-        (ImportKind::Events, "events.csv"),
-        (ImportKind::Attendance, "attendance.csv"),
-        (ImportKind::Mentors, "mentors.csv"),
-        (ImportKind::Interns, "interns.csv"),
-    ]
-    .into_iter()
-    .filter_map(|(k, name)| {
-        std::fs::read(format!("{dir}/{name}"))
-            .ok()
-            .map(|b| (k, name, b))
-    })
-    .collect()
-}
+pub const FILES: [(ImportKind, &str, &[u8]); 7] = [
+    (
+        ImportKind::Municipalities,
+        "municipalities.csv",
+        include_bytes!("../sample-data/municipalities.csv"),
+    ),
+    (
+        ImportKind::Participants,
+        "participants.csv",
+        include_bytes!("../sample-data/participants.csv"),
+    ),
+    (
+        ImportKind::Jurors,
+        "jurors.csv",
+        include_bytes!("../sample-data/jurors.csv"),
+    ),
+    (
+        ImportKind::Events,
+        "events.csv",
+        include_bytes!("../sample-data/events.csv"),
+    ),
+    (
+        ImportKind::Attendance,
+        "attendance.csv",
+        include_bytes!("../sample-data/attendance.csv"),
+    ),
+    (
+        ImportKind::Mentors,
+        "mentors.csv",
+        include_bytes!("../sample-data/mentors.csv"),
+    ),
+    (
+        ImportKind::Interns,
+        "interns.csv",
+        include_bytes!("../sample-data/interns.csv"),
+    ),
+];
 
 /// Why the sample could not be loaded.
 #[derive(Debug, thiserror::Error)]
@@ -48,8 +66,8 @@ pub fn load(service: &Service, actor: &Actor) -> Result<Vec<ImportOutcome>, Samp
         },
     )?;
     let mut outcomes = Vec::new();
-    for (kind, name, bytes) in files() {
-        let table = interchange::table::read_csv(name, &bytes).map_err(ImportFailure::File)?;
+    for (kind, name, bytes) in FILES {
+        let table = interchange::table::read_csv(name, bytes).map_err(ImportFailure::File)?;
         outcomes.push(interchange::import_table(
             service, actor, kind, &table, false,
         )?);

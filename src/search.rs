@@ -36,6 +36,15 @@ pub struct SearchIndex {
     matcher: SkimMatcherV2,
 }
 
+/// What a query found.
+#[derive(Clone, Debug, Default)]
+pub struct Found {
+    /// Best first (see [`SearchIndex::search`]).
+    pub ordered: Vec<Hit>,
+    /// Every match in item order.
+    pub matched: Vec<usize>,
+}
+
 /// A match: the item's index and its score (fuzzy-matcher's for the best
 /// [`EXACT_SCORED`] candidates, which come first).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -196,7 +205,7 @@ fn quick_score(hay: &[u8], needle: &[u8]) -> Option<i64> {
     let mut h = 0usize;
     let mut last: Option<usize> = None;
     for &n in needle {
-        let found = hay[h..].iter().position(|&b| b == n)? + h;
+        let found = memchr::memchr(n, &hay[h..])? + h;
         score += 1;
         if last.is_some_and(|l| l + 1 == found) {
             score += 4;
@@ -250,12 +259,19 @@ impl SearchIndex {
         }
     }
 
-    /// The items among `candidates` (all items when `None`) that match
-    /// `query`, best first, ties in item order. A match has every character
-    /// of the query in order (fuzzy-matcher's own condition). The best
-    /// [`EXACT_SCORED`] by a quick score are ordered by fuzzy-matcher's
-    /// score. An empty query matches everything, in item order.
+    /// The items among `candidates` (all items when `None`; given in item
+    /// order) that match `query`. A match has every character of the query
+    /// in order (fuzzy-matcher's own condition). The best [`EXACT_SCORED`]
+    /// by a quick score come first, ordered by fuzzy-matcher's score (ties
+    /// in item order); the other matches follow in item order. An empty
+    /// query matches everything, in item order.
     pub fn search(&self, query: &str, candidates: Option<&[usize]>) -> Vec<Hit> {
+        self.find(query, candidates).ordered
+    }
+
+    /// [`SearchIndex::search`], also returning every match in item order:
+    /// the candidates for the next, longer query.
+    pub fn find(&self, query: &str, candidates: Option<&[usize]>) -> Found {
         let q = Query::new(query);
         let all: Vec<usize>;
         let candidates = match candidates {
@@ -266,10 +282,13 @@ impl SearchIndex {
             }
         };
         if q.bytes.is_empty() {
-            return candidates
-                .iter()
-                .map(|&item| Hit { item, score: 0 })
-                .collect();
+            return Found {
+                ordered: candidates
+                    .iter()
+                    .map(|&item| Hit { item, score: 0 })
+                    .collect(),
+                matched: candidates.to_vec(),
+            };
         }
         let scan = |part: &[usize]| -> Vec<Hit> {
             part.iter()
@@ -278,7 +297,8 @@ impl SearchIndex {
                 })
                 .collect()
         };
-        let mut hits = if candidates.len() >= PARALLEL_FROM {
+        // Two halves on two threads keep the item order when joined.
+        let hits = if candidates.len() >= PARALLEL_FROM {
             let (a, b) = candidates.split_at(candidates.len() / 2);
             std::thread::scope(|s| {
                 let other = s.spawn(|| scan(b));
@@ -289,12 +309,33 @@ impl SearchIndex {
         } else {
             scan(candidates)
         };
-        let by_score = |a: &Hit, b: &Hit| b.score.cmp(&a.score).then(a.item.cmp(&b.item));
+        let matched: Vec<usize> = hits.iter().map(|h| h.item).collect();
+        // The best EXACT_SCORED by the quick score: everything above the
+        // threshold, then those at it in item order.
+        let mut top = vec![false; hits.len()];
         if hits.len() > EXACT_SCORED {
-            hits.select_nth_unstable_by(EXACT_SCORED, by_score);
+            let mut scores: Vec<i64> = hits.iter().map(|h| h.score).collect();
+            let (_, threshold, _) =
+                scores.select_nth_unstable_by(EXACT_SCORED - 1, |a, b| b.cmp(a));
+            let threshold = *threshold;
+            let mut room = EXACT_SCORED - hits.iter().filter(|h| h.score > threshold).count();
+            for (i, h) in hits.iter().enumerate() {
+                if h.score > threshold {
+                    top[i] = true;
+                } else if h.score == threshold && room > 0 {
+                    top[i] = true;
+                    room -= 1;
+                }
+            }
+        } else {
+            top.iter_mut().for_each(|t| *t = true);
         }
-        let exact = hits.len().min(EXACT_SCORED);
-        for hit in &mut hits[..exact] {
+        let mut best: Vec<Hit> = Vec::with_capacity(EXACT_SCORED.min(hits.len()));
+        let mut rest: Vec<Hit> = Vec::with_capacity(hits.len().saturating_sub(EXACT_SCORED));
+        for (h, is_top) in hits.into_iter().zip(top) {
+            if is_top { best.push(h) } else { rest.push(h) }
+        }
+        for hit in &mut best {
             let hay = self.hay(hit.item, q.native);
             let text: String = if q.native {
                 hay.iter().map(|&b| native_char(b)).collect()
@@ -307,9 +348,12 @@ impl SearchIndex {
                 .fuzzy_match(&text, &q.text)
                 .map_or(hit.score, |s| s + (1 << 40));
         }
-        hits[..exact].sort_unstable_by(by_score);
-        hits[exact..].sort_unstable_by(by_score);
-        hits
+        best.sort_by(|a, b| b.score.cmp(&a.score).then(a.item.cmp(&b.item)));
+        best.extend(rest);
+        Found {
+            ordered: best,
+            matched,
+        }
     }
 
     /// The characters of `fields` that `query` matches, for highlighting:

@@ -4,10 +4,13 @@
 mod activity;
 mod demo;
 mod jury;
+mod mentoring;
 mod output;
 
 use crate::domain::contest::{Collection, RegulationDoc};
 use crate::domain::ids::{JurorId, ParticipantId, StageId};
+use crate::domain::matching::MatchMode;
+use crate::domain::mentoring::DecisionKind;
 use crate::interchange::{self, ImportFailure};
 use crate::service::{Actor, ImportKind, Service};
 use clap::{Parser, Subcommand, ValueEnum};
@@ -180,6 +183,34 @@ pub enum Command {
     Activity {
         #[arg(long, default_value = "table")]
         format: Format,
+    },
+    /// Propose mentor–intern pairs: each pair's score parts, every unmatched
+    /// intern's reason, blocking pairs.
+    Match {
+        #[arg(long, default_value = "optimal", value_parser = ["optimal", "max-cardinality", "stable"])]
+        mode: String,
+        #[arg(long, default_value = "table")]
+        format: Format,
+        /// Print every intern's acceptable mentors with the score parts instead.
+        #[arg(long)]
+        candidates: bool,
+        /// Store this proposal as the programme's matching.
+        #[arg(long, conflicts_with = "candidates")]
+        accept: bool,
+    },
+    /// Lock (keep or make by hand), forbid or clear a mentor–intern pair.
+    Pair {
+        #[arg(value_parser = ["lock", "forbid", "clear"])]
+        what: String,
+        mentor: String,
+        intern: String,
+        #[arg(long, default_value = "")]
+        reason: String,
+    },
+    /// Mentors: `konkurs mentors from-team` makes every team member a mentor.
+    Mentors {
+        #[arg(value_parser = ["from-team"])]
+        what: String,
     },
     /// Jurors' SSH keys.
     Juror {
@@ -525,6 +556,50 @@ pub fn run(cli: Cli) -> Result<()> {
                 &actor,
                 stage.as_deref().map(StageId::new).as_ref(),
             )?;
+        }
+        Command::Match {
+            mode,
+            format,
+            candidates,
+            accept,
+        } => {
+            let (service, actor) = open(&cli)?;
+            let mode = MatchMode::from_code(&mode.replace('-', "_")).unwrap_or(MatchMode::Optimal);
+            mentoring::run(
+                &service,
+                &actor,
+                mode,
+                *format,
+                *candidates,
+                *accept,
+                &cli.i18n(),
+            )?;
+        }
+        Command::Pair {
+            what,
+            mentor,
+            intern,
+            reason,
+        } => {
+            let (service, actor) = open(&cli)?;
+            let kind = match what.as_str() {
+                "lock" => Some(DecisionKind::Lock),
+                "forbid" => Some(DecisionKind::Forbid),
+                _ => None,
+            };
+            service.decide_pair(
+                &actor,
+                &crate::domain::ids::MentorId::new(mentor.as_str()),
+                &crate::domain::ids::InternId::new(intern.as_str()),
+                kind,
+                reason,
+            )?;
+            println!("{mentor} – {intern}: {what}");
+        }
+        Command::Mentors { .. } => {
+            let (service, actor) = open(&cli)?;
+            let n = service.mentors_from_team(&actor)?;
+            println!("{n} team member(s) became mentors");
         }
         Command::Activity { format } => {
             let (service, actor) = open(&cli)?;

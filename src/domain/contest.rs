@@ -7,7 +7,7 @@
 
 use super::ids::*;
 use super::learning::{Attendance, TrainingEvent};
-use super::mentoring::{InternRequest, Mentor, Municipality};
+use super::mentoring::{AcceptedMatching, InternRequest, Mentor, Municipality, PairDecision};
 use super::participant::Participant;
 use super::people::Juror;
 use super::regulation::Regulation;
@@ -54,6 +54,8 @@ pub struct Contest {
     pub assignments: OrdMap<(StageId, ParticipantId, JurorId), Assignment>,
     pub sheets: OrdMap<(StageId, ParticipantId, JurorId), ScoreSheet>,
     pub stages: OrdMap<StageId, StageState>,
+    pub decisions: OrdMap<(MentorId, InternId), PairDecision>,
+    pub matching: Option<AcceptedMatching>,
 }
 
 /// The kinds of records, one per store tree.
@@ -72,10 +74,12 @@ pub enum Collection {
     Assignments,
     Sheets,
     Stages,
+    Decisions,
+    Matching,
 }
 
 impl Collection {
-    pub const ALL: [Collection; 12] = [
+    pub const ALL: [Collection; 14] = [
         Collection::Regulation,
         Collection::Municipalities,
         Collection::Participants,
@@ -88,6 +92,8 @@ impl Collection {
         Collection::Assignments,
         Collection::Sheets,
         Collection::Stages,
+        Collection::Decisions,
+        Collection::Matching,
     ];
 
     pub fn name(self) -> &'static str {
@@ -104,6 +110,8 @@ impl Collection {
             Collection::Assignments => "assignments",
             Collection::Sheets => "sheets",
             Collection::Stages => "stages",
+            Collection::Decisions => "decisions",
+            Collection::Matching => "matching",
         }
     }
 }
@@ -124,6 +132,8 @@ pub enum Record {
     Assignment(Assignment),
     Sheet(ScoreSheet),
     Stage(StageState),
+    Decision(PairDecision),
+    Matching(AcceptedMatching),
 }
 
 /// The identity of a record: which collection, which key.
@@ -142,6 +152,8 @@ pub enum Key {
     Assignment(StageId, ParticipantId, JurorId),
     Sheet(StageId, ParticipantId, JurorId),
     Stage(StageId),
+    Decision(MentorId, InternId),
+    Matching,
 }
 
 impl Key {
@@ -159,6 +171,8 @@ impl Key {
             Key::Assignment(..) => Collection::Assignments,
             Key::Sheet(..) => Collection::Sheets,
             Key::Stage(_) => Collection::Stages,
+            Key::Decision(..) => Collection::Decisions,
+            Key::Matching => Collection::Matching,
         }
     }
 
@@ -178,6 +192,8 @@ impl Key {
                 vec![s.as_str(), p.as_str(), j.as_str()]
             }
             Key::Stage(s) => vec![s.as_str()],
+            Key::Decision(m, i) => vec![m.as_str(), i.as_str()],
+            Key::Matching => vec!["current"],
         }
     }
 
@@ -204,6 +220,8 @@ impl Record {
             }
             Record::Sheet(s) => Key::Sheet(s.stage.clone(), s.participant.clone(), s.juror.clone()),
             Record::Stage(s) => Key::Stage(s.stage.clone()),
+            Record::Decision(d) => Key::Decision(d.mentor.clone(), d.intern.clone()),
+            Record::Matching(_) => Key::Matching,
         }
     }
 
@@ -261,6 +279,10 @@ impl Contest {
                 Record::Sheet(self.sheets.get(&(s.clone(), p.clone(), j.clone()))?.clone())
             }
             Key::Stage(s) => Record::Stage(self.stages.get(s)?.clone()),
+            Key::Decision(m, i) => {
+                Record::Decision(self.decisions.get(&(m.clone(), i.clone()))?.clone())
+            }
+            Key::Matching => Record::Matching(self.matching.clone()?),
         })
     }
 
@@ -328,6 +350,11 @@ impl Contest {
             Record::Stage(s) => {
                 self.stages.insert(s.stage.clone(), s);
             }
+            Record::Decision(d) => {
+                self.decisions
+                    .insert((d.mentor.clone(), d.intern.clone()), d);
+            }
+            Record::Matching(m) => self.matching = Some(m),
         }
         Ok(())
     }
@@ -368,6 +395,10 @@ impl Contest {
             Key::Stage(s) => {
                 self.stages.remove(s);
             }
+            Key::Decision(m, i) => {
+                self.decisions.remove(&(m.clone(), i.clone()));
+            }
+            Key::Matching => self.matching = None,
         }
     }
 
@@ -394,6 +425,8 @@ impl Contest {
             .chain(self.assignments.values().cloned().map(Record::Assignment))
             .chain(self.sheets.values().cloned().map(Record::Sheet))
             .chain(self.stages.values().cloned().map(Record::Stage))
+            .chain(self.decisions.values().cloned().map(Record::Decision))
+            .chain(self.matching.iter().cloned().map(Record::Matching))
     }
 
     /// How many records of each collection there are.
@@ -411,6 +444,8 @@ impl Contest {
             Collection::Assignments => self.assignments.len(),
             Collection::Sheets => self.sheets.len(),
             Collection::Stages => self.stages.len(),
+            Collection::Decisions => self.decisions.len(),
+            Collection::Matching => usize::from(self.matching.is_some()),
         }
     }
 

@@ -112,3 +112,41 @@ mod tests {
         assert_eq!(haversine_km((52.0, 104.0), (52.0, 104.0)), 0.0);
     }
 }
+
+/// What the coordinator decided about one mentor–intern pair.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DecisionKind {
+    /// Keep this pair as it is whatever the solver says (also a pair made by hand).
+    Lock,
+    /// Never propose this pair.
+    Forbid,
+}
+
+/// A coordinator's lock or forbid on a pair.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PairDecision {
+    pub mentor: MentorId,
+    pub intern: InternId,
+    pub kind: DecisionKind,
+    pub reason: String,
+}
+
+/// One pair of the accepted matching, with its score at acceptance.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AcceptedPair {
+    pub mentor: MentorId,
+    pub intern: InternId,
+    pub score: i64,
+}
+
+/// The mentoring pairs the coordinator accepted.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AcceptedMatching {
+    /// The mode the proposal was made in (`optimal`, `max_cardinality`, `stable`).
+    pub mode: String,
+    pub pairs: Vec<AcceptedPair>,
+    pub total: i64,
+    pub at: chrono::DateTime<chrono::Utc>,
+    pub by: crate::domain::ids::JurorId,
+}

@@ -2,15 +2,19 @@
 //! terminal: everything here is plain data and plain functions over it.
 
 pub mod activity;
+pub mod assignment;
 pub mod contest;
 pub mod ids;
 pub mod integrity;
 pub mod learning;
+pub mod matching;
 pub mod mentoring;
 pub mod participant;
 pub mod people;
+pub mod ranking;
 pub mod regulation;
 pub mod scoring;
+pub mod stats;
 pub mod topic;
 
 /// Points as people write them: `7`, `7.5`, `12.25`.

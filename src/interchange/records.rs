@@ -544,3 +544,73 @@ fn municipality(c: &mut Cells) -> Option<Record> {
         longitude: longitude?,
     }))
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::domain::contest::RegulationDoc;
+    use crate::interchange::{ImportFailure, import_table, table::read_csv};
+    use crate::service::{Actor, ImportKind, Service};
+
+    fn service() -> (tempfile::TempDir, Service) {
+        let dir = tempfile::tempdir().unwrap();
+        let service = Service::open(&dir.path().join("db")).unwrap();
+        let actor = Actor::local_coordinator();
+        service
+            .set_regulation(
+                &actor,
+                RegulationDoc {
+                    file_name: "regulation.toml".into(),
+                    source: include_str!("../../sample-data/regulation.toml").into(),
+                },
+            )
+            .unwrap();
+        let import = |kind, text: &str| {
+            let table = read_csv("file.csv", text.as_bytes()).unwrap();
+            import_table(&service, &actor, kind, &table, false).unwrap();
+        };
+        import(
+            ImportKind::Participants,
+            "id,full_name,tos_name,municipality,group,application_date\n\
+             P1,Иванова Анна Петровна,ТОС «Берёзка»,г. Иркутск,city,2021-01-10\n",
+        );
+        import(
+            ImportKind::Events,
+            "id,title,topic,format,start\n\
+             E1,Вебинар,economics,webinar,2021-02-10\n\
+             E2,Семинар,partnership,seminar,2021-03-10\n",
+        );
+        (dir, service)
+    }
+
+    #[test]
+    fn a_listener_comes_on_one_row_per_event() {
+        let (_dir, service) = service();
+        let actor = Actor::local_coordinator();
+        let table = read_csv(
+            "attendance.csv",
+            "participant_id,event_id,date\nP1,E1,2021-02-10\nP1,E2,2021-03-10\n".as_bytes(),
+        )
+        .unwrap();
+        import_table(&service, &actor, ImportKind::Attendance, &table, false).unwrap();
+        let view = service.view(&actor);
+        assert_eq!(view.attendance(&"P1".into()).unwrap().events.len(), 2);
+
+        let twice = read_csv(
+            "attendance.csv",
+            "participant_id,event_id\nP1,E1\nP1,E1\n".as_bytes(),
+        )
+        .unwrap();
+        match import_table(&service, &actor, ImportKind::Attendance, &twice, false) {
+            Err(ImportFailure::File(e)) => {
+                assert_eq!(e.problems.len(), 1);
+                assert!(
+                    e.problems[0]
+                        .message
+                        .contains("a duplicate mark: P1 at E1 is already on line 2"),
+                    "{e}"
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+}

@@ -9,10 +9,12 @@
 mod derived;
 mod import;
 mod learning;
+mod mentoring;
 mod scoring;
 mod view;
 
 pub use import::{ImportKind, ImportReport};
+pub use mentoring::MatchData;
 pub use scoring::{HistoryItem, check_value, comment_needed};
 pub use view::{Progress, View};
 
@@ -299,4 +301,4 @@ impl Service {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

@@ -442,7 +442,7 @@ impl Service {
                     "{participant} does not compete at the stage '{stage}'"
                 )));
             }
-            if let Some(reason) = conflict_reason(
+            if let Some(reason) = crate::domain::assignment::conflict_reason(
                 j,
                 p,
                 contest.conflicts.get(&(juror.clone(), participant.clone())),
@@ -701,57 +701,105 @@ fn sheet_diff(
     out
 }
 
-/// Why a juror may not judge a participant, if they may not.
-fn conflict_reason(
-    juror: &crate::domain::people::Juror,
-    participant: &crate::domain::participant::Participant,
-    declared: Option<&Conflict>,
-    rules: &[crate::domain::regulation::ConflictRule],
-) -> Option<String> {
-    use crate::domain::regulation::ConflictRule;
-    if let Some(c) = declared {
-        return Some(format!("a declared conflict of interest ({})", c.reason));
-    }
-    let same = |a: &str, b: &str| {
-        let f = |s: &str| {
-            s.trim()
-                .chars()
-                .map(crate::search::fold)
-                .collect::<String>()
-        };
-        !a.trim().is_empty() && f(a) == f(b)
-    };
-    for r in rules {
-        match r {
-            ConflictRule::SameMunicipality
-                if same(&juror.municipality, &participant.municipality) =>
-            {
-                return Some(format!(
-                    "the same municipality ({})",
-                    participant.municipality
-                ));
-            }
-            ConflictRule::SameTos if same(&juror.tos_name, &participant.tos_name) => {
-                return Some(format!("the same TOS ({})", participant.tos_name));
-            }
-            _ => {}
-        }
-    }
-    None
-}
-
 impl Service {
-    /// Assigns K jurors to every participant of a stage automatically.
+    /// Assigns K jurors to every participant of a stage automatically:
+    /// balanced, free of conflicts, keeping manual assignments and those
+    /// whose scoring has started. Returns the plan's summary, with the
+    /// participants who cannot get K jurors and why.
     pub fn assign_auto(
         &self,
         actor: &Actor,
         stage: &StageId,
         per_participant: Option<usize>,
     ) -> Result<String> {
+        use crate::domain::assignment::{AssignmentInput, assign};
         self.require(actor, &[Role::Coordinator], "assign jurors")?;
-        let _ = (stage, per_participant);
-        Err(ServiceError::Invalid(
-            "automatic assignment is being built".into(),
-        ))
+        let mut report = String::new();
+        self.commit_with(actor, "assign.auto", |contest| {
+            let st = self.open_stage(contest, stage)?;
+            if !st.has_jury() {
+                return Err(ServiceError::Invalid(format!(
+                    "the stage '{}' has no jury criteria: it is counted from data, no jurors to assign",
+                    st.name
+                )));
+            }
+            let ids = contest.stage_participants(stage);
+            if ids.is_empty() {
+                return Err(ServiceError::Invalid(format!(
+                    "nobody competes at the stage '{}' yet: close the stage before it first",
+                    st.name
+                )));
+            }
+            let mut input = AssignmentInput::new(st);
+            if let Some(k) = per_participant {
+                input.jurors_per_participant = k;
+            }
+            input.participants = ids.iter().filter_map(|p| contest.participants.get(p)).collect();
+            input.jurors = contest.jurors.values().collect();
+            input.conflicts = contest.conflicts.values().collect();
+            let existing: Vec<&Assignment> = contest
+                .assignments
+                .values()
+                .filter(|a| &a.stage == stage)
+                .collect();
+            input.existing = existing.clone();
+            let started: Vec<(&JurorId, &ParticipantId)> = contest
+                .sheets
+                .values()
+                .filter(|s| &s.stage == stage && (!s.scores.is_empty() || s.status != SheetStatus::Draft))
+                .map(|s| (&s.juror, &s.participant))
+                .collect();
+            input.started = started;
+            let plan = assign(&input);
+            let mut changes = Vec::new();
+            let new: std::collections::BTreeSet<(ParticipantId, JurorId)> = plan
+                .assignments
+                .iter()
+                .map(|a| (a.participant.clone(), a.juror.clone()))
+                .collect();
+            for a in &existing {
+                if !new.contains(&(a.participant.clone(), a.juror.clone())) {
+                    changes.push(Change::Delete(Key::Assignment(
+                        stage.clone(),
+                        a.participant.clone(),
+                        a.juror.clone(),
+                    )));
+                    // An unscored draft goes with its assignment.
+                    if contest
+                        .sheets
+                        .get(&(stage.clone(), a.participant.clone(), a.juror.clone()))
+                        .is_some_and(|s| s.scores.is_empty() && s.status == SheetStatus::Draft)
+                    {
+                        changes.push(Change::Delete(Key::Sheet(
+                            stage.clone(),
+                            a.participant.clone(),
+                            a.juror.clone(),
+                        )));
+                    }
+                }
+            }
+            for a in &plan.assignments {
+                let key = (a.stage.clone(), a.participant.clone(), a.juror.clone());
+                if contest.assignments.get(&key) != Some(a) {
+                    changes.push(Change::Put(Record::Assignment(a.clone())));
+                }
+            }
+            report = plan.summary();
+            for s in &plan.shortfalls {
+                report.push_str(&format!("\n{s}"));
+            }
+            for r in &plan.released {
+                report.push_str(&format!(
+                    "\nreleased {} from {}: {}{}",
+                    r.assignment.juror,
+                    r.assignment.participant,
+                    r.why,
+                    if r.scoring_started { " (scoring had started)" } else { "" }
+                ));
+            }
+            report.push('\n');
+            Ok((changes, report.lines().next().unwrap_or_default().to_string()))
+        })?;
+        Ok(report)
     }
 }

@@ -13,7 +13,7 @@ pub(crate) const REGULATION: &str = include_str!("../../sample-data/regulation.t
 
 pub(crate) struct Fixture {
     pub _dir: tempfile::TempDir,
-    pub service: Service,
+    pub service: Arc<Service>,
     pub coordinator: Actor,
 }
 
@@ -104,7 +104,7 @@ pub(crate) fn fixture_with(regulation: &str) -> Fixture {
         .unwrap();
     Fixture {
         _dir: dir,
-        service,
+        service: Arc::new(service),
         coordinator,
     }
 }
@@ -524,4 +524,42 @@ fn a_regulation_whose_quota_exceeds_its_group_is_refused() {
     ));
     assert!(e.starts_with("regulation.toml:"), "{e}");
     assert!(e.contains("groups[1].quota") && e.contains("only 2"), "{e}");
+}
+
+#[test]
+fn automatic_assignment_is_balanced_conflict_free_and_says_who_falls_short() {
+    let f = fixture();
+    let report = f
+        .service
+        .assign_auto(&f.coordinator, &portfolio(), None)
+        .unwrap();
+    // P1 is from Irkutsk like J1: only two jurors are left for it.
+    assert!(report.contains("P1 has 2 of 3 jurors"), "{report}");
+    assert!(
+        report.contains("J1") && report.contains("same municipality"),
+        "{report}"
+    );
+    let view = f.service.view(&f.coordinator);
+    let assignments = view.assignments(&portfolio());
+    assert_eq!(assignments.len(), 17);
+    assert!(
+        !assignments
+            .iter()
+            .any(|a| a.juror.as_str() == "J1" && a.participant.as_str() == "P1")
+    );
+    let progress = view.progress(&portfolio());
+    let loads: Vec<usize> = progress.values().map(|p| p.assigned).collect();
+    assert!(
+        loads.iter().max().unwrap() - loads.iter().min().unwrap() <= 1,
+        "{loads:?}"
+    );
+    // A rerun changes nothing.
+    let seq = f.service.audit(&f.coordinator).unwrap().len();
+    f.service
+        .assign_auto(&f.coordinator, &portfolio(), None)
+        .unwrap();
+    assert_eq!(f.service.audit(&f.coordinator).unwrap().len(), seq);
+    // Jurors cannot run it; a stage without jury criteria has nobody to assign.
+    let e = err(f.service.assign_auto(&actor(&f, "J2"), &portfolio(), None));
+    assert!(e.contains("may not assign"), "{e}");
 }

@@ -218,6 +218,22 @@ impl View {
             .collect()
     }
 
+    /// The accepted mentoring matching (not for jurors).
+    pub fn matching(&self) -> Option<&crate::domain::mentoring::AcceptedMatching> {
+        self.contest
+            .matching
+            .as_ref()
+            .filter(|_| self.sees_programme())
+    }
+
+    /// The coordinator's locks and forbids (not for jurors).
+    pub fn decisions(&self) -> impl Iterator<Item = &crate::domain::mentoring::PairDecision> {
+        self.contest
+            .decisions
+            .values()
+            .filter(|_| self.sees_programme())
+    }
+
     /// The events by id.
     pub fn event(&self, id: &EventId) -> Option<&TrainingEvent> {
         self.contest.events.get(id)

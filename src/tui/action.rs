@@ -104,6 +104,15 @@ actions! {
     FilterTopic => "filter_topic",
     FilterFormat => "filter_format",
     FilterMonth => "filter_month",
+    // Mentoring.
+    RunMatching => "run_matching",
+    CycleMode => "cycle_mode",
+    LockPair => "lock_pair",
+    ForbidPair => "forbid_pair",
+    ClearDecision => "clear_decision",
+    PairByHand => "pair_by_hand",
+    AcceptMatching => "accept_matching",
+    MentorsFromTeam => "mentors_from_team",
 }
 
 impl Action {

@@ -390,13 +390,15 @@ impl App {
     }
 
     fn draw_tabs(&self, frame: &mut Frame, area: Rect) {
+        // The keys that switch panes from here (in Scoring, digits type scores).
+        let here = self.active_pane().name();
         let titles: Vec<Line> = self
             .panes
             .iter()
             .map(|p| {
                 let key = self
                     .keymap
-                    .keys_for(p.kind().name(), p.kind().go_action())
+                    .keys_for(here, p.kind().go_action())
                     .into_iter()
                     .next()
                     .unwrap_or_default();

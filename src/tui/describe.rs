@@ -72,3 +72,125 @@ pub fn activity_line(l: &ActivityLine, tr: &I18n) -> String {
         ),
     }
 }
+
+use crate::domain::matching::{NotGiven, PairScore, Unacceptable, UnmatchedReason};
+use crate::domain::mentoring::MeetingFormat;
+
+/// A pair's score, part by part: `topics 20 + distance 4 + preference 6 = 30 (on site, 42 km)`.
+pub fn pair_score(s: &PairScore, tr: &I18n) -> String {
+    let how = match (s.format, s.distance_km) {
+        (MeetingFormat::OnSite, Some(km)) => {
+            tr.f("mentoring.on_site_km", &[("km", &format!("{km:.0}"))])
+        }
+        (MeetingFormat::OnSite, None) => tr.t("mentoring.on_site").to_string(),
+        (MeetingFormat::Online, _) => tr.t("mentoring.online").to_string(),
+    };
+    tr.f(
+        "mentoring.score",
+        &[
+            ("topics", &s.topic_points),
+            ("distance", &s.distance_points),
+            ("preference", &s.preference_points),
+            ("total", &s.total),
+            ("how", &how),
+        ],
+    )
+}
+
+/// Why a pair cannot be made.
+pub fn unacceptable(u: &Unacceptable, tr: &I18n) -> String {
+    match u {
+        Unacceptable::NoCommonTopic => tr.t("mentoring.why.no_topic").to_string(),
+        Unacceptable::NoCommonFormat => tr.t("mentoring.why.no_format").to_string(),
+        Unacceptable::TooFar {
+            distance_km,
+            max_distance_km,
+        } => tr.f(
+            "mentoring.why.too_far",
+            &[
+                ("km", &format!("{distance_km:.0}")),
+                ("max", &format!("{max_distance_km:.0}")),
+            ],
+        ),
+        Unacceptable::UnknownMunicipality { municipalities } => tr.f(
+            "mentoring.why.unknown_place",
+            &[("places", &municipalities.join(", "))],
+        ),
+        Unacceptable::Forbidden => tr.t("mentoring.why.forbidden").to_string(),
+    }
+}
+
+/// Why an intern did not get a mentor they could have had.
+pub fn not_given(n: &NotGiven, tr: &I18n) -> String {
+    match n {
+        NotGiven::Forbidden => tr.t("mentoring.why.forbidden").to_string(),
+        NotGiven::InternLocked => tr.t("mentoring.why.intern_locked").to_string(),
+        NotGiven::NoPlaces { capacity, locked } => tr.f(
+            "mentoring.why.no_places",
+            &[("capacity", capacity), ("locked", locked)],
+        ),
+        NotGiven::MentorFull { occupants } => tr.f(
+            "mentoring.why.full",
+            &[(
+                "who",
+                &occupants
+                    .iter()
+                    .map(|o| format!("{} ({})", o.intern, o.score))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            )],
+        ),
+        NotGiven::LowerTotal {
+            score_change,
+            matched_change,
+        } => tr.f(
+            "mentoring.why.lower_total",
+            &[("score", score_change), ("matched", matched_change)],
+        ),
+        NotGiven::Tie => tr.t("mentoring.why.tie").to_string(),
+        NotGiven::PrefersOwnMentor => tr.t("mentoring.why.prefers_own").to_string(),
+    }
+}
+
+/// Why an intern has no mentor.
+pub fn unmatched(r: &UnmatchedReason, tr: &I18n) -> String {
+    match r {
+        UnmatchedReason::NoAcceptableMentor { mentors } => {
+            if mentors.is_empty() {
+                return tr.t("mentoring.why.no_mentors").to_string();
+            }
+            tr.f(
+                "mentoring.why.none_acceptable",
+                &[(
+                    "list",
+                    &mentors
+                        .iter()
+                        .map(|m| {
+                            format!(
+                                "{} — {}",
+                                m.mentor,
+                                m.reasons
+                                    .iter()
+                                    .map(|u| unacceptable(u, tr))
+                                    .collect::<Vec<_>>()
+                                    .join(", ")
+                            )
+                        })
+                        .collect::<Vec<_>>()
+                        .join("; "),
+                )],
+            )
+        }
+        UnmatchedReason::AcceptableMentorsFull { mentors } => tr.f(
+            "mentoring.why.all_full",
+            &[(
+                "list",
+                &mentors
+                    .iter()
+                    .map(|m| m.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            )],
+        ),
+    }
+}

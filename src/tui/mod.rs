@@ -17,3 +17,6 @@ pub mod theme;
 pub mod widgets;
 
 pub use app::{App, AppOptions};
+
+#[cfg(test)]
+mod tests;

@@ -133,14 +133,14 @@ impl JuryPane {
         frame.render_widget(block, area);
         let width = inner.width as usize;
         let bar_w = if width >= 60 { 12 } else { 6 };
-        let name_w = width.saturating_sub(bar_w + 28).max(6);
+        // id, role, keys and the progress column are fixed; the name takes the rest.
+        let name_w = width.saturating_sub(5 + 11 + 4 + bar_w + 12).clamp(6, 36);
         let header = format!(
-            "{:<5} {:<name_w$} {:<11} {:>4} {} {}",
+            "{:<5} {:<name_w$} {:<11} {:>4} {}",
             cx.tr.t("jury.col.id"),
             cx.tr.t("jury.col.name"),
             cx.tr.t("jury.col.role"),
             cx.tr.t("jury.col.keys"),
-            " ".repeat(bar_w),
             cx.tr.t("jury.col.done"),
         );
         let mut lines = vec![Line::styled(fit(&header, width), theme::header())];

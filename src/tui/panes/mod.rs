@@ -2,12 +2,14 @@
 
 mod jury;
 mod learning;
+mod mentoring;
 mod placeholder;
 mod review;
 mod scoring;
 
 pub use jury::JuryPane;
 pub use learning::LearningPane;
+pub use mentoring::MentoringPane;
 pub use review::ReviewPane;
 pub use scoring::ScoringPane;
 
@@ -20,7 +22,7 @@ pub fn all(_actor: &Actor) -> Vec<Box<dyn Pane>> {
         Box::new(ReviewPane::new()),
         Box::new(ScoringPane::new()),
         Box::new(placeholder::Placeholder::new(PaneKind::Ranking)),
-        Box::new(placeholder::Placeholder::new(PaneKind::Mentoring)),
+        Box::new(MentoringPane::new()),
         Box::new(LearningPane::new()),
         Box::new(JuryPane::new()),
     ]

@@ -115,7 +115,10 @@ pub struct ReviewPane {
     query: String,
     editing: bool,
     index: Option<SearchIndex>,
-    /// Hits of earlier, shorter queries: typing narrows, Backspace widens.
+    /// The index being built in the background after a refresh.
+    building: Option<std::thread::JoinHandle<SearchIndex>>,
+    /// Matches (in row order) of earlier, shorter queries: typing narrows,
+    /// Backspace widens.
     narrowing: Vec<(String, Vec<usize>)>,
     /// The profile beside the table (on screens at least 100 wide).
     detail_side: bool,
@@ -150,6 +153,7 @@ impl ReviewPane {
             query: String::new(),
             editing: false,
             index: None,
+            building: None,
             narrowing: Vec::new(),
             detail_side: true,
             detail_open: false,
@@ -161,13 +165,15 @@ impl ReviewPane {
 
     /// The hits of the current query, as row indices in relevance order.
     fn hits(&mut self) -> Vec<usize> {
-        let index = self.index.get_or_insert_with(|| {
-            SearchIndex::new(
-                self.rows
-                    .iter()
-                    .map(|r| [r.name.as_str(), r.tos.as_str(), r.municipality.as_str()]),
-            )
-        });
+        if self.index.is_none() {
+            // Built on a thread since the last refresh; wait for it if the
+            // first key comes before it is ready.
+            self.index = match self.building.take().map(|h| h.join()) {
+                Some(Ok(index)) => Some(index),
+                _ => Some(build_index(&self.rows)),
+            };
+        }
+        let index = self.index.as_ref().expect("just built");
         let q: String = self.query.trim().chars().map(fold).collect();
         while let Some((prev, _)) = self.narrowing.last() {
             if q.starts_with(prev.as_str()) {
@@ -458,7 +464,7 @@ impl ReviewPane {
                     Column::Name => (r.name.clone(), Some(0u8), base),
                     Column::Tos => (r.tos.clone(), Some(1), base),
                     Column::Municipality => (r.municipality.clone(), Some(2), base),
-                    Column::Group => (r.group_name.clone(), None, base),
+                    Column::Group => (short(&r.group_name, width), None, base),
                     Column::Rating => (format!("{:>width$}", num(r.rating)), None, base),
                     Column::Status => (status.clone(), None, status_style),
                 };
@@ -665,6 +671,27 @@ fn layout_columns(width: usize) -> Vec<(Column, usize)> {
         name.1 += spare;
     }
     out
+}
+
+/// A name that fits `width`, or its initials («Городские округа» → «ГО»),
+/// which is how the groups are abbreviated in Russian anyway.
+fn short(name: &str, width: usize) -> String {
+    if name.width() <= width {
+        return name.to_string();
+    }
+    let initials: String = name
+        .split_whitespace()
+        .filter_map(|w| w.chars().next())
+        .flat_map(char::to_uppercase)
+        .collect();
+    fit(&initials, width)
+}
+
+fn build_index(rows: &[Row]) -> SearchIndex {
+    SearchIndex::new(
+        rows.iter()
+            .map(|r| [r.name.as_str(), r.tos.as_str(), r.municipality.as_str()]),
+    )
 }
 
 /// Pads with spaces to `width` display columns.
@@ -874,6 +901,21 @@ impl Pane for ReviewPane {
             .collect();
         self.index = None;
         self.narrowing.clear();
+        // Large lists get their search index built before the first '/'.
+        self.building = (self.rows.len() > 5_000).then(|| {
+            let fields: Vec<[String; 3]> = self
+                .rows
+                .iter()
+                .map(|r| [r.name.clone(), r.tos.clone(), r.municipality.clone()])
+                .collect();
+            std::thread::spawn(move || {
+                SearchIndex::new(
+                    fields
+                        .iter()
+                        .map(|f| [f[0].as_str(), f[1].as_str(), f[2].as_str()]),
+                )
+            })
+        });
         self.recompute();
     }
 

@@ -444,7 +444,7 @@ impl ScoringPane {
                 theme::warn()
             },
         ));
-        let name_w = width.saturating_sub(16).max(8);
+        let name_w = width.saturating_sub(16).clamp(8, 44);
         let mut total = 0.0;
         let mut max_total = 0.0;
         for (i, c) in stage.jury_criteria().enumerate() {

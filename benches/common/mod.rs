@@ -1,0 +1,118 @@
+//! Shared by the benchmarks: synthetic contests on disk (made once and kept
+//! under `target/bench-data/`) and percentiles of timed samples.
+#![allow(dead_code)]
+
+use konkurs::domain::contest::RegulationDoc;
+use konkurs::interchange;
+use konkurs::service::{Actor, ImportKind, Service};
+use konkurs::synthetic::{GenOptions, generate};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench-data")
+}
+
+/// The files of a synthetic contest with `participants` listeners and 50 jurors.
+pub fn files(participants: usize) -> PathBuf {
+    let dir = root().join(format!("files-{participants}"));
+    if dir.join("interns.csv").exists() {
+        return dir;
+    }
+    std::fs::create_dir_all(&dir).unwrap();
+    let opts = GenOptions {
+        participants,
+        jurors: 50,
+        events: 500.min(participants.max(44)),
+        interns: 64,
+        mentors: 6,
+        seed: 2021,
+    };
+    for (name, bytes) in generate(&opts) {
+        std::fs::write(dir.join(name), bytes).unwrap();
+    }
+    dir
+}
+
+/// A database holding that contest (everything imported).
+pub fn database(participants: usize) -> PathBuf {
+    let dir = root().join(format!("db-{participants}"));
+    let done = dir.join(".complete");
+    if done.exists() {
+        return dir;
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    let files = files(participants);
+    {
+        let service = Service::open(&dir).unwrap();
+        load(&service, &files);
+    }
+    std::fs::write(done, b"").unwrap();
+    dir
+}
+
+/// Loads the regulation and every file of `files` into `service`.
+pub fn load(service: &Service, files: &Path) {
+    let actor = Actor::local_coordinator();
+    service
+        .set_regulation(
+            &actor,
+            RegulationDoc {
+                file_name: "regulation.toml".into(),
+                source: std::fs::read_to_string(files.join("regulation.toml")).unwrap(),
+            },
+        )
+        .unwrap();
+    for (kind, name) in [
+        (ImportKind::Municipalities, "municipalities.csv"),
+        (ImportKind::Participants, "participants.csv"),
+        (ImportKind::Jurors, "jurors.csv"),
+        (ImportKind::Events, "events.csv"),
+        (ImportKind::Attendance, "attendance.csv"),
+        (ImportKind::Mentors, "mentors.csv"),
+        (ImportKind::Interns, "interns.csv"),
+    ] {
+        interchange::import_file(service, &actor, kind, &files.join(name), false)
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+    }
+}
+
+/// Median, 99th percentile and the rest of a set of timings.
+pub struct Stats {
+    pub n: usize,
+    pub median: Duration,
+    pub p99: Duration,
+    pub mean: Duration,
+    pub max: Duration,
+}
+
+pub fn stats(mut samples: Vec<Duration>) -> Stats {
+    samples.sort();
+    let n = samples.len();
+    let at = |q: f64| samples[((n as f64 * q).ceil() as usize).clamp(1, n) - 1];
+    Stats {
+        n,
+        median: at(0.5),
+        p99: at(0.99),
+        mean: samples.iter().sum::<Duration>() / n as u32,
+        max: samples[n - 1],
+    }
+}
+
+impl std::fmt::Display for Stats {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "median {:.3} ms, p99 {:.3} ms, mean {:.3} ms, max {:.3} ms ({} samples)",
+            ms(self.median),
+            ms(self.p99),
+            ms(self.mean),
+            ms(self.max),
+            self.n
+        )
+    }
+}
+
+pub fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}

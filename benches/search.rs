@@ -1,0 +1,129 @@
+//! Fuzzy search as a person types it in the Review pane, over 100,000
+//! participants (name, TOS, municipality): the time of each keystroke,
+//! narrowing from the previous query as the pane does. Beside it, `fzf
+//! --filter` over the same 100,000 lines for the same queries, when fzf is
+//! installed (`apt-get install fzf`).
+//!
+//! Run with `cargo bench --bench search`.
+
+mod common;
+
+use konkurs::search::{SearchIndex, fold};
+use konkurs::service::{Actor, Service};
+use std::io::Write;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// What people type: Latin for Cyrillic names, Cyrillic, municipalities.
+const QUERIES: &[&str] = &[
+    "ivanova",
+    "sokolova",
+    "petrov",
+    "kuznetsova",
+    "angarsk",
+    "irkutsk",
+    "bratsk",
+    "shelekhov",
+    "tos zarya",
+    "berezka",
+    "иванова",
+    "соколова",
+    "ангарск",
+    "усть-илимск",
+    "мария петровна",
+    "hodorkovskaya",
+    "zhukova",
+    "tsvetkova",
+    "elena",
+    "p0500",
+];
+
+fn main() {
+    let dir = common::database(100_000);
+    let service = Service::open(&dir).unwrap();
+    let view = service.view(&Actor::local_coordinator());
+    let rows: Vec<[String; 3]> = view
+        .participants()
+        .map(|p| {
+            [
+                p.full_name.clone(),
+                p.tos_name.clone(),
+                p.municipality.clone(),
+            ]
+        })
+        .collect();
+    drop(view);
+    let t = Instant::now();
+    let index = SearchIndex::new(
+        rows.iter()
+            .map(|r| [r[0].as_str(), r[1].as_str(), r[2].as_str()]),
+    );
+    let build = t.elapsed();
+
+    // Each query typed one character at a time, narrowing like the pane.
+    let mut per_key = Vec::new();
+    for _round in 0..3 {
+        for q in QUERIES {
+            let mut previous: Option<Vec<usize>> = None;
+            let mut typed = String::new();
+            for c in q.chars() {
+                typed.push(c);
+                let t = Instant::now();
+                let found = index.find(&typed, previous.as_deref());
+                per_key.push(t.elapsed());
+                previous = Some(found.matched);
+            }
+        }
+    }
+    let keys = common::stats(per_key);
+    // Whole queries from scratch (a paste, or Backspace to an empty box).
+    let mut whole = Vec::new();
+    for q in QUERIES {
+        let t = Instant::now();
+        let _ = index.search(q, None);
+        whole.push(t.elapsed());
+    }
+    let whole = common::stats(whole);
+    println!(
+        "index of {} participants built in {:.1} ms",
+        rows.len(),
+        common::ms(build)
+    );
+    println!("per keystroke (narrowing):          {keys}");
+    println!("whole query from scratch:           {whole}");
+
+    // fzf on the same lines, the same whole queries, from scratch.
+    let lines: String = rows
+        .iter()
+        .map(|r| format!("{}  {}  {}\n", r[0], r[1], r[2]))
+        .collect();
+    let mut fzf = Vec::new();
+    for q in QUERIES {
+        let Some(d) = run_fzf(&lines, q) else {
+            println!("fzf: not installed; install it (apt-get install fzf) for the comparison");
+            return;
+        };
+        fzf.push(d);
+    }
+    let fzf = common::stats(fzf);
+    println!("fzf --filter, whole query:          {fzf}");
+    println!(
+        "ratio of medians, fzf / konkurs (whole query): {:.1}",
+        fzf.median.as_secs_f64() / whole.median.as_secs_f64()
+    );
+    let _ = fold('a');
+}
+
+/// The wall time of `fzf --filter QUERY` over `lines`, or None without fzf.
+fn run_fzf(lines: &str, query: &str) -> Option<Duration> {
+    let t = Instant::now();
+    let mut child = Command::new("fzf")
+        .args(["--filter", query])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .ok()?;
+    child.stdin.take()?.write_all(lines.as_bytes()).ok()?;
+    child.wait().ok()?;
+    Some(t.elapsed())
+}

@@ -1,0 +1,180 @@
+//! `konkurs match`, `konkurs pair`, `konkurs mentors`: the mentoring
+//! programme from the command line.
+
+use super::{CliError, Format};
+use crate::domain::matching::{self, MatchMode};
+use crate::service::{Actor, Service};
+use crate::tui::describe;
+use crate::tui::i18n::I18n;
+use std::io::Write;
+
+/// Prints a proposal (pairs with their score parts, unmatched interns with
+/// the reason, blocking pairs), or with `candidates` every intern's
+/// acceptable mentors; `accept` stores the proposal as the matching.
+pub fn run(
+    service: &Service,
+    actor: &Actor,
+    mode: MatchMode,
+    format: Format,
+    candidates: bool,
+    accept: bool,
+    tr: &I18n,
+) -> Result<(), CliError> {
+    let (data, proposal) = service.propose(actor, mode)?;
+    let input = data.input();
+    let out = std::io::stdout();
+    let mut out = out.lock();
+    if candidates {
+        let table = matching::candidates(&input);
+        if format == Format::Json {
+            serde_json::to_writer_pretty(&mut out, &table).map_err(std::io::Error::from)?;
+            writeln!(out)?;
+            return Ok(());
+        }
+        let headers = [
+            "intern",
+            "mentor",
+            "format",
+            "km",
+            "topics",
+            "distance",
+            "preference",
+            "total",
+        ];
+        let rows: Vec<Vec<String>> = table
+            .iter()
+            .flat_map(|ic| {
+                ic.candidates.iter().map(move |c| {
+                    vec![
+                        ic.intern.to_string(),
+                        c.mentor.to_string(),
+                        format!("{:?}", c.score.format).to_lowercase(),
+                        c.score
+                            .distance_km
+                            .map_or(String::new(), |d| format!("{d:.0}")),
+                        c.score.topic_points.to_string(),
+                        c.score.distance_points.to_string(),
+                        c.score.preference_points.to_string(),
+                        c.score.total.to_string(),
+                    ]
+                })
+            })
+            .collect();
+        return write(&mut out, format, &headers, &rows);
+    }
+    let explanations =
+        matching::explain(&input, &proposal).map_err(|e| CliError::Message(e.to_string()))?;
+    let assignment = proposal.assignment();
+    let blocking = matching::blocking_pairs(&input, &assignment);
+    if format == Format::Json {
+        let doc = serde_json::json!({
+            "proposal": proposal,
+            "explanations": explanations,
+            "blocking_pairs": blocking,
+        });
+        serde_json::to_writer_pretty(&mut out, &doc).map_err(std::io::Error::from)?;
+        writeln!(out)?;
+    } else {
+        let name_of_mentor = |id: &crate::domain::ids::MentorId| {
+            data.mentors
+                .iter()
+                .find(|m| &m.id == id)
+                .map_or(String::new(), |m| m.full_name.clone())
+        };
+        let name_of_intern = |id: &crate::domain::ids::InternId| {
+            data.interns
+                .iter()
+                .find(|i| &i.id == id)
+                .map_or(String::new(), |i| i.full_name.clone())
+        };
+        let headers = [
+            "mentor",
+            "mentor_name",
+            "intern",
+            "intern_name",
+            "locked",
+            "topics",
+            "distance",
+            "preference",
+            "total",
+            "explanation",
+        ];
+        let mut rows: Vec<Vec<String>> = Vec::new();
+        for e in &explanations {
+            match (&e.mentor, &e.score) {
+                (Some(m), Some(s)) => rows.push(vec![
+                    m.to_string(),
+                    name_of_mentor(m),
+                    e.intern.to_string(),
+                    name_of_intern(&e.intern),
+                    if e.locked {
+                        "yes".into()
+                    } else {
+                        String::new()
+                    },
+                    s.topic_points.to_string(),
+                    s.distance_points.to_string(),
+                    s.preference_points.to_string(),
+                    s.total.to_string(),
+                    match &e.best_alternative {
+                        Some(a) => tr.f(
+                            "mentoring.alternative",
+                            &[
+                                ("mentor", &a.mentor),
+                                ("why", &describe::not_given(&a.not_given, tr)),
+                            ],
+                        ),
+                        None => String::new(),
+                    },
+                ]),
+                _ => rows.push(vec![
+                    String::new(),
+                    String::new(),
+                    e.intern.to_string(),
+                    name_of_intern(&e.intern),
+                    String::new(),
+                    String::new(),
+                    String::new(),
+                    String::new(),
+                    String::new(),
+                    e.unmatched
+                        .as_ref()
+                        .map_or(String::new(), |r| describe::unmatched(r, tr)),
+                ]),
+            }
+        }
+        write(&mut out, format, &headers, &rows)?;
+        if format == Format::Table {
+            writeln!(
+                out,
+                "{}: {} pairs, total {}, {} unmatched, {} blocking pair(s)",
+                mode.code(),
+                proposal.pairs.len(),
+                proposal.total_score,
+                proposal.unmatched.len(),
+                blocking.len()
+            )?;
+            for b in &blocking {
+                writeln!(out, "blocking pair: {} – {}", b.mentor, b.intern)?;
+            }
+        }
+    }
+    if accept {
+        service.accept_matching(actor, &proposal)?;
+        eprintln!("accepted: {} pairs", proposal.pairs.len());
+    }
+    Ok(())
+}
+
+fn write(
+    out: &mut impl Write,
+    format: Format,
+    headers: &[&str],
+    rows: &[Vec<String>],
+) -> Result<(), CliError> {
+    match format {
+        Format::Csv => super::output::write_csv(out, headers, rows)?,
+        _ => super::output::write_table(out, headers, rows)?,
+    }
+    Ok(())
+}

@@ -1,0 +1,570 @@
+//! The Mentoring pane: interns and their proposed mentors with each pair's
+//! score parts and explanation, mentors with capacity gauges; run a
+//! proposal, lock, forbid, pair by hand, rerun (the change is shown as a
+//! difference) and accept.
+
+use crate::domain::ids::{InternId, MentorId};
+use crate::domain::matching::{self, InternExplanation, MatchMode, Proposal, ProposalDiff};
+use crate::domain::mentoring::DecisionKind;
+use crate::domain::people::Role;
+use crate::service::MatchData;
+use crate::tui::action::{self, Action};
+use crate::tui::describe;
+use crate::tui::pane::{Cx, Pane, PaneKind};
+use crate::tui::theme;
+use crate::tui::widgets::fit;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+
+struct Run {
+    data: MatchData,
+    proposal: Proposal,
+    explanations: Vec<InternExplanation>,
+    blocking: usize,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Mode {
+    Interns,
+    Mentors,
+}
+
+pub struct MentoringPane {
+    mode: MatchMode,
+    view: Mode,
+    run: Option<Run>,
+    cursor: usize,
+    /// Set when the data changed since the proposal was made.
+    stale: bool,
+    diff: Option<ProposalDiff>,
+    prompt: Option<String>,
+}
+
+impl Default for MentoringPane {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl MentoringPane {
+    pub fn new() -> Self {
+        MentoringPane {
+            mode: MatchMode::Optimal,
+            view: Mode::Interns,
+            run: None,
+            cursor: 0,
+            stale: false,
+            diff: None,
+            prompt: None,
+        }
+    }
+
+    fn propose(&mut self, cx: &mut Cx) {
+        match cx.service.propose(cx.actor, self.mode) {
+            Ok((data, proposal)) => {
+                let input = data.input();
+                let explanations = matching::explain(&input, &proposal).unwrap_or_default();
+                let blocking = matching::blocking_pairs(&input, &proposal.assignment()).len();
+                if let Some(prev) = &self.run {
+                    let d = matching::diff(&prev.proposal, &proposal);
+                    if !(d.added.is_empty() && d.removed.is_empty() && d.moved.is_empty()) {
+                        self.diff = Some(d);
+                    }
+                }
+                cx.info(cx.tr.f(
+                    "mentoring.proposed",
+                    &[
+                        ("pairs", &proposal.pairs.len()),
+                        ("total", &proposal.total_score),
+                        ("unmatched", &proposal.unmatched.len()),
+                    ],
+                ));
+                self.run = Some(Run {
+                    data,
+                    proposal,
+                    explanations,
+                    blocking,
+                });
+                self.stale = false;
+            }
+            Err(e) => cx.error(e.to_string()),
+        }
+    }
+
+    fn selected(&self) -> Option<&InternExplanation> {
+        self.run.as_ref()?.explanations.get(self.cursor)
+    }
+
+    fn decide(&mut self, kind: Option<DecisionKind>, mentor: Option<MentorId>, cx: &mut Cx) {
+        let Some(e) = self.selected() else { return };
+        let intern = e.intern.clone();
+        let mentor = mentor.or_else(|| {
+            e.mentor
+                .clone()
+                .or_else(|| e.best_alternative.as_ref().map(|a| a.mentor.clone()))
+        });
+        let Some(mentor) = mentor else {
+            cx.error(cx.tr.t("mentoring.no_pair"));
+            return;
+        };
+        match cx.service.decide_pair(cx.actor, &mentor, &intern, kind, "") {
+            Ok(()) => {
+                let key = match kind {
+                    Some(DecisionKind::Lock) => "mentoring.locked",
+                    Some(DecisionKind::Forbid) => "mentoring.forbidden",
+                    None => "mentoring.cleared",
+                };
+                cx.success(cx.tr.f(key, &[("mentor", &mentor), ("intern", &intern)]));
+                self.propose(cx);
+            }
+            Err(e) => cx.error(e.to_string()),
+        }
+    }
+
+    fn draw_interns(&self, frame: &mut Frame, area: Rect, run: &Run, cx: &Cx) {
+        let block = Block::default()
+            .borders(Borders::ALL)
+            .title(cx.tr.t("mentoring.interns"));
+        let inner = block.inner(area);
+        frame.render_widget(block, area);
+        let rows = inner.height as usize;
+        let start = self.cursor.saturating_sub(rows.saturating_sub(1));
+        let width = inner.width as usize;
+        let locked: std::collections::BTreeSet<(&MentorId, &InternId)> =
+            run.data.locks.iter().map(|(m, i)| (m, i)).collect();
+        let lines: Vec<Line> = run
+            .explanations
+            .iter()
+            .enumerate()
+            .skip(start)
+            .take(rows)
+            .map(|(i, e)| {
+                let name = run
+                    .data
+                    .interns
+                    .iter()
+                    .find(|x| x.id == e.intern)
+                    .map_or(String::new(), |x| x.full_name.clone());
+                let (mentor, score, style) = match (&e.mentor, &e.score) {
+                    (Some(m), Some(s)) => {
+                        let lock = if locked.contains(&(m, &e.intern)) {
+                            "🔒"
+                        } else {
+                            ""
+                        };
+                        (
+                            format!("→ {m}{lock}"),
+                            s.total.to_string(),
+                            Style::default(),
+                        )
+                    }
+                    _ => (
+                        cx.tr.t("mentoring.unmatched").to_string(),
+                        String::new(),
+                        theme::bad(),
+                    ),
+                };
+                let text = format!(
+                    "{:<6} {:<w$} {:<10} {:>4}",
+                    e.intern,
+                    fit(&name, width.saturating_sub(24).max(4)),
+                    mentor,
+                    score,
+                    w = width.saturating_sub(24).max(4)
+                );
+                Line::styled(
+                    fit(&text, width),
+                    if i == self.cursor {
+                        theme::selected()
+                    } else {
+                        style
+                    },
+                )
+            })
+            .collect();
+        frame.render_widget(Paragraph::new(lines), inner);
+    }
+
+    fn draw_mentors(&self, frame: &mut Frame, area: Rect, run: &Run, cx: &Cx) {
+        let block = Block::default()
+            .borders(Borders::ALL)
+            .title(cx.tr.t("mentoring.mentors"));
+        let inner = block.inner(area);
+        frame.render_widget(block, area);
+        let width = inner.width as usize;
+        let lines: Vec<Line> = run
+            .data
+            .mentors
+            .iter()
+            .map(|m| {
+                let used = run
+                    .proposal
+                    .pairs
+                    .iter()
+                    .filter(|p| p.mentor == m.id)
+                    .count();
+                let cap = m.capacity as usize;
+                let bar_w = 10;
+                let filled = (used * bar_w).checked_div(cap).unwrap_or(0).min(bar_w);
+                let bar = format!("{}{}", "█".repeat(filled), "░".repeat(bar_w - filled));
+                let text = format!(
+                    "{:<8} {:<w$} {bar} {used}/{cap}",
+                    m.id,
+                    fit(&m.full_name, width.saturating_sub(26).max(4)),
+                    w = width.saturating_sub(26).max(4)
+                );
+                Line::styled(
+                    fit(&text, width),
+                    if used >= cap && cap > 0 {
+                        theme::warn()
+                    } else {
+                        Style::default()
+                    },
+                )
+            })
+            .collect();
+        frame.render_widget(Paragraph::new(lines), inner);
+    }
+
+    fn draw_detail(&self, frame: &mut Frame, area: Rect, run: &Run, cx: &Cx) {
+        let tr = cx.tr;
+        let block = Block::default()
+            .borders(Borders::ALL)
+            .title(tr.t("mentoring.why_title"));
+        let inner = block.inner(area);
+        frame.render_widget(block, area);
+        let Some(e) = self.selected() else { return };
+        let Some(intern) = run.data.interns.iter().find(|i| i.id == e.intern) else {
+            return;
+        };
+        let label = |k: &str| Span::styled(format!("{}: ", tr.t(k)), theme::label());
+        let topics: Vec<&str> = intern
+            .topics
+            .iter()
+            .map(|t| tr.t(&format!("topic.{}", t.code())))
+            .collect();
+        let mut lines = vec![
+            Line::styled(
+                format!("{} · {}", intern.full_name, intern.id),
+                theme::heading(),
+            ),
+            Line::raw(format!("{}, {}", intern.tos_name, intern.municipality)),
+            Line::from(vec![label("mentoring.wants"), Span::raw(topics.join(", "))]),
+        ];
+        if !intern.preferred_mentors.is_empty() {
+            lines.push(Line::from(vec![
+                label("mentoring.prefers"),
+                Span::raw(
+                    intern
+                        .preferred_mentors
+                        .iter()
+                        .map(|m| m.to_string())
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                ),
+            ]));
+        }
+        lines.push(Line::raw(""));
+        match (&e.mentor, &e.score) {
+            (Some(m), Some(s)) => {
+                let name = run
+                    .data
+                    .mentors
+                    .iter()
+                    .find(|x| &x.id == m)
+                    .map_or(String::new(), |x| x.full_name.clone());
+                lines.push(Line::styled(format!("→ {m} {name}"), theme::good()));
+                lines.push(Line::raw(describe::pair_score(s, tr)));
+            }
+            _ => {
+                lines.push(Line::styled(tr.t("mentoring.unmatched"), theme::bad()));
+                if let Some(r) = &e.unmatched {
+                    lines.push(Line::raw(describe::unmatched(r, tr)));
+                }
+            }
+        }
+        if let Some(a) = &e.best_alternative {
+            lines.push(Line::raw(""));
+            lines.push(Line::raw(tr.f(
+                "mentoring.alternative",
+                &[
+                    ("mentor", &a.mentor),
+                    ("why", &describe::not_given(&a.not_given, tr)),
+                ],
+            )));
+            lines.push(Line::styled(
+                describe::pair_score(&a.score, tr),
+                theme::dim(),
+            ));
+        }
+        frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+    }
+}
+
+impl Pane for MentoringPane {
+    fn kind(&self) -> PaneKind {
+        PaneKind::Mentoring
+    }
+
+    fn commands(&self) -> Vec<Action> {
+        let mut c = vec![
+            Action::RunMatching,
+            Action::CycleMode,
+            Action::LockPair,
+            Action::ForbidPair,
+            Action::ClearDecision,
+            Action::PairByHand,
+            Action::AcceptMatching,
+            Action::MentorsFromTeam,
+            Action::NextView,
+        ];
+        c.extend_from_slice(action::LIST);
+        c
+    }
+
+    fn editing(&self) -> bool {
+        self.prompt.is_some()
+    }
+
+    fn on_key(&mut self, key: &KeyEvent, cx: &mut Cx) -> bool {
+        if self.diff.is_some() {
+            self.diff = None;
+            return true;
+        }
+        let Some(mut text) = self.prompt.take() else {
+            return false;
+        };
+        match key.code {
+            KeyCode::Esc => {}
+            KeyCode::Enter => self.decide(
+                Some(DecisionKind::Lock),
+                Some(MentorId::new(text.trim())),
+                cx,
+            ),
+            KeyCode::Backspace => {
+                text.pop();
+                self.prompt = Some(text);
+            }
+            KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
+                text.push(c);
+                self.prompt = Some(text);
+            }
+            _ => self.prompt = Some(text),
+        }
+        true
+    }
+
+    fn on_action(&mut self, action: Action, cx: &mut Cx) -> bool {
+        if cx.actor.role == Role::Juror {
+            return false;
+        }
+        let n = self.run.as_ref().map_or(0, |r| r.explanations.len());
+        let coordinator_only = matches!(
+            action,
+            Action::LockPair
+                | Action::ForbidPair
+                | Action::ClearDecision
+                | Action::PairByHand
+                | Action::AcceptMatching
+                | Action::MentorsFromTeam
+        );
+        if coordinator_only && cx.actor.role != Role::Coordinator {
+            cx.error(cx.tr.t("jury.coordinator_only"));
+            return true;
+        }
+        match action {
+            Action::Up => self.cursor = self.cursor.saturating_sub(1),
+            Action::Down => self.cursor = (self.cursor + 1).min(n.saturating_sub(1)),
+            Action::PageUp | Action::HalfPageUp => self.cursor = self.cursor.saturating_sub(10),
+            Action::PageDown | Action::HalfPageDown => {
+                self.cursor = (self.cursor + 10).min(n.saturating_sub(1))
+            }
+            Action::First => self.cursor = 0,
+            Action::Last => self.cursor = n.saturating_sub(1),
+            Action::RunMatching => self.propose(cx),
+            Action::CycleMode => {
+                let i = MatchMode::ALL
+                    .iter()
+                    .position(|m| *m == self.mode)
+                    .unwrap_or(0);
+                self.mode = MatchMode::ALL[(i + 1) % MatchMode::ALL.len()];
+                self.propose(cx);
+            }
+            Action::NextView => {
+                self.view = match self.view {
+                    Mode::Interns => Mode::Mentors,
+                    Mode::Mentors => Mode::Interns,
+                }
+            }
+            Action::LockPair => self.decide(Some(DecisionKind::Lock), None, cx),
+            Action::ForbidPair => self.decide(Some(DecisionKind::Forbid), None, cx),
+            Action::ClearDecision => self.decide(None, None, cx),
+            Action::PairByHand => self.prompt = Some(String::new()),
+            Action::AcceptMatching => {
+                let Some(run) = &self.run else { return true };
+                if self.stale {
+                    cx.error(cx.tr.t("mentoring.stale"));
+                    return true;
+                }
+                match cx.service.accept_matching(cx.actor, &run.proposal) {
+                    Ok(()) => cx.success(cx.tr.f(
+                        "mentoring.accepted",
+                        &[("pairs", &run.proposal.pairs.len())],
+                    )),
+                    Err(e) => cx.error(e.to_string()),
+                }
+            }
+            Action::MentorsFromTeam => match cx.service.mentors_from_team(cx.actor) {
+                Ok(n) => {
+                    cx.success(cx.tr.f("mentoring.from_team", &[("n", &n)]));
+                    self.propose(cx);
+                }
+                Err(e) => cx.error(e.to_string()),
+            },
+            _ => return false,
+        }
+        true
+    }
+
+    fn refresh(&mut self, cx: &Cx) {
+        if self.run.is_none() && cx.actor.role != Role::Juror {
+            if let Ok((data, proposal)) = cx.service.propose(cx.actor, self.mode) {
+                let input = data.input();
+                let explanations = matching::explain(&input, &proposal).unwrap_or_default();
+                let blocking = matching::blocking_pairs(&input, &proposal.assignment()).len();
+                self.run = Some(Run {
+                    data,
+                    proposal,
+                    explanations,
+                    blocking,
+                });
+            }
+        } else {
+            self.stale = true;
+        }
+    }
+
+    fn draw(&mut self, frame: &mut Frame, area: Rect, cx: &Cx) {
+        let tr = cx.tr;
+        if cx.actor.role == Role::Juror {
+            frame.render_widget(
+                Paragraph::new(tr.t("mentoring.not_for_jurors")).block(
+                    Block::default()
+                        .borders(Borders::ALL)
+                        .title(tr.t("pane.mentoring")),
+                ),
+                area,
+            );
+            return;
+        }
+        let Some(run) = &self.run else {
+            frame.render_widget(
+                Paragraph::new(tr.t("mentoring.nothing"))
+                    .wrap(Wrap { trim: true })
+                    .block(
+                        Block::default()
+                            .borders(Borders::ALL)
+                            .title(tr.t("pane.mentoring")),
+                    ),
+                area,
+            );
+            return;
+        };
+        let [head, body] =
+            Layout::vertical([Constraint::Length(2), Constraint::Min(3)]).areas(area);
+        let accepted =
+            cx.view
+                .matching()
+                .map_or(tr.t("mentoring.none_accepted").to_string(), |m| {
+                    tr.f(
+                        "mentoring.accepted_at",
+                        &[
+                            ("pairs", &m.pairs.len()),
+                            ("at", &m.at.format("%d.%m.%Y %H:%M")),
+                            ("mode", &m.mode),
+                        ],
+                    )
+                });
+        let summary = tr.f(
+            "mentoring.summary",
+            &[
+                (
+                    "mode",
+                    &tr.t(&format!("mentoring.mode.{}", self.mode.code())),
+                ),
+                ("pairs", &run.proposal.pairs.len()),
+                ("total", &run.proposal.total_score),
+                ("unmatched", &run.proposal.unmatched.len()),
+                ("blocking", &run.blocking),
+            ],
+        );
+        let mut head_lines = vec![
+            Line::styled(summary, theme::heading()),
+            Line::styled(accepted, theme::dim()),
+        ];
+        if self.stale {
+            head_lines[1] = Line::styled(tr.t("mentoring.stale"), theme::warn());
+        }
+        frame.render_widget(Paragraph::new(head_lines), head);
+        let left_w = if body.width >= 100 {
+            body.width * 45 / 100
+        } else {
+            body.width / 2
+        };
+        let [left, right] =
+            Layout::horizontal([Constraint::Length(left_w), Constraint::Min(10)]).areas(body);
+        match self.view {
+            Mode::Interns => self.draw_interns(frame, left, run, cx),
+            Mode::Mentors => self.draw_mentors(frame, left, run, cx),
+        }
+        self.draw_detail(frame, right, run, cx);
+        if let Some(d) = &self.diff {
+            let mut lines: Vec<Line> = Vec::new();
+            for p in &d.added {
+                lines.push(Line::styled(
+                    format!("+ {} → {}", p.intern, p.mentor),
+                    theme::good(),
+                ));
+            }
+            for p in &d.removed {
+                lines.push(Line::styled(
+                    format!("− {} → {}", p.intern, p.mentor),
+                    theme::bad(),
+                ));
+            }
+            for m in &d.moved {
+                lines.push(Line::raw(format!("~ {}: {} → {}", m.intern, m.from, m.to)));
+            }
+            lines.push(Line::styled(
+                tr.f("mentoring.diff_total", &[("change", &d.total_change)]),
+                theme::dim(),
+            ));
+            let popup = crate::tui::app::popup(area, 60, (lines.len() as u16 + 2).min(area.height));
+            frame.render_widget(Clear, popup);
+            frame.render_widget(
+                Paragraph::new(lines).block(
+                    Block::default()
+                        .borders(Borders::ALL)
+                        .title(tr.t("mentoring.diff")),
+                ),
+                popup,
+            );
+        }
+        if let Some(text) = &self.prompt {
+            let popup = crate::tui::app::popup(area, 60, 3);
+            frame.render_widget(Clear, popup);
+            frame.render_widget(
+                Paragraph::new(format!("{text}▏")).block(
+                    Block::default()
+                        .borders(Borders::ALL)
+                        .title(tr.t("mentoring.ask_mentor")),
+                ),
+                popup,
+            );
+        }
+    }
+}

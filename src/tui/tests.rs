@@ -1,0 +1,423 @@
+//! The workstation as a person uses it: keys in, screen out, on ratatui's
+//! TestBackend. Snapshots (insta) pin what each pane looks like at 80×24 and
+//! 120×40; storms of random keys and sizes must never panic.
+
+use super::action::Action;
+use super::i18n::{I18n, Lang};
+use super::keymap::Keymap;
+use super::pane::PaneKind;
+use super::{App, AppOptions};
+use crate::domain::ids::{JurorId, ParticipantId, StageId};
+use crate::service::tests::{Fixture, fixture};
+use crate::service::{Actor, ImportKind};
+use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use std::sync::Arc;
+
+struct Screen {
+    app: App,
+    terminal: Terminal<TestBackend>,
+}
+
+impl Screen {
+    fn new(
+        f: &Arc<crate::service::Service>,
+        actor: Actor,
+        lang: Lang,
+        keymap: &str,
+        w: u16,
+        h: u16,
+    ) -> Screen {
+        let app = App::new(
+            f.clone(),
+            actor,
+            AppOptions {
+                tr: I18n::new(lang),
+                keymap: Keymap::builtin(keymap).unwrap(),
+                db_label: "contest.db".into(),
+            },
+        );
+        Screen {
+            app,
+            terminal: Terminal::new(TestBackend::new(w, h)).unwrap(),
+        }
+    }
+
+    fn key(&mut self, code: KeyCode) -> &mut Self {
+        self.app
+            .handle(&Event::Key(KeyEvent::new(code, KeyModifiers::empty())));
+        self
+    }
+
+    fn keys(&mut self, s: &str) -> &mut Self {
+        for c in s.chars() {
+            self.key(KeyCode::Char(c));
+        }
+        self
+    }
+
+    fn resize(&mut self, w: u16, h: u16) {
+        self.terminal.backend_mut().resize(w, h);
+        self.terminal
+            .resize(ratatui::layout::Rect::new(0, 0, w, h))
+            .unwrap();
+    }
+
+    fn text(&mut self) -> String {
+        self.terminal.draw(|f| self.app.draw(f)).unwrap();
+        let buf = self.terminal.backend().buffer().clone();
+        let mut out = String::new();
+        for y in 0..buf.area.height {
+            let mut line = String::new();
+            for x in 0..buf.area.width {
+                line.push_str(buf[(x, y)].symbol());
+            }
+            out.push_str(line.trim_end());
+            out.push('\n');
+        }
+        out
+    }
+}
+
+/// The fixture with assignments at the portfolio stage and a score.
+fn contest() -> Fixture {
+    let f = fixture();
+    let portfolio = StageId::new("portfolio");
+    for (p, j) in [
+        ("P2", "J2"),
+        ("P3", "J2"),
+        ("P4", "J2"),
+        ("P3", "J3"),
+        ("P5", "J3"),
+        ("P6", "J1"),
+    ] {
+        f.service
+            .assign(&f.coordinator, &portfolio, &p.into(), &j.into())
+            .unwrap();
+    }
+    let j2 = f.service.actor("J2").unwrap();
+    f.service
+        .set_score(&j2, &portfolio, &"P3".into(), &"projects".into(), Some(7.0))
+        .unwrap();
+    f
+}
+
+fn screen(f: &Fixture, who: &str, w: u16, h: u16) -> Screen {
+    let actor = if who == "coordinator" {
+        f.coordinator.clone()
+    } else {
+        f.service.actor(who).unwrap()
+    };
+    Screen::new(&f.service, actor, Lang::En, "default", w, h)
+}
+
+fn go(s: &mut Screen, pane: PaneKind) {
+    s.app.dispatch(pane.go_action());
+}
+
+#[test]
+fn every_pane_at_80x24_and_120x40() {
+    let f = contest();
+    for (who, lang) in [("coordinator", Lang::En), ("J2", Lang::Ru)] {
+        for (w, h) in [(80, 24), (120, 40)] {
+            let actor = if who == "coordinator" {
+                f.coordinator.clone()
+            } else {
+                f.service.actor(who).unwrap()
+            };
+            let mut s = Screen::new(&f.service, actor, lang, "default", w, h);
+            for pane in PaneKind::ALL {
+                go(&mut s, pane);
+                let name = format!(
+                    "{}_{}_{w}x{h}_{}",
+                    pane.name(),
+                    who,
+                    if lang == Lang::Ru { "ru" } else { "en" }
+                );
+                insta::assert_snapshot!(name, s.text());
+            }
+        }
+    }
+}
+
+#[test]
+fn latin_typing_finds_a_cyrillic_name_and_keeps_the_selection() {
+    let f = contest();
+    let mut s = screen(&f, "coordinator", 120, 30);
+    s.keys("/uchastnik p4");
+    let text = s.text();
+    assert!(text.contains("Участник P4"), "{text}");
+    assert!(text.contains("1 found"), "{text}");
+    s.key(KeyCode::Enter);
+    let text = s.text();
+    // The profile shows the found participant.
+    assert!(text.contains("TOS: ТОС P4"), "{text}");
+    // Widening the search keeps P4 selected.
+    s.keys("/");
+    s.key(KeyCode::Backspace)
+        .key(KeyCode::Backspace)
+        .key(KeyCode::Enter);
+    assert!(s.text().contains("TOS: ТОС P4"));
+}
+
+#[test]
+fn help_is_generated_from_the_pane_and_the_keymap() {
+    let f = contest();
+    let mut s = screen(&f, "coordinator", 120, 50);
+    s.keys("?");
+    let text = s.text();
+    assert!(text.contains("Sort by the next column"), "{text}");
+    assert!(text.contains("Quit"), "{text}");
+    // vim keys show in help when the vim keymap is chosen.
+    let mut v = Screen::new(&f.service, f.coordinator.clone(), Lang::En, "vim", 120, 50);
+    v.keys("?");
+    let text = v.text();
+    assert!(text.contains("g g"), "{text}");
+    assert!(text.contains("f g"), "{text}");
+    // In the scoring pane the ten digits share one line.
+    let mut j = screen(&f, "J2", 120, 50);
+    go(&mut j, PaneKind::Scoring);
+    j.keys("?");
+    let text = j.text();
+    assert!(text.contains("0 1 2 3 4 5 6 7 8 9"), "{text}");
+}
+
+#[test]
+fn the_palette_finds_and_runs_a_command() {
+    let f = contest();
+    let mut s = screen(&f, "coordinator", 120, 30);
+    s.keys(":jury");
+    assert!(s.text().contains("Go to Jury"));
+    s.key(KeyCode::Enter);
+    assert_eq!(s.app.active_pane(), PaneKind::Jury);
+}
+
+#[test]
+fn vim_sequences_and_the_default_keys() {
+    let f = contest();
+    let mut v = Screen::new(&f.service, f.coordinator.clone(), Lang::En, "vim", 120, 30);
+    v.keys("jjj");
+    v.keys("gg");
+    let text = v.text();
+    assert!(text.contains("ID: P1") || text.contains("Id: P1"), "{text}");
+    v.keys("G");
+    assert!(v.text().contains("Id: P6"));
+    v.keys("fg");
+    assert!(v.text().contains("Group: Сельские поселения"));
+}
+
+#[test]
+fn a_juror_scores_from_the_keyboard_and_submits() {
+    let f = contest();
+    let j2 = f.service.actor("J2").unwrap();
+    let mut s = screen(&f, "J2", 120, 40);
+    go(&mut s, PaneKind::Scoring);
+    // The queue has P2 and P4 unscored first, then P3 (drafted).
+    let text = s.text();
+    assert!(text.contains("Queue 0/3"), "{text}");
+    // P2: 7 Enter, 1 0 (saved at once: nothing can follow 10), 6 . 5 Enter, 8 Enter, 9 Enter.
+    s.key(KeyCode::Enter);
+    s.keys("7").key(KeyCode::Enter);
+    s.keys("10");
+    s.keys("6.5");
+    s.keys("8").key(KeyCode::Enter);
+    s.keys("9").key(KeyCode::Enter);
+    let view = f.service.view(&j2);
+    let sheet = view
+        .sheet(&"portfolio".into(), &"P2".into(), &JurorId::new("J2"))
+        .unwrap();
+    let scores: Vec<f64> = sheet.scores.values().copied().collect();
+    assert_eq!(sheet.scores.len(), 5, "{:?}", sheet.scores);
+    assert!(scores.contains(&6.5) && scores.contains(&10.0));
+    assert!(s.text().contains("saved"));
+    // 10 is the maximum: the comment is required before submitting.
+    s.keys("S");
+    s.keys("y");
+    assert!(s.text().contains("justification comment is required"));
+    s.keys("c");
+    s.keys("Сильный проект");
+    s.key(KeyCode::Esc);
+    s.keys("S").keys("y");
+    assert!(s.text().contains("P2: submitted"), "{}", s.text());
+    let view = f.service.view(&j2);
+    assert_eq!(
+        view.sheet(&"portfolio".into(), &"P2".into(), &JurorId::new("J2"))
+            .unwrap()
+            .status,
+        crate::domain::scoring::SheetStatus::Submitted
+    );
+    // The coordinator sees the progress change in the Jury pane.
+    let mut c = screen(&f, "coordinator", 120, 40);
+    go(&mut c, PaneKind::Jury);
+    assert!(c.text().contains("1/3"), "{}", c.text());
+}
+
+#[test]
+fn undo_and_history_from_the_keyboard() {
+    let f = contest();
+    let mut s = screen(&f, "J2", 120, 40);
+    go(&mut s, PaneKind::Scoring);
+    s.key(KeyCode::Enter).keys("4").key(KeyCode::Enter);
+    s.keys("u");
+    assert!(s.text().contains("undone"), "{}", s.text());
+    s.keys("H");
+    let text = s.text();
+    assert!(text.contains("History of your scores"), "{text}");
+    assert!(text.contains("4 → -"), "{text}");
+}
+
+#[test]
+fn an_unsaved_comment_survives_a_dropped_session() {
+    let f = contest();
+    {
+        let mut s = screen(&f, "J2", 120, 40);
+        go(&mut s, PaneKind::Scoring);
+        s.key(KeyCode::Enter).keys("c");
+        s.keys("Черновик обоснования");
+        // The session ends without Esc: as if the connection dropped.
+        s.app.persist_session();
+    }
+    let mut s = screen(&f, "J2", 120, 40);
+    assert_eq!(s.app.active_pane(), PaneKind::Scoring);
+    let text = s.text();
+    assert!(text.contains("Черновик обоснования"), "{text}");
+}
+
+#[test]
+fn a_coordinator_marks_attendance_in_the_learning_pane() {
+    let f = contest();
+    let mut s = screen(&f, "coordinator", 120, 40);
+    go(&mut s, PaneKind::Learning);
+    let text = s.text();
+    assert!(text.contains("no event matches the filters"), "{text}");
+    let observer = screen(&f, "O1", 80, 24).app.actor().clone();
+    assert_eq!(observer.role, crate::domain::people::Role::Observer);
+    // Jurors and observers cannot mark.
+    let e = f
+        .service
+        .set_attendance(&observer, &ParticipantId::new("P1"), &"E1".into(), true)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("may not mark attendance"), "{e}");
+    let _ = ImportKind::Events;
+}
+
+/// A small deterministic generator for the storms.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+}
+
+fn random_key(r: &mut Rng) -> KeyEvent {
+    const CHARS: &[char] = &[
+        'a', 'j', 'k', 'g', 'G', 's', 'S', 'f', 'x', 'd', 'c', 'u', 'H', 'n', 'p', 'A', 'k', 'o',
+        'v', 'T', 'F', 'M', '!', '?', ':', '/', '+', '-', '.', ',', ' ', '0', '1', '5', '7', '9',
+        'y', 'и', 'в', 'Ё', 'q',
+    ];
+    let code = match r.below(20) {
+        0 => KeyCode::Up,
+        1 => KeyCode::Down,
+        2 => KeyCode::Left,
+        3 => KeyCode::Right,
+        4 => KeyCode::Enter,
+        5 => KeyCode::Esc,
+        6 => KeyCode::Tab,
+        7 => KeyCode::Backspace,
+        8 => KeyCode::PageDown,
+        9 => KeyCode::PageUp,
+        10 => KeyCode::Home,
+        11 => KeyCode::End,
+        12 => KeyCode::F((r.below(12) + 1) as u8),
+        13 => KeyCode::BackTab,
+        14 => KeyCode::Delete,
+        _ => KeyCode::Char(CHARS[r.below(CHARS.len() as u64) as usize]),
+    };
+    let mods = match r.below(12) {
+        0 => KeyModifiers::CONTROL,
+        1 => KeyModifiers::ALT,
+        _ => KeyModifiers::empty(),
+    };
+    KeyEvent::new(code, mods)
+}
+
+#[test]
+fn ten_thousand_random_keys_on_every_pane_and_random_sizes_never_panic() {
+    let f = contest();
+    // Every pane as the coordinator; the juror's own panes as a juror.
+    let runs = PaneKind::ALL
+        .into_iter()
+        .map(|p| ("coordinator", p))
+        .chain([("J2", PaneKind::Scoring), ("J2", PaneKind::Review)]);
+    for (n, (who, pane)) in runs.enumerate() {
+        {
+            let mut r = Rng(0x9E37_79B9_7F4A_7C15 ^ ((n as u64 + 1) * 7919) ^ who.len() as u64);
+            let mut s = screen(&f, who, 80, 24);
+            for i in 0..10_000 {
+                if s.app.active_pane() != pane || i % 500 == 0 {
+                    go(&mut s, pane);
+                }
+                s.app.handle(&Event::Key(random_key(&mut r)));
+                if r.below(50) == 0 {
+                    s.app.handle(&Event::Paste("Вставка\nтекста".into()));
+                }
+                if r.below(40) == 0 {
+                    let w = 20 + r.below(281) as u16;
+                    let h = 5 + r.below(96) as u16;
+                    s.resize(w, h);
+                    s.app.handle(&Event::Resize(w, h));
+                }
+                if i % 25 == 0 {
+                    s.text();
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn every_size_from_20x5_to_300x100_draws() {
+    let f = contest();
+    for who in ["coordinator", "J2"] {
+        let mut s = screen(&f, who, 20, 5);
+        for pane in PaneKind::ALL {
+            go(&mut s, pane);
+            for (w, h) in [
+                (20, 5),
+                (21, 6),
+                (30, 8),
+                (40, 10),
+                (59, 23),
+                (80, 24),
+                (99, 30),
+                (100, 30),
+                (160, 50),
+                (300, 100),
+                (1, 1),
+                (10, 3),
+            ] {
+                s.resize(w, h);
+                s.text();
+            }
+        }
+    }
+}
+
+#[test]
+fn search_is_a_pane_action_and_the_palette_lists_every_action() {
+    let f = contest();
+    let s = screen(&f, "coordinator", 80, 24);
+    let keys = s.app.actor().clone();
+    assert_eq!(keys.role, crate::domain::people::Role::Coordinator);
+    assert!(Action::ALL.contains(&Action::Search));
+}
