@@ -254,6 +254,41 @@ pub enum Command {
         #[command(subcommand)]
         command: JurorCommand,
     },
+    /// Serve the workstation over SSH to jurors, coordinators and observers.
+    #[command(
+        long_about = "Serve the workstation over SSH to jurors, coordinators and observers.\n\n\
+This process holds the database; everyone else connects with an ordinary SSH client and gets \
+the same workstation as `konkurs` in a local terminal, with the role their key was registered \
+for. Changes made in one session appear in all the others at once.\n\n\
+Sign-in is by public key only: a key registered with `konkurs juror add-key ID 'ssh-ed25519 \
+AAAA...'` (before starting the server, or by a coordinator in the Jury pane while it runs) \
+signs in as that person whatever SSH user name is typed. Passwords are never accepted. \
+Refused keys are logged to standard error and to konkurs.log in the database directory; an \
+address that fails 10 times in a minute is refused for a minute.\n\n\
+The server's own key is made on the first start (ssh_host_ed25519_key in the database \
+directory) and its fingerprint printed: tell it to the jurors so that they can check it when \
+their client asks. While serving, serve.json in the database directory tells any other konkurs \
+started on the same database how to connect instead.\n\n\
+A session speaks the language of the client's locale (LANG or LC_ALL, when the client sends \
+it), else that of --lang, and uses the keys of --keymap (the operator's own keymap.toml is not \
+applied to others). A juror may choose for one session: \
+ssh -t -p PORT ID@HOST -- --lang ru --keymap vim. --as does not apply: the key decides who \
+signs in.\n\n\
+Ctrl+C or SIGTERM stops the server: every session is told, its work saved, the database flushed.",
+        after_help = "Example:\n  konkurs --db contest serve --listen 0.0.0.0:2222\n  \
+ssh -p 2222 J01@server.example.org   (on the juror's computer)"
+    )]
+    Serve {
+        /// The address and port to listen on; 0.0.0.0:PORT accepts connections from other computers.
+        #[arg(long, default_value = "127.0.0.1:2222", value_name = "HOST:PORT")]
+        listen: String,
+        /// The most sessions at once; the next one is told to try later.
+        #[arg(long, default_value_t = 64, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+        max_sessions: u32,
+        /// Close a session after this many seconds without a keystroke (its work is saved); 0 never closes.
+        #[arg(long, default_value_t = 1800, value_name = "SECS")]
+        idle_timeout: u64,
+    },
     /// Load the bundled sample contest into a fresh database and show it.
     Demo {
         /// Where to create the demo database (default: `demo` in the data directory, recreated).
@@ -296,6 +331,8 @@ pub enum CliError {
     Import(#[from] ImportFailure),
     #[error(transparent)]
     Store(#[from] crate::store::StoreError),
+    #[error(transparent)]
+    Serve(#[from] crate::ssh::ServeError),
     #[error("{0}")]
     Io(#[from] std::io::Error),
 }
@@ -673,6 +710,11 @@ pub fn run(cli: Cli) -> Result<()> {
             }
         }
         Command::Demo { dir } => demo::run(&cli, dir.as_deref())?,
+        Command::Serve {
+            listen,
+            max_sessions,
+            idle_timeout,
+        } => serve(&cli, listen, *max_sessions as usize, *idle_timeout)?,
     }
     Ok(())
 }
@@ -703,6 +745,60 @@ pub fn workstation(service: Service, actor: Actor, cli: &Cli) -> Result<()> {
         },
     );
     crate::tui::terminal::run(app, log, |_| {})?;
+    Ok(())
+}
+
+/// `konkurs serve`: opens the database once and serves it over SSH until
+/// SIGINT or SIGTERM.
+fn serve(cli: &Cli, listen: &str, max_sessions: usize, idle_timeout: u64) -> Result<()> {
+    use crate::tui::keymap::Keymap;
+    if cli.as_id.is_some() {
+        return Err(CliError::Message(
+            "--as does not apply to serve: everyone signs in with their own SSH key".into(),
+        ));
+    }
+    let dir = cli.db.clone().unwrap_or_else(default_db_dir);
+    let service = Service::open(&dir)?;
+    // The operator's own keymap.toml is theirs: sessions get the keymap
+    // named here (a built-in or a file) and nothing else.
+    let keymap = Keymap::load(&cli.keymap, None).map_err(|e| CliError::Message(e.to_string()))?;
+    let view = service.view(&Actor::local_coordinator());
+    let with_keys = view.jurors().filter(|j| !j.keys.is_empty()).count();
+    let options = crate::ssh::ServeOptions {
+        listen: listen.to_string(),
+        max_sessions,
+        idle_timeout: (idle_timeout > 0).then(|| std::time::Duration::from_secs(idle_timeout)),
+        lang: cli.lang,
+        keymap,
+    };
+    crate::ssh::serve(service, options, |ready| {
+        println!(
+            "konkurs serve: listening on {} for the database {}",
+            ready.addr,
+            ready.database.display()
+        );
+        println!(
+            "host key fingerprint: {} (ED25519{}), in {}",
+            ready.host_key.fingerprint(),
+            if ready.host_key.created {
+                ", made now"
+            } else {
+                ""
+            },
+            ready.host_key.path.display()
+        );
+        println!("connect with: {}", ready.ssh_command());
+        if with_keys == 0 {
+            println!(
+                "nobody can sign in yet: register keys with konkurs juror add-key ID 'ssh-ed25519 AAAA...' \
+                 (stop the server first) or in the Jury pane of a coordinator's session"
+            );
+        } else {
+            println!("{with_keys} people have registered keys and can sign in");
+        }
+        println!("Ctrl+C stops the server; every session is told and its work saved.");
+    })?;
+    println!("konkurs serve: stopped; the database is saved");
     Ok(())
 }
 

@@ -1,5 +1,19 @@
-//! The SSH server lives here: `konkurs serve` embeds a russh server that
-//! authenticates jurors by public key and bridges every session's terminal
-//! to its own App. This module holds the pieces of that bridge.
+//! The SSH server: `konkurs serve` embeds a russh server that identifies
+//! jurors, coordinators and observers by their registered public keys and
+//! runs one workstation App per connection over the shared service.
+//!
+//! * [`server`]: listening, signing in, sessions, limits and shutdown;
+//! * [`session`]: one App on its own thread, fed by the connection;
+//! * [`input`]: the client's raw terminal bytes turned into key events;
+//! * [`remote`]: a ratatui backend that draws into the SSH channel;
+//! * [`guard`]: the event log and the limit on failed sign-ins;
+//! * [`hostkey`]: the server's own key, made once and kept.
 
+pub mod guard;
+pub mod hostkey;
 pub mod input;
+pub mod remote;
+pub mod server;
+pub mod session;
+
+pub use server::{Ready, ServeError, ServeOptions, serve, serve_until};

@@ -22,18 +22,29 @@ pub enum Lang {
 impl Lang {
     /// Russian when the locale says so (`LC_ALL`, `LC_MESSAGES`, `LANG`).
     pub fn from_env() -> Lang {
-        for var in ["LC_ALL", "LC_MESSAGES", "LANG"] {
-            if let Ok(v) = std::env::var(var)
-                && !v.is_empty()
-            {
-                return if v.to_ascii_lowercase().starts_with("ru") {
-                    Lang::Ru
-                } else {
-                    Lang::En
-                };
-            }
+        Lang::from_locale_vars(|var| std::env::var(var).ok()).unwrap_or(Lang::En)
+    }
+
+    /// The language a locale value names: Russian for `ru_RU.UTF-8` and
+    /// the like, English for anything else (`C`, `en_GB.UTF-8`).
+    pub fn from_locale(value: &str) -> Lang {
+        if value.to_ascii_lowercase().starts_with("ru") {
+            Lang::Ru
+        } else {
+            Lang::En
         }
-        Lang::En
+    }
+
+    /// The language of the first locale variable set (`LC_ALL`, then
+    /// `LC_MESSAGES`, then `LANG`, as the C library reads them), looked up
+    /// with `get`; `None` when none is set. An SSH session reads the
+    /// variables its client sent this way.
+    pub fn from_locale_vars(get: impl Fn(&str) -> Option<String>) -> Option<Lang> {
+        ["LC_ALL", "LC_MESSAGES", "LANG"]
+            .into_iter()
+            .filter_map(get)
+            .find(|v| !v.is_empty())
+            .map(|v| Lang::from_locale(&v))
     }
 }
 

@@ -1,0 +1,892 @@
+//! `konkurs serve`: one process holds the database and serves the
+//! workstation over SSH to everyone at once.
+//!
+//! ```text
+//!  TCP ─► accept (refuse blocked addresses) ─► russh connection ─► Connection (auth by key)
+//!                                                      │
+//!                      session channel ─► channel task ┤ pty size, env, shell/exec, keys
+//!                                                      ▼
+//!                                   session thread: InputParser ─► App ─► RemoteBackend
+//!                                                      │                      │
+//!                       change watcher ─► Changed ─────┘    writer task ◄─────┘ channel data
+//! ```
+//!
+//! * **Identity** is the public key alone: a key registered for a juror,
+//!   coordinator or observer signs in as that person with that role; the
+//!   SSH user name is only compared and logged. Passwords and
+//!   keyboard-interactive are not offered. Refused keys are logged and an
+//!   address that fails too often is refused for a while ([`super::guard`]).
+//! * **Sessions**: each shell (or exec) request on a session channel starts
+//!   an App on its own thread ([`super::session`]); at most
+//!   `max_sessions` run at once and the next one is told so and closed.
+//! * **Live**: a watcher thread waits for the service's generation to move
+//!   and tells every session, which redraws when its App says so.
+//! * **Shutdown** (SIGINT/SIGTERM): new connections stop, every session is
+//!   told, saves its working state and closes with exit status 0; then the
+//!   database is flushed and `serve.json` removed.
+
+use super::guard::{EventLog, RateLimiter};
+use super::hostkey::HostKey;
+use super::remote::{Output, OutputSender, output_channel};
+use super::session::{self, Ending, SessionArgs, SessionEvent, SessionSetup};
+use crate::service::{Actor, Service};
+use crate::store::{SERVE_INFO_FILE, ServeInfo};
+use crate::tui::i18n::{I18n, Lang};
+use crate::tui::keymap::Keymap;
+use russh::keys::{HashAlg, PublicKey};
+use russh::server::{Auth, ChannelOpenHandle, Msg, PublicKeyOffer, Session, VerifiedPublicKey};
+use russh::{Channel, ChannelId, ChannelMsg, ChannelOpenFailure, MethodKind, MethodSet};
+use std::collections::HashMap;
+use std::future::Future;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use tokio::net::{TcpListener, TcpStream};
+
+/// The time a client has from connecting to being signed in.
+const LOGIN_GRACE: Duration = Duration::from_secs(30);
+/// How long sessions get to say goodbye when the server stops.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
+/// How often the change watcher wakes up to see whether to stop.
+const WATCH_TIMEOUT: Duration = Duration::from_millis(250);
+
+/// How `konkurs serve` runs.
+pub struct ServeOptions {
+    /// `HOST:PORT` to listen on; port 0 takes a free one.
+    pub listen: String,
+    pub max_sessions: usize,
+    /// Close a session after this long without a key (`None`: never).
+    pub idle_timeout: Option<Duration>,
+    /// The language of sessions whose client sends no locale.
+    pub lang: Option<Lang>,
+    /// The keys of sessions that do not choose their own.
+    pub keymap: Keymap,
+}
+
+/// Why the server could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    #[error("cannot listen on {listen}: {source}{hint}")]
+    Listen {
+        listen: String,
+        source: std::io::Error,
+        hint: &'static str,
+    },
+    #[error(transparent)]
+    HostKey(#[from] super::hostkey::HostKeyError),
+    #[error("cannot write {path}: {source}")]
+    ServeInfo {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("cannot start the server: {0}")]
+    Runtime(std::io::Error),
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
+}
+
+/// What the server tells its operator once it listens.
+pub struct Ready<'a> {
+    pub addr: SocketAddr,
+    pub host_key: &'a HostKey,
+    pub database: &'a Path,
+}
+
+impl Ready<'_> {
+    /// The command a juror types, e.g. `ssh -p 2222 <your-id>@127.0.0.1`.
+    pub fn ssh_command(&self) -> String {
+        let ip = self.addr.ip();
+        let host = if ip.is_unspecified() {
+            "<server-host>".to_string()
+        } else {
+            ip.to_string()
+        };
+        format!("ssh -p {} <your-id>@{host}", self.addr.port())
+    }
+}
+
+/// Serves until SIGINT or SIGTERM, then stops cleanly.
+pub fn serve(
+    service: Service,
+    options: ServeOptions,
+    ready: impl FnOnce(&Ready),
+) -> Result<(), ServeError> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .thread_name("konkurs-net")
+        .build()
+        .map_err(ServeError::Runtime)?;
+    runtime.block_on(serve_until(service, options, ready, stop_signal()))
+}
+
+/// Completes on SIGINT (Ctrl+C) or SIGTERM.
+async fn stop_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+/// Removes `serve.json` when the server ends, however it ends.
+struct ServeInfoFile(PathBuf);
+
+impl Drop for ServeInfoFile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+/// Serves until `stop` completes.
+pub async fn serve_until(
+    service: Service,
+    options: ServeOptions,
+    ready: impl FnOnce(&Ready),
+    stop: impl Future<Output = ()>,
+) -> Result<(), ServeError> {
+    let db = service.path().to_path_buf();
+    let host_key = HostKey::load_or_create(&db)?;
+    let listener =
+        TcpListener::bind(&options.listen)
+            .await
+            .map_err(|source| ServeError::Listen {
+                listen: options.listen.clone(),
+                hint: match source.kind() {
+                    std::io::ErrorKind::AddrInUse => {
+                        "; another program uses this port: choose another with --listen HOST:PORT"
+                    }
+                    std::io::ErrorKind::PermissionDenied => {
+                        "; ports below 1024 need special rights: use a port such as 2222"
+                    }
+                    _ => "",
+                },
+                source,
+            })?;
+    let addr = listener.local_addr().map_err(ServeError::Runtime)?;
+    let info_path = db.join(SERVE_INFO_FILE);
+    let info = ServeInfo {
+        pid: std::process::id(),
+        listen: addr.to_string(),
+    };
+    crate::store::backup::write_atomically(
+        &info_path,
+        &serde_json::to_vec_pretty(&info).expect("serve info serialises"),
+    )
+    .map_err(|source| ServeError::ServeInfo {
+        path: info_path.clone(),
+        source,
+    })?;
+    let _info_file = ServeInfoFile(info_path);
+
+    let config = Arc::new(russh::server::Config {
+        server_id: russh::SshId::Standard(
+            format!("SSH-2.0-konkurs_{}", env!("CARGO_PKG_VERSION")).into(),
+        ),
+        methods: MethodSet::from(&[MethodKind::PublicKey][..]),
+        auth_rejection_time: Duration::from_secs(1),
+        auth_rejection_time_initial: Some(Duration::ZERO),
+        keys: vec![host_key.key.clone()],
+        max_auth_attempts: 6,
+        inactivity_timeout: None,
+        keepalive_interval: Some(Duration::from_secs(30)),
+        keepalive_max: 3,
+        nodelay: true,
+        ..Default::default()
+    });
+    let shared = Arc::new(Shared {
+        db_label: db.display().to_string(),
+        log: EventLog::open(&db.join("konkurs.log")),
+        service: Arc::new(service),
+        limiter: RateLimiter::default(),
+        sessions: Mutex::new(HashMap::new()),
+        connections: Mutex::new(HashMap::new()),
+        open_connections: AtomicUsize::new(0),
+        writers: AtomicUsize::new(0),
+        next_id: AtomicU64::new(1),
+        stopping: AtomicBool::new(false),
+        options,
+    });
+    ready(&Ready {
+        addr,
+        host_key: &host_key,
+        database: &db,
+    });
+    shared.log.write(&format!(
+        "listening on {addr} for {} (host key {}, at most {} sessions)",
+        db.display(),
+        host_key.fingerprint(),
+        shared.options.max_sessions
+    ));
+    let watcher = {
+        let shared = shared.clone();
+        std::thread::Builder::new()
+            .name("konkurs-watch".into())
+            .spawn(move || watch_changes(&shared))
+            .map_err(ServeError::Runtime)?
+    };
+
+    tokio::pin!(stop);
+    loop {
+        tokio::select! {
+            _ = &mut stop => break,
+            accepted = listener.accept() => match accepted {
+                Ok((socket, peer)) => accept(&shared, &config, socket, peer),
+                Err(e) => {
+                    // Out of file descriptors and the like: wait, then go on.
+                    shared.log.write(&format!("cannot accept a connection: {e}"));
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+            },
+        }
+    }
+    drop(listener);
+    shutdown(&shared).await;
+    let _ = watcher.join();
+    shared.service.store().flush()?;
+    shared.log.write("stopped; the database is flushed");
+    Ok(())
+}
+
+/// What every connection and session shares.
+struct Shared {
+    service: Arc<Service>,
+    options: ServeOptions,
+    db_label: String,
+    log: EventLog,
+    limiter: RateLimiter,
+    sessions: Mutex<HashMap<u64, SessionSlot>>,
+    /// Signed-in connections, to close them when the server stops.
+    connections: Mutex<HashMap<u64, russh::server::Handle>>,
+    /// Connections open now, signed in or not.
+    open_connections: AtomicUsize,
+    /// Sessions' writer tasks still sending.
+    writers: AtomicUsize,
+    next_id: AtomicU64,
+    stopping: AtomicBool,
+}
+
+struct SessionSlot {
+    events: std::sync::mpsc::Sender<SessionEvent>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Shared {
+    fn id(&self) -> u64 {
+        self.next_id.fetch_add(1, Ordering::Relaxed)
+    }
+
+    /// Connections beyond this are dropped at once: room for every session
+    /// plus people still signing in.
+    fn connection_limit(&self) -> usize {
+        self.options.max_sessions * 2 + 8
+    }
+}
+
+/// Tells every session when the contest changes, so that what one juror
+/// saves appears on the others' screens without a keystroke there.
+fn watch_changes(shared: &Shared) {
+    let mut seen = shared.service.generation();
+    while !shared.stopping.load(Ordering::Acquire) {
+        let now = shared.service.wait_for_change(seen, WATCH_TIMEOUT);
+        if now > seen {
+            seen = now;
+            for slot in shared.sessions.lock().expect("sessions lock").values() {
+                let _ = slot.events.send(SessionEvent::Changed);
+            }
+        }
+    }
+}
+
+fn accept(
+    shared: &Arc<Shared>,
+    config: &Arc<russh::server::Config>,
+    socket: TcpStream,
+    peer: SocketAddr,
+) {
+    if shared.limiter.blocked(peer.ip(), Instant::now()) {
+        return;
+    }
+    if shared.open_connections.load(Ordering::Acquire) >= shared.connection_limit() {
+        shared.log.write(&format!(
+            "refused a connection from {peer}: {} connections are open already",
+            shared.connection_limit()
+        ));
+        return;
+    }
+    shared.open_connections.fetch_add(1, Ordering::AcqRel);
+    let _ = socket.set_nodelay(true);
+    let signed_in = Arc::new(AtomicBool::new(false));
+    let handler = Connection {
+        shared: shared.clone(),
+        peer,
+        actor: None,
+        signed_in: signed_in.clone(),
+    };
+    let (shared, config) = (shared.clone(), config.clone());
+    tokio::spawn(async move {
+        let id = shared.id();
+        let started = tokio::time::timeout(
+            LOGIN_GRACE,
+            russh::server::run_stream(config, socket, handler),
+        )
+        .await;
+        if let Ok(Ok(session)) = started {
+            let handle = session.handle();
+            shared
+                .connections
+                .lock()
+                .expect("connections lock")
+                .insert(id, handle.clone());
+            let grace = tokio::spawn(async move {
+                tokio::time::sleep(LOGIN_GRACE).await;
+                if !signed_in.load(Ordering::Acquire) {
+                    let _ = handle
+                        .disconnect(
+                            russh::Disconnect::ByApplication,
+                            "sign-in took too long".into(),
+                            String::new(),
+                        )
+                        .await;
+                }
+            });
+            let _ = session.await;
+            grace.abort();
+            shared
+                .connections
+                .lock()
+                .expect("connections lock")
+                .remove(&id);
+        }
+        shared.open_connections.fetch_sub(1, Ordering::AcqRel);
+    });
+}
+
+/// Stops every session and connection, waiting a bounded time for each.
+async fn shutdown(shared: &Arc<Shared>) {
+    shared.stopping.store(true, Ordering::Release);
+    let count = {
+        let sessions = shared.sessions.lock().expect("sessions lock");
+        for slot in sessions.values() {
+            let _ = slot.events.send(SessionEvent::Shutdown);
+        }
+        sessions.len()
+    };
+    shared.log.write(&format!(
+        "stopping: telling {count} session(s) and saving their work"
+    ));
+    let deadline = tokio::time::Instant::now() + SHUTDOWN_GRACE;
+    while tokio::time::Instant::now() < deadline
+        && (!shared.sessions.lock().expect("sessions lock").is_empty()
+            || shared.writers.load(Ordering::Acquire) > 0)
+    {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let handles: Vec<russh::server::Handle> = shared
+        .connections
+        .lock()
+        .expect("connections lock")
+        .values()
+        .cloned()
+        .collect();
+    for h in handles {
+        let _ = h
+            .disconnect(
+                russh::Disconnect::ByApplication,
+                "the konkurs server is stopping; your work is saved".into(),
+                String::new(),
+            )
+            .await;
+    }
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(2);
+    while tokio::time::Instant::now() < deadline
+        && shared.open_connections.load(Ordering::Acquire) > 0
+    {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    // Threads that did not finish in time (a session stuck on a slow
+    // disk) are waited for: their work must be saved before the flush.
+    let threads: Vec<std::thread::JoinHandle<()>> = shared
+        .sessions
+        .lock()
+        .expect("sessions lock")
+        .values_mut()
+        .filter_map(|s| s.thread.take())
+        .collect();
+    for t in threads {
+        let _ = tokio::task::spawn_blocking(move || t.join()).await;
+    }
+}
+
+/// One SSH connection: who signed in, from where.
+struct Connection {
+    shared: Arc<Shared>,
+    peer: SocketAddr,
+    actor: Option<Actor>,
+    signed_in: Arc<AtomicBool>,
+}
+
+/// `256 SHA256:... (ED25519)`, the way `ssh-keygen -l` names a key.
+fn describe(key: &PublicKey) -> String {
+    format!(
+        "{} ({})",
+        key.fingerprint(HashAlg::Sha256),
+        key.algorithm().as_str()
+    )
+}
+
+impl Connection {
+    /// The person whose registered key this is, if any.
+    fn owner(&self, key: &PublicKey) -> Option<Actor> {
+        let blob = key.to_bytes().ok()?;
+        self.shared
+            .service
+            .authenticate(key.algorithm().as_str(), &blob)
+    }
+
+    /// Logs a refused attempt and counts it against the address.
+    fn refuse(&self, user: &str, what: &str) -> Auth {
+        let blocked = self.shared.limiter.fail(self.peer.ip(), Instant::now());
+        self.shared.log.write(&format!(
+            "refused {} user '{}': {what}",
+            self.peer,
+            user.escape_debug()
+        ));
+        if blocked {
+            self.shared.log.write(&format!(
+                "{} failed {} times within {} s: refusing it for {} s",
+                self.peer.ip(),
+                super::guard::FAILURES_ALLOWED,
+                super::guard::FAILURE_WINDOW.as_secs(),
+                super::guard::BLOCK_FOR.as_secs()
+            ));
+        }
+        publickey_only()
+    }
+
+    fn is_blocked(&self) -> bool {
+        self.shared.limiter.blocked(self.peer.ip(), Instant::now())
+    }
+}
+
+fn publickey_only() -> Auth {
+    Auth::Reject {
+        proceed_with_methods: Some(MethodSet::from(&[MethodKind::PublicKey][..])),
+        partial_success: false,
+    }
+}
+
+impl russh::server::Handler for Connection {
+    type Error = russh::Error;
+
+    async fn auth_none(&mut self, _user: &str) -> Result<Auth, Self::Error> {
+        Ok(publickey_only())
+    }
+
+    async fn auth_password(&mut self, user: &str, _password: &str) -> Result<Auth, Self::Error> {
+        Ok(self.refuse(
+            user,
+            "a password was tried; only registered keys are accepted",
+        ))
+    }
+
+    async fn auth_keyboard_interactive<'a>(
+        &'a mut self,
+        user: &str,
+        _submethods: &str,
+        _response: Option<russh::server::Response<'a>>,
+    ) -> Result<Auth, Self::Error> {
+        Ok(self.refuse(
+            user,
+            "keyboard-interactive was tried; only registered keys are accepted",
+        ))
+    }
+
+    async fn auth_publickey_offered(
+        &mut self,
+        user: &str,
+        offer: PublicKeyOffer<'_>,
+    ) -> Result<Auth, Self::Error> {
+        if self.is_blocked() {
+            return Ok(publickey_only());
+        }
+        Ok(match self.owner(offer.public_key) {
+            Some(_) => Auth::Accept,
+            None => self.refuse(
+                user,
+                &format!(
+                    "key {} is not registered (konkurs juror add-key ID 'KEY' registers it)",
+                    describe(offer.public_key)
+                ),
+            ),
+        })
+    }
+
+    async fn auth_publickey(
+        &mut self,
+        user: &str,
+        key: VerifiedPublicKey<'_>,
+    ) -> Result<Auth, Self::Error> {
+        if self.is_blocked() {
+            return Ok(publickey_only());
+        }
+        let Some(actor) = self.owner(key.public_key) else {
+            return Ok(self.refuse(
+                user,
+                &format!("key {} is not registered", describe(key.public_key)),
+            ));
+        };
+        let mut line = format!(
+            "{} signed in as {} ({}, {}) with key {}",
+            self.peer,
+            actor.id,
+            actor.name,
+            actor.role,
+            describe(key.public_key)
+        );
+        if !user.eq_ignore_ascii_case(actor.id.as_str()) {
+            line += &format!(
+                "; the SSH user name was '{}', but the key decides",
+                user.escape_debug()
+            );
+        }
+        self.shared.log.write(&line);
+        self.actor = Some(actor);
+        self.signed_in.store(true, Ordering::Release);
+        Ok(Auth::Accept)
+    }
+
+    async fn channel_open_session(
+        &mut self,
+        channel: Channel<Msg>,
+        reply: ChannelOpenHandle,
+        _session: &mut Session,
+    ) -> Result<(), Self::Error> {
+        let Some(actor) = self.actor.clone() else {
+            reply
+                .reject(ChannelOpenFailure::AdministrativelyProhibited)
+                .await;
+            return Ok(());
+        };
+        reply.accept().await;
+        tokio::spawn(channel_task(self.shared.clone(), actor, channel, self.peer));
+        Ok(())
+    }
+
+    async fn pty_request(
+        &mut self,
+        channel: ChannelId,
+        _term: &str,
+        _col_width: u32,
+        _row_height: u32,
+        _pix_width: u32,
+        _pix_height: u32,
+        _modes: &[(russh::Pty, u32)],
+        session: &mut Session,
+    ) -> Result<(), Self::Error> {
+        session.channel_success(channel)
+    }
+
+    async fn env_request(
+        &mut self,
+        channel: ChannelId,
+        _name: &str,
+        _value: &str,
+        session: &mut Session,
+    ) -> Result<(), Self::Error> {
+        session.channel_success(channel)
+    }
+
+    async fn shell_request(
+        &mut self,
+        channel: ChannelId,
+        session: &mut Session,
+    ) -> Result<(), Self::Error> {
+        session.channel_success(channel)
+    }
+
+    async fn exec_request(
+        &mut self,
+        channel: ChannelId,
+        _data: &[u8],
+        session: &mut Session,
+    ) -> Result<(), Self::Error> {
+        session.channel_success(channel)
+    }
+
+    async fn subsystem_request(
+        &mut self,
+        channel: ChannelId,
+        _name: &str,
+        session: &mut Session,
+    ) -> Result<(), Self::Error> {
+        session.channel_failure(channel)
+    }
+}
+
+/// The locale variables a client sent (`SendEnv LANG LC_*`).
+#[derive(Default)]
+struct ClientLocale(HashMap<String, String>);
+
+impl ClientLocale {
+    fn set(&mut self, name: &str, value: &str) {
+        if matches!(name, "LANG" | "LC_ALL" | "LC_MESSAGES") && self.0.len() < 3 {
+            self.0.insert(name.to_string(), value.to_string());
+        }
+    }
+
+    fn lang(&self) -> Option<Lang> {
+        Lang::from_locale_vars(|v| self.0.get(v).cloned())
+    }
+}
+
+/// Serves one session channel: collects the terminal's size and locale,
+/// starts the session on a shell or exec request, forwards keys and
+/// window changes, and tells the session when the client goes.
+async fn channel_task(shared: Arc<Shared>, actor: Actor, channel: Channel<Msg>, peer: SocketAddr) {
+    let (mut incoming, outgoing) = channel.split();
+    let (out_tx, mut out_rx) = output_channel();
+    shared.writers.fetch_add(1, Ordering::AcqRel);
+    let writer = {
+        let shared = shared.clone();
+        tokio::spawn(async move {
+            while let Some(output) = out_rx.recv().await {
+                match output {
+                    Output::Data(bytes) => {
+                        if outgoing.data_bytes(bytes).await.is_err() {
+                            break;
+                        }
+                    }
+                    Output::Exit(status) => {
+                        let _ = outgoing.exit_status(status).await;
+                        let _ = outgoing.eof().await;
+                        let _ = outgoing.close().await;
+                        break;
+                    }
+                }
+            }
+            shared.writers.fetch_sub(1, Ordering::AcqRel);
+        })
+    };
+    let mut size: Option<(u16, u16)> = None;
+    let mut locale = ClientLocale::default();
+    let mut session: Option<std::sync::mpsc::Sender<SessionEvent>> = None;
+    let clamp = |c: u32, r: u32| (c.min(1000) as u16, r.min(1000) as u16);
+    while let Some(msg) = incoming.wait().await {
+        match msg {
+            ChannelMsg::RequestPty {
+                col_width,
+                row_height,
+                ..
+            }
+            | ChannelMsg::WindowChange {
+                col_width,
+                row_height,
+                ..
+            } => {
+                let (c, r) = clamp(col_width, row_height);
+                size = Some((c, r));
+                if let Some(s) = &session {
+                    let _ = s.send(SessionEvent::Resize(c, r));
+                }
+            }
+            ChannelMsg::SetEnv {
+                variable_name,
+                variable_value,
+                ..
+            } => locale.set(&variable_name, &variable_value),
+            ChannelMsg::RequestShell { .. } if session.is_none() => {
+                session = start(&shared, &actor, size, &locale, "", &out_tx, peer);
+            }
+            ChannelMsg::Exec { command, .. } if session.is_none() => {
+                let command = String::from_utf8_lossy(&command).into_owned();
+                session = start(&shared, &actor, size, &locale, &command, &out_tx, peer);
+            }
+            ChannelMsg::Data { data } => {
+                if let Some(s) = &session {
+                    let _ = s.send(SessionEvent::Input(data.to_vec()));
+                }
+            }
+            ChannelMsg::Close => break,
+            _ => {}
+        }
+    }
+    if let Some(s) = session {
+        let _ = s.send(SessionEvent::Closed);
+    }
+    drop(out_tx);
+    let _ = writer.await;
+}
+
+/// Starts a session, or tells the client why not and closes the channel.
+fn start(
+    shared: &Arc<Shared>,
+    actor: &Actor,
+    size: Option<(u16, u16)>,
+    locale: &ClientLocale,
+    command: &str,
+    out: &OutputSender,
+    peer: SocketAddr,
+) -> Option<std::sync::mpsc::Sender<SessionEvent>> {
+    let options = &shared.options;
+    let parsed = SessionArgs::parse(command);
+    let lang = parsed
+        .as_ref()
+        .ok()
+        .and_then(|a| a.lang)
+        .or_else(|| locale.lang())
+        .or(options.lang)
+        .unwrap_or_else(Lang::from_env);
+    let tr = I18n::new(lang);
+    let refuse = |message: String, status: u32| {
+        let _ = out.data(format!("{}\r\n", message.replace('\n', "\r\n")).into_bytes());
+        out.exit(status);
+        None
+    };
+    let args = match parsed {
+        Ok(a) => a,
+        Err(word) => return refuse(tr.f("serve.bad_option", &[("option", &word)]), 2),
+    };
+    let Some((cols, rows)) = size else {
+        return refuse(tr.t("serve.no_terminal").to_string(), 1);
+    };
+    if shared.stopping.load(Ordering::Acquire) {
+        return refuse(tr.t("serve.stopping").to_string(), 1);
+    }
+    let keymap = match &args.keymap {
+        Some(name) => Keymap::builtin(name).unwrap_or_else(|| options.keymap.clone()),
+        None => options.keymap.clone(),
+    };
+    let mut sessions = shared.sessions.lock().expect("sessions lock");
+    if sessions.len() >= options.max_sessions {
+        drop(sessions);
+        shared.log.write(&format!(
+            "refused a session of {} from {peer}: {} sessions are open, the most allowed",
+            actor.id, options.max_sessions
+        ));
+        return refuse(tr.f("serve.full", &[("n", &options.max_sessions)]), 1);
+    }
+    let id = shared.id();
+    let (tx, rx) = std::sync::mpsc::channel();
+    let setup = SessionSetup {
+        service: shared.service.clone(),
+        actor: actor.clone(),
+        tr,
+        keymap,
+        db_label: shared.db_label.clone(),
+        size: (cols, rows),
+        idle_timeout: options.idle_timeout,
+    };
+    let thread = {
+        let (shared, out, who) = (shared.clone(), out.clone(), actor.id.clone());
+        std::thread::Builder::new()
+            .name(format!("konkurs-session-{id}"))
+            .spawn(move || {
+                let started = Instant::now();
+                let ending = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    session::run(setup, rx, out.clone())
+                }));
+                let how = match ending {
+                    Ok(Ending::Quit) => "quit".to_string(),
+                    Ok(Ending::Idle) => "closed after the idle timeout".to_string(),
+                    Ok(Ending::Shutdown) => "closed: the server is stopping".to_string(),
+                    Ok(Ending::Dropped) => "the connection was lost; work saved".to_string(),
+                    Err(_) => {
+                        let _ = out.data(
+                            format!(
+                                "\x1b[?2004l\x1b[?1049l\x1b[?25h{}\r\n",
+                                tr.t("serve.internal_error")
+                            )
+                            .into_bytes(),
+                        );
+                        out.exit(1);
+                        "ended by an internal error (see the panic message above)".to_string()
+                    }
+                };
+                shared.log.write(&format!(
+                    "session of {who} from {peer} ended after {} s: {how}",
+                    started.elapsed().as_secs()
+                ));
+                shared.sessions.lock().expect("sessions lock").remove(&id);
+            })
+    };
+    match thread {
+        Ok(t) => {
+            sessions.insert(
+                id,
+                SessionSlot {
+                    events: tx.clone(),
+                    thread: Some(t),
+                },
+            );
+            drop(sessions);
+            shared.log.write(&format!(
+                "session of {} from {peer} started ({cols}×{rows}, {})",
+                actor.id,
+                match lang {
+                    Lang::Ru => "ru",
+                    Lang::En => "en",
+                }
+            ));
+            Some(tx)
+        }
+        Err(e) => {
+            drop(sessions);
+            shared
+                .log
+                .write(&format!("cannot start a session thread: {e}"));
+            refuse(tr.t("serve.internal_error").to_string(), 1)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_clients_locale_chooses_the_language_as_the_c_library_would() {
+        let mut locale = ClientLocale::default();
+        assert_eq!(locale.lang(), None);
+        locale.set("LANG", "ru_RU.UTF-8");
+        assert_eq!(locale.lang(), Some(Lang::Ru));
+        locale.set("LC_ALL", "en_GB.UTF-8");
+        assert_eq!(locale.lang(), Some(Lang::En), "LC_ALL wins over LANG");
+        locale.set("PATH", "/tmp/evil");
+        assert!(
+            !locale.0.contains_key("PATH"),
+            "only locale variables are kept"
+        );
+    }
+
+    #[test]
+    fn the_connect_line_names_the_port_and_a_reachable_host() {
+        let dir = tempfile::tempdir().unwrap();
+        let key = HostKey::load_or_create(dir.path()).unwrap();
+        let ready = |addr: &str| {
+            Ready {
+                addr: addr.parse().unwrap(),
+                host_key: &key,
+                database: dir.path(),
+            }
+            .ssh_command()
+        };
+        assert_eq!(ready("127.0.0.1:2222"), "ssh -p 2222 <your-id>@127.0.0.1");
+        assert_eq!(ready("0.0.0.0:2200"), "ssh -p 2200 <your-id>@<server-host>");
+    }
+}
