@@ -91,7 +91,7 @@ fn acknowledged_scores_survive_sigkill() {
         // Kill after a random number of acknowledgements, sometimes with
         // a burst of unacknowledged writes already sent.
         let kill_after = (rng.next() % 12) as usize;
-        let burst = rng.next() % 3 == 0;
+        let burst = rng.next().is_multiple_of(3);
         let mut sent: Vec<(ParticipantId, CriterionId, f64)> = Vec::new();
         let mut got = 0;
         let deadline = Instant::now() + Duration::from_secs(30);
