@@ -43,7 +43,7 @@ fn a_newcomer_finds_a_participant_by_typing_latin_letters() {
     t.keys(&["?"]);
     t.wait_text("Sort by the next column");
     t.keys(&["Escape"]);
-    t.wait(&"the help closed", |s| {
+    t.wait("the help closed", |s| {
         !s.contains("Sort by the next column")
     });
     t.keys(&["q"]);
