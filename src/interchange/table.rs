@@ -247,7 +247,43 @@ fn sniff_delimiter(text: &str) -> u8 {
     }
 }
 
+/// Reads a workbook. The XLSX reader can panic on a damaged file (an
+/// arithmetic overflow on a huge cell reference); that is caught and said
+/// as what it is, a damaged workbook, instead of ending the program.
 fn read_xlsx(file: &str, bytes: Vec<u8>) -> Result<Table, ImportError> {
+    match quietly(|| read_xlsx_inner(file, bytes)) {
+        Some(result) => result,
+        None => Err(ImportError::one(
+            file,
+            Problem::file(
+                "the workbook is damaged: its cells cannot be read; open it in a spreadsheet program and save it again".into(),
+            ),
+        )),
+    }
+}
+
+thread_local! {
+    static QUIET: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Runs `f`, turning a panic into `None` without printing it.
+fn quietly<T>(f: impl FnOnce() -> T) -> Option<T> {
+    static HOOK: std::sync::Once = std::sync::Once::new();
+    HOOK.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if !QUIET.with(|q| q.get()) {
+                previous(info);
+            }
+        }));
+    });
+    QUIET.with(|q| q.set(true));
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+    QUIET.with(|q| q.set(false));
+    result.ok()
+}
+
+fn read_xlsx_inner(file: &str, bytes: Vec<u8>) -> Result<Table, ImportError> {
     use calamine::{Reader, Xlsx};
     let fail = |m: String| ImportError::one(file, Problem::file(m));
     let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes))
