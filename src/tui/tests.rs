@@ -421,3 +421,45 @@ fn search_is_a_pane_action_and_the_palette_lists_every_action() {
     assert_eq!(keys.role, crate::domain::people::Role::Coordinator);
     assert!(Action::ALL.contains(&Action::Search));
 }
+
+/// The sample contest at its portfolio stage: education closed, jurors
+/// assigned, a few sheets scored.
+fn sample() -> (tempfile::TempDir, Arc<crate::service::Service>) {
+    let dir = tempfile::tempdir().unwrap();
+    let service = Arc::new(crate::service::Service::open(dir.path()).unwrap());
+    let coordinator = Actor::local_coordinator();
+    crate::sample::load(&service, &coordinator).unwrap();
+    service
+        .close_stage(&coordinator, &StageId::new("education"))
+        .unwrap();
+    service
+        .assign_auto(&coordinator, &StageId::new("portfolio"), None)
+        .unwrap();
+    (dir, service)
+}
+
+fn sample_screen(service: &Arc<crate::service::Service>, lang: Lang, w: u16, h: u16) -> Screen {
+    Screen::new(service, Actor::local_coordinator(), lang, "default", w, h)
+}
+
+#[test]
+fn the_sample_contest_in_every_pane_at_80x24() {
+    let (_dir, service) = sample();
+    let mut s = sample_screen(&service, Lang::Ru, 80, 24);
+    for pane in PaneKind::ALL {
+        go(&mut s, pane);
+        insta::assert_snapshot!(format!("sample_{}_80x24", pane.name()), s.text());
+    }
+    // The Learning pane's pictures and events at 80×24.
+    go(&mut s, PaneKind::Learning);
+    s.keys("v");
+    insta::assert_snapshot!("sample_learning_events_80x24", s.text());
+    s.keys("v");
+    insta::assert_snapshot!("sample_learning_pictures_80x24", s.text());
+    // The Ranking pane's statistics.
+    go(&mut s, PaneKind::Ranking);
+    s.keys("[");
+    s.keys("v");
+    let text = s.text();
+    assert!(text.contains("Итоги"), "{text}");
+}
