@@ -3,6 +3,10 @@
 //!
 //! Run with `cargo bench --bench activity`.
 
+/// The allocator the konkurs binary uses, so that figures match it.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use chrono::NaiveDate;
 use divan::Bencher;
 use imbl::OrdMap;
@@ -11,6 +15,7 @@ use konkurs::domain::ids::{EventId, GroupId, ParticipantId};
 use konkurs::domain::learning::{Attendance, TrainingEvent};
 use konkurs::domain::participant::{Indicators, Participant};
 use konkurs::domain::regulation::Regulation;
+use konkurs::domain::shared::SharedMap;
 use konkurs::domain::topic::{EventFormat, Topic};
 
 fn main() {
@@ -23,7 +28,7 @@ const MARKS_EACH: usize = 50;
 
 struct Data {
     participants: Vec<Participant>,
-    attendance: OrdMap<ParticipantId, Attendance>,
+    attendance: SharedMap<ParticipantId, Attendance>,
     events: OrdMap<EventId, TrainingEvent>,
 }
 

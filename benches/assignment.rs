@@ -4,6 +4,10 @@
 //!
 //! Run with `cargo bench --bench assignment`.
 
+/// The allocator the konkurs binary uses, so that figures match it.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use chrono::NaiveDate;
 use divan::{Bencher, black_box};
 use konkurs::domain::assignment::{AssignmentInput, AssignmentPlan, assign};

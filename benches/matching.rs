@@ -4,6 +4,10 @@
 //!
 //! Run: `cargo bench --bench matching`
 
+/// The allocator the konkurs binary uses, so that figures match it.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use divan::{Bencher, black_box};
 use konkurs::domain::ids::{InternId, MentorId};
 use konkurs::domain::matching::{self, MatchInput, MatchMode};

@@ -8,6 +8,10 @@
 //!
 //! Run with `cargo bench --bench ranking`.
 
+/// The allocator the konkurs binary uses, so that figures match it.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use chrono::{Duration, NaiveDate, TimeZone, Utc};
 use konkurs::domain::ids::{CriterionId, JurorId, ParticipantId, StageId};
 use konkurs::domain::participant::{Indicators, Participant};

@@ -4,6 +4,10 @@
 //!
 //! Run with `cargo bench --bench render`.
 
+/// The allocator the konkurs binary uses, so that figures match it.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 mod common;
 
 use divan::Bencher;

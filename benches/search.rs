@@ -6,6 +6,10 @@
 //!
 //! Run with `cargo bench --bench search`.
 
+/// The allocator the konkurs binary uses, so that figures match it.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 mod common;
 
 use konkurs::search::{SearchIndex, fold};

@@ -5,6 +5,10 @@
 //! Run with `cargo bench --bench store` (the first run generates the data
 //! under target/bench-data/, which takes a minute).
 
+/// The allocator the konkurs binary uses, so that figures match it.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 mod common;
 
 use divan::Bencher;

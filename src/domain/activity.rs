@@ -10,6 +10,7 @@ use super::ids::{CriterionId, EventId, ParticipantId};
 use super::learning::{Attendance, TrainingEvent};
 use super::participant::Participant;
 use super::regulation::{ActivityFormula, Criterion, IndicatorSource, Stage};
+use super::shared::SharedMap;
 use super::topic::{EventFormat, Topic};
 use imbl::OrdMap;
 use serde::Serialize;
@@ -202,7 +203,7 @@ pub fn rate(
 pub fn rate_all<'a>(
     formula: &ActivityFormula,
     participants: impl IntoIterator<Item = &'a Participant>,
-    attendance: &OrdMap<ParticipantId, Attendance>,
+    attendance: &SharedMap<ParticipantId, Attendance>,
     events: &OrdMap<EventId, TrainingEvent>,
 ) -> BTreeMap<ParticipantId, ActivityRating> {
     participants

@@ -12,6 +12,7 @@ use super::participant::Participant;
 use super::people::Juror;
 use super::regulation::Regulation;
 use super::scoring::{Assignment, Conflict, ScoreSheet, StageState};
+use super::shared::SharedMap;
 use super::snapshot::{FrozenRanking, TieResolution};
 use imbl::OrdMap;
 use serde::{Deserialize, Serialize};
@@ -45,10 +46,10 @@ pub struct ActiveRegulation {
 pub struct Contest {
     pub regulation: Option<Arc<ActiveRegulation>>,
     pub municipalities: OrdMap<String, Municipality>,
-    pub participants: OrdMap<ParticipantId, Participant>,
+    pub participants: SharedMap<ParticipantId, Participant>,
     pub jurors: OrdMap<JurorId, Juror>,
     pub events: OrdMap<EventId, TrainingEvent>,
-    pub attendance: OrdMap<ParticipantId, Attendance>,
+    pub attendance: SharedMap<ParticipantId, Attendance>,
     pub mentors: OrdMap<MentorId, Mentor>,
     pub interns: OrdMap<InternId, InternRequest>,
     pub conflicts: OrdMap<(JurorId, ParticipantId), Conflict>,

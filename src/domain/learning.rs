@@ -14,8 +14,10 @@ pub struct TrainingEvent {
     pub topic: Topic,
     pub format: EventFormat,
     /// The first day of the event.
+    #[serde(with = "super::compact::date")]
     pub start: NaiveDate,
     /// The last day of the event (the same as `start` for a one-day event).
+    #[serde(with = "super::compact::date")]
     pub end: NaiveDate,
     /// Academic hours, as the programme counts them.
     pub hours: f64,
@@ -38,6 +40,7 @@ impl TrainingEvent {
 pub struct Attendance {
     pub participant: ParticipantId,
     /// Event → the day the presence was recorded, when the sheet says it.
+    #[serde(with = "super::compact::date_map")]
     pub events: BTreeMap<EventId, Option<NaiveDate>>,
 }
 

@@ -3,6 +3,7 @@
 
 pub mod activity;
 pub mod assignment;
+pub mod compact;
 pub mod contest;
 pub mod ids;
 pub mod integrity;
@@ -14,6 +15,7 @@ pub mod people;
 pub mod ranking;
 pub mod regulation;
 pub mod scoring;
+pub mod shared;
 pub mod snapshot;
 pub mod stats;
 pub mod topic;

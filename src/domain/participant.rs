@@ -16,6 +16,7 @@ pub struct Participant {
     pub group: GroupId,
     pub email: String,
     pub phone: String,
+    #[serde(with = "super::compact::date")]
     pub application_date: NaiveDate,
     pub indicators: Indicators,
     pub notes: String,

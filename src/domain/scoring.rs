@@ -46,6 +46,7 @@ pub struct ScoreSheet {
     /// The juror's justification.
     pub comment: String,
     pub status: SheetStatus,
+    #[serde(with = "super::compact::datetime")]
     pub updated_at: DateTime<Utc>,
 }
 

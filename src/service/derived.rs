@@ -10,6 +10,7 @@ use crate::domain::ids::{EventId, ParticipantId, StageId};
 use crate::domain::learning::{Attendance, TrainingEvent};
 use crate::domain::participant::Participant;
 use crate::domain::scoring::StageState;
+use crate::domain::shared::SharedMap;
 use imbl::OrdMap;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
@@ -17,80 +18,153 @@ use std::sync::{Arc, Mutex};
 /// What a view reads besides the records.
 #[derive(Clone, Default)]
 pub struct Derived {
-    pub ratings: Arc<BTreeMap<ParticipantId, ActivityRating>>,
+    /// `None` while a large contest's ratings are being computed.
+    pub ratings: Option<Arc<Ratings>>,
     pub standings: Arc<HashMap<ParticipantId, Standing>>,
 }
 
-struct Inputs {
+pub type Ratings = BTreeMap<ParticipantId, ActivityRating>;
+
+/// Up to this many participants the ratings are computed at once; above it,
+/// on a thread, so that opening a large contest shows its first screen
+/// without waiting for them.
+const SYNC_LIMIT: usize = 20_000;
+
+/// What the ratings are computed from.
+#[derive(Clone)]
+struct RatingInputs {
     regulation: Option<Arc<ActiveRegulation>>,
-    participants: OrdMap<ParticipantId, Participant>,
-    attendance: OrdMap<ParticipantId, Attendance>,
+    participants: SharedMap<ParticipantId, Participant>,
+    attendance: SharedMap<ParticipantId, Attendance>,
     events: OrdMap<EventId, TrainingEvent>,
-    stages: OrdMap<StageId, StageState>,
 }
 
-impl Inputs {
-    fn of(c: &Contest) -> Inputs {
-        Inputs {
+impl RatingInputs {
+    fn of(c: &Contest) -> RatingInputs {
+        RatingInputs {
             regulation: c.regulation.clone(),
             participants: c.participants.clone(),
             attendance: c.attendance.clone(),
             events: c.events.clone(),
-            stages: c.stages.clone(),
         }
     }
 
-    fn same_regulation(&self, c: &Contest) -> bool {
-        match (&self.regulation, &c.regulation) {
+    fn same(&self, other: &RatingInputs) -> bool {
+        let regulation = match (&self.regulation, &other.regulation) {
             (None, None) => true,
             (Some(a), Some(b)) => Arc::ptr_eq(a, b),
             _ => false,
-        }
+        };
+        regulation
+            && self.participants.ptr_eq(&other.participants)
+            && self.attendance.ptr_eq(&other.attendance)
+            && self.events.ptr_eq(&other.events)
     }
 
-    fn same_ratings_inputs(&self, c: &Contest) -> bool {
-        self.same_regulation(c)
-            && self.participants.ptr_eq(&c.participants)
-            && self.attendance.ptr_eq(&c.attendance)
-            && self.events.ptr_eq(&c.events)
+    fn compute(&self) -> Ratings {
+        let formula = self
+            .regulation
+            .as_ref()
+            .map(|r| r.rules.activity.clone())
+            .unwrap_or_default();
+        activity::rate_all(
+            &formula,
+            self.participants.values(),
+            &self.attendance,
+            &self.events,
+        )
     }
+}
 
-    fn same_standing_inputs(&self, c: &Contest) -> bool {
-        self.same_regulation(c)
-            && self.participants.ptr_eq(&c.participants)
-            && self.stages.ptr_eq(&c.stages)
-    }
+/// What the standings are computed from.
+type StandingInputs = (
+    Option<Arc<ActiveRegulation>>,
+    SharedMap<ParticipantId, Participant>,
+    OrdMap<StageId, StageState>,
+);
+
+#[derive(Default)]
+struct State {
+    ratings: Option<(RatingInputs, Arc<Ratings>)>,
+    computing: Option<RatingInputs>,
+    standings: Option<(StandingInputs, Arc<HashMap<ParticipantId, Standing>>)>,
 }
 
 #[derive(Default)]
 pub struct Cache {
-    inner: Mutex<Option<(Inputs, Derived)>>,
+    state: Arc<Mutex<State>>,
 }
 
 impl Cache {
-    pub fn get(&self, contest: &Contest) -> Derived {
-        let mut slot = self.inner.lock().expect("derived cache lock");
-        let (ratings, standings) = match slot.as_ref() {
-            Some((inputs, d)) => (
-                inputs
-                    .same_ratings_inputs(contest)
-                    .then(|| d.ratings.clone()),
-                inputs
-                    .same_standing_inputs(contest)
-                    .then(|| d.standings.clone()),
-            ),
-            None => (None, None),
+    /// The figures for `contest`; large contests' ratings may still be on
+    /// their way (`ratings: None`), and `changes` is told when they arrive.
+    pub fn get(&self, contest: &Contest, changes: &Arc<super::Changes>) -> Derived {
+        let inputs = RatingInputs::of(contest);
+        let mut state = self.state.lock().expect("derived cache lock");
+        let standings = self.standings(&mut state, contest);
+        let ratings = match &state.ratings {
+            Some((i, r)) if i.same(&inputs) => Some(r.clone()),
+            _ if contest.participants.len() <= SYNC_LIMIT => {
+                let r = Arc::new(inputs.compute());
+                state.ratings = Some((inputs, r.clone()));
+                Some(r)
+            }
+            _ => {
+                if !state.computing.as_ref().is_some_and(|c| c.same(&inputs)) {
+                    state.computing = Some(inputs.clone());
+                    let shared = self.state.clone();
+                    let changes = changes.clone();
+                    std::thread::spawn(move || {
+                        let r = Arc::new(inputs.compute());
+                        let mut state = shared.lock().expect("derived cache lock");
+                        if state.computing.as_ref().is_some_and(|c| c.same(&inputs)) {
+                            state.computing = None;
+                            state.ratings = Some((inputs, r));
+                            drop(state);
+                            changes.bump();
+                        }
+                    });
+                }
+                None
+            }
         };
-        let derived = Derived {
-            ratings: ratings.unwrap_or_else(|| Arc::new(compute_ratings(contest))),
-            standings: standings.unwrap_or_else(|| Arc::new(contest.standings())),
-        };
-        *slot = Some((Inputs::of(contest), derived.clone()));
-        derived
+        Derived { ratings, standings }
     }
-}
 
-fn compute_ratings(c: &Contest) -> BTreeMap<ParticipantId, ActivityRating> {
-    let formula = c.rules().map(|r| r.activity.clone()).unwrap_or_default();
-    activity::rate_all(&formula, c.participants.values(), &c.attendance, &c.events)
+    /// The ratings for `contest`, computed now if they are not ready:
+    /// rankings and exports cannot wait for a redraw.
+    pub fn ratings_now(&self, contest: &Contest) -> Arc<Ratings> {
+        let inputs = RatingInputs::of(contest);
+        if let Some((i, r)) = &self.state.lock().expect("derived cache lock").ratings
+            && i.same(&inputs)
+        {
+            return r.clone();
+        }
+        let r = Arc::new(inputs.compute());
+        self.state.lock().expect("derived cache lock").ratings = Some((inputs, r.clone()));
+        r
+    }
+
+    fn standings(&self, state: &mut State, c: &Contest) -> Arc<HashMap<ParticipantId, Standing>> {
+        if let Some(((reg, p, s), st)) = &state.standings {
+            let same_reg = match (reg, &c.regulation) {
+                (None, None) => true,
+                (Some(a), Some(b)) => Arc::ptr_eq(a, b),
+                _ => false,
+            };
+            if same_reg && p.ptr_eq(&c.participants) && s.ptr_eq(&c.stages) {
+                return st.clone();
+            }
+        }
+        let st = Arc::new(c.standings());
+        state.standings = Some((
+            (
+                c.regulation.clone(),
+                c.participants.clone(),
+                c.stages.clone(),
+            ),
+            st.clone(),
+        ));
+        st
+    }
 }

@@ -85,14 +85,30 @@ pub type Result<T> = std::result::Result<T, ServiceError>;
 
 type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
 
+/// The counter every session watches: it moves with every committed change
+/// and when derived figures computed in the background arrive.
+#[derive(Default)]
+pub struct Changes {
+    generation: AtomicU64,
+    changed: (Mutex<u64>, Condvar),
+}
+
+impl Changes {
+    fn bump(&self) {
+        let g = self.generation.fetch_add(1, Ordering::AcqRel) + 1;
+        let (lock, cvar) = &self.changed;
+        *lock.lock().expect("change lock") = g;
+        cvar.notify_all();
+    }
+}
+
 /// The contest service over one open database.
 pub struct Service {
     store: Store,
     state: RwLock<Contest>,
     /// Serialises writers: a change is computed from the state it replaces.
     writer: Mutex<()>,
-    generation: AtomicU64,
-    changed: (Mutex<u64>, Condvar),
+    changes: Arc<Changes>,
     clock: Clock,
     derived: derived::Cache,
 }
@@ -106,8 +122,7 @@ impl Service {
             store,
             state: RwLock::new(contest),
             writer: Mutex::new(()),
-            generation: AtomicU64::new(0),
-            changed: (Mutex::new(0), Condvar::new()),
+            changes: Arc::new(Changes::default()),
             clock: Arc::new(Utc::now),
             derived: derived::Cache::default(),
         })
@@ -119,8 +134,10 @@ impl Service {
         self
     }
 
+    /// The time, to the microsecond: what the database keeps, so that a
+    /// record read back equals the one written.
     pub fn now(&self) -> DateTime<Utc> {
-        (self.clock)()
+        chrono::SubsecRound::trunc_subsecs((self.clock)(), 6)
     }
 
     pub fn store(&self) -> &Store {
@@ -140,19 +157,19 @@ impl Service {
     /// What `actor` may see of the contest now.
     pub fn view(&self, actor: &Actor) -> View {
         let contest = self.contest();
-        let derived = self.derived.get(&contest);
+        let derived = self.derived.get(&contest, &self.changes);
         View::new(contest, actor.clone(), derived)
     }
 
     /// Increases with every committed change; sessions redraw when it moves.
     pub fn generation(&self) -> u64 {
-        self.generation.load(Ordering::Acquire)
+        self.changes.generation.load(Ordering::Acquire)
     }
 
     /// Waits until the generation passes `seen` or `timeout` elapses; returns
     /// the generation then.
     pub fn wait_for_change(&self, seen: u64, timeout: Duration) -> u64 {
-        let (lock, cvar) = &self.changed;
+        let (lock, cvar) = &self.changes.changed;
         let guard = lock.lock().expect("change lock");
         let (guard, _) = cvar
             .wait_timeout_while(guard, timeout, |g| *g <= seen)
@@ -236,10 +253,7 @@ impl Service {
     }
 
     fn bump(&self) {
-        let g = self.generation.fetch_add(1, Ordering::AcqRel) + 1;
-        let (lock, cvar) = &self.changed;
-        *lock.lock().expect("change lock") = g;
-        cvar.notify_all();
+        self.changes.bump();
     }
 
     /// Loads (or replaces) the regulation. Refused when the file is invalid

@@ -205,8 +205,8 @@ impl Service {
     pub fn analyse_stage(&self, actor: &Actor, stage: &StageId) -> Result<StageReport> {
         let c = self.contest();
         self.may_see_ranking(&c, actor, stage)?;
-        let derived = self.derived.get(&c);
-        let data = StageData::of(&c, &derived.ratings, stage)?;
+        let ratings = self.derived.ratings_now(&c);
+        let data = StageData::of(&c, &ratings, stage)?;
         let analysis = analyse(&data.input());
         Ok(StageReport {
             frozen: c.snapshots.get(stage).cloned(),
@@ -300,8 +300,8 @@ impl Service {
                     )));
                 }
             }
-            let derived = self.derived.get(c);
-            let data = StageData::of(c, &derived.ratings, stage)?;
+            let ratings = self.derived.ratings_now(c);
+            let data = StageData::of(c, &ratings, stage)?;
             if data.participants.is_empty() {
                 return Err(ServiceError::Invalid(format!(
                     "nobody competes at the stage '{stage}'"
@@ -415,8 +415,8 @@ impl Service {
                     "the stage '{stage}' is closed"
                 )));
             }
-            let derived = self.derived.get(c);
-            let data = StageData::of(c, &derived.ratings, stage)?;
+            let ratings = self.derived.ratings_now(c);
+            let data = StageData::of(c, &ratings, stage)?;
             let ranking = crate::domain::ranking::rank(&data.input(), data.declared_method());
             let mut wanted = order.clone();
             wanted.sort();

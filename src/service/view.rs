@@ -62,6 +62,7 @@ impl View {
     pub fn rating(&self, id: &ParticipantId) -> Option<&ActivityRating> {
         self.derived
             .ratings
+            .as_ref()?
             .get(id)
             .filter(|_| self.sees_participant(id))
     }
@@ -265,6 +266,14 @@ impl View {
         self.contest
             .participants
             .values()
+            .filter(|p| self.sees_participant(&p.id))
+    }
+
+    /// The participants the actor may see, shared rather than copied.
+    pub fn participants_shared(&self) -> impl Iterator<Item = &std::sync::Arc<Participant>> {
+        self.contest
+            .participants
+            .shared_values()
             .filter(|p| self.sees_participant(&p.id))
     }
 

@@ -2,7 +2,7 @@
 //! JSON document — every record, the audit log and the saved sessions.
 
 use super::audit::{self, AuditEntry};
-use super::{CURRENT_SCHEMA, Result, Store, StoreError, encode_record, key_bytes};
+use super::{CURRENT_SCHEMA, Result, Store, StoreError, chunk, encode_record, key_bytes};
 use crate::domain::contest::{Collection, Record};
 use base64::Engine;
 use chrono::{DateTime, Utc};
@@ -143,12 +143,24 @@ impl Store {
         };
         let result: std::result::Result<(), sled::transaction::TransactionError<()>> =
             trees.as_slice().transaction(|tx| {
+                let mut chunks: std::collections::BTreeMap<(usize, u32), Vec<Record>> =
+                    Default::default();
                 for r in &dump.records {
                     let idx = Collection::ALL
                         .iter()
                         .position(|c| *c == r.collection())
                         .expect("every collection is listed");
-                    tx[idx].insert(key_bytes(&r.key()), encode_record(r))?;
+                    if chunk::is_chunked(r.collection()) {
+                        chunks
+                            .entry((idx, chunk::chunk_of(&r.key())))
+                            .or_default()
+                            .push(r.clone());
+                    } else {
+                        tx[idx].insert(key_bytes(&r.key()), encode_record(r))?;
+                    }
+                }
+                for ((idx, c), mut records) in chunks {
+                    tx[idx].insert(&chunk::chunk_key(c)[..], chunk::encode(&mut records))?;
                 }
                 for (seq, stored) in &sealed {
                     tx[n].insert(&seq.to_be_bytes(), stored.as_slice())?;

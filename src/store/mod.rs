@@ -8,6 +8,7 @@
 
 mod audit;
 pub mod backup;
+mod chunk;
 mod migrate;
 
 pub use audit::{AuditChange, AuditEntry, VerifyReport};
@@ -15,6 +16,7 @@ pub use migrate::{CURRENT_SCHEMA, Migration};
 
 use crate::domain::contest::{Change, Collection, Contest, Key, Record};
 use crate::domain::people::Role;
+use crate::domain::shared::SharedMap;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sled::Transactional;
@@ -59,6 +61,9 @@ pub enum StoreError {
 }
 
 pub type Result<T> = std::result::Result<T, StoreError>;
+
+/// The changes of one chunk: each key with its new record, or `None` to delete.
+type ChunkChanges<'a> = Vec<(Key, Option<&'a Record>)>;
 
 /// Who made a change and why, as the audit log records it.
 #[derive(Clone, Debug)]
@@ -184,55 +189,78 @@ impl Store {
         self.audit.is_empty() && self.trees.iter().all(|(_, t)| t.is_empty())
     }
 
-    /// Reads every record into memory. A second thread walks the sled trees
-    /// while this one decodes what it has read, so that reading from disk
-    /// and decoding overlap.
+    /// Reads every record into memory. The participants are decoded and
+    /// laid out on a second thread while this one does the attendance and
+    /// the smaller collections. The bulk collections are built at once from
+    /// all their records (sorted, then laid out), far cheaper than one
+    /// insert at a time.
     pub fn load(&self) -> Result<Contest> {
-        type Batch = (Collection, Vec<(sled::IVec, sled::IVec)>);
-        const BATCH: usize = 4096;
-        let (tx, rx) = std::sync::mpsc::sync_channel::<sled::Result<Batch>>(8);
-        std::thread::scope(|s| {
-            s.spawn(move || {
-                for (c, tree) in &self.trees {
-                    let mut batch = Vec::with_capacity(BATCH);
-                    for item in tree.iter() {
-                        match item {
-                            Ok(kv) => batch.push(kv),
-                            Err(e) => {
-                                let _ = tx.send(Err(e));
-                                return;
-                            }
-                        }
-                        if batch.len() == BATCH {
-                            let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
-                            if tx.send(Ok((*c, full))).is_err() {
-                                return;
-                            }
-                        }
-                    }
-                    if !batch.is_empty() && tx.send(Ok((*c, batch))).is_err() {
-                        return;
-                    }
-                }
+        let all = 0..chunk::CHUNKS;
+        let (participants, rest) = std::thread::scope(|s| {
+            let other = s.spawn(|| {
+                self.read_records(|c| c == Collection::Participants, all.clone())
+                    .map(|records| {
+                        records
+                            .into_iter()
+                            .filter_map(|r| match r {
+                                Record::Participant(p) => Some((p.id.clone(), p)),
+                                _ => None,
+                            })
+                            .collect::<SharedMap<_, _>>()
+                    })
             });
-            let mut contest = Contest::default();
-            for batch in rx {
-                let (c, items) = batch.map_err(|e| self.sled_err(e))?;
-                for (k, v) in items {
-                    let record = decode_record(&v).map_err(|what| {
-                        self.corrupt(format!(
-                            "{} record {}: {what}",
-                            c.name(),
-                            String::from_utf8_lossy(&k).replace(KEY_SEPARATOR as char, "/")
-                        ))
-                    })?;
-                    contest
-                        .insert(record)
-                        .map_err(|e| self.corrupt(format!("the stored regulation: {e}")))?;
-                }
+            let rest = self.read_records(|c| c != Collection::Participants, all.clone());
+            (
+                other.join().expect("the loading thread does not panic"),
+                rest,
+            )
+        });
+        let mut attendance = Vec::new();
+        let mut contest = Contest::default();
+        for record in rest? {
+            match record {
+                Record::Attendance(a) => attendance.push((a.participant.clone(), a)),
+                other => contest
+                    .insert(other)
+                    .map_err(|e| self.corrupt(format!("the stored regulation: {e}")))?,
             }
-            Ok(contest)
-        })
+        }
+        contest.attendance = attendance.into_iter().collect();
+        contest.participants = participants?;
+        Ok(contest)
+    }
+
+    /// Decodes the records of the trees `which` selects: of chunked trees
+    /// only the chunks in `chunks`, of the others every record.
+    fn read_records(
+        &self,
+        which: impl Fn(Collection) -> bool,
+        chunks: std::ops::Range<u32>,
+    ) -> Result<Vec<Record>> {
+        let mut out = Vec::new();
+        for (c, tree) in self.trees.iter().filter(|(c, _)| which(*c)) {
+            if chunk::is_chunked(*c) {
+                let range = chunk::chunk_key(chunks.start)..chunk::chunk_key(chunks.end);
+                for item in tree.range(range) {
+                    let (k, v) = item.map_err(|e| self.sled_err(e))?;
+                    out.extend(chunk::decode(&v).map_err(|what| {
+                        self.corrupt(format!("{} chunk {:?}: {what}", c.name(), k.as_ref()))
+                    })?);
+                }
+                continue;
+            }
+            for item in tree.iter() {
+                let (k, v) = item.map_err(|e| self.sled_err(e))?;
+                out.push(decode_record(&v).map_err(|what| {
+                    self.corrupt(format!(
+                        "{} record {}: {what}",
+                        c.name(),
+                        String::from_utf8_lossy(&k).replace(KEY_SEPARATOR as char, "/")
+                    ))
+                })?);
+            }
+        }
+        Ok(out)
     }
 
     /// Writes `changes` and their audit entry atomically, then flushes.
@@ -245,6 +273,9 @@ impl Store {
         before: &dyn Fn(&Key) -> Option<Record>,
     ) -> Result<AuditEntry> {
         let mut writes: Vec<(usize, Vec<u8>, Option<Vec<u8>>)> = Vec::with_capacity(changes.len());
+        // Changes of chunked collections, by (tree, chunk).
+        let mut chunked: std::collections::BTreeMap<(usize, u32), ChunkChanges> =
+            Default::default();
         let mut touched: Vec<Collection> = Vec::new();
         for change in changes {
             let key = change.key();
@@ -252,12 +283,19 @@ impl Store {
             if !touched.contains(&c) {
                 touched.push(c);
             }
-            let value = match change {
-                Change::Put(r) => Some(encode_record(r)),
+            let idx = touched.iter().position(|x| *x == c).expect("just pushed");
+            let record = match change {
+                Change::Put(r) => Some(r),
                 Change::Delete(_) => None,
             };
-            let idx = touched.iter().position(|x| *x == c).expect("just pushed");
-            writes.push((idx, key_bytes(&key), value));
+            if chunk::is_chunked(c) {
+                chunked
+                    .entry((idx, chunk::chunk_of(&key)))
+                    .or_default()
+                    .push((key, record));
+            } else {
+                writes.push((idx, key_bytes(&key), record.map(encode_record)));
+            }
         }
         let entry_changes = audit::describe_changes(changes, before);
         let mut tree_refs: Vec<&sled::Tree> = touched.iter().map(|c| self.tree(*c)).collect();
@@ -275,6 +313,21 @@ impl Store {
                         None => {
                             tx[*idx].remove(k.as_slice())?;
                         }
+                    }
+                }
+                for ((idx, c), group) in &chunked {
+                    let key = chunk::chunk_key(*c);
+                    let mut records = match tx[*idx].get(key)? {
+                        Some(v) => {
+                            chunk::decode(&v).map_err(ConflictableTransactionError::Abort)?
+                        }
+                        None => Vec::new(),
+                    };
+                    chunk::apply(&mut records, group);
+                    if records.is_empty() {
+                        tx[*idx].remove(&key[..])?;
+                    } else {
+                        tx[*idx].insert(&key[..], chunk::encode(&mut records))?;
                     }
                 }
                 let audit_tx = &tx[n];
@@ -362,6 +415,29 @@ impl Store {
     pub fn verify(&self) -> Result<VerifyReport> {
         let mut report = VerifyReport::default();
         for (c, tree) in &self.trees {
+            if chunk::is_chunked(*c) {
+                for item in tree.iter() {
+                    let (k, v) = item.map_err(|e| self.sled_err(e))?;
+                    match chunk::decode(&v) {
+                        Ok(records) => {
+                            report.records += records.len();
+                            for r in records {
+                                if r.collection() != *c
+                                    || chunk::chunk_key(chunk::chunk_of(&r.key())) != k.as_ref()
+                                {
+                                    report.problems.push(format!(
+                                        "{}: the record {} is in the wrong chunk",
+                                        c.name(),
+                                        r.key().display()
+                                    ));
+                                }
+                            }
+                        }
+                        Err(what) => report.problems.push(format!("{}: {what}", c.name())),
+                    }
+                }
+                continue;
+            }
             for item in tree.iter() {
                 let (k, v) = item.map_err(|e| self.sled_err(e))?;
                 report.records += 1;

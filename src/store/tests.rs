@@ -18,6 +18,18 @@ fn participant(id: &str, name: &str) -> Participant {
     }
 }
 
+fn juror(id: &str, name: &str) -> crate::domain::people::Juror {
+    crate::domain::people::Juror {
+        id: id.into(),
+        full_name: name.into(),
+        role: Role::Juror,
+        email: String::new(),
+        municipality: String::new(),
+        tos_name: String::new(),
+        keys: Vec::new(),
+    }
+}
+
 fn stamp(action: &str) -> Stamp {
     Stamp {
         actor: "secretary".into(),
@@ -173,14 +185,14 @@ fn a_newer_database_is_refused() {
 }
 
 fn double_names(store: &Store) -> Result<()> {
-    let tree = store.tree(Collection::Participants);
+    let tree = store.tree(Collection::Jurors);
     for item in tree.iter() {
         let (k, v) = item.map_err(|e| store.sled_err(e))?;
-        let Ok(Record::Participant(mut p)) = decode_record(&v) else {
+        let Ok(Record::Juror(mut j)) = decode_record(&v) else {
             continue;
         };
-        p.full_name = format!("{0} {0}", p.full_name);
-        tree.insert(k, encode_record(&Record::Participant(p)))
+        j.full_name = format!("{0} {0}", j.full_name);
+        tree.insert(k, encode_record(&Record::Juror(j)))
             .map_err(|e| store.sled_err(e))?;
     }
     Ok(())
@@ -192,7 +204,11 @@ fn an_older_database_is_backed_up_then_migrated() {
     {
         let store = Store::open(dir.path()).unwrap();
         store
-            .commit(&stamp("add"), &[put(participant("P1", "Анна"))], &|_| None)
+            .commit(
+                &stamp("add"),
+                &[Change::Put(Record::Juror(juror("J1", "Анна")))],
+                &|_| None,
+            )
             .unwrap();
     }
     // Pretend the schema this konkurs writes is one newer, with a migration.
@@ -212,7 +228,7 @@ fn an_older_database_is_backed_up_then_migrated() {
     assert!(backups[0].starts_with(&format!("pre-migration-v{CURRENT_SCHEMA}-")));
     let c = store.load().unwrap();
     assert_eq!(
-        c.participants[&ParticipantId::new("P1")].full_name,
+        c.jurors[&crate::domain::ids::JurorId::new("J1")].full_name,
         "Анна Анна"
     );
 }
@@ -260,4 +276,36 @@ fn a_dump_restores_into_an_empty_database_and_verifies() {
         matches!(err, backup::RestoreError::BrokenChain { seq: 1, .. }),
         "{err}"
     );
+}
+
+#[test]
+fn many_participants_go_into_chunks_and_come_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    let many: Vec<Change> = (0..2000)
+        .map(|i| put(participant(&format!("P{i:05}"), &format!("Участник {i}"))))
+        .collect();
+    store.commit(&stamp("import"), &many, &|_| None).unwrap();
+    assert!(store.tree(Collection::Participants).len() <= chunk::CHUNKS as usize);
+    // One change rewrites one chunk; a delete removes one record only.
+    store
+        .commit(
+            &stamp("edit"),
+            &[
+                put(participant("P00007", "Изменённое имя")),
+                Change::Delete(Key::Participant("P01999".into())),
+            ],
+            &|_| None,
+        )
+        .unwrap();
+    let c = store.load().unwrap();
+    assert_eq!(c.participants.len(), 1999);
+    assert_eq!(
+        c.participants[&ParticipantId::new("P00007")].full_name,
+        "Изменённое имя"
+    );
+    assert!(!c.participants.contains_key(&ParticipantId::new("P01999")));
+    let report = store.verify().unwrap();
+    assert!(report.ok(), "{:?}", report.problems);
+    assert_eq!(report.records, 1999);
 }

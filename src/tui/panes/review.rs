@@ -4,6 +4,7 @@
 
 use crate::domain::contest::Standing;
 use crate::domain::ids::{GroupId, ParticipantId};
+use crate::domain::participant::Participant;
 use crate::search::{SearchIndex, fold};
 use crate::tui::action::{self, Action};
 use crate::tui::describe;
@@ -19,6 +20,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Sparkline, Wrap};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use std::sync::Arc;
 use unicode_width::UnicodeWidthStr;
 
 /// The table's columns.
@@ -67,20 +69,16 @@ enum StatusFilter {
     Out,
 }
 
-/// One participant's row, with everything the table shows.
+/// One participant's row: the participant (shared with the contest, not
+/// copied), their group's place in the regulation, rating and standing.
 struct Row {
-    id: ParticipantId,
-    name: String,
-    tos: String,
-    municipality: String,
-    group: GroupId,
-    group_name: String,
-    rating: f64,
+    p: Arc<Participant>,
+    /// Index into the pane's groups (`usize::MAX` for a group the
+    /// regulation does not declare).
+    group: usize,
+    /// `None` while the ratings are being computed.
+    rating: Option<f64>,
     standing: Standing,
-    /// Lower-cased names for sorting (`ё` = `е`).
-    sort_name: String,
-    sort_tos: String,
-    sort_municipality: String,
 }
 
 /// What the pane remembers between sessions.
@@ -207,7 +205,7 @@ impl ReviewPane {
             .into_iter()
             .filter(|&i| {
                 let r = &self.rows[i];
-                self.group.as_ref().is_none_or(|g| &r.group == g)
+                self.group.as_ref().is_none_or(|g| &r.p.group == g)
                     && self.stage.is_none_or(|s| r.standing.stage(stages) >= s)
                     && match self.status {
                         StatusFilter::All => true,
@@ -218,19 +216,31 @@ impl ReviewPane {
             .collect();
         if !searching || self.sort_chosen {
             let rows = &self.rows;
+            let groups = &self.groups;
+            let group_name = |r: &Row| groups.get(r.group).map_or("", |(_, n)| n.as_str());
+            let lower = |s: &str| s.chars().map(fold).collect::<String>();
+            // Text columns sort by a folded copy made once per row here.
+            let keys: Option<Vec<String>> = match self.sort {
+                Column::Name => Some(rows.iter().map(|r| lower(&r.p.full_name)).collect()),
+                Column::Tos => Some(rows.iter().map(|r| lower(&r.p.tos_name)).collect()),
+                Column::Municipality => {
+                    Some(rows.iter().map(|r| lower(&r.p.municipality)).collect())
+                }
+                _ => None,
+            };
             let cmp = |a: &usize, b: &usize| {
                 let (x, y) = (&rows[*a], &rows[*b]);
-                let ord = match self.sort {
-                    Column::Id => natural(x.id.as_str(), y.id.as_str()),
-                    Column::Name => x.sort_name.cmp(&y.sort_name),
-                    Column::Tos => x.sort_tos.cmp(&y.sort_tos),
-                    Column::Municipality => x.sort_municipality.cmp(&y.sort_municipality),
-                    Column::Group => x.group_name.cmp(&y.group_name),
-                    Column::Rating => x.rating.total_cmp(&y.rating),
-                    Column::Status => x.standing.stage(stages).cmp(&y.standing.stage(stages)),
+                let ord = match (self.sort, &keys) {
+                    (_, Some(k)) => k[*a].cmp(&k[*b]),
+                    (Column::Group, _) => group_name(x).cmp(group_name(y)),
+                    (Column::Rating, _) => {
+                        x.rating.unwrap_or(0.0).total_cmp(&y.rating.unwrap_or(0.0))
+                    }
+                    (Column::Status, _) => x.standing.stage(stages).cmp(&y.standing.stage(stages)),
+                    _ => natural(x.p.id.as_str(), y.p.id.as_str()),
                 };
                 let ord = if self.descending { ord.reverse() } else { ord };
-                ord.then_with(|| natural(x.id.as_str(), y.id.as_str()))
+                ord.then_with(|| natural(x.p.id.as_str(), y.p.id.as_str()))
             };
             shown.sort_by(cmp);
         }
@@ -238,12 +248,12 @@ impl ReviewPane {
         self.cursor = self
             .selected
             .as_ref()
-            .and_then(|sel| self.shown.iter().position(|&i| &self.rows[i].id == sel))
+            .and_then(|sel| self.shown.iter().position(|&i| &self.rows[i].p.id == sel))
             .unwrap_or(0);
         self.selected = self
             .shown
             .get(self.cursor)
-            .map(|&i| self.rows[i].id.clone());
+            .map(|&i| self.rows[i].p.id.clone());
     }
 
     fn select(&mut self, cursor: usize) {
@@ -253,7 +263,7 @@ impl ReviewPane {
             return;
         }
         self.cursor = cursor.min(self.shown.len() - 1);
-        self.selected = Some(self.rows[self.shown[self.cursor]].id.clone());
+        self.selected = Some(self.rows[self.shown[self.cursor]].p.id.clone());
     }
 
     fn edit_key(&mut self, key: &KeyEvent, cx: &mut Cx) -> bool {
@@ -442,7 +452,7 @@ impl ReviewPane {
             let marks = if query.is_empty() {
                 Vec::new()
             } else {
-                SearchIndex::highlights(&[&r.name, &r.tos, &r.municipality], &query)
+                SearchIndex::highlights(&[&r.p.full_name, &r.p.tos_name, &r.p.municipality], &query)
             };
             let field = |f: u8| -> Vec<u16> {
                 marks
@@ -460,12 +470,25 @@ impl ReviewPane {
             let mut spans = Vec::new();
             for &(c, width) in &columns {
                 let (text, f, style) = match c {
-                    Column::Id => (r.id.to_string(), None, base),
-                    Column::Name => (r.name.clone(), Some(0u8), base),
-                    Column::Tos => (r.tos.clone(), Some(1), base),
-                    Column::Municipality => (r.municipality.clone(), Some(2), base),
-                    Column::Group => (short(&r.group_name, width), None, base),
-                    Column::Rating => (format!("{:>width$}", num(r.rating)), None, base),
+                    Column::Id => (r.p.id.to_string(), None, base),
+                    Column::Name => (r.p.full_name.clone(), Some(0u8), base),
+                    Column::Tos => (r.p.tos_name.clone(), Some(1), base),
+                    Column::Municipality => (r.p.municipality.clone(), Some(2), base),
+                    Column::Group => (
+                        short(
+                            self.groups
+                                .get(r.group)
+                                .map_or(r.p.group.as_str(), |(_, n)| n.as_str()),
+                            width,
+                        ),
+                        None,
+                        base,
+                    ),
+                    Column::Rating => (
+                        format!("{:>width$}", r.rating.map_or("…".to_string(), num)),
+                        None,
+                        base,
+                    ),
                     Column::Status => (status.clone(), None, status_style),
                 };
                 let cut = fit(&text, width);
@@ -688,10 +711,13 @@ fn short(name: &str, width: usize) -> String {
 }
 
 fn build_index(rows: &[Row]) -> SearchIndex {
-    SearchIndex::new(
-        rows.iter()
-            .map(|r| [r.name.as_str(), r.tos.as_str(), r.municipality.as_str()]),
-    )
+    SearchIndex::new(rows.iter().map(|r| {
+        [
+            r.p.full_name.as_str(),
+            r.p.tos_name.as_str(),
+            r.p.municipality.as_str(),
+        ]
+    }))
 }
 
 /// Pads with spaces to `width` display columns.
@@ -704,18 +730,20 @@ fn pad(s: &str, width: usize) -> String {
     }
 }
 
-/// Compares ids so that P2 comes before P10.
+/// Compares ids so that P2 comes before P10: the text before the trailing
+/// digits, then the digits as a number (without allocating).
 fn natural(a: &str, b: &str) -> std::cmp::Ordering {
-    let split = |s: &str| {
-        let digits = s.len() - s.trim_end_matches(|c: char| c.is_ascii_digit()).len();
-        let (head, tail) = s.split_at(s.len() - digits);
-        (
-            head.to_string(),
-            tail.parse::<u64>().unwrap_or(0),
-            s.to_string(),
-        )
-    };
-    split(a).cmp(&split(b))
+    fn split(s: &str) -> (&str, usize, &str) {
+        let head = s.trim_end_matches(|c: char| c.is_ascii_digit());
+        let digits = s[head.len()..].trim_start_matches('0');
+        (head, digits.len(), digits)
+    }
+    let (ha, la, ta) = split(a);
+    let (hb, lb, tb) = split(b);
+    ha.cmp(hb)
+        .then(la.cmp(&lb))
+        .then_with(|| ta.cmp(tb))
+        .then_with(|| a.cmp(b))
 }
 
 /// Events attended per month over the months the training ran, and the
@@ -878,42 +906,34 @@ impl Pane for ReviewPane {
         self.stage_names = rules
             .map(|r| r.stages.iter().map(|s| s.name.clone()).collect())
             .unwrap_or_default();
-        let group_names: BTreeMap<&GroupId, &str> =
-            self.groups.iter().map(|(g, n)| (g, n.as_str())).collect();
-        let lower = |s: &str| s.chars().map(fold).collect::<String>();
+        let group_index: BTreeMap<&GroupId, usize> = self
+            .groups
+            .iter()
+            .enumerate()
+            .map(|(i, (g, _))| (g, i))
+            .collect();
         self.rows = view
-            .participants()
+            .participants_shared()
             .map(|p| Row {
-                id: p.id.clone(),
-                name: p.full_name.clone(),
-                tos: p.tos_name.clone(),
-                municipality: p.municipality.clone(),
-                group: p.group.clone(),
-                group_name: group_names
-                    .get(&p.group)
-                    .map_or(p.group.to_string(), |n| n.to_string()),
-                rating: view.rating(&p.id).map_or(0.0, |r| r.total),
+                group: group_index.get(&p.group).copied().unwrap_or(usize::MAX),
+                rating: view.rating(&p.id).map(|r| r.total),
                 standing: view.standing(&p.id).unwrap_or(Standing::Competing(0)),
-                sort_name: lower(&p.full_name),
-                sort_tos: lower(&p.tos_name),
-                sort_municipality: lower(&p.municipality),
+                p: p.clone(),
             })
             .collect();
         self.index = None;
         self.narrowing.clear();
         // Large lists get their search index built before the first '/'.
         self.building = (self.rows.len() > 5_000).then(|| {
-            let fields: Vec<[String; 3]> = self
-                .rows
-                .iter()
-                .map(|r| [r.name.clone(), r.tos.clone(), r.municipality.clone()])
-                .collect();
+            let people: Vec<Arc<Participant>> = self.rows.iter().map(|r| r.p.clone()).collect();
             std::thread::spawn(move || {
-                SearchIndex::new(
-                    fields
-                        .iter()
-                        .map(|f| [f[0].as_str(), f[1].as_str(), f[2].as_str()]),
-                )
+                SearchIndex::new(people.iter().map(|p| {
+                    [
+                        p.full_name.as_str(),
+                        p.tos_name.as_str(),
+                        p.municipality.as_str(),
+                    ]
+                }))
             })
         });
         self.recompute();
