@@ -3,6 +3,7 @@
 
 mod activity;
 mod demo;
+mod export;
 mod jury;
 mod mentoring;
 mod output;
@@ -248,6 +249,39 @@ pub enum Command {
         participants: Vec<String>,
         #[arg(long)]
         reason: String,
+    },
+    /// Export a document: the team list, a stage's protocol, the mentoring
+    /// list or the listener register (coordinators and observers).
+    #[command(
+        after_help = "Examples:\n  konkurs export team --out team.xlsx\n  konkurs export protocol --stage final --format md --out final.md\n  konkurs export register --out register.csv --delimiter ';'\n\nThe same database and the same --at give byte-identical files."
+    )]
+    Export {
+        /// What to export.
+        what: crate::interchange::export::DocumentKind,
+        /// xlsx, csv, md or json (default: from the extension of --out, else xlsx).
+        #[arg(long, value_enum)]
+        format: Option<crate::interchange::export::ExportFormat>,
+        /// The file to write (default: konkurs-WHAT[-STAGE][-YEAR].EXT here).
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+        /// The stage of a protocol (an id of the regulation, e.g. portfolio).
+        #[arg(long)]
+        stage: Option<String>,
+        /// The export time stamped in the document: 2021-06-01T12:00:00Z or
+        /// 2021-06-01 12:00 (UTC). Default: now.
+        #[arg(long, value_name = "TIME")]
+        at: Option<String>,
+        /// The CSV cell separator: ',' or ';' (for spreadsheets of a
+        /// Russian locale; numbers then get a decimal comma).
+        #[arg(long, default_value = ",", value_name = "CHAR")]
+        delimiter: String,
+        /// Export even if the document is not final (an open stage, no
+        /// accepted matching); the file is then marked DRAFT.
+        #[arg(long)]
+        draft: bool,
+        /// Replace FILE if it exists.
+        #[arg(long)]
+        force: bool,
     },
     /// Jurors' SSH keys.
     Juror {
@@ -708,6 +742,33 @@ pub fn run(cli: Cli) -> Result<()> {
                     }
                 }
             }
+        }
+        Command::Export {
+            what,
+            format,
+            out,
+            stage,
+            at,
+            delimiter,
+            draft,
+            force,
+        } => {
+            let (service, actor) = open(&cli)?;
+            export::run(
+                &service,
+                &actor,
+                &export::Options {
+                    what: *what,
+                    format: *format,
+                    out: out.as_deref(),
+                    stage: stage.as_deref(),
+                    at: at.as_deref(),
+                    delimiter,
+                    draft: *draft,
+                    force: *force,
+                    lang: cli.i18n().lang,
+                },
+            )?;
         }
         Command::Demo { dir } => demo::run(&cli, dir.as_deref())?,
         Command::Serve {

@@ -1,4 +1,5 @@
-//! Files in and out: CSV and XLSX imports, and (later) exports.
+//! Files in and out: CSV and XLSX imports, and the exported documents
+//! ([`export`]).
 //!
 //! An import reads a file into a [`table::Table`], maps its headers to the
 //! fields of a kind ([`schema`]), turns each row into a domain record
@@ -6,6 +7,7 @@
 //! or none. Every problem is reported as `file:line: column «X»: what`.
 
 mod attendance;
+pub mod export;
 pub mod listing;
 pub mod records;
 pub mod schema;

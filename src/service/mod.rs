@@ -309,6 +309,16 @@ impl Service {
         Ok(self.store.dump(self.now())?)
     }
 
+    /// Refuses unless the actor may export documents: coordinators and
+    /// observers; not jurors, because a protocol holds every juror's scores.
+    pub fn may_export(&self, actor: &Actor) -> Result<()> {
+        self.require(
+            actor,
+            &[Role::Coordinator, Role::Observer],
+            "export documents (a protocol holds every juror's scores)",
+        )
+    }
+
     /// The audit log, oldest first (coordinators only: it holds every score).
     pub fn audit(&self, actor: &Actor) -> Result<Vec<AuditEntry>> {
         self.require(actor, &[Role::Coordinator], "read the audit log")?;

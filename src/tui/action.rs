@@ -120,6 +120,8 @@ actions! {
     CloseStage => "close_stage",
     ReopenStage => "reopen_stage",
     ResolveTie => "resolve_tie",
+    // Documents.
+    Export => "export",
 }
 
 impl Action {
@@ -161,6 +163,7 @@ pub const GLOBAL: &[Action] = &[
     Action::GoLearning,
     Action::GoJury,
     Action::Refresh,
+    Action::Export,
     Action::Quit,
 ];
 

@@ -1,5 +1,5 @@
-//! The workstation: tabs of panes, the help overlay, the command palette and
-//! the status bar.
+//! The workstation: tabs of panes, the help overlay, the command palette,
+//! the export dialog and the status bar.
 //!
 //! [`App`] knows nothing of the terminal it runs in: it takes crossterm
 //! events (plain data) and draws into any ratatui [`Frame`], so a local
@@ -8,6 +8,7 @@
 //! last changed, so it never waits for the database.
 
 use super::action::{self, Action};
+use super::export_dialog::{self, ExportDialog};
 use super::i18n::I18n;
 use super::keymap::{Chord, Keymap, Lookup, format_sequence};
 use super::pane::{Cx, Flash, FlashKind, Pane, PaneKind};
@@ -39,6 +40,7 @@ enum Overlay {
     None,
     Help { scroll: usize },
     Palette(Palette),
+    Export(Box<ExportDialog>),
 }
 
 struct Palette {
@@ -173,9 +175,17 @@ impl App {
         if self.last_persist.elapsed() >= PERSIST_EVERY {
             self.persist_session();
         }
+        let mut redraw = false;
+        if let Overlay::Export(d) = &mut self.overlay {
+            let (changed, finished) = d.poll();
+            redraw = changed;
+            if finished.is_some() {
+                self.flash = finished;
+            }
+        }
         let g = self.service.generation();
         if g == self.generation {
-            return false;
+            return redraw;
         }
         self.generation = g;
         self.view = self.service.view(&self.actor);
@@ -200,6 +210,8 @@ impl App {
                 if let Overlay::Palette(p) = &mut self.overlay {
                     p.input.push_str(text.lines().next().unwrap_or(""));
                     p.selected = 0;
+                } else if let Overlay::Export(d) = &mut self.overlay {
+                    d.paste(text);
                 } else {
                     self.with_pane(|p, cx| p.on_paste(text, cx));
                 }
@@ -245,6 +257,12 @@ impl App {
                         p.selected = 0;
                     }
                     _ => {}
+                }
+                return;
+            }
+            Overlay::Export(d) => {
+                if d.key(k, &self.service, &self.actor) == export_dialog::Outcome::Close {
+                    self.overlay = Overlay::None;
                 }
                 return;
             }
@@ -296,6 +314,19 @@ impl App {
                     input: String::new(),
                     selected: 0,
                 })
+            }
+            Action::Export if self.actor.role == crate::domain::people::Role::Juror => {
+                self.flash = Some(Flash {
+                    text: self.tr.t("export_dialog.not_for_jurors").into(),
+                    kind: FlashKind::Error,
+                });
+            }
+            Action::Export => {
+                self.overlay = Overlay::Export(Box::new(ExportDialog::new(
+                    &self.view,
+                    self.tr,
+                    self.service.path(),
+                )));
             }
             Action::NextPane => {
                 let next = (self.active + 1) % self.panes.len();
@@ -386,6 +417,7 @@ impl App {
             Overlay::None => {}
             Overlay::Help { scroll } => self.draw_help(frame, body, *scroll),
             Overlay::Palette(_) => self.draw_palette(frame, body),
+            Overlay::Export(d) => d.draw(frame, body),
         }
     }
 

@@ -1,0 +1,476 @@
+//! The export dialog: which document (and for a protocol, which stage),
+//! which format, whether a draft is allowed, and where to save it. The
+//! export runs on its own thread; the dialog shows a gauge of its steps and
+//! then where the file went, or why it was not written.
+//!
+//! Keys: ↑/↓ (Tab, Shift-Tab) move between fields, ←/→ (Space) change a
+//! choice, typing edits the path (Backspace, Ctrl-U clears), Enter exports,
+//! Esc closes. An existing file is replaced only after a second Enter.
+
+use super::i18n::I18n;
+use super::pane::{Flash, FlashKind};
+use super::theme;
+use crate::domain::ids::StageId;
+use crate::interchange::export::{self, DocumentKind, ExportFormat, Request, Step, Written};
+use crate::service::{Actor, Service, View};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Gauge, Paragraph, Wrap};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::mpsc::{Receiver, TryRecvError, channel};
+use std::time::Instant;
+
+const SPINNER: [char; 10] = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Focus {
+    What,
+    Stage,
+    Format,
+    Draft,
+    Path,
+}
+
+/// What the export thread reports.
+enum Report {
+    Step(Step),
+    Finished(Result<Written, String>),
+}
+
+enum State {
+    Editing,
+    /// The file exists: a second Enter replaces it.
+    ConfirmReplace,
+    Running {
+        reports: Receiver<Report>,
+        step: Step,
+        started: Instant,
+    },
+    Done(Result<Written, String>),
+}
+
+/// What a key did to the dialog.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Outcome {
+    Open,
+    Close,
+}
+
+pub struct ExportDialog {
+    tr: I18n,
+    focus: Focus,
+    kind: DocumentKind,
+    stages: Vec<(StageId, String)>,
+    stage: usize,
+    format: ExportFormat,
+    draft: bool,
+    path: String,
+    /// The person typed in the path: it is no longer recomputed.
+    path_edited: bool,
+    year: Option<i32>,
+    /// Where files are offered: `~` or the data directory.
+    dir: String,
+    state: State,
+}
+
+fn size(bytes: usize) -> String {
+    if bytes < 1024 {
+        format!("{bytes} B")
+    } else if bytes < 1024 * 1024 {
+        format!("{:.1} KB", bytes as f64 / 1024.0)
+    } else {
+        format!("{:.1} MB", bytes as f64 / (1024.0 * 1024.0))
+    }
+}
+
+fn cycle<T: Copy + PartialEq>(all: &[T], now: T, forward: bool) -> T {
+    let i = all.iter().position(|x| *x == now).unwrap_or(0);
+    let n = all.len();
+    all[if forward {
+        (i + 1) % n
+    } else {
+        (i + n - 1) % n
+    }]
+}
+
+impl ExportDialog {
+    /// A dialog for the contest as `view` shows it; files are offered in
+    /// the home directory, or in `data_dir` when there is no home.
+    pub fn new(view: &View, tr: I18n, data_dir: &Path) -> ExportDialog {
+        let rules = view.regulation().map(|r| &r.rules);
+        let stages: Vec<(StageId, String)> = rules
+            .map(|r| {
+                r.stages
+                    .iter()
+                    .map(|s| (s.id.clone(), s.name.clone()))
+                    .collect()
+            })
+            .unwrap_or_default();
+        // The protocol most likely wanted: of the last closed stage.
+        let stage = stages
+            .iter()
+            .rposition(|(id, _)| view.stage_state(id).is_some_and(|s| s.is_closed()))
+            .unwrap_or(0);
+        let dir = if std::env::var_os("HOME").is_some_and(|h| !h.is_empty()) {
+            "~".to_string()
+        } else {
+            data_dir.display().to_string()
+        };
+        let mut d = ExportDialog {
+            tr,
+            focus: Focus::What,
+            kind: DocumentKind::Team,
+            stages,
+            stage,
+            format: ExportFormat::Xlsx,
+            draft: false,
+            path: String::new(),
+            path_edited: false,
+            year: rules.and_then(|r| r.contest.year),
+            dir,
+            state: State::Editing,
+        };
+        d.offer_path();
+        d
+    }
+
+    fn stage_id(&self) -> Option<&StageId> {
+        self.stages.get(self.stage).map(|(id, _)| id)
+    }
+
+    /// Recomputes the offered path from the choices, unless typed over; a
+    /// typed path keeps its name and gets the new format's extension.
+    fn offer_path(&mut self) {
+        if !self.path_edited {
+            let name = export::default_file_name(
+                self.kind,
+                self.stage_id()
+                    .filter(|_| self.kind == DocumentKind::Protocol),
+                self.year,
+                self.format,
+            );
+            self.path = format!("{}/{name}", self.dir.trim_end_matches('/'));
+        } else if ExportFormat::of_path(Path::new(&self.path)).is_some() {
+            let p = PathBuf::from(&self.path).with_extension(self.format.extension());
+            self.path = p.display().to_string();
+        }
+    }
+
+    fn fields(&self) -> Vec<Focus> {
+        let mut f = vec![Focus::What];
+        if self.kind == DocumentKind::Protocol && !self.stages.is_empty() {
+            f.push(Focus::Stage);
+        }
+        f.extend([Focus::Format, Focus::Draft, Focus::Path]);
+        f
+    }
+
+    fn move_focus(&mut self, forward: bool) {
+        let fields = self.fields();
+        self.focus = cycle(&fields, self.focus, forward);
+    }
+
+    fn change(&mut self, forward: bool) {
+        match self.focus {
+            Focus::What => self.kind = cycle(&DocumentKind::ALL, self.kind, forward),
+            Focus::Stage if !self.stages.is_empty() => {
+                let n = self.stages.len();
+                self.stage = if forward {
+                    (self.stage + 1) % n
+                } else {
+                    (self.stage + n - 1) % n
+                };
+            }
+            Focus::Format => self.format = cycle(&ExportFormat::ALL, self.format, forward),
+            Focus::Draft => self.draft = !self.draft,
+            Focus::Stage | Focus::Path => return,
+        }
+        self.offer_path();
+    }
+
+    pub fn running(&self) -> bool {
+        matches!(self.state, State::Running { .. })
+    }
+
+    /// Pasted text goes into the path.
+    pub fn paste(&mut self, text: &str) {
+        if matches!(self.state, State::Editing | State::ConfirmReplace) {
+            self.focus = Focus::Path;
+            self.path.push_str(text.lines().next().unwrap_or("").trim());
+            self.path_edited = true;
+            self.state = State::Editing;
+        }
+    }
+
+    /// Handles a key; `service` and `actor` run the export on Enter.
+    pub fn key(&mut self, k: &KeyEvent, service: &Arc<Service>, actor: &Actor) -> Outcome {
+        match &self.state {
+            State::Running { .. } => return Outcome::Open,
+            State::Done(_) => {
+                return match k.code {
+                    KeyCode::Esc | KeyCode::Enter => Outcome::Close,
+                    _ => {
+                        self.state = State::Editing;
+                        Outcome::Open
+                    }
+                };
+            }
+            State::ConfirmReplace => {
+                return match k.code {
+                    KeyCode::Enter => {
+                        self.start(service, actor, true);
+                        Outcome::Open
+                    }
+                    _ => {
+                        self.state = State::Editing;
+                        Outcome::Open
+                    }
+                };
+            }
+            State::Editing => {}
+        }
+        let ctrl = k.modifiers.contains(KeyModifiers::CONTROL);
+        match k.code {
+            KeyCode::Esc => return Outcome::Close,
+            KeyCode::Enter => {
+                let path = export::expand_home(self.path.trim());
+                if path.is_file() {
+                    self.state = State::ConfirmReplace;
+                } else {
+                    self.start(service, actor, false);
+                }
+            }
+            KeyCode::Down | KeyCode::Tab => self.move_focus(true),
+            KeyCode::Up | KeyCode::BackTab => self.move_focus(false),
+            KeyCode::Right => self.change(true),
+            KeyCode::Left => self.change(false),
+            KeyCode::Char(' ') if self.focus != Focus::Path => self.change(true),
+            KeyCode::Backspace if self.focus == Focus::Path => {
+                self.path.pop();
+                self.path_edited = true;
+            }
+            KeyCode::Char('u') if ctrl && self.focus == Focus::Path => {
+                self.path.clear();
+                self.path_edited = true;
+            }
+            KeyCode::Char(c) if !ctrl && self.focus == Focus::Path => {
+                self.path.push(c);
+                self.path_edited = true;
+            }
+            _ => {}
+        }
+        Outcome::Open
+    }
+
+    /// Starts the export on its own thread.
+    fn start(&mut self, service: &Arc<Service>, actor: &Actor, force: bool) {
+        let request = Request {
+            stage: self.stage_id().cloned(),
+            draft: self.draft,
+            ..Request::new(self.kind, self.format, service.now(), self.tr.lang)
+        };
+        let path = export::expand_home(self.path.trim());
+        let (tx, rx) = channel();
+        let service = Arc::clone(service);
+        let actor = actor.clone();
+        std::thread::spawn(move || {
+            let steps = tx.clone();
+            let result = export::export(&service, &actor, &request, &path, force, &mut |s| {
+                let _ = steps.send(Report::Step(s));
+            })
+            .map_err(|e| e.to_string());
+            let _ = tx.send(Report::Finished(result));
+        });
+        self.state = State::Running {
+            reports: rx,
+            step: Step::Reading,
+            started: Instant::now(),
+        };
+    }
+
+    /// Takes the export thread's reports. Returns whether the dialog
+    /// should be redrawn, and the message for the status bar when the
+    /// export has just finished.
+    pub fn poll(&mut self) -> (bool, Option<Flash>) {
+        let State::Running { reports, step, .. } = &mut self.state else {
+            return (false, None);
+        };
+        loop {
+            match reports.try_recv() {
+                Ok(Report::Step(s)) => *step = s,
+                Ok(Report::Finished(result)) => {
+                    let flash = self.flash(&result);
+                    self.state = State::Done(result);
+                    return (true, Some(flash));
+                }
+                // Still working: redraw for the spinner.
+                Err(TryRecvError::Empty) => return (true, None),
+                Err(TryRecvError::Disconnected) => {
+                    let result = Err("the export stopped unexpectedly".to_string());
+                    let flash = self.flash(&result);
+                    self.state = State::Done(result);
+                    return (true, Some(flash));
+                }
+            }
+        }
+    }
+
+    fn outcome_text(&self, result: &Result<Written, String>) -> String {
+        match result {
+            Ok(w) => self.tr.f(
+                if w.draft {
+                    "export_dialog.saved_draft"
+                } else {
+                    "export_dialog.saved"
+                },
+                &[("path", &w.path.display()), ("size", &size(w.bytes))],
+            ),
+            Err(e) => self.tr.f("export_dialog.failed", &[("error", e)]),
+        }
+    }
+
+    fn flash(&self, result: &Result<Written, String>) -> Flash {
+        Flash {
+            text: self.outcome_text(result),
+            kind: if result.is_ok() {
+                FlashKind::Success
+            } else {
+                FlashKind::Error
+            },
+        }
+    }
+
+    fn kind_name(&self) -> &'static str {
+        self.tr
+            .t(&format!("export_dialog.kind.{}", self.kind.code()))
+    }
+
+    pub fn draw(&self, frame: &mut Frame, body: Rect) {
+        let tr = &self.tr;
+        let fields = self.fields();
+        let area = super::app::popup(body, 76, fields.len() as u16 + 7);
+        frame.render_widget(Clear, area);
+        let block = Block::default()
+            .borders(Borders::ALL)
+            .title(tr.t("export_dialog.title"));
+        let inner = block.inner(area);
+        frame.render_widget(block, area);
+        let label_w = [
+            "export_dialog.what",
+            "export_dialog.stage",
+            "export_dialog.format",
+            "export_dialog.draft",
+            "export_dialog.path",
+        ]
+        .iter()
+        .map(|k| unicode_width::UnicodeWidthStr::width(tr.t(k)))
+        .max()
+        .unwrap_or(10);
+        let editing = matches!(self.state, State::Editing | State::ConfirmReplace);
+        let mut lines: Vec<Line> = Vec::new();
+        for f in &fields {
+            let (label, value) = match f {
+                Focus::What => ("export_dialog.what", format!("◀ {} ▶", self.kind_name())),
+                Focus::Stage => (
+                    "export_dialog.stage",
+                    format!(
+                        "◀ {} ▶",
+                        self.stages.get(self.stage).map_or("", |(_, n)| n.as_str())
+                    ),
+                ),
+                Focus::Format => (
+                    "export_dialog.format",
+                    format!("◀ {} ▶", self.format.extension().to_uppercase()),
+                ),
+                Focus::Draft => (
+                    "export_dialog.draft",
+                    format!(
+                        "[{}] {}",
+                        if self.draft { "x" } else { " " },
+                        tr.t("export_dialog.draft_hint")
+                    ),
+                ),
+                Focus::Path => ("export_dialog.path", self.path.clone()),
+            };
+            let label = tr.t(label);
+            let pad = label_w.saturating_sub(unicode_width::UnicodeWidthStr::width(label));
+            let focused = *f == self.focus && editing;
+            let mut spans = vec![
+                Span::styled(format!(" {label}{} ", " ".repeat(pad)), theme::label()),
+                Span::styled(
+                    value,
+                    if focused {
+                        theme::selected()
+                    } else {
+                        Style::default()
+                    },
+                ),
+            ];
+            if focused && *f == Focus::Path {
+                spans.push(Span::styled("▏", theme::cursor()));
+            }
+            lines.push(Line::from(spans));
+        }
+        lines.push(Line::raw(""));
+        let status_row = inner.y + lines.len() as u16;
+        frame.render_widget(Paragraph::new(lines), inner);
+        let status = Rect {
+            x: inner.x + 1,
+            y: status_row,
+            width: inner.width.saturating_sub(2),
+            height: inner.height.saturating_sub(status_row - inner.y),
+        };
+        if status.height == 0 {
+            return;
+        }
+        match &self.state {
+            State::Editing => frame.render_widget(
+                Paragraph::new(tr.t("export_dialog.keys"))
+                    .style(theme::dim())
+                    .wrap(Wrap { trim: true }),
+                status,
+            ),
+            State::ConfirmReplace => frame.render_widget(
+                Paragraph::new(tr.f(
+                    "export_dialog.replace",
+                    &[("path", &export::expand_home(self.path.trim()).display())],
+                ))
+                .style(theme::warn())
+                .wrap(Wrap { trim: true }),
+                status,
+            ),
+            State::Running { step, started, .. } => {
+                let spin = SPINNER[(started.elapsed().as_millis() / 100) as usize % SPINNER.len()];
+                let what = tr.t(match step {
+                    Step::Reading => "export_dialog.step.reading",
+                    Step::Rendering => "export_dialog.step.rendering",
+                    Step::Writing => "export_dialog.step.writing",
+                });
+                frame.render_widget(
+                    Gauge::default()
+                        .ratio((step.index() as f64 + 0.5) / Step::COUNT as f64)
+                        .label(format!("{spin} {what}"))
+                        .gauge_style(theme::good()),
+                    Rect {
+                        height: 1,
+                        ..status
+                    },
+                );
+            }
+            State::Done(result) => frame.render_widget(
+                Paragraph::new(self.outcome_text(result))
+                    .style(if result.is_ok() {
+                        theme::good()
+                    } else {
+                        theme::bad()
+                    })
+                    .wrap(Wrap { trim: true }),
+                status,
+            ),
+        }
+    }
+}
