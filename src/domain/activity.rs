@@ -14,7 +14,7 @@ use super::shared::SharedMap;
 use super::topic::{EventFormat, Topic};
 use imbl::OrdMap;
 use serde::Serialize;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, HashMap};
 
 /// One line of a rating's breakdown.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -97,124 +97,190 @@ pub fn rate(
     attendance: Option<&Attendance>,
     events: &OrdMap<EventId, TrainingEvent>,
 ) -> ActivityRating {
-    let mut per_format: BTreeMap<EventFormat, (usize, f64)> = BTreeMap::new();
-    let mut topics: BTreeSet<Topic> = BTreeSet::new();
-    let mut attended = 0;
-    if let Some(a) = attendance {
-        for id in a.events.keys() {
-            let Some(e) = events.get(id) else { continue };
-            attended += 1;
-            topics.insert(e.topic);
-            let base = formula
-                .points_per_format
-                .get(&e.format)
-                .copied()
-                .unwrap_or(0.0);
-            let mult = formula
-                .topic_multiplier
-                .get(&e.topic)
-                .copied()
-                .unwrap_or(1.0);
-            let slot = per_format.entry(e.format).or_default();
-            slot.0 += 1;
-            slot.1 += base * mult;
+    Rater::new(formula, events).rate(participant, attendance)
+}
+
+/// What one event brings to the listeners who attended it.
+#[derive(Clone, Copy)]
+struct EventWorth {
+    format: usize,
+    topic: usize,
+    points: f64,
+}
+
+/// The formula applied to a fixed set of events: each event's format, topic
+/// and points are looked up once, so that rating a listener costs one hash
+/// lookup per attendance mark.
+pub struct Rater<'a> {
+    formula: &'a ActivityFormula,
+    events: HashMap<&'a str, EventWorth>,
+}
+
+impl<'a> Rater<'a> {
+    pub fn new(formula: &'a ActivityFormula, events: &'a OrdMap<EventId, TrainingEvent>) -> Self {
+        let events = events
+            .iter()
+            .map(|(id, e)| {
+                let base = formula
+                    .points_per_format
+                    .get(&e.format)
+                    .copied()
+                    .unwrap_or(0.0);
+                let mult = formula
+                    .topic_multiplier
+                    .get(&e.topic)
+                    .copied()
+                    .unwrap_or(1.0);
+                let format = EventFormat::ALL
+                    .iter()
+                    .position(|f| *f == e.format)
+                    .expect("every format is in EventFormat::ALL");
+                let worth = EventWorth {
+                    format,
+                    topic: e.topic.index(),
+                    points: base * mult,
+                };
+                (id.as_str(), worth)
+            })
+            .collect();
+        Rater { formula, events }
+    }
+
+    /// One listener's rating.
+    pub fn rate(
+        &self,
+        participant: &Participant,
+        attendance: Option<&Attendance>,
+    ) -> ActivityRating {
+        let formula = self.formula;
+        let mut per_format = [(0usize, 0.0f64); EventFormat::ALL.len()];
+        let mut topics = [false; Topic::ALL.len()];
+        let mut attended = 0;
+        if let Some(a) = attendance {
+            for id in a.events.keys() {
+                let Some(e) = self.events.get(id.as_str()) else {
+                    continue;
+                };
+                attended += 1;
+                topics[e.topic] = true;
+                let slot = &mut per_format[e.format];
+                slot.0 += 1;
+                slot.1 += e.points;
+            }
         }
-    }
-    let mut lines = Vec::new();
-    let mut attendance_part = 0.0;
-    for (format, (n, points)) in per_format {
-        attendance_part += points;
-        lines.push(ActivityLine::Format {
-            format,
-            events: n,
-            points_each: formula
-                .points_per_format
-                .get(&format)
-                .copied()
-                .unwrap_or(0.0),
-            points: tidy(points),
-        });
-    }
-    if formula.topic_bonus > 0.0 && !topics.is_empty() {
-        let points = topics.len() as f64 * formula.topic_bonus;
-        attendance_part += points;
-        lines.push(ActivityLine::Topics {
-            topics: topics.len(),
-            bonus_each: formula.topic_bonus,
-            points: tidy(points),
-        });
-    }
-    if let Some(cap) = formula.attendance_cap
-        && attendance_part > cap
-    {
-        lines.push(ActivityLine::AttendanceCap {
-            cap,
-            cut: tidy(attendance_part - cap),
-        });
-        attendance_part = cap;
-    }
-    let ind = participant.indicators;
-    let mut total = attendance_part;
-    if formula.creative_task_points > 0.0 && ind.creative_tasks > 0 {
-        let points = f64::from(ind.creative_tasks) * formula.creative_task_points;
-        total += points;
-        lines.push(ActivityLine::CreativeTasks {
-            tasks: ind.creative_tasks,
-            points_each: formula.creative_task_points,
-            points: tidy(points),
-        });
-    }
-    if formula.site_activity_points > 0.0 && ind.site_activity > 0 {
-        let mut points = f64::from(ind.site_activity) * formula.site_activity_points;
-        lines.push(ActivityLine::SiteActivity {
-            publications: ind.site_activity,
-            points_each: formula.site_activity_points,
-            points: tidy(points),
-        });
-        if let Some(cap) = formula.site_activity_cap
-            && points > cap
-        {
-            lines.push(ActivityLine::SiteActivityCap {
-                cap,
-                cut: tidy(points - cap),
+        let distinct_topics = topics.iter().filter(|t| **t).count();
+        let mut lines = Vec::new();
+        let mut attendance_part = 0.0;
+        for (format, (n, points)) in EventFormat::ALL.into_iter().zip(per_format) {
+            if n == 0 {
+                continue;
+            }
+            attendance_part += points;
+            lines.push(ActivityLine::Format {
+                format,
+                events: n,
+                points_each: formula
+                    .points_per_format
+                    .get(&format)
+                    .copied()
+                    .unwrap_or(0.0),
+                points: tidy(points),
             });
-            points = cap;
         }
-        total += points;
-    }
-    if let Some(cap) = formula.cap
-        && total > cap
-    {
-        lines.push(ActivityLine::TotalCap {
-            cap,
-            cut: tidy(total - cap),
-        });
-        total = cap;
-    }
-    ActivityRating {
-        total: tidy(total),
-        events_attended: attended,
-        distinct_topics: topics.len(),
-        lines,
+        if formula.topic_bonus > 0.0 && distinct_topics > 0 {
+            let points = distinct_topics as f64 * formula.topic_bonus;
+            attendance_part += points;
+            lines.push(ActivityLine::Topics {
+                topics: distinct_topics,
+                bonus_each: formula.topic_bonus,
+                points: tidy(points),
+            });
+        }
+        if let Some(cap) = formula.attendance_cap
+            && attendance_part > cap
+        {
+            lines.push(ActivityLine::AttendanceCap {
+                cap,
+                cut: tidy(attendance_part - cap),
+            });
+            attendance_part = cap;
+        }
+        let ind = participant.indicators;
+        let mut total = attendance_part;
+        if formula.creative_task_points > 0.0 && ind.creative_tasks > 0 {
+            let points = f64::from(ind.creative_tasks) * formula.creative_task_points;
+            total += points;
+            lines.push(ActivityLine::CreativeTasks {
+                tasks: ind.creative_tasks,
+                points_each: formula.creative_task_points,
+                points: tidy(points),
+            });
+        }
+        if formula.site_activity_points > 0.0 && ind.site_activity > 0 {
+            let mut points = f64::from(ind.site_activity) * formula.site_activity_points;
+            lines.push(ActivityLine::SiteActivity {
+                publications: ind.site_activity,
+                points_each: formula.site_activity_points,
+                points: tidy(points),
+            });
+            if let Some(cap) = formula.site_activity_cap
+                && points > cap
+            {
+                lines.push(ActivityLine::SiteActivityCap {
+                    cap,
+                    cut: tidy(points - cap),
+                });
+                points = cap;
+            }
+            total += points;
+        }
+        if let Some(cap) = formula.cap
+            && total > cap
+        {
+            lines.push(ActivityLine::TotalCap {
+                cap,
+                cut: tidy(total - cap),
+            });
+            total = cap;
+        }
+        ActivityRating {
+            total: tidy(total),
+            events_attended: attended,
+            distinct_topics,
+            lines,
+        }
     }
 }
 
-/// Every listener's rating.
+/// Below this many listeners the ratings are computed on one thread.
+const PARALLEL_FROM: usize = 20_000;
+
+/// Every listener's rating; large contests are rated on two threads.
 pub fn rate_all<'a>(
     formula: &ActivityFormula,
     participants: impl IntoIterator<Item = &'a Participant>,
     attendance: &SharedMap<ParticipantId, Attendance>,
     events: &OrdMap<EventId, TrainingEvent>,
 ) -> BTreeMap<ParticipantId, ActivityRating> {
-    participants
-        .into_iter()
-        .map(|p| {
-            (
-                p.id.clone(),
-                rate(formula, p, attendance.get(&p.id), events),
-            )
-        })
-        .collect()
+    let rater = Rater::new(formula, events);
+    let participants: Vec<&Participant> = participants.into_iter().collect();
+    let rate_slice = |slice: &[&Participant]| -> Vec<(ParticipantId, ActivityRating)> {
+        slice
+            .iter()
+            .map(|p| (p.id.clone(), rater.rate(p, attendance.get(&p.id))))
+            .collect()
+    };
+    if participants.len() < PARALLEL_FROM {
+        return rate_slice(&participants).into_iter().collect();
+    }
+    let (first, second) = participants.split_at(participants.len() / 2);
+    let (mut rated, rest) = std::thread::scope(|s| {
+        let other = s.spawn(|| rate_slice(second));
+        let mine = rate_slice(first);
+        (mine, other.join().expect("rating thread panicked"))
+    });
+    rated.extend(rest);
+    rated.into_iter().collect()
 }
 
 /// The raw value an indicator criterion reads from a listener's data.

@@ -93,6 +93,20 @@ struct State {
 #[derive(Default)]
 pub struct Cache {
     state: Arc<Mutex<State>>,
+    /// The threads computing a large contest's ratings that may still run.
+    workers: Mutex<Vec<std::thread::JoinHandle<()>>>,
+}
+
+impl Drop for Cache {
+    /// A service closed while its ratings are computed waits for them, so
+    /// that no thread outlives the database it was started for.
+    fn drop(&mut self) {
+        if let Ok(workers) = self.workers.get_mut() {
+            for worker in workers.drain(..) {
+                let _ = worker.join();
+            }
+        }
+    }
 }
 
 impl Cache {
@@ -114,7 +128,7 @@ impl Cache {
                     state.computing = Some(inputs.clone());
                     let shared = self.state.clone();
                     let changes = changes.clone();
-                    std::thread::spawn(move || {
+                    let worker = std::thread::spawn(move || {
                         let r = Arc::new(inputs.compute());
                         let mut state = shared.lock().expect("derived cache lock");
                         if state.computing.as_ref().is_some_and(|c| c.same(&inputs)) {
@@ -124,6 +138,9 @@ impl Cache {
                             changes.bump();
                         }
                     });
+                    let mut workers = self.workers.lock().expect("derived workers lock");
+                    workers.retain(|w| !w.is_finished());
+                    workers.push(worker);
                 }
                 None
             }

@@ -252,3 +252,40 @@ proptest! {
         prop_assert!(r.total >= 0.0);
     }
 }
+
+#[test]
+fn a_large_contest_rated_on_two_threads_gets_every_listener_rated_alone() {
+    let all = ["E1", "E2", "E3", "E4", "E5"];
+    let people: Vec<Participant> = (0..PARALLEL_FROM + 7)
+        .map(|i| Participant {
+            id: ParticipantId::new(format!("P{i:06}")),
+            ..listener((i % 3) as u32, (i % 40) as u32)
+        })
+        .collect();
+    let attendance: SharedMap<ParticipantId, Attendance> = people
+        .iter()
+        .map(|p| {
+            let mut a = Attendance::new(p.id.clone());
+            let n: usize = p.id.as_str()[1..].parse().unwrap();
+            for (k, id) in all.iter().enumerate() {
+                if (n >> k) & 1 == 1 {
+                    a.events.insert(EventId::new(*id), None);
+                }
+            }
+            (p.id.clone(), a)
+        })
+        .collect();
+    let f = formula();
+    let ev = events();
+    let rated = rate_all(&f, &people, &attendance, &ev);
+    assert_eq!(rated.len(), people.len());
+    for p in people.iter().step_by(97).chain(people.last()) {
+        assert_eq!(
+            rated[&p.id],
+            rate(&f, p, attendance.get(&p.id), &ev),
+            "{}",
+            p.id
+        );
+    }
+    assert_ne!(rated.values().next(), rated.values().last());
+}

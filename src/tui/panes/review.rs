@@ -21,6 +21,8 @@ use ratatui::widgets::{Block, Borders, Paragraph, Sparkline, Wrap};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::thread::JoinHandle;
 use unicode_width::UnicodeWidthStr;
 
 /// The table's columns.
@@ -114,7 +116,7 @@ pub struct ReviewPane {
     editing: bool,
     index: Option<SearchIndex>,
     /// The index being built in the background after a refresh.
-    building: Option<std::thread::JoinHandle<SearchIndex>>,
+    building: Option<IndexBuild>,
     /// Matches (in row order) of earlier, shorter queries: typing narrows,
     /// Backspace widens.
     narrowing: Vec<(String, Vec<usize>)>,
@@ -166,8 +168,8 @@ impl ReviewPane {
         if self.index.is_none() {
             // Built on a thread since the last refresh; wait for it if the
             // first key comes before it is ready.
-            self.index = match self.building.take().map(|h| h.join()) {
-                Some(Ok(index)) => Some(index),
+            self.index = match self.building.take().and_then(IndexBuild::finish) {
+                Some(index) if index.len() == self.rows.len() => Some(index),
                 _ => Some(build_index(&self.rows)),
             };
         }
@@ -711,13 +713,56 @@ fn short(name: &str, width: usize) -> String {
 }
 
 fn build_index(rows: &[Row]) -> SearchIndex {
-    SearchIndex::new(rows.iter().map(|r| {
-        [
-            r.p.full_name.as_str(),
-            r.p.tos_name.as_str(),
-            r.p.municipality.as_str(),
-        ]
-    }))
+    SearchIndex::new(rows.iter().map(|r| searched_fields(&r.p)))
+}
+
+/// What '/' searches in: the name, the TOS and the municipality.
+fn searched_fields(p: &Participant) -> [&str; 3] {
+    [
+        p.full_name.as_str(),
+        p.tos_name.as_str(),
+        p.municipality.as_str(),
+    ]
+}
+
+/// A search index being built on a thread. Dropping it (the list was
+/// refreshed, or the session closed) stops the thread and waits for it.
+struct IndexBuild {
+    stop: Arc<AtomicBool>,
+    thread: Option<JoinHandle<SearchIndex>>,
+}
+
+impl IndexBuild {
+    fn start(people: Vec<Arc<Participant>>) -> IndexBuild {
+        let stop = Arc::new(AtomicBool::new(false));
+        let flag = stop.clone();
+        let thread = std::thread::spawn(move || {
+            SearchIndex::new(
+                people
+                    .iter()
+                    .take_while(|_| !flag.load(Ordering::Relaxed))
+                    .map(|p| searched_fields(p)),
+            )
+        });
+        IndexBuild {
+            stop,
+            thread: Some(thread),
+        }
+    }
+
+    /// Waits for the index.
+    fn finish(mut self) -> Option<SearchIndex> {
+        self.thread.take()?.join().ok()
+    }
+}
+
+impl Drop for IndexBuild {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
 }
 
 /// Pads with spaces to `width` display columns.
@@ -924,18 +969,8 @@ impl Pane for ReviewPane {
         self.index = None;
         self.narrowing.clear();
         // Large lists get their search index built before the first '/'.
-        self.building = (self.rows.len() > 5_000).then(|| {
-            let people: Vec<Arc<Participant>> = self.rows.iter().map(|r| r.p.clone()).collect();
-            std::thread::spawn(move || {
-                SearchIndex::new(people.iter().map(|p| {
-                    [
-                        p.full_name.as_str(),
-                        p.tos_name.as_str(),
-                        p.municipality.as_str(),
-                    ]
-                }))
-            })
-        });
+        self.building = (self.rows.len() > 5_000)
+            .then(|| IndexBuild::start(self.rows.iter().map(|r| r.p.clone()).collect()));
         self.recompute();
     }
 
