@@ -149,6 +149,37 @@ fn a_juror_scores_from_the_keyboard_quits_returns_to_the_draft_and_submits() {
     let text = String::from_utf8_lossy(&out.stdout);
     let line = text.lines().find(|l| l.starts_with("J02")).unwrap();
     assert!(line.split_whitespace().any(|w| w == "1"), "{text}");
+
+    // The juror's own queue, one row per assignment, for a script.
+    let sheets = |actor: &str, juror: &str| {
+        let out = konkurs_cmd(&[
+            "--db",
+            db.to_str().unwrap(),
+            "--as",
+            actor,
+            "progress",
+            "--stage",
+            "portfolio",
+            "--sheets",
+            "--juror",
+            juror,
+            "--format",
+            "csv",
+        ]);
+        assert!(out.status.success(), "{out:?}");
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let own = sheets("J02", "J02");
+    let rows: Vec<&str> = own.lines().skip(1).collect();
+    assert_eq!(rows.len(), 36, "{own}");
+    let submitted: Vec<&&str> = rows
+        .iter()
+        .filter(|r| r.contains(",submitted,5/5,"))
+        .collect();
+    assert_eq!(submitted.len(), 1, "{own}");
+    assert!(rows.iter().all(|r| r.contains(",J02,")), "{own}");
+    // Another juror sees none of J02's queue.
+    assert_eq!(sheets("J03", "J02").lines().count(), 1);
 }
 
 fn konkurs_cmd(args: &[&str]) -> std::process::Output {

@@ -163,6 +163,85 @@ pub fn progress(service: &Service, actor: &Actor, stage: Option<&StageId>) -> Re
     Ok(())
 }
 
+/// `konkurs progress --sheets`: one row per assignment of a stage with the
+/// state of its sheet (a juror sees their own queue).
+pub fn sheets(
+    service: &Service,
+    actor: &Actor,
+    stage: Option<&StageId>,
+    juror: Option<&JurorId>,
+    format: super::output::Format,
+) -> Result<()> {
+    use crate::domain::scoring::SheetStatus;
+    let view = service.view(actor);
+    let stage = match stage {
+        Some(s) => s.clone(),
+        None => view
+            .current_stage()
+            .map(|s| s.id.clone())
+            .ok_or(crate::service::ServiceError::NoRegulation)?,
+    };
+    let criteria = view
+        .regulation()
+        .and_then(|r| r.rules.stage(&stage))
+        .map(|s| s.jury_criteria().count())
+        .ok_or_else(|| CliError::Message(format!("the regulation has no stage '{stage}'")))?;
+    let headers = [
+        "participant",
+        "full_name",
+        "juror",
+        "status",
+        "scored",
+        "updated",
+    ];
+    let rows: Vec<Vec<String>> = view
+        .assignments(&stage)
+        .into_iter()
+        .filter(|a| juror.is_none_or(|j| a.juror == *j))
+        .map(|a| {
+            let sheet = view.sheet(&stage, &a.participant, &a.juror);
+            let status = match sheet.map(|s| s.status) {
+                Some(SheetStatus::Submitted) => "submitted",
+                Some(SheetStatus::Abstained) => "abstained",
+                Some(SheetStatus::Draft) => "draft",
+                None => "not started",
+            };
+            vec![
+                a.participant.to_string(),
+                view.participant(&a.participant)
+                    .map(|p| p.full_name.clone())
+                    .unwrap_or_default(),
+                a.juror.to_string(),
+                status.to_string(),
+                format!("{}/{criteria}", sheet.map_or(0, |s| s.scores.len())),
+                sheet
+                    .map(|s| s.updated_at.format("%Y-%m-%d %H:%M:%S").to_string())
+                    .unwrap_or_default(),
+            ]
+        })
+        .collect();
+    let mut out = std::io::stdout().lock();
+    match format {
+        super::output::Format::Table => super::output::write_table(&mut out, &headers, &rows)?,
+        super::output::Format::Csv => super::output::write_csv(&mut out, &headers, &rows)?,
+        super::output::Format::Json => {
+            let records: Vec<serde_json::Map<String, serde_json::Value>> = rows
+                .iter()
+                .map(|r| {
+                    headers
+                        .iter()
+                        .zip(r)
+                        .map(|(h, v)| (h.to_string(), serde_json::Value::from(v.as_str())))
+                        .collect()
+                })
+                .collect();
+            serde_json::to_writer_pretty(&mut out, &records).map_err(std::io::Error::from)?;
+            writeln!(out)?;
+        }
+    }
+    Ok(())
+}
+
 /// `konkurs history`: every change of one sheet.
 pub fn history(
     service: &Service,

@@ -176,10 +176,19 @@ pub enum Command {
         #[arg(long)]
         juror: String,
     },
-    /// Each juror's progress at a stage.
+    /// Each juror's progress at a stage; `--sheets` lists every assignment
+    /// with its sheet's status (a juror's own queue when run `--as` a juror).
     Progress {
         #[arg(long)]
         stage: Option<String>,
+        /// One row per assigned participant and juror instead of the totals.
+        #[arg(long)]
+        sheets: bool,
+        /// Only this juror's assignments (with --sheets).
+        #[arg(long, requires = "sheets")]
+        juror: Option<String>,
+        #[arg(long, default_value = "table")]
+        format: Format,
     },
     /// The activity ranking of the educational stage, with each listener's breakdown.
     Activity {
@@ -392,6 +401,8 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
+        // The reader of a listing went away (`konkurs list ... | head`).
+        Err(CliError::Io(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e}");
             ExitCode::FAILURE
@@ -620,13 +631,20 @@ pub fn run(cli: Cli) -> Result<()> {
                 &JurorId::new(juror.as_str()),
             )?;
         }
-        Command::Progress { stage } => {
+        Command::Progress {
+            stage,
+            sheets,
+            juror,
+            format,
+        } => {
             let (service, actor) = open(&cli)?;
-            jury::progress(
-                &service,
-                &actor,
-                stage.as_deref().map(StageId::new).as_ref(),
-            )?;
+            let stage = stage.as_deref().map(StageId::new);
+            if *sheets {
+                let juror = juror.as_deref().map(JurorId::new);
+                jury::sheets(&service, &actor, stage.as_ref(), juror.as_ref(), *format)?;
+            } else {
+                jury::progress(&service, &actor, stage.as_ref())?;
+            }
         }
         Command::Match {
             mode,
