@@ -6,7 +6,7 @@
 //!
 //! The bounded run in CI uses proptest's default case count; a longer run:
 //! `PROPTEST_CASES=20000 cargo test --release --test fuzz`. Inputs that once
-//! failed are kept by proptest in `proptest-regressions/`; the seed corpus in
+//! failed are kept by proptest in `fuzz.proptest-regressions`; the seed corpus in
 //! `tests/data/fuzz/` and `tests/data/bad/` is replayed on every run.
 
 use konkurs::domain::contest::RegulationDoc;

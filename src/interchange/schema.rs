@@ -372,6 +372,26 @@ pub fn fields(kind: ImportKind) -> &'static [Field] {
     }
 }
 
+/// The character a one-cell header seems to separate its columns with, when
+/// it is none of those konkurs reads: the most frequent of the usual
+/// suspects, if it occurs at least twice.
+fn foreign_separator(header: &str) -> Option<char> {
+    ['|', ':', '/', '\\', '#', '!', '^', '~']
+        .into_iter()
+        .map(|c| (header.matches(c).count(), c))
+        .filter(|(n, _)| *n >= 2)
+        .max_by_key(|(n, _)| *n)
+        .map(|(_, c)| c)
+}
+
+/// `text` cut to `max` characters with «…» when longer.
+fn cut_text(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        Some((i, _)) => format!("{}…", &text[..i]),
+        None => text.to_string(),
+    }
+}
+
 /// Which column of a file holds which field.
 #[derive(Clone, Debug, Default)]
 pub struct Mapping {
@@ -423,6 +443,21 @@ impl Mapping {
             .iter()
             .filter(|f| f.required && mapping.index(f.name).is_none())
             .collect();
+        if let (false, [only]) = (missing.is_empty(), table.headers.as_slice())
+            && let Some(sep) = foreign_separator(only)
+        {
+            return Err(ImportError::one(
+                &table.file,
+                Problem::at(
+                    table.header_line,
+                    None,
+                    format!(
+                        "the header is one cell, «{}»: its columns seem to be separated by «{sep}»; konkurs reads cells separated by a comma, a semicolon or a tab",
+                        cut_text(only, 60)
+                    ),
+                ),
+            ));
+        }
         for f in missing {
             problems.push(Problem::at(
                 table.header_line,
