@@ -364,18 +364,15 @@ impl App {
         };
         let matcher = fuzzy_matcher::skim::SkimMatcherV2::default().ignore_case();
         let query: String = p.input.chars().map(crate::search::fold).collect();
+        let section = self.active_pane().name();
         let mut scored: Vec<(i64, usize, Action)> = Action::ALL
             .iter()
             .enumerate()
             .filter_map(|(i, a)| {
-                let text = format!(
-                    "{} {}",
-                    self.tr.t(&format!("action.{}", a.name())),
-                    a.name()
-                )
-                .chars()
-                .map(crate::search::fold)
-                .collect::<String>();
+                let text = format!("{} {}", self.tr.action(section, *a), a.name())
+                    .chars()
+                    .map(crate::search::fold)
+                    .collect::<String>();
                 if query.is_empty() {
                     Some((0, i, *a))
                 } else {
@@ -504,7 +501,7 @@ impl App {
             // Actions with the same description (the ten digits) share a line.
             let mut rows: Vec<(String, Vec<String>)> = Vec::new();
             for a in actions {
-                let text = self.tr.t(&format!("action.{}", a.name())).to_string();
+                let text = self.tr.action(section, *a).to_string();
                 let keys = self.keymap.keys_for(section, *a);
                 let keys = if keys.is_empty() {
                     vec![format!(":{}", a.name())]
@@ -580,10 +577,7 @@ impl App {
                 Style::default()
             };
             lines.push(Line::from(vec![
-                Span::styled(
-                    format!(" {:<34}", self.tr.t(&format!("action.{}", a.name()))),
-                    style,
-                ),
+                Span::styled(format!(" {:<34}", self.tr.action(section, *a)), style),
                 Span::styled(format!(" {keys}"), theme::key().add_modifier(Modifier::DIM)),
             ]));
         }

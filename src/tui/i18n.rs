@@ -113,6 +113,22 @@ impl I18n {
         }
     }
 
+    /// What `action` does in `pane` (the help and the palette): the pane's
+    /// own wording when the catalogue has one (`action.ranking.next_view`),
+    /// else the shared one (`action.next_view`).
+    pub fn action(&self, pane: &str, action: crate::tui::action::Action) -> &'static str {
+        let (en, ru) = &*CATALOGUES;
+        let primary = match self.lang {
+            Lang::Ru => ru,
+            Lang::En => en,
+        };
+        let own = format!("action.{pane}.{}", action.name());
+        match primary.get(&own).or_else(|| en.get(&own)) {
+            Some(s) => s.as_str(),
+            None => self.t(&format!("action.{}", action.name())),
+        }
+    }
+
     /// The text for `key` with `{name}` placeholders filled.
     pub fn f(&self, key: &str, args: &[(&str, &dyn Display)]) -> String {
         let mut s = self.t(key).to_string();

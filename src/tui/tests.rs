@@ -184,6 +184,38 @@ fn help_is_generated_from_the_pane_and_the_keymap() {
 }
 
 #[test]
+fn a_key_shared_by_panes_is_described_as_each_pane_uses_it() {
+    let f = contest();
+    for (pane, wording) in [
+        (PaneKind::Ranking, "jury statistics / sensitivity"),
+        (PaneKind::Mentoring, "Interns / mentors"),
+        (PaneKind::Learning, "Matrix / events / pictures"),
+    ] {
+        let mut s = screen(&f, "coordinator", 120, 50);
+        go(&mut s, pane);
+        s.keys("?");
+        let text = s.text();
+        assert!(text.contains(wording), "{pane:?}: {text}");
+    }
+    // In Russian too.
+    let mut s = Screen::new(
+        &f.service,
+        f.coordinator.clone(),
+        Lang::Ru,
+        "default",
+        120,
+        50,
+    );
+    go(&mut s, PaneKind::Ranking);
+    s.keys("?");
+    let text = s.text();
+    assert!(
+        text.contains("статистика жюри / способы подсчёта"),
+        "{text}"
+    );
+}
+
+#[test]
 fn the_palette_finds_and_runs_a_command() {
     let f = contest();
     let mut s = screen(&f, "coordinator", 120, 30);
