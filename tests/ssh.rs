@@ -1,7 +1,8 @@
 //! `konkurs serve` against a real OpenSSH client: a juror signs in with a
 //! registered key in a tmux terminal, works, quits; strangers are refused;
 //! roles hold; one session's change shows in another without a keystroke;
-//! a lost connection resumes; limits and shutdown tell the user why.
+//! a lost connection resumes; limits and shutdown tell the user why; an
+//! address that keeps failing is turned away.
 //!
 //! Needs `ssh`, `ssh-keygen` and `tmux` (apt-get install -y tmux
 //! openssh-client); without them the tests fail and say so.
@@ -66,6 +67,57 @@ fn an_unknown_key_is_refused_and_the_attempt_logged() {
     assert!(
         line.contains("127.0.0.1") && line.contains("'J01'"),
         "{line}"
+    );
+}
+
+#[test]
+fn an_address_that_fails_ten_times_is_refused_even_with_a_good_key() {
+    let world = World::new();
+    let server = world.serve(&[]);
+    let attempt = |key: &str, user: &str| {
+        Command::new("ssh")
+            .args(server.ssh_args(&world.key(key), user))
+            .arg("true")
+            .stdin(std::process::Stdio::null())
+            .output()
+            .unwrap()
+    };
+    // Ten refused keys from one address within a minute (at once: each
+    // refusal is answered after a second)...
+    let tries: Vec<std::process::Child> = (0..10)
+        .map(|_| {
+            Command::new("ssh")
+                .args(server.ssh_args(&world.key("stranger"), "J01"))
+                .arg("true")
+                .stdin(std::process::Stdio::null())
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::null())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for (n, child) in tries.into_iter().enumerate() {
+        let out = child.wait_with_output().unwrap();
+        assert!(!out.status.success(), "attempt {n} got in");
+    }
+    let log_path = world.db.path().join("konkurs.log");
+    let log = wait_for(PATIENCE, || {
+        let log = std::fs::read_to_string(&log_path).ok()?;
+        log.contains("failed 10 times").then_some(log)
+    })
+    .expect("the block is logged");
+    let line = log.lines().find(|l| l.contains("failed 10 times")).unwrap();
+    assert!(
+        line.contains("127.0.0.1") && line.contains("refusing it for 60 s"),
+        "{line}"
+    );
+    // Now even J01's own key is turned away at the door.
+    let out = attempt("J01", "J01");
+    assert!(!out.status.success(), "a blocked address got in: {out:?}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !stderr.contains("Permission denied"),
+        "refused before any key is read: {stderr}"
     );
 }
 
