@@ -421,7 +421,7 @@ impl App {
     fn draw_tabs(&self, frame: &mut Frame, area: Rect) {
         // The keys that switch panes from here (in Scoring, digits type scores).
         let here = self.active_pane().name();
-        let titles: Vec<Line> = self
+        let tabs: Vec<(String, &str)> = self
             .panes
             .iter()
             .map(|p| {
@@ -431,13 +431,11 @@ impl App {
                     .into_iter()
                     .next()
                     .unwrap_or_default();
-                Line::from(format!(
-                    "{key} {}",
-                    self.tr.t(&format!("pane.{}", p.kind().name()))
-                ))
+                (key, self.tr.t(&format!("pane.{}", p.kind().name())))
             })
             .collect();
-        let tabs = Tabs::new(titles)
+        let titles = fit_tabs(&tabs, self.active, area.width as usize);
+        let tabs = Tabs::new(titles.into_iter().map(Line::from).collect::<Vec<_>>())
             .select(self.active)
             .style(theme::tabs())
             .highlight_style(theme::tab_active())
@@ -652,4 +650,41 @@ pub fn popup(area: Rect, width: u16, height: u16) -> Rect {
         width: w,
         height: h,
     }
+}
+
+/// Tab titles (`key name`) that fit in `width` columns: in full when they
+/// can, else the other tabs' names are cut (down to the key alone) so that
+/// every key stays in view and the active tab keeps its whole name.
+fn fit_tabs(tabs: &[(String, &str)], active: usize, width: usize) -> Vec<String> {
+    use unicode_width::UnicodeWidthStr;
+    let longest = tabs
+        .iter()
+        .map(|(_, n)| n.chars().count())
+        .max()
+        .unwrap_or(0);
+    let titles = |cut: usize| -> Vec<String> {
+        tabs.iter()
+            .enumerate()
+            .map(|(i, (key, name))| {
+                let count = name.chars().count();
+                if i == active || count <= cut + 1 {
+                    format!("{key} {name}")
+                } else if cut == 0 {
+                    key.clone()
+                } else {
+                    let short: String = name.chars().take(cut).collect();
+                    format!("{key} {short}…")
+                }
+            })
+            .collect()
+    };
+    // Each title is padded by a space on both sides; a divider between.
+    let fits = |t: &[String]| {
+        t.iter().map(|s| s.width() + 2).sum::<usize>() + t.len().saturating_sub(1) <= width
+    };
+    (0..=longest)
+        .rev()
+        .map(titles)
+        .find(|t| fits(t))
+        .unwrap_or_else(|| tabs.iter().map(|(key, _)| key.clone()).collect())
 }

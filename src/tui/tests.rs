@@ -495,3 +495,26 @@ fn the_sample_contest_in_every_pane_at_80x24() {
     let text = s.text();
     assert!(text.contains("Итоги"), "{text}");
 }
+
+#[test]
+fn tabs_keep_every_key_in_view_on_a_narrow_terminal() {
+    let f = contest();
+    for width in [60u16, 80, 120] {
+        let mut s = Screen::new(
+            &f.service,
+            f.coordinator.clone(),
+            Lang::Ru,
+            "default",
+            width,
+            20,
+        );
+        go(&mut s, PaneKind::Scoring);
+        let text = s.text();
+        let tabs = text.lines().next().unwrap();
+        for n in 1..=6 {
+            assert!(tabs.contains(&format!("Alt-{n}")), "{width}: {tabs}");
+        }
+        // The active tab keeps its whole name.
+        assert!(tabs.contains("Alt-2 Оценка"), "{width}: {tabs}");
+    }
+}
