@@ -114,11 +114,7 @@ impl Store {
     /// Opens with an explicit migration list (tests use their own).
     pub fn open_with(path: &Path, migrations: &[Migration], current: u32) -> Result<Store> {
         std::fs::create_dir_all(path)?;
-        let db = sled::Config::new()
-            .path(path)
-            .cache_capacity(256 * 1024 * 1024)
-            .open()
-            .map_err(|e| open_error(path, e))?;
+        let db = open_sled(path)?;
         let sled_err = |e| StoreError::Sled {
             path: path.to_path_buf(),
             source: e,
@@ -499,6 +495,32 @@ impl Store {
     /// Raw access for migrations and the pre-migration backup.
     pub(crate) fn db(&self) -> &sled::Db {
         &self.db
+    }
+}
+
+/// Opens sled. A lock held by this same process is let go of by sled's
+/// background threads shortly after the database is dropped, so a lock
+/// error is tried again for a moment before it is reported as a database
+/// in use.
+fn open_sled(path: &Path) -> Result<sled::Db> {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_millis(500);
+    loop {
+        match sled::Config::new()
+            .path(path)
+            .cache_capacity(256 * 1024 * 1024)
+            .open()
+        {
+            Ok(db) => return Ok(db),
+            Err(e) => {
+                let error = open_error(path, e);
+                if !matches!(error, StoreError::InUse { .. })
+                    || std::time::Instant::now() >= deadline
+                {
+                    return Err(error);
+                }
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+        }
     }
 }
 
