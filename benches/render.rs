@@ -32,6 +32,7 @@ fn app(service: Arc<Service>) -> App {
             tr: I18n::new(Lang::Ru),
             keymap: Keymap::builtin("default").unwrap(),
             db_label: "bench".into(),
+            user_keymap: None,
         },
     )
 }

@@ -896,6 +896,7 @@ fn the_export_dialog_writes_the_chosen_document_and_says_where() {
             tr: I18n::new(Lang::En),
             keymap: Keymap::builtin("default").unwrap(),
             db_label: "contest".into(),
+            user_keymap: None,
         },
     );
     let mut terminal = Terminal::new(TestBackend::new(100, 30)).unwrap();
@@ -984,6 +985,7 @@ fn the_export_dialog_writes_the_chosen_document_and_says_where() {
             tr: I18n::new(Lang::En),
             keymap: Keymap::builtin("default").unwrap(),
             db_label: "contest".into(),
+            user_keymap: None,
         },
     );
     press(&mut juror, KeyCode::Char('e'), KeyModifiers::CONTROL);

@@ -821,6 +821,7 @@ pub fn workstation(service: Service, actor: Actor, cli: &Cli) -> Result<()> {
             tr,
             keymap,
             db_label,
+            user_keymap: keymap::user_keymap_path(),
         },
     );
     crate::tui::terminal::run(app, log, |_| {})?;

@@ -110,6 +110,7 @@ pub fn run(setup: SessionSetup, events: Receiver<SessionEvent>, out: OutputSende
             tr,
             keymap,
             db_label,
+            user_keymap: None,
         },
     );
     let ending = event_loop(&mut app, &mut terminal, &events, idle_timeout);

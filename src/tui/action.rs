@@ -49,6 +49,8 @@ actions! {
     GoLearning => "go_learning",
     GoJury => "go_jury",
     Refresh => "refresh",
+    SwitchKeys => "switch_keys",
+    SwitchLanguage => "switch_language",
     // Moving in lists and forms.
     Up => "up",
     Down => "down",
@@ -164,6 +166,8 @@ pub const GLOBAL: &[Action] = &[
     Action::GoJury,
     Action::Refresh,
     Action::Export,
+    Action::SwitchKeys,
+    Action::SwitchLanguage,
     Action::Quit,
 ];
 

@@ -9,7 +9,7 @@
 
 use super::action::{self, Action};
 use super::export_dialog::{self, ExportDialog};
-use super::i18n::I18n;
+use super::i18n::{I18n, Lang};
 use super::keymap::{Chord, Keymap, Lookup, format_sequence};
 use super::pane::{Cx, Flash, FlashKind, Pane, PaneKind};
 use super::panes;
@@ -34,6 +34,9 @@ pub struct AppOptions {
     pub keymap: Keymap,
     /// How the status bar names the database.
     pub db_label: String,
+    /// The person's own keymap file, applied again when the keys are
+    /// switched between default and vim (none over SSH).
+    pub user_keymap: Option<std::path::PathBuf>,
 }
 
 enum Overlay {
@@ -54,6 +57,7 @@ pub struct App {
     actor: Actor,
     tr: I18n,
     keymap: Keymap,
+    user_keymap: Option<std::path::PathBuf>,
     db_label: String,
     view: View,
     generation: u64,
@@ -80,6 +84,7 @@ impl App {
             actor,
             tr: options.tr,
             keymap: options.keymap,
+            user_keymap: options.user_keymap,
             db_label: options.db_label,
             view,
             generation,
@@ -166,6 +171,29 @@ impl App {
                 switch_to: None,
             };
             self.panes[self.active].refresh(&cx);
+        }
+    }
+
+    /// Switches between the default and the vim keys (the person's own
+    /// keymap file applied again on top).
+    fn switch_keys(&mut self) {
+        let vim = self.keymap.sources.iter().any(|s| s.ends_with("vim.toml"));
+        let target = if vim { "default" } else { "vim" };
+        match Keymap::load(target, self.user_keymap.as_deref()) {
+            Ok(map) => {
+                self.keymap = map;
+                self.pending.clear();
+                self.flash = Some(Flash {
+                    text: self.tr.f("status.keys_switched", &[("keys", &target)]),
+                    kind: FlashKind::Success,
+                });
+            }
+            Err(e) => {
+                self.flash = Some(Flash {
+                    text: e.to_string(),
+                    kind: FlashKind::Error,
+                })
+            }
         }
     }
 
@@ -335,6 +363,20 @@ impl App {
             Action::PrevPane => {
                 let prev = (self.active + self.panes.len() - 1) % self.panes.len();
                 self.go(self.panes[prev].kind());
+            }
+            Action::SwitchKeys => self.switch_keys(),
+            Action::SwitchLanguage => {
+                self.tr = I18n::new(match self.tr.lang {
+                    Lang::Ru => Lang::En,
+                    Lang::En => Lang::Ru,
+                });
+                // Panes keep text made at their last refresh.
+                self.stale.iter_mut().for_each(|s| *s = true);
+                self.refresh_active();
+                self.flash = Some(Flash {
+                    text: self.tr.t("status.language_switched").into(),
+                    kind: FlashKind::Success,
+                });
             }
             Action::Refresh => {
                 self.generation = u64::MAX;

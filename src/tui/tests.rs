@@ -36,6 +36,7 @@ impl Screen {
                 tr: I18n::new(lang),
                 keymap: Keymap::builtin(keymap).unwrap(),
                 db_label: "contest.db".into(),
+                user_keymap: None,
             },
         );
         Screen {
@@ -223,6 +224,41 @@ fn the_palette_finds_and_runs_a_command() {
     assert!(s.text().contains("Go to Jury"));
     s.key(KeyCode::Enter);
     assert_eq!(s.app.active_pane(), PaneKind::Jury);
+}
+
+#[test]
+fn the_keys_and_the_language_switch_from_the_palette() {
+    let f = contest();
+    let mut s = screen(&f, "coordinator", 120, 60);
+    // G means nothing with the default keys.
+    s.keys("G");
+    assert!(s.text().contains("Id: P1"), "{}", s.text());
+    s.keys(":vim");
+    assert!(s.text().contains("Keys: default ↔ vim"));
+    s.key(KeyCode::Enter);
+    assert!(s.text().contains("keys: vim"), "{}", s.text());
+    s.keys("G");
+    assert!(s.text().contains("Id: P6"), "{}", s.text());
+    s.keys("gg");
+    assert!(s.text().contains("Id: P1"), "{}", s.text());
+    // The help lists the switches under the keys that reach everything.
+    s.keys("?");
+    assert!(s.text().contains(":switch_keys"), "{}", s.text());
+    s.key(KeyCode::Esc);
+    // And back, then to Russian.
+    s.keys(":vim");
+    s.key(KeyCode::Enter);
+    assert!(s.text().contains("keys: default"), "{}", s.text());
+    s.keys(":language");
+    s.key(KeyCode::Enter);
+    let text = s.text();
+    assert!(
+        text.contains("1 Участники") && text.contains("русский интерфейс"),
+        "{text}"
+    );
+    s.keys(":язык");
+    s.key(KeyCode::Enter);
+    assert!(s.text().contains("1 Review"), "{}", s.text());
 }
 
 #[test]
