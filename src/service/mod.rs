@@ -161,6 +161,18 @@ impl Service {
         View::new(contest, actor.clone(), derived)
     }
 
+    /// What `actor` may see, with the audit log's head (sequence, hash) of
+    /// exactly that state: taken together under the writer lock, so that
+    /// a document stamped with the head holds the data the head names.
+    pub fn view_at_head(&self, actor: &Actor) -> Result<(View, (u64, String))> {
+        let (contest, head) = {
+            let _writer = self.writer.lock().expect("writer lock");
+            (self.contest(), self.store.audit_head()?)
+        };
+        let derived = self.derived.get(&contest, &self.changes);
+        Ok((View::new(contest, actor.clone(), derived), head))
+    }
+
     /// Increases with every committed change; sessions redraw when it moves.
     pub fn generation(&self) -> u64 {
         self.changes.generation.load(Ordering::Acquire)

@@ -563,3 +563,41 @@ fn automatic_assignment_is_balanced_conflict_free_and_says_who_falls_short() {
     let e = err(f.service.assign_auto(&actor(&f, "J2"), &portfolio(), None));
     assert!(e.contains("may not assign"), "{e}");
 }
+
+#[test]
+fn a_view_at_the_audit_head_holds_exactly_the_data_the_head_names() {
+    let f = fixture();
+    assign(&f, "P2", "J2");
+    let j2 = actor(&f, "J2");
+    let base = f.service.store().audit_head().unwrap().0;
+    // One commit per comment: after commit k the comment is k and the head
+    // is base + k. A reader taking the view and the head apart could see
+    // one without the other while the writer runs.
+    let writer = {
+        let service = f.service.clone();
+        let j2 = j2.clone();
+        std::thread::spawn(move || {
+            for k in 1..=150u64 {
+                service
+                    .set_comment(&j2, &portfolio(), &"P2".into(), &k.to_string())
+                    .unwrap();
+            }
+        })
+    };
+    let mut seen = 0;
+    while !writer.is_finished() || seen == 0 {
+        let (view, (seq, _)) = f.service.view_at_head(&f.coordinator).unwrap();
+        let comment = view
+            .sheet(&portfolio(), &"P2".into(), &"J2".into())
+            .map(|s| s.comment.clone())
+            .unwrap_or_default();
+        let expected = if seq == base {
+            String::new()
+        } else {
+            (seq - base).to_string()
+        };
+        assert_eq!(comment, expected, "head {seq}");
+        seen += 1;
+    }
+    writer.join().unwrap();
+}

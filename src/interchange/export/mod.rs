@@ -346,11 +346,11 @@ fn short(hash: &str) -> String {
 /// Builds the document a request asks for.
 pub fn build(service: &Service, actor: &Actor, request: &Request) -> Result<Document, ExportError> {
     service.may_export(actor)?;
-    let audit = service.store().audit_head().map_err(ServiceError::from)?;
+    let (view, audit) = service.view_at_head(actor)?;
     let cx = Ctx {
         service,
         actor,
-        view: service.view(actor),
+        view,
         tr: I18n::new(request.lang),
         request,
         audit,
