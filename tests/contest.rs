@@ -213,3 +213,39 @@ fn the_sample_contest_runs_from_the_first_stage_to_the_team() {
         serde_json::to_string(&dump).unwrap()
     );
 }
+
+/// What `konkurs list KIND --format csv` prints imports back as it is:
+/// nothing added, nothing updated.
+#[test]
+fn every_listing_imports_back_unchanged() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("db");
+    let konkurs = |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_konkurs"))
+            .arg("--db")
+            .arg(&db)
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{args:?}: {out:?}");
+        String::from_utf8(out.stdout).unwrap()
+    };
+    konkurs(&["demo", "--dir", db.to_str().unwrap()]);
+    for kind in [
+        "municipalities",
+        "participants",
+        "jurors",
+        "events",
+        "attendance",
+        "mentors",
+        "interns",
+    ] {
+        let file = dir.path().join(format!("{kind}.csv"));
+        std::fs::write(&file, konkurs(&["list", kind, "--format", "csv"])).unwrap();
+        let said = konkurs(&["import", kind, file.to_str().unwrap(), "--dry-run"]);
+        assert!(
+            said.contains("would add 0, would update 0"),
+            "{kind}: {said}"
+        );
+    }
+}

@@ -93,9 +93,14 @@ pub fn rows(kind: ImportKind, view: &View) -> Vec<Vec<String>> {
         ImportKind::Attendance => view
             .attendance_records()
             .flat_map(|a| {
-                a.events.iter().map(|(e, d)| {
+                let who = view.participant(&a.participant);
+                let name = who.map(|p| p.full_name.clone()).unwrap_or_default();
+                let email = who.map(|p| p.email.clone()).unwrap_or_default();
+                a.events.iter().map(move |(e, d)| {
                     vec![
                         a.participant.to_string(),
+                        name.clone(),
+                        email.clone(),
                         e.to_string(),
                         d.map(|d| d.to_string()).unwrap_or_default(),
                     ]
