@@ -9,7 +9,7 @@
 
 use super::action::{self, Action};
 use super::export_dialog::{self, ExportDialog};
-use super::i18n::{I18n, Lang};
+use super::i18n::I18n;
 use super::keymap::{Chord, Keymap, Lookup, format_sequence};
 use super::pane::{Cx, Flash, FlashKind, Pane, PaneKind};
 use super::panes;
@@ -366,10 +366,7 @@ impl App {
             }
             Action::SwitchKeys => self.switch_keys(),
             Action::SwitchLanguage => {
-                self.tr = I18n::new(match self.tr.lang {
-                    Lang::Ru => Lang::En,
-                    Lang::En => Lang::Ru,
-                });
+                self.tr = I18n::new(self.tr.lang.other());
                 // Panes keep text made at their last refresh.
                 self.stale.iter_mut().for_each(|s| *s = true);
                 self.refresh_active();
@@ -411,10 +408,16 @@ impl App {
             .iter()
             .enumerate()
             .filter_map(|(i, a)| {
-                let text = format!("{} {}", self.tr.action(section, *a), a.name())
-                    .chars()
-                    .map(crate::search::fold)
-                    .collect::<String>();
+                // Found by its words in either language, and by its name.
+                let text = format!(
+                    "{} {} {}",
+                    self.tr.action(section, *a),
+                    I18n::new(self.tr.lang.other()).action(section, *a),
+                    a.name()
+                )
+                .chars()
+                .map(crate::search::fold)
+                .collect::<String>();
                 if query.is_empty() {
                     Some((0, i, *a))
                 } else {

@@ -20,6 +20,14 @@ pub enum Lang {
 }
 
 impl Lang {
+    /// The other of the two languages.
+    pub fn other(self) -> Lang {
+        match self {
+            Lang::Ru => Lang::En,
+            Lang::En => Lang::Ru,
+        }
+    }
+
     /// Russian when the locale says so (`LC_ALL`, `LC_MESSAGES`, `LANG`).
     pub fn from_env() -> Lang {
         Lang::from_locale_vars(|var| std::env::var(var).ok()).unwrap_or(Lang::En)

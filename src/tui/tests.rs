@@ -256,9 +256,13 @@ fn the_keys_and_the_language_switch_from_the_palette() {
         text.contains("1 Участники") && text.contains("русский интерфейс"),
         "{text}"
     );
-    s.keys(":язык");
+    s.keys(":language");
     s.key(KeyCode::Enter);
     assert!(s.text().contains("1 Review"), "{}", s.text());
+    // Either language's words find a command, whichever is shown.
+    s.keys(":язык");
+    s.key(KeyCode::Enter);
+    assert!(s.text().contains("1 Участники"), "{}", s.text());
 }
 
 #[test]
@@ -553,4 +557,29 @@ fn tabs_keep_every_key_in_view_on_a_narrow_terminal() {
         // The active tab keeps its whole name.
         assert!(tabs.contains("Alt-2 Оценка"), "{width}: {tabs}");
     }
+}
+
+#[test]
+fn vim_keys_move_in_every_pane() {
+    use super::keymap::{Lookup, parse_sequence};
+    let vim = Keymap::builtin("vim").unwrap();
+    for pane in PaneKind::ALL {
+        let section = pane.name();
+        for (key, action) in [
+            ("k", Action::Up),
+            ("j", Action::Down),
+            ("h", Action::Left),
+            ("l", Action::Right),
+        ] {
+            let seq = parse_sequence(key).unwrap();
+            assert_eq!(
+                vim.lookup(section, &seq),
+                Lookup::Action(action),
+                "{section}: {key}"
+            );
+        }
+    }
+    // What those keys did there moved elsewhere.
+    assert_eq!(vim.keys_for("jury", Action::AddKey), vec!["i"]);
+    assert_eq!(vim.keys_for("mentoring", Action::LockPair), vec!["L"]);
 }
