@@ -583,3 +583,48 @@ fn vim_keys_move_in_every_pane() {
     assert_eq!(vim.keys_for("jury", Action::AddKey), vec!["i"]);
     assert_eq!(vim.keys_for("mentoring", Action::LockPair), vec!["L"]);
 }
+
+#[test]
+fn an_enter_typed_after_a_score_that_moved_on_by_itself_skips_nothing() {
+    let f = contest();
+    let j2 = f.service.actor("J2").unwrap();
+    let mut s = screen(&f, "J2", 120, 40);
+    go(&mut s, PaneKind::Scoring);
+    // From habit, Enter after every score, also after 10 and 6.5, which
+    // are saved (and move on) as soon as they are typed.
+    s.key(KeyCode::Enter);
+    for score in ["7", "10", "6.5", "8", "9"] {
+        s.keys(score).key(KeyCode::Enter);
+    }
+    let view = f.service.view(&j2);
+    let sheet = view
+        .sheet(&"portfolio".into(), &"P2".into(), &JurorId::new("J2"))
+        .unwrap();
+    let got: Vec<(String, f64)> = sheet
+        .scores
+        .iter()
+        .map(|(c, v)| (c.to_string(), *v))
+        .collect();
+    let expected = [
+        ("projects", 7.0),
+        ("creative_task", 10.0),
+        ("partnership", 6.5),
+        ("media", 8.0),
+        ("mentoring", 9.0),
+    ];
+    for (c, v) in expected {
+        assert!(got.contains(&(c.to_string(), v)), "{c}: {got:?}");
+    }
+    // Only the first Enter is absorbed; a second one moves on as always.
+    s.key(KeyCode::Home);
+    s.keys("10").key(KeyCode::Enter).key(KeyCode::Enter);
+    s.keys("4").key(KeyCode::Enter);
+    let view = f.service.view(&j2);
+    let sheet = view
+        .sheet(&"portfolio".into(), &"P2".into(), &JurorId::new("J2"))
+        .unwrap();
+    let score = |c: &str| sheet.scores[&crate::domain::ids::CriterionId::new(c)];
+    assert_eq!(score("projects"), 10.0, "{:?}", sheet.scores);
+    assert_eq!(score("creative_task"), 10.0, "{:?}", sheet.scores);
+    assert_eq!(score("partnership"), 4.0, "{:?}", sheet.scores);
+}

@@ -71,6 +71,10 @@ pub struct ScoringPane {
     focus: Focus,
     /// Digits typed for the selected criterion, not yet saved.
     buffer: String,
+    /// The last key saved a score that could take no more digits and moved
+    /// on by itself: an Enter right after it (typed from habit) is absorbed
+    /// instead of skipping a criterion.
+    moved_on: bool,
     editor: Option<TextEditor>,
     prompt: Option<Prompt>,
     history: Option<Vec<HistoryItem>>,
@@ -94,6 +98,7 @@ impl ScoringPane {
             criterion: 0,
             focus: Focus::Queue,
             buffer: String::new(),
+            moved_on: false,
             editor: None,
             prompt: None,
             history: None,
@@ -211,6 +216,7 @@ impl ScoringPane {
             let extendable = can_extend(&self.buffer, max, stage.half_points);
             if !extendable && self.commit_buffer(cx) {
                 self.move_criterion(1, cx);
+                self.moved_on = true;
             }
         }
     }
@@ -693,11 +699,13 @@ impl Pane for ScoringPane {
         if cx.actor.role != Role::Juror {
             return false;
         }
+        let moved_on = std::mem::take(&mut self.moved_on);
         if let Some(d) = action.digit() {
             self.typed(d, cx);
             return true;
         }
         match action {
+            Action::Select if moved_on && self.focus == Focus::Form && self.buffer.is_empty() => {}
             Action::DecimalPoint => self.typed('.', cx),
             Action::Up if self.focus == Focus::Form => {
                 self.commit_buffer(cx);
