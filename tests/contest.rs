@@ -249,3 +249,28 @@ fn every_listing_imports_back_unchanged() {
         );
     }
 }
+
+/// A «+» in a sign-in sheet for a mark whose date is known keeps the date.
+#[test]
+fn a_sign_in_mark_without_a_date_keeps_the_known_date() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("db");
+    let konkurs = |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_konkurs"))
+            .arg("--db")
+            .arg(&db)
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{args:?}: {out:?}");
+        String::from_utf8(out.stdout).unwrap()
+    };
+    konkurs(&["demo", "--dir", db.to_str().unwrap()]);
+    let mark = "P001,Соколова Елена Павловна,sokolova.ep@example.ru,E004,2021-02-07";
+    assert!(konkurs(&["list", "attendance", "--format", "csv"]).contains(mark));
+    let sheet = dir.path().join("sheet.csv");
+    std::fs::write(&sheet, "ФИО,E004\nСоколова Елена Павловна,+\n").unwrap();
+    let said = konkurs(&["import", "attendance", sheet.to_str().unwrap()]);
+    assert!(said.contains("updated 0, unchanged 1"), "{said}");
+    assert!(konkurs(&["list", "attendance", "--format", "csv"]).contains(mark));
+}

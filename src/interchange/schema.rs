@@ -431,7 +431,7 @@ impl Mapping {
                     }
                 }
                 None => warnings.push(format!(
-                    "{}:{}: column «{header}» is not a {} column and is ignored (known: {})",
+                    "{}:{}: column «{header}» is not one of the {} columns and is ignored (known: {})",
                     table.file,
                     table.header_line,
                     kind.name(),

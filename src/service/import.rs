@@ -217,15 +217,18 @@ impl Service {
     }
 }
 
-/// Attendance marks add to a listener's record; other records replace.
+/// Attendance marks add to a listener's record (a mark without a date,
+/// such as «+» in a sign-in sheet, keeps a date already known); other
+/// records replace.
 fn merge_with_stored(contest: &Contest, record: &Record) -> Record {
     match record {
         Record::Attendance(new) => match contest.attendance.get(&new.participant) {
             Some(old) => {
                 let mut merged = old.clone();
-                merged
-                    .events
-                    .extend(new.events.iter().map(|(e, d)| (e.clone(), *d)));
+                for (event, date) in &new.events {
+                    let known = merged.events.get(event).copied().flatten();
+                    merged.events.insert(event.clone(), date.or(known));
+                }
                 Record::Attendance(merged)
             }
             None => record.clone(),
