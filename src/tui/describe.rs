@@ -194,3 +194,48 @@ pub fn unmatched(r: &UnmatchedReason, tr: &I18n) -> String {
         ),
     }
 }
+
+/// Why a lock on `mentor` – `intern` was not kept in `proposal`, if it was
+/// not.
+pub fn lock_not_kept(
+    proposal: &crate::domain::matching::Proposal,
+    mentor: &crate::domain::ids::MentorId,
+    intern: &crate::domain::ids::InternId,
+    tr: &I18n,
+) -> Option<String> {
+    use crate::domain::matching::Issue;
+    proposal.issues.iter().find_map(|issue| {
+        let why = match issue {
+            Issue::LockUnknown {
+                mentor: m,
+                intern: i,
+            } if m == mentor && i == intern => tr.t("mentoring.lock_unknown").to_string(),
+            Issue::LockRejected {
+                mentor: m,
+                intern: i,
+                reasons,
+            } if m == mentor && i == intern => reasons
+                .iter()
+                .map(|r| unacceptable(r, tr))
+                .collect::<Vec<_>>()
+                .join("; "),
+            Issue::LockConflict {
+                mentor: m,
+                intern: i,
+                kept,
+            } if m == mentor && i == intern => tr.f("mentoring.lock_conflict", &[("kept", kept)]),
+            Issue::LockOverCapacity {
+                mentor: m,
+                intern: i,
+                capacity,
+            } if m == mentor && i == intern => {
+                tr.f("mentoring.lock_over_capacity", &[("capacity", capacity)])
+            }
+            _ => return None,
+        };
+        Some(tr.f(
+            "mentoring.lock_not_kept",
+            &[("mentor", mentor), ("intern", intern), ("why", &why)],
+        ))
+    })
+}

@@ -628,3 +628,49 @@ fn an_enter_typed_after_a_score_that_moved_on_by_itself_skips_nothing() {
     assert_eq!(score("creative_task"), 10.0, "{:?}", sheet.scores);
     assert_eq!(score("partnership"), 4.0, "{:?}", sheet.scores);
 }
+
+#[test]
+fn a_closed_stage_keeps_its_frozen_ranking_when_m_is_pressed() {
+    let (_dir, service) = sample();
+    let mut s = sample_screen(&service, Lang::En, 120, 30);
+    go(&mut s, PaneKind::Ranking);
+    s.keys("[");
+    let before = s.text();
+    assert!(before.contains("closed"), "{before}");
+    s.keys("m");
+    let after = s.text();
+    assert!(after.contains("its ranking is frozen"), "{after}");
+    assert_eq!(
+        before.lines().skip(1).take(20).collect::<Vec<_>>(),
+        after.lines().skip(1).take(20).collect::<Vec<_>>()
+    );
+}
+
+#[test]
+fn mentoring_says_when_a_lock_cannot_be_kept_and_an_acceptance_is_not_stale() {
+    let (_dir, service) = sample();
+    let mut s = sample_screen(&service, Lang::En, 120, 30);
+    go(&mut s, PaneKind::Mentoring);
+    // Pair the first intern by hand with every mentor in turn: those that
+    // cannot take them say why.
+    let mut refused = 0;
+    for m in ["M01", "M02", "M03", "M04", "M05", "M06"] {
+        s.keys("p").keys(m).key(KeyCode::Enter);
+        let text = s.text();
+        if text.contains("is locked but cannot be kept") {
+            refused += 1;
+        } else {
+            assert!(text.contains(&format!("{m} – I001 locked")), "{text}");
+        }
+        s.keys("c");
+    }
+    assert!(refused > 0, "every mentor could take I001");
+    // Accepting a fresh proposal leaves it current.
+    s.keys("r").keys("a");
+    let text = s.text();
+    assert!(text.contains("accepted:"), "{text}");
+    assert!(
+        !text.contains("the data changed since this proposal"),
+        "{text}"
+    );
+}

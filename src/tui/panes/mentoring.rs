@@ -40,6 +40,9 @@ pub struct MentoringPane {
     cursor: usize,
     /// Set when the data changed since the proposal was made.
     stale: bool,
+    /// The service's generation the proposal (or this pane's own last
+    /// change: a lock, an acceptance) was made at.
+    seen: u64,
     diff: Option<ProposalDiff>,
     prompt: Option<String>,
 }
@@ -58,6 +61,7 @@ impl MentoringPane {
             run: None,
             cursor: 0,
             stale: false,
+            seen: 0,
             diff: None,
             prompt: None,
         }
@@ -90,6 +94,7 @@ impl MentoringPane {
                     blocking,
                 });
                 self.stale = false;
+                self.seen = cx.service.generation();
             }
             Err(e) => cx.error(e.to_string()),
         }
@@ -102,7 +107,20 @@ impl MentoringPane {
     fn decide(&mut self, kind: Option<DecisionKind>, mentor: Option<MentorId>, cx: &mut Cx) {
         let Some(e) = self.selected() else { return };
         let intern = e.intern.clone();
-        let mentor = mentor.or_else(|| {
+        // Clearing takes back the intern's own lock or forbid first, even
+        // one the proposal could not keep.
+        let decided = (kind.is_none())
+            .then_some(self.run.as_ref())
+            .flatten()
+            .and_then(|run| {
+                run.data
+                    .locks
+                    .iter()
+                    .chain(&run.data.forbids)
+                    .find(|(_, i)| *i == intern)
+                    .map(|(m, _)| m.clone())
+            });
+        let mentor = mentor.or(decided).or_else(|| {
             e.mentor
                 .clone()
                 .or_else(|| e.best_alternative.as_ref().map(|a| a.mentor.clone()))
@@ -118,8 +136,17 @@ impl MentoringPane {
                     Some(DecisionKind::Forbid) => "mentoring.forbidden",
                     None => "mentoring.cleared",
                 };
-                cx.success(cx.tr.f(key, &[("mentor", &mentor), ("intern", &intern)]));
                 self.propose(cx);
+                let not_kept = (kind == Some(DecisionKind::Lock))
+                    .then_some(self.run.as_ref())
+                    .flatten()
+                    .and_then(|run| {
+                        describe::lock_not_kept(&run.proposal, &mentor, &intern, cx.tr)
+                    });
+                match not_kept {
+                    Some(warning) => cx.error(warning),
+                    None => cx.success(cx.tr.f(key, &[("mentor", &mentor), ("intern", &intern)])),
+                }
             }
             Err(e) => cx.error(e.to_string()),
         }
@@ -331,8 +358,9 @@ impl Pane for MentoringPane {
     }
 
     fn on_key(&mut self, key: &KeyEvent, cx: &mut Cx) -> bool {
-        if self.diff.is_some() {
-            self.diff = None;
+        // The difference from the previous proposal closes with any key;
+        // Esc and Enter only close it, the others go on to do their work.
+        if self.diff.take().is_some() && matches!(key.code, KeyCode::Esc | KeyCode::Enter) {
             return true;
         }
         let Some(mut text) = self.prompt.take() else {
@@ -411,10 +439,14 @@ impl Pane for MentoringPane {
                     return true;
                 }
                 match cx.service.accept_matching(cx.actor, &run.proposal) {
-                    Ok(()) => cx.success(cx.tr.f(
-                        "mentoring.accepted",
-                        &[("pairs", &run.proposal.pairs.len())],
-                    )),
+                    Ok(()) => {
+                        // Accepting changes nothing the proposal was made from.
+                        self.seen = cx.service.generation();
+                        cx.success(cx.tr.f(
+                            "mentoring.accepted",
+                            &[("pairs", &run.proposal.pairs.len())],
+                        ))
+                    }
                     Err(e) => cx.error(e.to_string()),
                 }
             }
@@ -442,8 +474,9 @@ impl Pane for MentoringPane {
                     explanations,
                     blocking,
                 });
+                self.seen = cx.service.generation();
             }
-        } else {
+        } else if cx.service.generation() != self.seen {
             self.stale = true;
         }
     }

@@ -623,6 +623,9 @@ impl Pane for RankingPane {
                 self.cursor = 0;
                 self.load(cx);
             }
+            Action::CycleMethod if self.report.as_ref().is_some_and(|r| r.frozen.is_some()) => {
+                cx.info(cx.tr.t("ranking.method_frozen"));
+            }
             Action::CycleMethod => {
                 let current = self
                     .method
