@@ -58,6 +58,8 @@ pub struct App {
     tr: I18n,
     keymap: Keymap,
     user_keymap: Option<std::path::PathBuf>,
+    /// The last action went to the pane, which had no use for it.
+    unused: bool,
     db_label: String,
     view: View,
     generation: u64,
@@ -85,6 +87,7 @@ impl App {
             tr: options.tr,
             keymap: options.keymap,
             user_keymap: options.user_keymap,
+            unused: false,
             db_label: options.db_label,
             view,
             generation,
@@ -306,8 +309,17 @@ impl App {
         let section = self.panes[self.active].kind().name();
         match self.keymap.lookup(section, &self.pending) {
             Lookup::Action(a) => {
-                self.pending.clear();
+                let keys = std::mem::take(&mut self.pending);
+                self.unused = false;
                 self.dispatch(a);
+                // A pane key the pane has no use for now (digits in Scoring
+                // for a coordinator) does what it does everywhere else.
+                if std::mem::take(&mut self.unused)
+                    && let Lookup::Action(general) = self.keymap.lookup("", &keys)
+                    && general != a
+                {
+                    self.dispatch(general);
+                }
             }
             Lookup::Prefix { .. } => {}
             Lookup::Unbound => {
@@ -389,6 +401,7 @@ impl App {
                     return;
                 }
                 let used = self.with_pane(|p, cx| p.on_action(a, cx));
+                self.unused = !used;
                 if !used && a == Action::Back {
                     self.flash = None;
                 }

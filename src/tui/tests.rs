@@ -674,3 +674,41 @@ fn mentoring_says_when_a_lock_cannot_be_kept_and_an_acceptance_is_not_stale() {
         "{text}"
     );
 }
+
+#[test]
+fn a_digit_in_scoring_switches_panes_for_someone_who_does_not_score() {
+    let f = contest();
+    let mut s = screen(&f, "coordinator", 120, 30);
+    go(&mut s, PaneKind::Scoring);
+    s.keys("3");
+    assert_eq!(s.app.active_pane(), PaneKind::Ranking);
+    // A juror's digits still type scores.
+    let mut j = screen(&f, "J2", 120, 30);
+    go(&mut j, PaneKind::Scoring);
+    j.key(KeyCode::Enter);
+    j.keys("3");
+    assert_eq!(j.app.active_pane(), PaneKind::Scoring);
+}
+
+#[test]
+fn the_mentors_view_has_its_own_cursor_and_shows_the_mentor() {
+    let (_dir, service) = sample();
+    let mut s = sample_screen(&service, Lang::En, 120, 30);
+    go(&mut s, PaneKind::Mentoring);
+    s.keys("v");
+    s.key(KeyCode::Down);
+    let text = s.text();
+    // The second mentor is described on the right.
+    let second = service
+        .view(&Actor::local_coordinator())
+        .mentors()
+        .nth(1)
+        .unwrap()
+        .full_name
+        .clone();
+    assert!(text.contains(&format!("{second} · M02")), "{text}");
+    assert!(text.contains("Teaches"), "{text}");
+    // Pair actions point to the interns.
+    s.keys("l");
+    assert!(s.text().contains("choose an intern"), "{}", s.text());
+}

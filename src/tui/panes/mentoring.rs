@@ -38,6 +38,8 @@ pub struct MentoringPane {
     view: Mode,
     run: Option<Run>,
     cursor: usize,
+    /// The selected mentor in the mentors view.
+    mentor_cursor: usize,
     /// Set when the data changed since the proposal was made.
     stale: bool,
     /// The service's generation the proposal (or this pane's own last
@@ -60,6 +62,7 @@ impl MentoringPane {
             view: Mode::Interns,
             run: None,
             cursor: 0,
+            mentor_cursor: 0,
             stale: false,
             seen: 0,
             diff: None,
@@ -98,6 +101,66 @@ impl MentoringPane {
             }
             Err(e) => cx.error(e.to_string()),
         }
+    }
+
+    /// The pane's actions in the interns view, and those of both views.
+    fn act(&mut self, action: Action, n: usize, cx: &mut Cx) -> bool {
+        match action {
+            Action::Up => self.cursor = self.cursor.saturating_sub(1),
+            Action::Down => self.cursor = (self.cursor + 1).min(n.saturating_sub(1)),
+            Action::PageUp | Action::HalfPageUp => self.cursor = self.cursor.saturating_sub(10),
+            Action::PageDown | Action::HalfPageDown => {
+                self.cursor = (self.cursor + 10).min(n.saturating_sub(1))
+            }
+            Action::First => self.cursor = 0,
+            Action::Last => self.cursor = n.saturating_sub(1),
+            Action::RunMatching => self.propose(cx),
+            Action::CycleMode => {
+                let i = MatchMode::ALL
+                    .iter()
+                    .position(|m| *m == self.mode)
+                    .unwrap_or(0);
+                self.mode = MatchMode::ALL[(i + 1) % MatchMode::ALL.len()];
+                self.propose(cx);
+            }
+            Action::NextView => {
+                self.view = match self.view {
+                    Mode::Interns => Mode::Mentors,
+                    Mode::Mentors => Mode::Interns,
+                }
+            }
+            Action::LockPair => self.decide(Some(DecisionKind::Lock), None, cx),
+            Action::ForbidPair => self.decide(Some(DecisionKind::Forbid), None, cx),
+            Action::ClearDecision => self.decide(None, None, cx),
+            Action::PairByHand => self.prompt = Some(String::new()),
+            Action::AcceptMatching => {
+                let Some(run) = &self.run else { return true };
+                if self.stale {
+                    cx.error(cx.tr.t("mentoring.stale"));
+                    return true;
+                }
+                match cx.service.accept_matching(cx.actor, &run.proposal) {
+                    Ok(()) => {
+                        // Accepting changes nothing the proposal was made from.
+                        self.seen = cx.service.generation();
+                        cx.success(cx.tr.f(
+                            "mentoring.accepted",
+                            &[("pairs", &run.proposal.pairs.len())],
+                        ))
+                    }
+                    Err(e) => cx.error(e.to_string()),
+                }
+            }
+            Action::MentorsFromTeam => match cx.service.mentors_from_team(cx.actor) {
+                Ok(n) => {
+                    cx.success(cx.tr.f("mentoring.from_team", &[("n", &n)]));
+                    self.propose(cx);
+                }
+                Err(e) => cx.error(e.to_string()),
+            },
+            _ => return false,
+        }
+        true
     }
 
     fn selected(&self) -> Option<&InternExplanation> {
@@ -223,11 +286,16 @@ impl MentoringPane {
         let inner = block.inner(area);
         frame.render_widget(block, area);
         let width = inner.width as usize;
+        let rows = inner.height as usize;
+        let start = self.mentor_cursor.saturating_sub(rows.saturating_sub(1));
         let lines: Vec<Line> = run
             .data
             .mentors
             .iter()
-            .map(|m| {
+            .enumerate()
+            .skip(start)
+            .take(rows)
+            .map(|(i, m)| {
                 let used = run
                     .proposal
                     .pairs
@@ -246,7 +314,9 @@ impl MentoringPane {
                 );
                 Line::styled(
                     fit(&text, width),
-                    if used >= cap && cap > 0 {
+                    if i == self.mentor_cursor {
+                        theme::selected()
+                    } else if used >= cap && cap > 0 {
                         theme::warn()
                     } else {
                         Style::default()
@@ -257,6 +327,56 @@ impl MentoringPane {
         frame.render_widget(Paragraph::new(lines), inner);
     }
 
+    /// The selected mentor: what they teach, how, and their interns.
+    fn draw_mentor_detail(&self, frame: &mut Frame, area: Rect, run: &Run, cx: &Cx) {
+        let tr = cx.tr;
+        let Some(m) = run.data.mentors.get(self.mentor_cursor) else {
+            return;
+        };
+        let label = |k: &str| Span::styled(format!("{}: ", tr.t(k)), theme::label());
+        let topics: Vec<String> = m
+            .topics
+            .iter()
+            .map(|t| {
+                format!(
+                    "{} ({})",
+                    tr.t(&format!("topic.{}", t.topic.code())),
+                    t.level
+                )
+            })
+            .collect();
+        let mut lines = vec![
+            Line::styled(format!("{} · {}", m.full_name, m.id), theme::heading()),
+            Line::raw(format!("{}, {}", m.tos_name, m.municipality)),
+            Line::from(vec![
+                label("mentoring.teaches"),
+                Span::raw(topics.join(", ")),
+            ]),
+            Line::raw(""),
+        ];
+        for p in run.proposal.pairs.iter().filter(|p| p.mentor == m.id) {
+            let name = run
+                .data
+                .interns
+                .iter()
+                .find(|i| i.id == p.intern)
+                .map_or("", |i| i.full_name.as_str());
+            lines.push(Line::raw(format!(
+                "{} {}{}  {}",
+                p.intern,
+                name,
+                if p.locked { " 🔒" } else { "" },
+                p.score.total
+            )));
+        }
+        if !run.proposal.pairs.iter().any(|p| p.mentor == m.id) {
+            lines.push(Line::styled(tr.t("mentoring.no_interns"), theme::dim()));
+        }
+        lines.push(Line::raw(""));
+        lines.push(Line::styled(tr.t("mentoring.mentors_hint"), theme::dim()));
+        frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), area);
+    }
+
     fn draw_detail(&self, frame: &mut Frame, area: Rect, run: &Run, cx: &Cx) {
         let tr = cx.tr;
         let block = Block::default()
@@ -264,6 +384,10 @@ impl MentoringPane {
             .title(tr.t("mentoring.why_title"));
         let inner = block.inner(area);
         frame.render_widget(block, area);
+        if self.view == Mode::Mentors {
+            self.draw_mentor_detail(frame, inner, run, cx);
+            return;
+        }
         let Some(e) = self.selected() else { return };
         let Some(intern) = run.data.interns.iter().find(|i| i.id == e.intern) else {
             return;
@@ -404,62 +528,26 @@ impl Pane for MentoringPane {
             cx.error(cx.tr.t("jury.coordinator_only"));
             return true;
         }
-        match action {
-            Action::Up => self.cursor = self.cursor.saturating_sub(1),
-            Action::Down => self.cursor = (self.cursor + 1).min(n.saturating_sub(1)),
-            Action::PageUp | Action::HalfPageUp => self.cursor = self.cursor.saturating_sub(10),
-            Action::PageDown | Action::HalfPageDown => {
-                self.cursor = (self.cursor + 10).min(n.saturating_sub(1))
+        if self.view == Mode::Mentors {
+            let m = self.run.as_ref().map_or(0, |r| r.data.mentors.len());
+            let last = m.saturating_sub(1);
+            let c = &mut self.mentor_cursor;
+            match action {
+                Action::Up => *c = c.saturating_sub(1),
+                Action::Down => *c = (*c + 1).min(last),
+                Action::PageUp | Action::HalfPageUp => *c = c.saturating_sub(10),
+                Action::PageDown | Action::HalfPageDown => *c = (*c + 10).min(last),
+                Action::First => *c = 0,
+                Action::Last => *c = last,
+                Action::LockPair
+                | Action::ForbidPair
+                | Action::ClearDecision
+                | Action::PairByHand => cx.info(cx.tr.t("mentoring.mentors_hint")),
+                _ => return self.act(action, n, cx),
             }
-            Action::First => self.cursor = 0,
-            Action::Last => self.cursor = n.saturating_sub(1),
-            Action::RunMatching => self.propose(cx),
-            Action::CycleMode => {
-                let i = MatchMode::ALL
-                    .iter()
-                    .position(|m| *m == self.mode)
-                    .unwrap_or(0);
-                self.mode = MatchMode::ALL[(i + 1) % MatchMode::ALL.len()];
-                self.propose(cx);
-            }
-            Action::NextView => {
-                self.view = match self.view {
-                    Mode::Interns => Mode::Mentors,
-                    Mode::Mentors => Mode::Interns,
-                }
-            }
-            Action::LockPair => self.decide(Some(DecisionKind::Lock), None, cx),
-            Action::ForbidPair => self.decide(Some(DecisionKind::Forbid), None, cx),
-            Action::ClearDecision => self.decide(None, None, cx),
-            Action::PairByHand => self.prompt = Some(String::new()),
-            Action::AcceptMatching => {
-                let Some(run) = &self.run else { return true };
-                if self.stale {
-                    cx.error(cx.tr.t("mentoring.stale"));
-                    return true;
-                }
-                match cx.service.accept_matching(cx.actor, &run.proposal) {
-                    Ok(()) => {
-                        // Accepting changes nothing the proposal was made from.
-                        self.seen = cx.service.generation();
-                        cx.success(cx.tr.f(
-                            "mentoring.accepted",
-                            &[("pairs", &run.proposal.pairs.len())],
-                        ))
-                    }
-                    Err(e) => cx.error(e.to_string()),
-                }
-            }
-            Action::MentorsFromTeam => match cx.service.mentors_from_team(cx.actor) {
-                Ok(n) => {
-                    cx.success(cx.tr.f("mentoring.from_team", &[("n", &n)]));
-                    self.propose(cx);
-                }
-                Err(e) => cx.error(e.to_string()),
-            },
-            _ => return false,
+            return true;
         }
-        true
+        self.act(action, n, cx)
     }
 
     fn refresh(&mut self, cx: &Cx) {
