@@ -379,9 +379,14 @@ impl MentoringPane {
 
     fn draw_detail(&self, frame: &mut Frame, area: Rect, run: &Run, cx: &Cx) {
         let tr = cx.tr;
-        let block = Block::default()
-            .borders(Borders::ALL)
-            .title(tr.t("mentoring.why_title"));
+        let block =
+            Block::default()
+                .borders(Borders::ALL)
+                .title(tr.t(if self.view == Mode::Mentors {
+                    "mentoring.mentor_title"
+                } else {
+                    "mentoring.why_title"
+                }));
         let inner = block.inner(area);
         frame.render_widget(block, area);
         if self.view == Mode::Mentors {
@@ -606,7 +611,7 @@ impl Pane for MentoringPane {
                         &[
                             ("pairs", &m.pairs.len()),
                             ("at", &m.at.format("%d.%m.%Y %H:%M")),
-                            ("mode", &m.mode),
+                            ("mode", &tr.t(&format!("mentoring.mode.{}", m.mode))),
                         ],
                     )
                 });
