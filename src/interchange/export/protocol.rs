@@ -20,7 +20,7 @@ use crate::tui::i18n::I18n;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// A tie-break rule in words.
-pub(super) fn tie_rule(rule: &TieBreak, rules: &Regulation, stage: &Stage, tr: &I18n) -> String {
+pub fn tie_rule(rule: &TieBreak, rules: &Regulation, stage: &Stage, tr: &I18n) -> String {
     match rule {
         TieBreak::Total => tr.t("export.tie.total").to_string(),
         TieBreak::Criterion(c) => tr.f(

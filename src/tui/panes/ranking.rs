@@ -340,9 +340,22 @@ impl RankingPane {
             lines.push(Line::from(vec![label(k), Span::raw(num(v))]));
         }
         if let Some(d) = &r.decided_by {
+            let rules = self.report.as_ref().map(|rep| &rep.data.regulation);
+            let stage = rules
+                .zip(self.report.as_ref())
+                .and_then(|(g, rep)| g.stage(&rep.data.stage));
+            let words = match (d, rules, stage) {
+                (crate::domain::ranking::DecidedBy::Rule(rule), Some(g), Some(s)) => {
+                    crate::interchange::export::tie_rule(rule, g, s, tr)
+                }
+                (crate::domain::ranking::DecidedBy::Coordinator, _, _) => {
+                    tr.t("export.tie.coordinator").to_string()
+                }
+                _ => d.to_string(),
+            };
             lines.push(Line::from(vec![
                 label("ranking.decided_by"),
-                Span::raw(d.to_string()),
+                Span::raw(words),
             ]));
         }
         for f in &r.flags {
