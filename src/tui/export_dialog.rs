@@ -277,12 +277,20 @@ impl ExportDialog {
         let (tx, rx) = channel();
         let service = Arc::clone(service);
         let actor = actor.clone();
+        let tr = self.tr;
         std::thread::spawn(move || {
             let steps = tx.clone();
             let result = export::export(&service, &actor, &request, &path, force, &mut |s| {
                 let _ = steps.send(Report::Step(s));
             })
-            .map_err(|e| e.to_string());
+            .map_err(|e| match e {
+                // The command line's advice (--draft) said as the dialog has it.
+                export::ExportError::NotFinal(why) => tr.f(
+                    "export_dialog.not_final",
+                    &[("why", &not_final_reason(&why))],
+                ),
+                e => e.to_string(),
+            });
             let _ = tx.send(Report::Finished(result));
         });
         self.state = State::Running {
@@ -473,4 +481,15 @@ impl ExportDialog {
             ),
         }
     }
+}
+
+/// The reason a document is not final, without the command-line advice
+/// that follows it (", or add --draft ...").
+fn not_final_reason(message: &str) -> String {
+    message
+        .split(", or add --draft")
+        .next()
+        .unwrap_or(message)
+        .trim_end_matches([',', ' '])
+        .to_string()
 }
