@@ -712,3 +712,33 @@ fn the_mentors_view_has_its_own_cursor_and_shows_the_mentor() {
     s.keys("l");
     assert!(s.text().contains("choose an intern"), "{}", s.text());
 }
+
+#[test]
+fn abstaining_without_a_reason_keeps_the_question_open() {
+    let f = contest();
+    let mut s = screen(&f, "J2", 120, 40);
+    go(&mut s, PaneKind::Scoring);
+    s.key(KeyCode::Enter);
+    s.keys("a").key(KeyCode::Enter);
+    assert!(s.text().contains("write the reason first"), "{}", s.text());
+    s.keys("не моя тема").key(KeyCode::Enter);
+    assert!(s.text().contains("abstain"), "{}", s.text());
+    let view = f.service.view(&f.service.actor("J2").unwrap());
+    let sheet = view
+        .sheet(&"portfolio".into(), &"P2".into(), &JurorId::new("J2"))
+        .unwrap();
+    assert_eq!(sheet.status, crate::domain::scoring::SheetStatus::Abstained);
+}
+
+#[test]
+fn a_stage_after_an_open_one_does_not_look_ready_to_close() {
+    let (_dir, service) = sample();
+    let mut s = sample_screen(&service, Lang::En, 120, 30);
+    go(&mut s, PaneKind::Ranking);
+    s.keys("]");
+    let text = s.text();
+    assert!(
+        text.contains("the stage «Конкурс портфолио» must be closed first"),
+        "{text}"
+    );
+}

@@ -714,6 +714,16 @@ impl Pane for RankingPane {
             .map_or(report.data.stage.to_string(), |s| s.name.clone());
         let method = self.method.unwrap_or_else(|| report.data.declared_method());
         let ranking = report.analysis.ranking(method);
+        // An earlier stage still open: this one cannot be closed yet.
+        let earlier_open = report
+            .data
+            .regulation
+            .stages
+            .iter()
+            .take_while(|s| s.id != report.data.stage)
+            .find(|s| !cx.view.stage_state(&s.id).is_some_and(|st| st.is_closed()))
+            .map(|s| s.name.clone());
+        let ready = ranking.is_final() && earlier_open.is_none();
         let state = match &report.frozen {
             Some(f) => tr.f(
                 "ranking.frozen",
@@ -722,8 +732,11 @@ impl Pane for RankingPane {
                     ("at", &f.at.format("%d.%m.%Y %H:%M")),
                 ],
             ),
-            None if ranking.is_final() => tr.t("ranking.open_final").to_string(),
-            None => tr.f("ranking.open_blocked", &[("n", &ranking.blockers.len())]),
+            None if ready => tr.t("ranking.open_final").to_string(),
+            None => match &earlier_open {
+                Some(name) => tr.f("ranking.earlier_open", &[("name", name)]),
+                None => tr.f("ranking.open_blocked", &[("n", &ranking.blockers.len())]),
+            },
         };
         let head = vec![
             Line::styled(
@@ -739,7 +752,7 @@ impl Pane for RankingPane {
                 state,
                 if report.frozen.is_some() {
                     theme::good()
-                } else if ranking.is_final() {
+                } else if ready {
                     Style::default()
                 } else {
                     theme::warn()

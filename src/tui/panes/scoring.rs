@@ -279,6 +279,10 @@ impl ScoringPane {
                 let conflict = matches!(self.prompt, Some(Prompt::Conflict(_)));
                 match key.code {
                     KeyCode::Esc => self.prompt = None,
+                    // The reason is required: the prompt stays open for it.
+                    KeyCode::Enter if text.trim().is_empty() => {
+                        cx.error(cx.tr.t("scoring.reason_needed"));
+                    }
                     KeyCode::Enter => {
                         self.prompt = None;
                         let result = if conflict {
