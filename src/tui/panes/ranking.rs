@@ -774,18 +774,31 @@ impl Pane for RankingPane {
             View::Sensitivity => self.draw_sensitivity(frame, body, cx),
         }
         if let Some(p) = &self.prompt {
-            let (title, text) = match p {
+            // A short title; what to type, then the typing, inside.
+            let (title, lines) = match p {
                 Prompt::ConfirmClose => (
                     tr.t("ranking.confirm_close"),
-                    tr.t("ranking.confirm_close_hint").to_string(),
+                    vec![Line::raw(tr.t("ranking.confirm_close_hint"))],
                 ),
-                Prompt::Reopen(t) => (tr.t("ranking.ask_reason"), format!("{t}▏")),
-                Prompt::Tie(t) => (tr.t("ranking.ask_tie"), format!("{t}▏")),
+                Prompt::Reopen(t) => (
+                    tr.t("ranking.reopen_title"),
+                    vec![
+                        Line::styled(tr.t("ranking.ask_reason"), theme::dim()),
+                        Line::raw(format!("{t}▏")),
+                    ],
+                ),
+                Prompt::Tie(t) => (
+                    tr.t("ranking.tie_title"),
+                    vec![
+                        Line::styled(tr.t("ranking.ask_tie"), theme::dim()),
+                        Line::raw(format!("{t}▏")),
+                    ],
+                ),
             };
-            let popup = crate::tui::app::popup(area, 70, 5);
+            let popup = crate::tui::app::popup(area, 70, 7);
             frame.render_widget(Clear, popup);
             frame.render_widget(
-                Paragraph::new(text)
+                Paragraph::new(lines)
                     .wrap(Wrap { trim: false })
                     .block(Block::default().borders(Borders::ALL).title(title)),
                 popup,
