@@ -742,3 +742,17 @@ fn a_stage_after_an_open_one_does_not_look_ready_to_close() {
         "{text}"
     );
 }
+
+#[test]
+fn the_history_names_a_sheet_status_in_the_interface_language() {
+    let f = contest();
+    let j2 = f.service.actor("J2").unwrap();
+    let mut s = Screen::new(&f.service, j2, Lang::Ru, "default", 120, 40);
+    go(&mut s, PaneKind::Scoring);
+    s.key(KeyCode::Enter);
+    s.keys("a").keys("не моя тема").key(KeyCode::Enter);
+    s.keys("H");
+    let text = s.text();
+    assert!(text.contains("воздержался"), "{text}");
+    assert!(!text.contains("abstained"), "{text}");
+}

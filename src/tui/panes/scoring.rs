@@ -575,8 +575,8 @@ impl ScoringPane {
                     h.seq,
                     h.at.format("%d.%m %H:%M:%S"),
                     what,
-                    h.before,
-                    h.after
+                    sheet_word(&h.before, cx),
+                    sheet_word(&h.after, cx)
                 ))
             })
             .collect();
@@ -923,6 +923,16 @@ impl Pane for ScoringPane {
             self.restored_comment = s.comment;
             self.refresh(cx);
         }
+    }
+}
+
+/// A sheet's status in a history line in words; scores stay as they are.
+fn sheet_word(value: &str, cx: &Cx) -> String {
+    match value {
+        "draft" | "submitted" | "abstained" => {
+            cx.tr.t(&format!("scoring.word.{value}")).to_string()
+        }
+        other => other.to_string(),
     }
 }
 
