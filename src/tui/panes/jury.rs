@@ -207,20 +207,6 @@ impl JuryPane {
                 lines.push(Line::from(vec![label(k), Span::raw(v.clone())]));
             }
         }
-        lines.push(Line::raw(""));
-        lines.push(Line::styled(tr.t("jury.keys"), theme::heading()));
-        if j.keys.is_empty() {
-            lines.push(Line::styled(
-                tr.f(
-                    "jury.no_keys",
-                    &[("key", &cx.key(PaneKind::Jury, Action::AddKey))],
-                ),
-                theme::dim(),
-            ));
-        }
-        for (n, k) in j.keys.iter().enumerate() {
-            lines.push(Line::raw(format!("{}. {}", n + 1, k.describe())));
-        }
         if let Some(rules) = cx.view.regulation() {
             let stages: Vec<_> = rules.rules.stages.iter().filter(|s| s.has_jury()).collect();
             if j.role == Role::Juror && !stages.is_empty() {
@@ -264,6 +250,21 @@ impl JuryPane {
                     c.participant, c.reason
                 )));
             }
+        }
+        // Keys last: progress and conflicts matter more on a small screen.
+        lines.push(Line::raw(""));
+        lines.push(Line::styled(tr.t("jury.keys"), theme::heading()));
+        if j.keys.is_empty() {
+            lines.push(Line::styled(
+                tr.f(
+                    "jury.no_keys",
+                    &[("key", &cx.key(PaneKind::Jury, Action::AddKey))],
+                ),
+                theme::dim(),
+            ));
+        }
+        for (n, k) in j.keys.iter().enumerate() {
+            lines.push(Line::raw(format!("{}. {}", n + 1, k.describe())));
         }
         frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
     }
