@@ -965,8 +965,9 @@ fn the_export_dialog_writes_the_chosen_document_and_says_where() {
     let written = std::str::from_utf8(&bytes[3..]).unwrap();
     assert!(written.starts_with("Protocol of the stage «Конкурс портфолио»"));
 
-    // Again to the same file: a second Enter replaces it.
-    key(&mut app, KeyCode::Char('x'));
+    // Back to the fields (the key does its work there: ↑ moves up a
+    // field), then again to the same file: a second Enter replaces it.
+    key(&mut app, KeyCode::Up);
     key(&mut app, KeyCode::Enter);
     let text = screen(&mut app);
     assert!(text.contains("exists: Enter replaces it"), "{text}");

@@ -210,14 +210,13 @@ impl ExportDialog {
     pub fn key(&mut self, k: &KeyEvent, service: &Arc<Service>, actor: &Actor) -> Outcome {
         match &self.state {
             State::Running { .. } => return Outcome::Open,
+            // Enter or Esc closes the result; any other key goes back to
+            // the fields and does its work there.
             State::Done(_) => {
-                return match k.code {
-                    KeyCode::Esc | KeyCode::Enter => Outcome::Close,
-                    _ => {
-                        self.state = State::Editing;
-                        Outcome::Open
-                    }
-                };
+                if matches!(k.code, KeyCode::Esc | KeyCode::Enter) {
+                    return Outcome::Close;
+                }
+                self.state = State::Editing;
             }
             State::ConfirmReplace => {
                 return match k.code {
