@@ -283,11 +283,10 @@ impl ExportDialog {
                 let _ = steps.send(Report::Step(s));
             })
             .map_err(|e| match e {
-                // The command line's advice (--draft) said as the dialog has it.
-                export::ExportError::NotFinal(why) => tr.f(
-                    "export_dialog.not_final",
-                    &[("why", &not_final_reason(&why))],
-                ),
+                // The dialog's own way to a draft instead of --draft.
+                export::ExportError::NotFinal { why, .. } => {
+                    tr.f("export_dialog.not_final", &[("why", &why)])
+                }
                 e => e.to_string(),
             });
             let _ = tx.send(Report::Finished(result));
@@ -480,15 +479,4 @@ impl ExportDialog {
             ),
         }
     }
-}
-
-/// The reason a document is not final, without the command-line advice
-/// that follows it (", or add --draft ...").
-fn not_final_reason(message: &str) -> String {
-    message
-        .split(", or add --draft")
-        .next()
-        .unwrap_or(message)
-        .trim_end_matches([',', ' '])
-        .to_string()
 }

@@ -99,11 +99,12 @@ pub(super) fn build(cx: &Ctx) -> Result<Document, ExportError> {
             (pairs, summary, None)
         }
         None if !cx.request.draft => {
-            return Err(ExportError::NotFinal(
-                "no mentoring matching is accepted yet: accept one (konkurs match --accept, or a \
-                 in the Mentoring pane), or add --draft to export a fresh optimal proposal marked DRAFT"
+            return Err(ExportError::NotFinal {
+                why: "no mentoring matching is accepted yet: accept one (konkurs match --accept, \
+                      or a in the Mentoring pane)"
                     .into(),
-            ));
+                draft: "a fresh optimal proposal",
+            });
         }
         None => {
             let proposal = matching::propose(&input, MatchMode::Optimal);

@@ -144,9 +144,10 @@ pub enum ExportError {
     NoStage { known: String },
     #[error("unknown stage '{stage}': the stages are {known}")]
     UnknownStage { stage: String, known: String },
-    /// The document is not final and no draft was asked for.
-    #[error("{0}")]
-    NotFinal(String),
+    /// The document is not final and no draft was asked for: why, and what
+    /// a draft of it would hold.
+    #[error("{why}, or add --draft to export {draft} marked DRAFT")]
+    NotFinal { why: String, draft: &'static str },
     #[error("{0}")]
     Refused(String),
     #[error("{path} exists; choose another name or add --force to replace it")]

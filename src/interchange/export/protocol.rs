@@ -138,11 +138,14 @@ pub(super) fn build(cx: &Ctx) -> Result<Document, ExportError> {
         .stage_state(&stage.id)
         .is_some_and(|s| s.is_closed());
     if !closed && !cx.request.draft {
-        return Err(ExportError::NotFinal(format!(
-            "the stage '{id}' is not closed, so its protocol is not final: close it \
-             (konkurs advance --stage {id}), or add --draft to export a draft marked DRAFT",
-            id = stage.id
-        )));
+        return Err(ExportError::NotFinal {
+            why: format!(
+                "the stage '{id}' is not closed, so its protocol is not final: close it \
+                 (konkurs advance --stage {id})",
+                id = stage.id
+            ),
+            draft: "a draft",
+        });
     }
     if !closed && stage.blind && cx.actor.role == Role::Observer {
         return Err(ExportError::Refused(format!(

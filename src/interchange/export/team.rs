@@ -19,11 +19,14 @@ pub(super) fn build(cx: &Ctx) -> Result<Document, ExportError> {
     };
     let closed = cx.view.stage_state(&last.id).is_some_and(|s| s.is_closed());
     if !closed && !cx.request.draft {
-        return Err(ExportError::NotFinal(format!(
-            "the final stage '{id}' is not closed, so the team is not decided yet: close it \
-             (konkurs advance --stage {id}), or add --draft to export a draft marked DRAFT",
-            id = last.id
-        )));
+        return Err(ExportError::NotFinal {
+            why: format!(
+                "the final stage '{id}' is not closed, so the team is not decided yet: close it \
+                 (konkurs advance --stage {id})",
+                id = last.id
+            ),
+            draft: "a draft",
+        });
     }
     let result = stage_result(cx, &last.id)?;
     if result.ranking.rows.is_empty() {
