@@ -117,16 +117,21 @@ pub fn score_script(service: &Service, actor: &Actor, stage: &StageId) -> Result
     Ok(())
 }
 
+/// The stage asked for, or the current one.
+fn stage_or_current(view: &crate::service::View, stage: Option<&StageId>) -> Result<StageId> {
+    match stage {
+        Some(s) => Ok(s.clone()),
+        None => Ok(view
+            .current_stage()
+            .map(|s| s.id.clone())
+            .ok_or(crate::service::ServiceError::NoRegulation)?),
+    }
+}
+
 /// `konkurs progress`: each juror's assigned / drafted / submitted counts.
 pub fn progress(service: &Service, actor: &Actor, stage: Option<&StageId>) -> Result<()> {
     let view = service.view(actor);
-    let stage = match stage {
-        Some(s) => s.clone(),
-        None => view
-            .current_stage()
-            .map(|s| s.id.clone())
-            .ok_or(crate::service::ServiceError::NoRegulation)?,
-    };
+    let stage = stage_or_current(&view, stage)?;
     let progress = view.progress(&stage);
     let rows: Vec<Vec<String>> = view
         .jurors()
@@ -174,13 +179,7 @@ pub fn sheets(
 ) -> Result<()> {
     use crate::domain::scoring::SheetStatus;
     let view = service.view(actor);
-    let stage = match stage {
-        Some(s) => s.clone(),
-        None => view
-            .current_stage()
-            .map(|s| s.id.clone())
-            .ok_or(crate::service::ServiceError::NoRegulation)?,
-    };
+    let stage = stage_or_current(&view, stage)?;
     let criteria = view
         .regulation()
         .and_then(|r| r.rules.stage(&stage))
@@ -220,25 +219,7 @@ pub fn sheets(
             ]
         })
         .collect();
-    let mut out = std::io::stdout().lock();
-    match format {
-        super::output::Format::Table => super::output::write_table(&mut out, &headers, &rows)?,
-        super::output::Format::Csv => super::output::write_csv(&mut out, &headers, &rows)?,
-        super::output::Format::Json => {
-            let records: Vec<serde_json::Map<String, serde_json::Value>> = rows
-                .iter()
-                .map(|r| {
-                    headers
-                        .iter()
-                        .zip(r)
-                        .map(|(h, v)| (h.to_string(), serde_json::Value::from(v.as_str())))
-                        .collect()
-                })
-                .collect();
-            serde_json::to_writer_pretty(&mut out, &records).map_err(std::io::Error::from)?;
-            writeln!(out)?;
-        }
-    }
+    super::output::write_rows(&mut std::io::stdout().lock(), format, &headers, &rows)?;
     Ok(())
 }
 

@@ -94,6 +94,34 @@ fn audit(service: &Service, actor: &Actor, format: Format) -> Result<(), CliErro
     Ok(())
 }
 
+/// Rows under `headers` as an aligned table, CSV, or JSON records with the
+/// headers as keys.
+pub fn write_rows(
+    out: &mut impl Write,
+    format: Format,
+    headers: &[&str],
+    rows: &[Vec<String>],
+) -> std::io::Result<()> {
+    match format {
+        Format::Table => write_table(out, headers, rows),
+        Format::Csv => write_csv(out, headers, rows),
+        Format::Json => {
+            let records: Vec<serde_json::Map<String, serde_json::Value>> = rows
+                .iter()
+                .map(|r| {
+                    headers
+                        .iter()
+                        .zip(r)
+                        .map(|(h, v)| (h.to_string(), serde_json::Value::from(v.as_str())))
+                        .collect()
+                })
+                .collect();
+            serde_json::to_writer_pretty(&mut *out, &records).map_err(std::io::Error::from)?;
+            writeln!(out)
+        }
+    }
+}
+
 pub fn write_csv(
     out: &mut impl Write,
     headers: &[&str],
