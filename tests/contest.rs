@@ -3,54 +3,14 @@
 //! number of the result can be traced, the team fills the quotas, and a
 //! closed stage never changes.
 
+mod common;
+
 use chrono::Utc;
-use konkurs::domain::ids::{CriterionId, JurorId, ParticipantId, StageId};
+use common::{konkurs, score_stage};
+use konkurs::domain::ids::{CriterionId, StageId};
 use konkurs::domain::matching::MatchMode;
-use konkurs::domain::people::Role;
 use konkurs::domain::regulation::Aggregation;
 use konkurs::service::{Actor, Service};
-
-/// Scores every assigned sheet of a stage: each juror has a personal
-/// leniency, each participant a hidden quality, so jurors broadly agree.
-fn score_stage(service: &Service, stage: &StageId, criteria: &[&str]) {
-    let coordinator = Actor::local_coordinator();
-    let view = service.view(&coordinator);
-    let jurors: Vec<JurorId> = view
-        .jurors()
-        .filter(|j| j.role == Role::Juror)
-        .map(|j| j.id.clone())
-        .collect();
-    for (n, j) in jurors.iter().enumerate() {
-        let actor = service.actor(j.as_str()).unwrap();
-        let leniency = n as f64 * 0.5 - 1.0;
-        let queue: Vec<ParticipantId> = service
-            .view(&actor)
-            .assignments(stage)
-            .iter()
-            .map(|a| a.participant.clone())
-            .collect();
-        for p in queue {
-            let digits: u32 = p.as_str().bytes().map(u32::from).sum();
-            let quality = 3.0 + (digits % 6) as f64;
-            for (k, c) in criteria.iter().enumerate() {
-                let v = (quality + leniency + (k % 2) as f64 * 0.5).clamp(1.0, 9.5);
-                let v = (v * 2.0).round() / 2.0;
-                service
-                    .set_score(&actor, stage, &p, &CriterionId::new(*c), Some(v))
-                    .unwrap();
-            }
-            service
-                .set_comment(
-                    &actor,
-                    stage,
-                    &p,
-                    "Портфолио изучено; обоснование в протоколе.",
-                )
-                .unwrap();
-            service.submit(&actor, stage, &p).unwrap();
-        }
-    }
-}
 
 #[test]
 fn the_sample_contest_runs_from_the_first_stage_to_the_team() {
@@ -98,6 +58,7 @@ fn the_sample_contest_runs_from_the_first_stage_to_the_team() {
             "media",
             "mentoring",
         ],
+        |_| "Портфолио изучено; обоснование в протоколе.".into(),
     );
     let report = service.analyse_stage(&coordinator, &portfolio).unwrap();
     let ranking = report.declared();
@@ -139,6 +100,7 @@ fn the_sample_contest_runs_from_the_first_stage_to_the_team() {
         &service,
         &final_stage,
         &["defence", "internship_programme", "answers"],
+        |_| "Портфолио изучено; обоснование в протоколе.".into(),
     );
     let report = service.analyse_stage(&coordinator, &final_stage).unwrap();
     assert_eq!(report.data.declared_method(), Aggregation::Trimmed);
@@ -220,16 +182,7 @@ fn the_sample_contest_runs_from_the_first_stage_to_the_team() {
 fn every_listing_imports_back_unchanged() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("db");
-    let konkurs = |args: &[&str]| {
-        let out = std::process::Command::new(env!("CARGO_BIN_EXE_konkurs"))
-            .arg("--db")
-            .arg(&db)
-            .args(args)
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "{args:?}: {out:?}");
-        String::from_utf8(out.stdout).unwrap()
-    };
+    let konkurs = |args: &[&str]| said(&db, args);
     konkurs(&["demo", "--dir", db.to_str().unwrap()]);
     for kind in [
         "municipalities",
@@ -255,16 +208,7 @@ fn every_listing_imports_back_unchanged() {
 fn a_sign_in_mark_without_a_date_keeps_the_known_date() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("db");
-    let konkurs = |args: &[&str]| {
-        let out = std::process::Command::new(env!("CARGO_BIN_EXE_konkurs"))
-            .arg("--db")
-            .arg(&db)
-            .args(args)
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "{args:?}: {out:?}");
-        String::from_utf8(out.stdout).unwrap()
-    };
+    let konkurs = |args: &[&str]| said(&db, args);
     konkurs(&["demo", "--dir", db.to_str().unwrap()]);
     let mark = "P001,Соколова Елена Павловна,sokolova.ep@example.ru,E004,2021-02-07";
     assert!(konkurs(&["list", "attendance", "--format", "csv"]).contains(mark));
@@ -273,4 +217,11 @@ fn a_sign_in_mark_without_a_date_keeps_the_known_date() {
     let said = konkurs(&["import", "attendance", sheet.to_str().unwrap()]);
     assert!(said.contains("updated 0, unchanged 1"), "{said}");
     assert!(konkurs(&["list", "attendance", "--format", "csv"]).contains(mark));
+}
+
+/// What `konkurs --db DB ARGS` prints, when it succeeds.
+fn said(db: &std::path::Path, args: &[&str]) -> String {
+    let out = konkurs(db, args);
+    assert!(out.status.success(), "{args:?}: {out:?}");
+    String::from_utf8(out.stdout).unwrap()
 }

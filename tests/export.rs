@@ -8,12 +8,14 @@
 //! and read the diff. XLSX is read back with calamine and compared with the
 //! data.
 
+mod common;
+
 use calamine::{Data, Reader};
 use chrono::{DateTime, TimeZone, Utc};
-use konkurs::domain::ids::{CriterionId, JurorId, ParticipantId, StageId};
+use common::score_stage;
+use konkurs::domain::ids::{JurorId, ParticipantId, StageId};
 use konkurs::domain::matching::MatchMode;
 use konkurs::domain::people::Role;
-use konkurs::domain::scoring::SheetStatus;
 use konkurs::interchange::export::{self, DocumentKind, ExportFormat, Request};
 use konkurs::service::{Actor, Service};
 use konkurs::tui::i18n::Lang;
@@ -38,49 +40,10 @@ struct Contest {
     service: Arc<Service>,
 }
 
-/// Scores every assigned sheet of a stage that is not abstained: each
-/// juror has a leniency, each participant a hidden quality.
-fn score_stage(service: &Service, stage: &StageId, criteria: &[&str]) {
-    let jurors: Vec<JurorId> = service
-        .view(&secretary())
-        .jurors()
-        .filter(|j| j.role == Role::Juror)
-        .map(|j| j.id.clone())
-        .collect();
-    for (n, j) in jurors.iter().enumerate() {
-        let actor = service.actor(j.as_str()).unwrap();
-        let leniency = n as f64 * 0.5 - 1.0;
-        let view = service.view(&actor);
-        let queue: Vec<ParticipantId> = view
-            .assignments(stage)
-            .iter()
-            .map(|a| a.participant.clone())
-            .filter(|p| {
-                view.sheet(stage, p, j)
-                    .is_none_or(|s| s.status != SheetStatus::Abstained)
-            })
-            .collect();
-        for p in queue {
-            let digits: u32 = p.as_str().bytes().map(u32::from).sum();
-            let quality = 3.0 + (digits % 6) as f64;
-            for (k, c) in criteria.iter().enumerate() {
-                let v = (quality + leniency + (k % 2) as f64 * 0.5).clamp(1.0, 9.5);
-                let v = (v * 2.0).round() / 2.0;
-                service
-                    .set_score(&actor, stage, &p, &CriterionId::new(*c), Some(v))
-                    .unwrap();
-            }
-            service
-                .set_comment(
-                    &actor,
-                    stage,
-                    &p,
-                    &format!("{p}: портфолио изучено, «сильные стороны» отмечены; 7,5 | итог"),
-                )
-                .unwrap();
-            service.submit(&actor, stage, &p).unwrap();
-        }
-    }
+/// The justification every scripted juror writes (with a comma, a pipe and
+/// quotes, which every format must carry).
+fn justification(p: &ParticipantId) -> String {
+    format!("{p}: портфолио изучено, «сильные стороны» отмечены; 7,5 | итог")
 }
 
 /// Gives `participant` another juror at `stage` (after an abstention or a
@@ -170,6 +133,7 @@ fn run_contest(name: &str, close_final: bool) -> Contest {
             "media",
             "mentoring",
         ],
+        justification,
     );
     service.close_stage(&coordinator, &portfolio).unwrap();
 
@@ -180,6 +144,7 @@ fn run_contest(name: &str, close_final: bool) -> Contest {
         &service,
         &final_stage,
         &["defence", "internship_programme", "answers"],
+        justification,
     );
     if close_final {
         service.close_stage(&coordinator, &final_stage).unwrap();
