@@ -58,8 +58,6 @@ pub struct App {
     tr: I18n,
     keymap: Keymap,
     user_keymap: Option<std::path::PathBuf>,
-    /// The last action went to the pane, which had no use for it.
-    unused: bool,
     db_label: String,
     view: View,
     generation: u64,
@@ -87,7 +85,6 @@ impl App {
             tr: options.tr,
             keymap: options.keymap,
             user_keymap: options.user_keymap,
-            unused: false,
             db_label: options.db_label,
             view,
             generation,
@@ -310,11 +307,9 @@ impl App {
         match self.keymap.lookup(section, &self.pending) {
             Lookup::Action(a) => {
                 let keys = std::mem::take(&mut self.pending);
-                self.unused = false;
-                self.dispatch(a);
                 // A pane key the pane has no use for now (digits in Scoring
                 // for a coordinator) does what it does everywhere else.
-                if std::mem::take(&mut self.unused)
+                if !self.dispatch(a)
                     && let Lookup::Action(general) = self.keymap.lookup("", &keys)
                     && general != a
                 {
@@ -342,7 +337,8 @@ impl App {
     }
 
     /// Does what an action asks: global ones here, the rest in the pane.
-    pub fn dispatch(&mut self, action: Action) {
+    /// Returns false when it went to the pane and the pane had no use for it.
+    pub fn dispatch(&mut self, action: Action) -> bool {
         match action {
             Action::Quit => {
                 self.persist_session();
@@ -398,15 +394,16 @@ impl App {
             a => {
                 if let Some(kind) = PaneKind::ALL.into_iter().find(|k| k.go_action() == a) {
                     self.go(kind);
-                    return;
+                    return true;
                 }
                 let used = self.with_pane(|p, cx| p.on_action(a, cx));
-                self.unused = !used;
                 if !used && a == Action::Back {
                     self.flash = None;
                 }
+                return used;
             }
         }
+        true
     }
 
     /// The actions the palette shows for its input, best first.
