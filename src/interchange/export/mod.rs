@@ -23,7 +23,7 @@ mod team;
 mod xlsx;
 
 pub use document::{Block, Cell, Column, Document, Field, Section, Table};
-pub use protocol::tie_rule;
+pub use protocol::decided_by;
 
 use crate::domain::ids::StageId;
 use crate::domain::snapshot::FrozenRanking;

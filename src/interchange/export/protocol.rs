@@ -20,7 +20,7 @@ use crate::tui::i18n::I18n;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// A tie-break rule in words.
-pub fn tie_rule(rule: &TieBreak, rules: &Regulation, stage: &Stage, tr: &I18n) -> String {
+pub(super) fn tie_rule(rule: &TieBreak, rules: &Regulation, stage: &Stage, tr: &I18n) -> String {
     match rule {
         TieBreak::Total => tr.t("export.tie.total").to_string(),
         TieBreak::Criterion(c) => tr.f(
@@ -49,7 +49,7 @@ pub fn tie_rule(rule: &TieBreak, rules: &Regulation, stage: &Stage, tr: &I18n) -
 
 /// What decided a row's place among equal totals, as the snapshot keeps it
 /// (`criterion:x`, `previous_stage`, `coordinator`), in words.
-fn decided_by(code: &str, rules: &Regulation, stage: &Stage, tr: &I18n) -> String {
+pub fn decided_by(code: &str, rules: &Regulation, stage: &Stage, tr: &I18n) -> String {
     if code == "coordinator" {
         return tr.t("export.tie.coordinator").to_string();
     }

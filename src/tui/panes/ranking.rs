@@ -339,20 +339,13 @@ impl RankingPane {
         ] {
             lines.push(Line::from(vec![label(k), Span::raw(num(v))]));
         }
-        if let Some(d) = &r.decided_by {
-            let rules = self.report.as_ref().map(|rep| &rep.data.regulation);
-            let stage = rules
-                .zip(self.report.as_ref())
-                .and_then(|(g, rep)| g.stage(&rep.data.stage));
-            let words = match (d, rules, stage) {
-                (crate::domain::ranking::DecidedBy::Rule(rule), Some(g), Some(s)) => {
-                    crate::interchange::export::tie_rule(rule, g, s, tr)
-                }
-                (crate::domain::ranking::DecidedBy::Coordinator, _, _) => {
-                    tr.t("export.tie.coordinator").to_string()
-                }
-                _ => d.to_string(),
-            };
+        if let (Some(d), Some(rep)) = (&r.decided_by, &self.report) {
+            // In words, as the protocol says it.
+            let rules = &rep.data.regulation;
+            let words = rules.stage(&rep.data.stage).map_or_else(
+                || d.to_string(),
+                |s| crate::interchange::export::decided_by(&d.to_string(), rules, s, tr),
+            );
             lines.push(Line::from(vec![
                 label("ranking.decided_by"),
                 Span::raw(words),
