@@ -172,6 +172,21 @@ pub const GLOBAL: &[Action] = &[
 ];
 
 /// Moving in a list.
+/// Where the cursor of a list of `len` rows goes for a moving action (a
+/// page is 10 rows), or `None` when the action does not move it.
+pub fn moved(action: Action, cursor: usize, len: usize) -> Option<usize> {
+    let last = len.saturating_sub(1);
+    Some(match action {
+        Action::Up => cursor.saturating_sub(1),
+        Action::Down => (cursor + 1).min(last),
+        Action::PageUp | Action::HalfPageUp => cursor.saturating_sub(10),
+        Action::PageDown | Action::HalfPageDown => (cursor + 10).min(last),
+        Action::First => 0,
+        Action::Last => last,
+        _ => return None,
+    })
+}
+
 pub const LIST: &[Action] = &[
     Action::Up,
     Action::Down,

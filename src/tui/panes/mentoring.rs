@@ -105,15 +105,11 @@ impl MentoringPane {
 
     /// The pane's actions in the interns view, and those of both views.
     fn act(&mut self, action: Action, n: usize, cx: &mut Cx) -> bool {
+        if let Some(c) = action::moved(action, self.cursor, n) {
+            self.cursor = c;
+            return true;
+        }
         match action {
-            Action::Up => self.cursor = self.cursor.saturating_sub(1),
-            Action::Down => self.cursor = (self.cursor + 1).min(n.saturating_sub(1)),
-            Action::PageUp | Action::HalfPageUp => self.cursor = self.cursor.saturating_sub(10),
-            Action::PageDown | Action::HalfPageDown => {
-                self.cursor = (self.cursor + 10).min(n.saturating_sub(1))
-            }
-            Action::First => self.cursor = 0,
-            Action::Last => self.cursor = n.saturating_sub(1),
             Action::RunMatching => self.propose(cx),
             Action::CycleMode => {
                 let i = MatchMode::ALL
@@ -534,23 +530,18 @@ impl Pane for MentoringPane {
             return true;
         }
         if self.view == Mode::Mentors {
-            let m = self.run.as_ref().map_or(0, |r| r.data.mentors.len());
-            let last = m.saturating_sub(1);
-            let c = &mut self.mentor_cursor;
-            match action {
-                Action::Up => *c = c.saturating_sub(1),
-                Action::Down => *c = (*c + 1).min(last),
-                Action::PageUp | Action::HalfPageUp => *c = c.saturating_sub(10),
-                Action::PageDown | Action::HalfPageDown => *c = (*c + 10).min(last),
-                Action::First => *c = 0,
-                Action::Last => *c = last,
-                Action::LockPair
-                | Action::ForbidPair
-                | Action::ClearDecision
-                | Action::PairByHand => cx.info(cx.tr.t("mentoring.mentors_hint")),
-                _ => return self.act(action, n, cx),
+            let mentors = self.run.as_ref().map_or(0, |r| r.data.mentors.len());
+            if let Some(c) = action::moved(action, self.mentor_cursor, mentors) {
+                self.mentor_cursor = c;
+                return true;
             }
-            return true;
+            if matches!(
+                action,
+                Action::LockPair | Action::ForbidPair | Action::ClearDecision | Action::PairByHand
+            ) {
+                cx.info(cx.tr.t("mentoring.mentors_hint"));
+                return true;
+            }
         }
         self.act(action, n, cx)
     }
