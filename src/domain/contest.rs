@@ -276,6 +276,15 @@ impl Contest {
         self.regulation.as_deref().map(|r| &r.rules)
     }
 
+    /// The stage before `stage` when it is still open: stages close in
+    /// order, so `stage` cannot be closed until it is.
+    pub fn previous_stage_open(&self, stage: &StageId) -> Option<&super::regulation::Stage> {
+        let rules = self.rules()?;
+        let index = rules.stage_index(stage)?.checked_sub(1)?;
+        let previous = &rules.stages[index];
+        (!self.stages.get(&previous.id).is_some_and(|s| s.is_closed())).then_some(previous)
+    }
+
     /// The record stored under `key`, if any.
     pub fn get(&self, key: &Key) -> Option<Record> {
         Some(match key {

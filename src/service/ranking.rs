@@ -280,7 +280,7 @@ impl Service {
         let mut frozen = None;
         self.commit_with(actor, "stage.close", |c| {
             let rules = c.rules().ok_or(ServiceError::NoRegulation)?;
-            let index = rules
+            rules
                 .stage_index(stage)
                 .ok_or_else(|| ServiceError::NotFound {
                     what: "stage",
@@ -291,14 +291,11 @@ impl Service {
                     "the stage '{stage}' is already closed"
                 )));
             }
-            if index > 0 {
-                let previous = &rules.stages[index - 1];
-                if !c.stages.get(&previous.id).is_some_and(|s| s.is_closed()) {
-                    return Err(ServiceError::Invalid(format!(
-                        "close the stage '{}' first: stages close in order",
-                        previous.id
-                    )));
-                }
+            if let Some(previous) = c.previous_stage_open(stage) {
+                return Err(ServiceError::Invalid(format!(
+                    "close the stage '{}' first: stages close in order",
+                    previous.id
+                )));
             }
             let ratings = self.derived.ratings_now(c);
             let data = StageData::of(c, &ratings, stage)?;

@@ -210,6 +210,15 @@ impl View {
         self.contest.stages.get(stage)
     }
 
+    /// The stage before `stage` when it is still open (see
+    /// [`Contest::previous_stage_open`]).
+    pub fn previous_stage_open(
+        &self,
+        stage: &StageId,
+    ) -> Option<&crate::domain::regulation::Stage> {
+        self.contest.previous_stage_open(stage)
+    }
+
     /// The participants competing at a stage, as far as the actor sees them.
     pub fn stage_participants(&self, stage: &StageId) -> Vec<ParticipantId> {
         self.contest

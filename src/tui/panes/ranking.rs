@@ -708,13 +708,9 @@ impl Pane for RankingPane {
         let method = self.method.unwrap_or_else(|| report.data.declared_method());
         let ranking = report.analysis.ranking(method);
         // An earlier stage still open: this one cannot be closed yet.
-        let earlier_open = report
-            .data
-            .regulation
-            .stages
-            .iter()
-            .take_while(|s| s.id != report.data.stage)
-            .find(|s| !cx.view.stage_state(&s.id).is_some_and(|st| st.is_closed()))
+        let earlier_open = cx
+            .view
+            .previous_stage_open(&report.data.stage)
             .map(|s| s.name.clone());
         let ready = ranking.is_final() && earlier_open.is_none();
         let state = match &report.frozen {
