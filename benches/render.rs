@@ -12,7 +12,7 @@ mod common;
 
 use divan::Bencher;
 use konkurs::service::{Actor, Service};
-use konkurs::tui::i18n::{I18n, Lang};
+use konkurs::text::{I18n, Lang};
 use konkurs::tui::keymap::Keymap;
 use konkurs::tui::{App, AppOptions};
 use ratatui::Terminal;

@@ -18,7 +18,7 @@ use konkurs::domain::matching::MatchMode;
 use konkurs::domain::people::Role;
 use konkurs::interchange::export::{self, DocumentKind, ExportFormat, Request};
 use konkurs::service::{Actor, Service};
-use konkurs::tui::i18n::Lang;
+use konkurs::text::Lang;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, LazyLock};
@@ -846,7 +846,7 @@ fn the_command_line_exports_and_checks_its_options() {
 #[test]
 fn the_export_dialog_writes_the_chosen_document_and_says_where() {
     use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
-    use konkurs::tui::i18n::I18n;
+    use konkurs::text::I18n;
     use konkurs::tui::keymap::Keymap;
     use konkurs::tui::{App, AppOptions};
     use ratatui::Terminal;

@@ -17,7 +17,7 @@ pub struct Options<'a> {
     pub delimiter: &'a str,
     pub draft: bool,
     pub force: bool,
-    pub lang: crate::tui::i18n::Lang,
+    pub lang: crate::text::Lang,
 }
 
 pub fn run(service: &Service, actor: &Actor, o: &Options) -> Result<(), CliError> {

@@ -4,8 +4,8 @@
 use super::{CliError, Format};
 use crate::domain::matching::{self, MatchMode};
 use crate::service::{Actor, Service};
-use crate::tui::describe;
-use crate::tui::i18n::I18n;
+use crate::text::I18n;
+use crate::text::describe;
 use std::io::Write;
 
 /// Prints a proposal (pairs with their score parts, unmatched interns with

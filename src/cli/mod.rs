@@ -44,7 +44,7 @@ pub struct Cli {
 
     /// The interface language (default: from the locale).
     #[arg(long, global = true, value_enum)]
-    pub lang: Option<crate::tui::i18n::Lang>,
+    pub lang: Option<crate::text::Lang>,
 
     /// The keys: `default`, `vim`, or a keymap .toml file; your own
     /// keymap.toml in the config directory (or $KONKURS_CONFIG) is applied on top.
@@ -384,8 +384,8 @@ type Result<T> = std::result::Result<T, CliError>;
 
 impl Cli {
     /// The interface language chosen with --lang or by the locale.
-    pub fn i18n(&self) -> crate::tui::i18n::I18n {
-        crate::tui::i18n::I18n::new(self.lang.unwrap_or_else(crate::tui::i18n::Lang::from_env))
+    pub fn i18n(&self) -> crate::text::I18n {
+        crate::text::I18n::new(self.lang.unwrap_or_else(crate::text::Lang::from_env))
     }
 }
 

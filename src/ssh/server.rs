@@ -31,7 +31,7 @@ use super::remote::{Output, OutputSender, output_channel};
 use super::session::{self, Ending, SessionArgs, SessionEvent, SessionSetup};
 use crate::service::{Actor, Service};
 use crate::store::{SERVE_INFO_FILE, ServeInfo};
-use crate::tui::i18n::{I18n, Lang};
+use crate::text::{I18n, Lang};
 use crate::tui::keymap::Keymap;
 use russh::keys::{HashAlg, PublicKey};
 use russh::server::{Auth, ChannelOpenHandle, Msg, PublicKeyOffer, Session, VerifiedPublicKey};

@@ -18,7 +18,7 @@
 use super::input::InputParser;
 use super::remote::{ChannelWriter, OutputSender, RemoteBackend};
 use crate::service::{Actor, Service};
-use crate::tui::i18n::I18n;
+use crate::text::I18n;
 use crate::tui::keymap::Keymap;
 use crate::tui::{App, AppOptions};
 use ratatui::layout::{Rect, Size};
@@ -223,7 +223,7 @@ fn event_loop(
 /// --lang ru --keymap vim`.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct SessionArgs {
-    pub lang: Option<crate::tui::i18n::Lang>,
+    pub lang: Option<crate::text::Lang>,
     pub keymap: Option<String>,
 }
 
@@ -232,7 +232,7 @@ impl SessionArgs {
     /// be chosen: a file name would read files on the server. The error is
     /// the word that was not understood.
     pub fn parse(command: &str) -> Result<SessionArgs, String> {
-        use crate::tui::i18n::Lang;
+        use crate::text::Lang;
         let mut args = SessionArgs::default();
         let mut words = command.split_whitespace();
         while let Some(word) = words.next() {
@@ -263,7 +263,7 @@ impl SessionArgs {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::tui::i18n::Lang;
+    use crate::text::Lang;
 
     #[test]
     fn session_arguments_choose_the_language_and_a_built_in_keymap_only() {

@@ -213,4 +213,16 @@ mod tests {
         }
         assert_eq!(Action::from_name("nonsense"), None);
     }
+
+    #[test]
+    fn every_action_is_described_in_both_languages() {
+        use crate::text::{I18n, Lang};
+        for lang in [Lang::En, Lang::Ru] {
+            let keys = I18n::keys(lang);
+            for a in Action::ALL {
+                let key = format!("action.{}", a.name());
+                assert!(keys.contains(&key), "{lang:?}: no {key}");
+            }
+        }
+    }
 }

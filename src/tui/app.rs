@@ -9,12 +9,12 @@
 
 use super::action::{self, Action};
 use super::export_dialog::{self, ExportDialog};
-use super::i18n::I18n;
 use super::keymap::{Chord, Keymap, Lookup, format_sequence};
 use super::pane::{Cx, Flash, FlashKind, Pane, PaneKind};
 use super::panes;
 use super::theme;
 use crate::service::{Actor, Service, View};
+use crate::text::I18n;
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use fuzzy_matcher::FuzzyMatcher;
 use ratatui::Frame;
@@ -421,8 +421,8 @@ impl App {
                 // Found by its words in either language, and by its name.
                 let text = format!(
                     "{} {} {}",
-                    self.tr.action(section, *a),
-                    I18n::new(self.tr.lang.other()).action(section, *a),
+                    self.tr.action(section, a.name()),
+                    I18n::new(self.tr.lang.other()).action(section, a.name()),
                     a.name()
                 )
                 .chars()
@@ -554,7 +554,7 @@ impl App {
             // Actions with the same description (the ten digits) share a line.
             let mut rows: Vec<(String, Vec<String>)> = Vec::new();
             for a in actions {
-                let text = self.tr.action(section, *a).to_string();
+                let text = self.tr.action(section, a.name()).to_string();
                 let keys = self.keymap.keys_for(section, *a);
                 let keys = if keys.is_empty() {
                     vec![format!(":{}", a.name())]
@@ -630,7 +630,7 @@ impl App {
                 Style::default()
             };
             lines.push(Line::from(vec![
-                Span::styled(format!(" {:<34}", self.tr.action(section, *a)), style),
+                Span::styled(format!(" {:<34}", self.tr.action(section, a.name())), style),
                 Span::styled(format!(" {keys}"), theme::key().add_modifier(Modifier::DIM)),
             ]));
         }

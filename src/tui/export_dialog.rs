@@ -7,12 +7,12 @@
 //! choice, typing edits the path (Backspace, Ctrl-U clears), Enter exports,
 //! Esc closes. An existing file is replaced only after a second Enter.
 
-use super::i18n::I18n;
 use super::pane::{Flash, FlashKind};
 use super::theme;
 use crate::domain::ids::StageId;
 use crate::interchange::export::{self, DocumentKind, ExportFormat, Request, Step, Written};
 use crate::service::{Actor, Service, View};
+use crate::text::I18n;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Frame;
 use ratatui::layout::Rect;

@@ -6,10 +6,10 @@
 
 pub mod action;
 pub mod app;
-pub mod describe;
+
 pub mod editor;
 pub mod export_dialog;
-pub mod i18n;
+
 pub mod keymap;
 pub mod pane;
 pub mod panes;

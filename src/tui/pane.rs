@@ -2,9 +2,9 @@
 //! lists, and draws itself from the current view of the contest.
 
 use super::action::Action;
-use super::i18n::I18n;
 use super::keymap::Keymap;
 use crate::service::{Actor, Service, View};
+use crate::text::I18n;
 use crossterm::event::KeyEvent;
 use ratatui::Frame;
 use ratatui::layout::Rect;

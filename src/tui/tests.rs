@@ -3,13 +3,13 @@
 //! 120×40; storms of random keys and sizes must never panic.
 
 use super::action::Action;
-use super::i18n::{I18n, Lang};
 use super::keymap::Keymap;
 use super::pane::PaneKind;
 use super::{App, AppOptions};
 use crate::domain::ids::{JurorId, ParticipantId, StageId};
 use crate::service::tests::{Fixture, fixture};
 use crate::service::{Actor, ImportKind};
+use crate::text::{I18n, Lang};
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;

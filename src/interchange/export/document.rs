@@ -5,7 +5,7 @@
 //! [`Document`]; the CSV, XLSX, Markdown and JSON writers only lay it out.
 //! So the four files of one export always say the same thing.
 
-use crate::tui::i18n::I18n;
+use crate::text::I18n;
 use chrono::{DateTime, Utc};
 
 /// One value of a table or a field. Numbers stay numbers so that a

@@ -71,8 +71,8 @@ pub fn write(doc: &Document) -> Vec<u8> {
         "title": doc.heading(),
         "draft": doc.draft,
         "language": match doc.tr.lang {
-            crate::tui::i18n::Lang::Ru => "ru",
-            crate::tui::i18n::Lang::En => "en",
+            crate::text::Lang::Ru => "ru",
+            crate::text::Lang::En => "en",
         },
         "exported_at": doc.exported_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
         "meta": fields(doc, &doc.meta),

@@ -8,7 +8,7 @@ use super::{Ctx, DocumentKind, ExportError};
 use crate::domain::ids::{InternId, MentorId};
 use crate::domain::matching::{self, MatchMode, PairScore};
 use crate::domain::mentoring::{DecisionKind, Formats, MeetingFormat, TopicLevel};
-use crate::tui::i18n::I18n;
+use crate::text::I18n;
 use std::collections::{BTreeMap, BTreeSet};
 
 fn topics(list: &[TopicLevel], tr: &I18n) -> String {

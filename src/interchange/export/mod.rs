@@ -23,12 +23,11 @@ mod team;
 mod xlsx;
 
 pub use document::{Block, Cell, Column, Document, Field, Section, Table};
-pub use protocol::decided_by;
 
 use crate::domain::ids::StageId;
 use crate::domain::snapshot::FrozenRanking;
 use crate::service::{Actor, Service, ServiceError, StageReport, View};
-use crate::tui::i18n::{I18n, Lang};
+use crate::text::{I18n, Lang};
 use chrono::{DateTime, Utc};
 use std::path::{Path, PathBuf};
 

@@ -12,49 +12,13 @@ use crate::domain::people::Role;
 use crate::domain::points;
 use crate::domain::regulation::{
     AdvanceRule, Aggregation, CommentRule, ConflictRule, Criterion, CriterionKind, Regulation,
-    Stage, TieBreak,
+    Stage,
 };
 use crate::domain::scoring::{ConflictOrigin, ScoreSheet, SheetStatus};
 use crate::service::ServiceError;
-use crate::tui::i18n::I18n;
+use crate::text::I18n;
+use crate::text::describe::{decided_by, tie_rule};
 use std::collections::{BTreeMap, BTreeSet};
-
-/// A tie-break rule in words.
-pub(super) fn tie_rule(rule: &TieBreak, rules: &Regulation, stage: &Stage, tr: &I18n) -> String {
-    match rule {
-        TieBreak::Total => tr.t("export.tie.total").to_string(),
-        TieBreak::Criterion(c) => tr.f(
-            "export.tie.criterion",
-            &[(
-                "name",
-                &stage
-                    .criterion(c)
-                    .map_or_else(|| c.to_string(), |c| c.name.clone()),
-            )],
-        ),
-        TieBreak::Stage(s) => tr.f(
-            "export.tie.stage",
-            &[(
-                "name",
-                &rules
-                    .stage(s)
-                    .map_or_else(|| s.to_string(), |s| s.name.clone()),
-            )],
-        ),
-        TieBreak::PreviousStage => tr.t("export.tie.previous_stage").to_string(),
-        TieBreak::ActivityRating => tr.t("export.tie.activity_rating").to_string(),
-        TieBreak::ApplicationDate => tr.t("export.tie.application_date").to_string(),
-    }
-}
-
-/// What decided a row's place among equal totals, as the snapshot keeps it
-/// (`criterion:x`, `previous_stage`, `coordinator`), in words.
-pub fn decided_by(code: &str, rules: &Regulation, stage: &Stage, tr: &I18n) -> String {
-    if code == "coordinator" {
-        return tr.t("export.tie.coordinator").to_string();
-    }
-    TieBreak::parse(code).map_or_else(|| code.to_string(), |t| tie_rule(&t, rules, stage, tr))
-}
 
 /// A criterion's header: its name with the scale and the weight.
 fn criterion_header(c: &Criterion, tr: &I18n) -> String {

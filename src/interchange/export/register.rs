@@ -5,7 +5,7 @@
 use super::document::{Block, Cell, Column, Document, Section, Table};
 use super::{Ctx, DocumentKind, ExportError};
 use crate::domain::topic::Topic;
-use crate::tui::describe;
+use crate::text::describe;
 
 pub(super) fn build(cx: &Ctx) -> Result<Document, ExportError> {
     let tr = &cx.tr;

@@ -8,8 +8,8 @@ use crate::domain::matching::{self, InternExplanation, MatchMode, Proposal, Prop
 use crate::domain::mentoring::DecisionKind;
 use crate::domain::people::Role;
 use crate::service::MatchData;
+use crate::text::describe;
 use crate::tui::action::{self, Action};
-use crate::tui::describe;
 use crate::tui::pane::{Cx, Pane, PaneKind};
 use crate::tui::theme;
 use crate::tui::widgets::fit;

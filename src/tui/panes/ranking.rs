@@ -344,7 +344,7 @@ impl RankingPane {
             let rules = &rep.data.regulation;
             let words = rules.stage(&rep.data.stage).map_or_else(
                 || d.to_string(),
-                |s| crate::interchange::export::decided_by(&d.to_string(), rules, s, tr),
+                |s| crate::text::describe::decided_by(&d.to_string(), rules, s, tr),
             );
             lines.push(Line::from(vec![
                 label("ranking.decided_by"),

@@ -1,9 +1,9 @@
 //! Domain values in words, from the language catalogues: for panes, the
 //! command line and exported documents alike.
 
-use super::i18n::I18n;
 use crate::domain::activity::ActivityLine;
 use crate::domain::points as num;
+use crate::text::I18n;
 
 /// One line of an activity rating's breakdown, in words.
 pub fn activity_line(l: &ActivityLine, tr: &I18n) -> String {
@@ -238,4 +238,43 @@ pub fn lock_not_kept(
             &[("mentor", mentor), ("intern", intern), ("why", &why)],
         ))
     })
+}
+
+use crate::domain::regulation::{Regulation, Stage, TieBreak};
+
+/// A tie-break rule in words.
+pub fn tie_rule(rule: &TieBreak, rules: &Regulation, stage: &Stage, tr: &I18n) -> String {
+    match rule {
+        TieBreak::Total => tr.t("export.tie.total").to_string(),
+        TieBreak::Criterion(c) => tr.f(
+            "export.tie.criterion",
+            &[(
+                "name",
+                &stage
+                    .criterion(c)
+                    .map_or_else(|| c.to_string(), |c| c.name.clone()),
+            )],
+        ),
+        TieBreak::Stage(s) => tr.f(
+            "export.tie.stage",
+            &[(
+                "name",
+                &rules
+                    .stage(s)
+                    .map_or_else(|| s.to_string(), |s| s.name.clone()),
+            )],
+        ),
+        TieBreak::PreviousStage => tr.t("export.tie.previous_stage").to_string(),
+        TieBreak::ActivityRating => tr.t("export.tie.activity_rating").to_string(),
+        TieBreak::ApplicationDate => tr.t("export.tie.application_date").to_string(),
+    }
+}
+
+/// What decided a row's place among equal totals, as the snapshot keeps it
+/// (`criterion:x`, `previous_stage`, `coordinator`), in words.
+pub fn decided_by(code: &str, rules: &Regulation, stage: &Stage, tr: &I18n) -> String {
+    if code == "coordinator" {
+        return tr.t("export.tie.coordinator").to_string();
+    }
+    TieBreak::parse(code).map_or_else(|| code.to_string(), |t| tie_rule(&t, rules, stage, tr))
 }
