@@ -513,7 +513,7 @@ fn csv_keeps_cyrillic_with_a_bom_and_semicolons_get_decimal_commas() {
         .find(|l| l.contains(best.participant.as_str()))
         .unwrap();
     assert!(
-        line.ends_with(&konkurs::domain::points(best.total).replace('.', ",")),
+        line.ends_with(&konkurs::text::number::points(best.total).replace('.', ",")),
         "{line}"
     );
     assert!(line.contains(';'));

@@ -2,10 +2,10 @@
 //! each listener's breakdown.
 
 use super::{CliError, Format};
-use crate::domain::points;
 use crate::service::{Actor, Service};
 use crate::text::I18n;
 use crate::text::describe;
+use crate::text::number::points;
 use serde::Serialize;
 use std::io::Write;
 

@@ -3,10 +3,10 @@
 
 use super::{CliError, Format};
 use crate::domain::ids::StageId;
-use crate::domain::points;
 use crate::domain::ranking::{Flag, Ranking};
 use crate::domain::regulation::Aggregation;
 use crate::service::{Actor, Service, StageReport};
+use crate::text::number::points;
 use chrono::{DateTime, Utc};
 use std::io::Write;
 

@@ -19,13 +19,3 @@ pub mod shared;
 pub mod snapshot;
 pub mod stats;
 pub mod topic;
-
-/// Points as people write them: `7`, `7.5`, `12.25`.
-pub fn points(x: f64) -> String {
-    if (x - x.round()).abs() < 1e-9 {
-        format!("{}", x.round() as i64)
-    } else {
-        let s = format!("{x:.2}");
-        s.trim_end_matches('0').trim_end_matches('.').to_string()
-    }
-}

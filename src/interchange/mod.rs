@@ -103,6 +103,19 @@ pub enum ImportFailure {
     Service(ServiceError),
 }
 
+impl ImportFailure {
+    /// The failure in the person's language, for every interface to show.
+    pub fn words(&self, tr: &crate::text::I18n) -> String {
+        match self {
+            ImportFailure::File(e) => {
+                let _ = tr;
+                format!("{e}\nnothing was imported")
+            }
+            ImportFailure::Service(e) => e.words(tr),
+        }
+    }
+}
+
 /// What a successful import did, and the unknown columns it ignored.
 #[derive(Debug)]
 pub struct ImportOutcome {

@@ -81,6 +81,14 @@ pub enum ServiceError {
     Store(#[from] StoreError),
 }
 
+impl ServiceError {
+    /// The refusal in the person's language, for every interface to show.
+    pub fn words(&self, tr: &crate::text::I18n) -> String {
+        let _ = tr;
+        self.to_string()
+    }
+}
+
 pub type Result<T> = std::result::Result<T, ServiceError>;
 
 type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;

@@ -599,7 +599,7 @@ impl Service {
 }
 
 fn show(v: Option<f64>) -> String {
-    v.map_or("-".into(), crate::domain::points)
+    v.map_or("-".into(), crate::text::number::points)
 }
 
 /// Checks a score against its criterion: within 0..=max, and whole unless

@@ -1,7 +1,9 @@
 //! Interface text in Russian and English.
 //!
-//! The catalogues `i18n/ru.toml` and `i18n/en.toml` are built into the
-//! binary; nested tables flatten to dotted keys (`pane.review`). A key
+//! The catalogues `i18n/ru/*.toml` and `i18n/en/*.toml` (one file per
+//! area: the interface, refusals, the command line, imports, times) are
+//! built into the binary; nested tables flatten to dotted keys
+//! (`pane.review`), and no key may stand in two files. A key
 //! missing from a catalogue falls back to English, then to the key itself,
 //! so a gap shows up on screen instead of crashing. `{name}` placeholders
 //! are filled by [`I18n::f`].
@@ -10,8 +12,17 @@ use std::collections::HashMap;
 use std::fmt::Display;
 use std::sync::LazyLock;
 
-const EN: &str = include_str!("../../i18n/en.toml");
-const RU: &str = include_str!("../../i18n/ru.toml");
+/// One catalogue file per area, in English and Russian.
+macro_rules! areas {
+    ($($area:literal),*) => {
+        [$((
+            $area,
+            include_str!(concat!("../../i18n/en/", $area, ".toml")),
+            include_str!(concat!("../../i18n/ru/", $area, ".toml")),
+        )),*]
+    };
+}
+const AREAS: [(&str, &str, &str); 5] = areas!("interface", "refusal", "cli", "import", "time");
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, clap::ValueEnum)]
 pub enum Lang {
@@ -73,10 +84,20 @@ fn flatten(prefix: &str, table: &toml::Table, out: &mut HashMap<String, String>)
     }
 }
 
-fn catalogue(text: &str) -> HashMap<String, String> {
-    let table: toml::Table = toml::from_str(text).expect("the built-in catalogues are valid TOML");
+fn catalogue(texts: impl Iterator<Item = (&'static str, &'static str)>) -> HashMap<String, String> {
     let mut out = HashMap::new();
-    flatten("", &table, &mut out);
+    for (area, text) in texts {
+        let table: toml::Table = toml::from_str(text)
+            .unwrap_or_else(|e| panic!("the built-in catalogue «{area}» is not valid TOML: {e}"));
+        let mut part = HashMap::new();
+        flatten("", &table, &mut part);
+        for (k, v) in part {
+            assert!(
+                out.insert(k.clone(), v).is_none(),
+                "{k} stands in two catalogue files"
+            );
+        }
+    }
     out
 }
 
@@ -94,7 +115,12 @@ fn missing(key: &str) -> &'static str {
 }
 
 static CATALOGUES: LazyLock<(HashMap<String, String>, HashMap<String, String>)> =
-    LazyLock::new(|| (catalogue(EN), catalogue(RU)));
+    LazyLock::new(|| {
+        (
+            catalogue(AREAS.iter().map(|(area, en, _)| (*area, *en))),
+            catalogue(AREAS.iter().map(|(area, _, ru)| (*area, *ru))),
+        )
+    });
 
 /// The interface text of one language.
 #[derive(Clone, Copy, Debug)]
@@ -134,6 +160,32 @@ impl I18n {
         match primary.get(&own).or_else(|| en.get(&own)) {
             Some(s) => s.as_str(),
             None => self.t(&format!("action.{action}")),
+        }
+    }
+
+    /// Whether numbers are written with a decimal comma (Russian).
+    pub fn decimal_comma(&self) -> bool {
+        self.lang == Lang::Ru
+    }
+
+    /// Points, scores and totals as this language writes them: at most two
+    /// decimals, rounded half-up (`7,5` in Russian, `7.5` in English).
+    pub fn num(&self, x: f64) -> String {
+        self.decimal(super::number::points(x))
+    }
+
+    /// `x` with exactly `places` decimals, rounded half-up, in this
+    /// language's form (`0,870`).
+    pub fn fixed(&self, x: f64, places: usize) -> String {
+        self.decimal(super::number::fixed(x, places))
+    }
+
+    /// A number written with `.` in this language's form.
+    pub fn decimal(&self, text: String) -> String {
+        if self.decimal_comma() {
+            super::number::with_comma(text)
+        } else {
+            text
         }
     }
 

@@ -2,8 +2,8 @@
 //! command line and exported documents alike.
 
 use crate::domain::activity::ActivityLine;
-use crate::domain::points as num;
 use crate::text::I18n;
+use crate::text::number::points as num;
 
 /// One line of an activity rating's breakdown, in words.
 pub fn activity_line(l: &ActivityLine, tr: &I18n) -> String {

@@ -9,5 +9,6 @@
 
 pub mod catalogue;
 pub mod describe;
+pub mod number;
 
 pub use catalogue::{I18n, Lang};

@@ -59,7 +59,7 @@ pub fn marked<'a>(
     spans
 }
 
-pub use crate::domain::points as num;
+pub use crate::text::number::points as num;
 
 #[cfg(test)]
 mod tests {

@@ -43,7 +43,7 @@ impl Cell {
             Cell::Text(s) => s.clone(),
             Cell::Int(n) => n.to_string(),
             Cell::Num(x) => {
-                let s = crate::domain::points(*x);
+                let s = crate::text::number::points(*x);
                 if decimal_comma {
                     s.replace('.', ",")
                 } else {

@@ -9,7 +9,6 @@ use super::document::{Block, Cell, Column, Document, Field, Section, Table};
 use super::{Ctx, DocumentKind, ExportError, stage_result};
 use crate::domain::ids::{JurorId, ParticipantId};
 use crate::domain::people::Role;
-use crate::domain::points;
 use crate::domain::regulation::{
     AdvanceRule, Aggregation, CommentRule, ConflictRule, Criterion, CriterionKind, Regulation,
     Stage,
@@ -18,6 +17,7 @@ use crate::domain::scoring::{ConflictOrigin, ScoreSheet, SheetStatus};
 use crate::service::ServiceError;
 use crate::text::I18n;
 use crate::text::describe::{decided_by, tie_rule};
+use crate::text::number::points;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// A criterion's header: its name with the scale and the weight.

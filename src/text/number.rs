@@ -1,0 +1,152 @@
+//! Numbers as a person reads them: rounded decimal half-up on the value as
+//! written, with the decimal separator of the language (`7,5` in Russian,
+//! `7.5` in English).
+//!
+//! Rounding works on the shortest decimal text that reads back as the same
+//! `f64` (Rust's `Display`), not on the binary value: 66.175 is stored as
+//! 66.17499999999999715782905696, which binary rounding takes down to 66.17,
+//! while everyone who reads «66,175» expects 66,18. The same function rounds
+//! every figure on every screen and in every document.
+//!
+//! Each kind of figure has its precision named here once.
+
+/// Points, scores, totals, aggregates, weights and activity ratings: at most
+/// two decimals, trailing zeros dropped (`7`, `7,5`, `65,03`).
+pub const POINTS: usize = 2;
+/// Agreement and spread statistics (Kendall's W, Krippendorff's α): three
+/// decimals, kept (`0,870`).
+pub const STATISTIC: usize = 3;
+/// Distances in kilometres: whole numbers.
+pub const KILOMETRES: usize = 0;
+/// Sizes of files in KB and MB: one decimal.
+pub const FILE_SIZE: usize = 1;
+
+/// `x` rounded decimal half-up (away from zero) to `places` decimals, as
+/// text with a `.` separator and exactly `places` decimals. Infinite and NaN
+/// values are written as Rust writes them (`inf`, `NaN`).
+pub fn fixed(x: f64, places: usize) -> String {
+    if !x.is_finite() {
+        return x.to_string();
+    }
+    let written = format!("{}", x.abs());
+    let (int, frac) = written.split_once('.').unwrap_or((&written, ""));
+    let mut digits: Vec<u8> = int.bytes().chain(frac.bytes()).map(|b| b - b'0').collect();
+    let int_len = int.len();
+    // Pad so that `places` decimals exist, then look at the first dropped one.
+    while digits.len() < int_len + places + 1 {
+        digits.push(0);
+    }
+    let keep = int_len + places;
+    let round_up = digits[keep] >= 5;
+    digits.truncate(keep);
+    if round_up {
+        let mut i = keep;
+        loop {
+            if i == 0 {
+                digits.insert(0, 1);
+                break;
+            }
+            i -= 1;
+            if digits[i] == 9 {
+                digits[i] = 0;
+            } else {
+                digits[i] += 1;
+                break;
+            }
+        }
+    }
+    let int_len = digits.len() - places;
+    let mut out = String::with_capacity(digits.len() + 2);
+    let negative = x < 0.0 && digits.iter().any(|d| *d != 0);
+    if negative {
+        out.push('-');
+    }
+    for d in &digits[..int_len] {
+        out.push((b'0' + d) as char);
+    }
+    if places > 0 {
+        out.push('.');
+        for d in &digits[int_len..] {
+            out.push((b'0' + d) as char);
+        }
+    }
+    out
+}
+
+/// `x` rounded half-up to at most `places` decimals, trailing zeros dropped
+/// (`7.50` → `7.5`, `8.00` → `8`).
+pub fn trimmed(x: f64, places: usize) -> String {
+    let s = fixed(x, places);
+    if s.contains('.') {
+        let s = s.trim_end_matches('0').trim_end_matches('.');
+        if s == "-0" { "0".into() } else { s.to_string() }
+    } else {
+        s
+    }
+}
+
+/// Points with a `.` separator, for machine-readable text (English CSV, ids,
+/// file contents): at most two decimals.
+pub fn points(x: f64) -> String {
+    trimmed(x, POINTS)
+}
+
+/// `x` rounded half-up to `places` decimals as a number, for the JSON of a
+/// result whose figures are printed at a stated precision.
+pub fn rounded(x: f64, places: usize) -> f64 {
+    if !x.is_finite() {
+        return x;
+    }
+    fixed(x, places).parse().unwrap_or(x)
+}
+
+/// `text` (a number written with `.`) with the decimal comma instead.
+pub fn with_comma(text: String) -> String {
+    if text.contains('.') {
+        text.replace('.', ",")
+    } else {
+        text
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rounding_is_half_up_on_the_value_as_written() {
+        // Binary rounding gives 66.17 for the second: 66.175 is stored a hair below.
+        assert_eq!(fixed(65.025, 2), "65.03");
+        assert_eq!(fixed(66.175, 2), "66.18");
+        assert_eq!(fixed(1.005, 2), "1.01");
+        assert_eq!(fixed(2.5, 0), "3");
+        assert_eq!(fixed(-2.5, 0), "-3");
+        assert_eq!(fixed(9.995, 2), "10.00");
+        assert_eq!(fixed(0.0, 3), "0.000");
+        assert_eq!(fixed(-0.0001, 2), "0.00");
+        assert_eq!(fixed(0.87049, 3), "0.870");
+        assert_eq!(fixed(1e20, 1), "100000000000000000000.0");
+    }
+
+    #[test]
+    fn points_drop_trailing_zeros() {
+        assert_eq!(points(7.0), "7");
+        assert_eq!(points(7.5), "7.5");
+        assert_eq!(points(11.600000000000001), "11.6");
+        assert_eq!(points(-3.25), "-3.25");
+        assert_eq!(points(-0.001), "0");
+        assert_eq!(points(f64::INFINITY), "inf");
+    }
+
+    #[test]
+    fn rounded_numbers_for_json() {
+        assert_eq!(rounded(11.600000000000001, POINTS), 11.6);
+        assert_eq!(rounded(66.175, POINTS), 66.18);
+    }
+
+    #[test]
+    fn the_comma_replaces_the_point() {
+        assert_eq!(with_comma("7.5".into()), "7,5");
+        assert_eq!(with_comma("12".into()), "12");
+    }
+}
