@@ -753,6 +753,6 @@ fn the_history_names_a_sheet_status_in_the_interface_language() {
     s.keys("a").keys("не моя тема").key(KeyCode::Enter);
     s.keys("H");
     let text = s.text();
-    assert!(text.contains("воздержался"), "{text}");
+    assert!(text.contains("отказ от оценки"), "{text}");
     assert!(!text.contains("abstained"), "{text}");
 }

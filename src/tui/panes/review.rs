@@ -6,7 +6,7 @@ use crate::domain::contest::Standing;
 use crate::domain::ids::{GroupId, ParticipantId};
 use crate::domain::participant::Participant;
 use crate::search::{SearchIndex, fold};
-use crate::text::describe;
+use crate::text::{I18n, Lang, describe};
 use crate::tui::action::{self, Action};
 use crate::tui::pane::{Cx, Pane, PaneKind};
 use crate::tui::theme;
@@ -477,12 +477,10 @@ impl ReviewPane {
                     Column::Tos => (r.p.tos_name.clone(), Some(1), base),
                     Column::Municipality => (r.p.municipality.clone(), Some(2), base),
                     Column::Group => (
-                        short(
-                            self.groups
-                                .get(r.group)
-                                .map_or(r.p.group.as_str(), |(_, n)| n.as_str()),
-                            width,
-                        ),
+                        match self.groups.get(r.group) {
+                            Some((id, name)) => group_label(id.as_str(), name, width, cx.tr),
+                            None => fit(r.p.group.as_str(), width),
+                        },
                         None,
                         base,
                     ),
@@ -698,18 +696,25 @@ fn layout_columns(width: usize) -> Vec<(Column, usize)> {
     out
 }
 
-/// A name that fits `width`, or its initials («Городские округа» → «ГО»),
-/// which is how the groups are abbreviated in Russian anyway.
-fn short(name: &str, width: usize) -> String {
+/// A group's name that fits `width`; when it does not fit, its short form
+/// in the interface's language: the initials in Russian («Городские округа»
+/// → «ГО», as the groups are abbreviated there anyway), the group's id in
+/// English (`city`), since Russian initials mean nothing to an English reader.
+fn group_label(id: &str, name: &str, width: usize, tr: &I18n) -> String {
     if name.width() <= width {
         return name.to_string();
     }
-    let initials: String = name
-        .split_whitespace()
-        .filter_map(|w| w.chars().next())
-        .flat_map(char::to_uppercase)
-        .collect();
-    fit(&initials, width)
+    match tr.lang {
+        Lang::Ru => {
+            let initials: String = name
+                .split_whitespace()
+                .filter_map(|w| w.chars().next())
+                .flat_map(char::to_uppercase)
+                .collect();
+            fit(&initials, width)
+        }
+        Lang::En => fit(id, width),
+    }
 }
 
 fn build_index(rows: &[Row]) -> SearchIndex {
