@@ -472,14 +472,21 @@ impl RankingPane {
             .title(tr.t("ranking.sensitivity"));
         let inner = block.inner(area);
         frame.render_widget(block, area);
+        let methods = Aggregation::ALL.map(|a| tr.t(&format!("ranking.method.{}", a.code())));
+        // A column per method, wide enough for the longest name and a gap.
+        let w = methods
+            .iter()
+            .map(|m| unicode_width::UnicodeWidthStr::width(*m))
+            .max()
+            .unwrap_or(0)
+            .max(5)
+            + 1;
         let mut lines = vec![Line::styled(
             format!(
                 "{:<8} {:<24} {}",
                 tr.t("review.col.id"),
                 tr.t("review.col.name"),
-                Aggregation::ALL
-                    .map(|a| format!("{:<9}", tr.t(&format!("ranking.method.{}", a.code()))))
-                    .join("")
+                methods.map(|m| format!("{m:<w$}")).join("")
             ),
             theme::header(),
         )];
@@ -490,7 +497,7 @@ impl RankingPane {
                 .iter()
                 .map(|o| {
                     format!(
-                        "{:<9}",
+                        "{:<w$}",
                         format!("{}{}", o.rank, if o.advances { "✓" } else { "✗" })
                     )
                 })
