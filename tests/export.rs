@@ -1074,7 +1074,10 @@ fn the_export_dialog_writes_the_chosen_document_and_says_where() {
         text.contains("konkurs-protocol-portfolio-2021.csv"),
         "{text}"
     );
-    // Where: typed over the offered path.
+    // CSV has a separator: in English `,` by default.
+    assert!(text.contains("◀ , (decimal point) ▶"), "{text}");
+    // Where: typed over the offered path (past the separator and the draft).
+    key(&mut app, KeyCode::Down);
     key(&mut app, KeyCode::Down);
     key(&mut app, KeyCode::Down);
     press(&mut app, KeyCode::Char('u'), KeyModifiers::CONTROL);
@@ -1125,4 +1128,96 @@ fn the_export_dialog_writes_the_chosen_document_and_says_where() {
     press(&mut juror, KeyCode::Char('e'), KeyModifiers::CONTROL);
     let text = screen(&mut juror);
     assert!(text.contains("Jurors do not export"), "{text}");
+}
+
+#[test]
+fn the_russian_export_dialog_offers_the_separator_and_asks_about_a_wrong_extension() {
+    use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+    use konkurs::text::I18n;
+    use konkurs::tui::keymap::Keymap;
+    use konkurs::tui::{App, AppOptions};
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+
+    let c = &*FINISHED;
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = App::new(
+        c.service.clone(),
+        secretary(),
+        AppOptions {
+            tr: I18n::new(Lang::Ru),
+            keymap: Keymap::builtin("default").unwrap(),
+            db_label: "contest".into(),
+            user_keymap: None,
+        },
+    );
+    let mut terminal = Terminal::new(TestBackend::new(100, 30)).unwrap();
+    let mut screen = |app: &mut App| {
+        terminal.draw(|f| app.draw(f)).unwrap();
+        let buf = terminal.backend().buffer().clone();
+        (0..buf.area.height)
+            .map(|y| {
+                (0..buf.area.width)
+                    .map(|x| buf[(x, y)].symbol().to_string())
+                    .collect::<String>()
+                    .trim_end()
+                    .to_string()
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    let press = |app: &mut App, code: KeyCode, modifiers: KeyModifiers| {
+        app.handle(&Event::Key(KeyEvent::new(code, modifiers)));
+    };
+    let key = |app: &mut App, code: KeyCode| press(app, code, KeyModifiers::empty());
+
+    press(&mut app, KeyCode::Char('e'), KeyModifiers::CONTROL);
+    // The register (the kind before the team list), as CSV.
+    key(&mut app, KeyCode::Left);
+    key(&mut app, KeyCode::Down);
+    key(&mut app, KeyCode::Right);
+    let text = screen(&mut app);
+    assert!(text.contains("◀ реестр слушателей ▶"), "{text}");
+    assert!(text.contains("◀ CSV ▶"), "{text}");
+    // Russian CSV: `;` with decimal commas unless chosen otherwise.
+    assert!(
+        text.contains("Разделитель        ◀ ; (десятичная запятая, для Excel) ▶"),
+        "{text}"
+    );
+    // A name ending in .xlsx for a CSV: asked, not written as is.
+    key(&mut app, KeyCode::Down);
+    key(&mut app, KeyCode::Down);
+    key(&mut app, KeyCode::Down);
+    press(&mut app, KeyCode::Char('u'), KeyModifiers::CONTROL);
+    let target = dir.path().join("final.xlsx");
+    for ch in target.to_str().unwrap().chars() {
+        key(&mut app, KeyCode::Char(ch));
+    }
+    key(&mut app, KeyCode::Enter);
+    let text = screen(&mut app);
+    assert!(
+        text.contains("оканчивается на .xlsx, а формат — CSV"),
+        "{text}"
+    );
+    assert!(listing(dir.path()).is_empty());
+    // Esc goes back to the fields; Enter, then Enter again, saves it as .csv.
+    key(&mut app, KeyCode::Esc);
+    assert!(!screen(&mut app).contains("оканчивается на"));
+    key(&mut app, KeyCode::Enter);
+    key(&mut app, KeyCode::Enter);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let text = loop {
+        app.tick();
+        let text = screen(&mut app);
+        if text.contains("сохранено в") || std::time::Instant::now() > deadline {
+            break text;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    };
+    assert!(text.contains("сохранено в"), "{text}");
+    assert_eq!(listing(dir.path()), ["final.csv"]);
+    let written = std::fs::read_to_string(dir.path().join("final.csv")).unwrap();
+    assert!(written.contains("\r\nДата выгрузки;"), "{written}");
+    let p001 = written.lines().find(|l| l.starts_with("P001;")).unwrap();
+    assert!(p001.contains(";45,5;"), "{p001}");
 }

@@ -7,7 +7,7 @@ use crate::domain::ranking::{Flag, Ranking};
 use crate::domain::regulation::Aggregation;
 use crate::service::{Actor, Service, StageReport};
 use crate::text::I18n;
-use crate::text::number::points;
+use crate::text::number::{STATISTIC, fixed, points};
 use crate::text::time::Zone;
 use chrono::{DateTime, Utc};
 use std::io::Write;
@@ -172,9 +172,9 @@ pub fn print(
                 "Kendall's W {}, Krippendorff's alpha {}, {} outlier(s)",
                 s.concordance
                     .as_ref()
-                    .map_or("-".into(), |c| format!("{:.3}", c.w)),
+                    .map_or("-".into(), |c| fixed(c.w, STATISTIC)),
                 s.krippendorff_alpha
-                    .map_or("-".into(), |a| format!("{a:.3}")),
+                    .map_or("-".into(), |a| fixed(a, STATISTIC)),
                 s.outliers.len()
             )?;
             for j in &s.jurors {
