@@ -978,8 +978,8 @@ fn russian_csv_has_semicolons_and_decimal_commas_and_at_is_read_in_the_contests_
     }
 }
 
-/// Runs the built binary; its standard output.
-fn konkurs(args: &[&str]) -> String {
+/// Runs the built binary: its standard output, or its error.
+fn run_konkurs(args: &[&str]) -> Result<String, String> {
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_konkurs"))
         .args(args)
         .env("LANG", "C")
@@ -987,12 +987,16 @@ fn konkurs(args: &[&str]) -> String {
         .env_remove("LC_MESSAGES")
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
+    if out.status.success() {
+        Ok(String::from_utf8(out.stdout).unwrap())
+    } else {
+        Err(String::from_utf8_lossy(&out.stderr).into_owned())
+    }
+}
+
+/// Runs the built binary; its standard output.
+fn konkurs(args: &[&str]) -> String {
+    run_konkurs(args).unwrap_or_else(|e| panic!("{args:?}: {e}"))
 }
 
 #[test]
@@ -1009,6 +1013,32 @@ fn the_audit_log_is_shown_in_the_contests_zone() {
         .to_string();
     let stamp = first.split_whitespace().nth(1).unwrap();
     assert_eq!(stamp, today, "{first}");
+}
+
+#[test]
+fn the_ranking_as_of_a_time_is_read_in_the_contests_zone() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = sample_database(dir.path());
+    let irkutsk = |minutes: i64| {
+        (chrono::Utc::now() + chrono::Duration::minutes(minutes))
+            .with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).unwrap())
+            .format("%Y-%m-%d %H:%M")
+            .to_string()
+    };
+    let rank =
+        |at: &str| run_konkurs(&["--db", &db, "rank", "--stage", "education", "--as-of", at]);
+    // Two hours ago on Irkutsk's clock nothing was loaded yet (read as UTC,
+    // the same text would be six hours ahead, after everything).
+    let before = rank(&irkutsk(-120)).unwrap_err();
+    assert!(before.contains("no regulation is loaded"), "{before}");
+    // A minute ahead on Irkutsk's clock, everything is.
+    let now = rank(&irkutsk(1)).unwrap();
+    assert!(now.contains("P003"), "{now}");
+    // An explicit offset still says which clock is meant.
+    let earlier_utc = (chrono::Utc::now() - chrono::Duration::minutes(120))
+        .format("%Y-%m-%dT%H:%MZ")
+        .to_string();
+    assert!(rank(&earlier_utc).is_err());
 }
 
 #[test]
