@@ -8,7 +8,7 @@ use crate::domain::people::Role;
 use crate::domain::ranking::{Flag, Ranking, RankingRow};
 use crate::domain::regulation::{AdvanceRule, Aggregation};
 use crate::service::StageReport;
-use crate::text::number::STATISTIC;
+use crate::text::number::{POINTS, STATISTIC};
 use crate::text::time;
 use crate::tui::action::{self, Action};
 use crate::tui::pane::{Cx, Pane, PaneKind};
@@ -455,8 +455,14 @@ impl RankingPane {
                 } else {
                     format!("{:>30}{}", "", "▶".repeat(len))
                 };
+                let fixed = tr.fixed(v, POINTS);
+                let signed = if fixed.starts_with('-') {
+                    fixed
+                } else {
+                    format!("+{fixed}")
+                };
                 Line::from(vec![
-                    Span::styled(format!("{:<5} {:>+6.2} ", j.juror, v), theme::label()),
+                    Span::styled(format!("{:<5} {signed:>6} ", j.juror), theme::label()),
                     Span::styled(bar, if v < 0.0 { theme::bad() } else { theme::good() }),
                 ])
             })
