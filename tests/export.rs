@@ -240,9 +240,9 @@ fn every_document_matches_its_golden_file_and_is_reproducible() {
         ));
     }
     cases.push((
-        "team-semicolon.csv".into(),
+        "team-comma.csv".into(),
         Request {
-            delimiter: b';',
+            delimiter: b',',
             ..request(DocumentKind::Team, ExportFormat::Csv)
         },
     ));
@@ -337,7 +337,8 @@ fn the_team_workbook_has_a_sheet_per_group_with_the_frozen_results() {
                 "Состав команды «#ТОСыПрибайкальяПрофи»: победители по территориальным группам — {name}"
             )
         );
-        assert!(text(&rows[1][0]).contains("Дата выгрузки: 2021-06-01 12:00:00 UTC"));
+        // 12:00 UTC is 20:00 in Irkutsk.
+        assert!(text(&rows[1][0]).contains("Дата выгрузки: 2021-06-01 20:00 (UTC+08:00)"));
         let header: Vec<String> = rows[HEADER_ROW].iter().map(text).collect();
         assert_eq!(
             header,
@@ -475,9 +476,16 @@ fn the_other_workbooks_read_back_as_their_data() {
 }
 
 #[test]
-fn csv_keeps_cyrillic_with_a_bom_and_semicolons_get_decimal_commas() {
+fn csv_keeps_cyrillic_with_a_bom_and_russian_csv_has_semicolons_and_decimal_commas() {
     let c = &*FINISHED;
-    let bytes = render(c, &request(DocumentKind::Team, ExportFormat::Csv));
+    // `,` chosen instead of the Russian default.
+    let bytes = render(
+        c,
+        &Request {
+            delimiter: b',',
+            ..request(DocumentKind::Team, ExportFormat::Csv)
+        },
+    );
     assert!(bytes.starts_with(b"\xEF\xBB\xBF"), "UTF-8 with a BOM");
     let text = std::str::from_utf8(&bytes[3..]).expect("valid UTF-8");
     let view = c.service.view(&secretary());
@@ -499,13 +507,8 @@ fn csv_keeps_cyrillic_with_a_bom_and_semicolons_get_decimal_commas() {
         .unwrap();
     assert_eq!(records.len() - header - 1, 12);
 
-    let semi = render(
-        c,
-        &Request {
-            delimiter: b';',
-            ..request(DocumentKind::Team, ExportFormat::Csv)
-        },
-    );
+    // Russian CSV by default: `;` between cells and a decimal comma.
+    let semi = render(c, &request(DocumentKind::Team, ExportFormat::Csv));
     let semi = std::str::from_utf8(&semi[3..]).unwrap();
     let best = frozen.rows.iter().find(|r| r.advances).unwrap();
     let line = semi
@@ -517,6 +520,10 @@ fn csv_keeps_cyrillic_with_a_bom_and_semicolons_get_decimal_commas() {
         "{line}"
     );
     assert!(line.contains(';'));
+    assert!(
+        semi.lines().any(|l| l.contains(';') && l.contains(',')),
+        "some figure has a decimal comma: {semi}"
+    );
 }
 
 #[test]
@@ -578,7 +585,11 @@ fn what_is_not_final_is_refused_or_exported_as_a_marked_draft() {
             r.kind,
             &text[..80]
         );
-        assert!(text.contains("Статус,\"черновик: "), "{:?}", r.kind);
+        assert!(
+            text.contains("\r\nСтатус;черновик: "),
+            "{:?}: {text}",
+            r.kind
+        );
     }
     let md = render(c, &draft(request(DocumentKind::Team, ExportFormat::Md)));
     assert!(md.starts_with("# ЧЕРНОВИК — Состав команды".as_bytes()));
@@ -778,8 +789,9 @@ fn the_command_line_exports_and_checks_its_options() {
     .unwrap();
     let text = std::fs::read_to_string(&out).unwrap();
     assert!(text.starts_with("\u{feff}Реестр слушателей\r\n"), "{text}");
+    // --at is read in the contest's zone (the sample's Asia/Irkutsk).
     assert!(
-        text.contains("Дата выгрузки;2021-06-01 12:00:00 UTC\r\n"),
+        text.contains("Дата выгрузки;2021-06-01 12:00 (UTC+08:00)\r\n"),
         "{text}"
     );
     // Again without --force: refused, the file kept.
@@ -810,8 +822,13 @@ fn the_command_line_exports_and_checks_its_options() {
         ),
         (
             vec!["export", "register", "--out", "r.csv", "--at", "tomorrow"],
-            "'tomorrow' is not a time: use 2021-06-01T12:00:00Z, 2021-06-01 12:00 or 2021-06-01"
+            "'tomorrow' is not a time: write 2021-12-01 10:00, 2021-12-01T10:00:00 or 2021-12-01 \
+             (the end of that day), in the contest's time zone, or add Z or +08:00 for another zone"
                 .to_string(),
+        ),
+        (
+            vec!["export", "register", "--out", "r.xlsx", "--format", "csv"],
+            "r.xlsx ends in .xlsx but --format is csv; change one of them".to_string(),
         ),
         (
             vec![
@@ -841,6 +858,187 @@ fn the_command_line_exports_and_checks_its_options() {
         text,
         "refusals wrote nothing"
     );
+}
+
+/// The sample contest with its listeners, events and attendance, in a
+/// fresh database driven through the command line.
+fn sample_database(dir: &Path) -> String {
+    let db = dir.join("db").to_str().unwrap().to_string();
+    let sample = |f: &str| format!("{}/sample-data/{f}", env!("CARGO_MANIFEST_DIR"));
+    cli(&[
+        "--db",
+        &db,
+        "init",
+        "--regulation",
+        &sample("regulation.toml"),
+    ])
+    .unwrap();
+    for (kind, file) in [
+        ("participants", "participants.csv"),
+        ("events", "events.csv"),
+        ("attendance", "attendance.csv"),
+    ] {
+        cli(&["--db", &db, "import", kind, &sample(file)]).unwrap();
+    }
+    db
+}
+
+#[test]
+fn russian_csv_has_semicolons_and_decimal_commas_and_at_is_read_in_the_contests_zone() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = sample_database(dir.path());
+    let out = dir.path().join("register.csv");
+    let out_s = out.to_str().unwrap();
+    cli(&[
+        "--db",
+        &db,
+        "--lang",
+        "ru",
+        "export",
+        "register",
+        "--format",
+        "csv",
+        "--out",
+        out_s,
+        "--at",
+        "2021-12-01 10:00",
+    ])
+    .unwrap();
+    let text = std::fs::read_to_string(&out).unwrap();
+    // 10:00 in Irkutsk, with its offset; the date is Irkutsk's.
+    assert!(
+        text.contains("\r\nДата выгрузки;2021-12-01 10:00 (UTC+08:00)\r\n"),
+        "{text}"
+    );
+    let rows: Vec<&str> = text.lines().filter(|l| l.starts_with('P')).collect();
+    assert!(rows.len() > 10, "{text}");
+    // P001's rating 45.5 and its breakdown, in the Russian form.
+    let p001 = rows[0];
+    assert!(p001.starts_with("P001;Соколова Елена Павловна;"), "{p001}");
+    assert!(p001.contains(";45,5;"), "{p001}");
+    assert!(p001.contains("разных тем: 7 × 1,5 = 10,5"), "{p001}");
+    assert!(!rows.iter().any(|r| r.contains(" × 1.5")), "{rows:?}");
+
+    // `--delimiter ','` chooses otherwise: commas between cells, decimal points.
+    cli(&[
+        "--db",
+        &db,
+        "--lang",
+        "ru",
+        "export",
+        "register",
+        "--format",
+        "csv",
+        "--out",
+        out_s,
+        "--at",
+        "2021-12-01T10:00:00",
+        "--delimiter",
+        ",",
+        "--force",
+    ])
+    .unwrap();
+    let comma = std::fs::read_to_string(&out).unwrap();
+    assert!(
+        comma.contains("\r\nДата выгрузки,2021-12-01 10:00 (UTC+08:00)\r\n"),
+        "{comma}"
+    );
+    let p001 = comma.lines().find(|l| l.starts_with("P001,")).unwrap();
+    assert!(p001.contains(",45.5,"), "{p001}");
+
+    // The JSON stamps the same instant: 02:00 UTC is 10:00 in Irkutsk; an
+    // explicit Z is still UTC.
+    let json = dir.path().join("register.json");
+    for (at, stamped, utc_hour) in [
+        ("2021-12-01 10:00", "2021-12-01T10:00:00+08:00", 2),
+        ("2021-12-01T02:00:00Z", "2021-12-01T10:00:00+08:00", 2),
+        ("2021-12-01 10:00+03:00", "2021-12-01T15:00:00+08:00", 7),
+    ] {
+        cli(&[
+            "--db",
+            &db,
+            "export",
+            "register",
+            "--out",
+            json.to_str().unwrap(),
+            "--at",
+            at,
+            "--force",
+        ])
+        .unwrap();
+        let v: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+        assert_eq!(v["exported_at"], stamped, "{at}");
+        let exported: DateTime<Utc> = v["exported_at"].as_str().unwrap().parse().unwrap();
+        assert_eq!(
+            exported,
+            Utc.with_ymd_and_hms(2021, 12, 1, utc_hour, 0, 0).unwrap(),
+            "{at}"
+        );
+    }
+}
+
+/// Runs the built binary: its standard output, or its error.
+fn run_konkurs(args: &[&str]) -> Result<String, String> {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_konkurs"))
+        .args(args)
+        .env("LANG", "C")
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
+        .output()
+        .unwrap();
+    if out.status.success() {
+        Ok(String::from_utf8(out.stdout).unwrap())
+    } else {
+        Err(String::from_utf8_lossy(&out.stderr).into_owned())
+    }
+}
+
+/// Runs the built binary; its standard output.
+fn konkurs(args: &[&str]) -> String {
+    run_konkurs(args).unwrap_or_else(|e| panic!("{args:?}: {e}"))
+}
+
+#[test]
+fn the_audit_log_is_shown_in_the_contests_zone() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = sample_database(dir.path());
+    let audit = konkurs(&["--db", &db, "list", "audit"]);
+    let first = audit.lines().nth(1).unwrap_or_default();
+    assert!(first.contains("(UTC+08:00)"), "{audit}");
+    // The changes were made just now: today's date in Irkutsk.
+    let today = chrono::Utc::now()
+        .with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).unwrap())
+        .format("%Y-%m-%d")
+        .to_string();
+    let stamp = first.split_whitespace().nth(1).unwrap();
+    assert_eq!(stamp, today, "{first}");
+}
+
+#[test]
+fn the_ranking_as_of_a_time_is_read_in_the_contests_zone() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = sample_database(dir.path());
+    let irkutsk = |minutes: i64| {
+        (chrono::Utc::now() + chrono::Duration::minutes(minutes))
+            .with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).unwrap())
+            .format("%Y-%m-%d %H:%M")
+            .to_string()
+    };
+    let rank =
+        |at: &str| run_konkurs(&["--db", &db, "rank", "--stage", "education", "--as-of", at]);
+    // Two hours ago on Irkutsk's clock nothing was loaded yet (read as UTC,
+    // the same text would be six hours ahead, after everything).
+    let before = rank(&irkutsk(-120)).unwrap_err();
+    assert!(before.contains("no regulation is loaded"), "{before}");
+    // A minute ahead on Irkutsk's clock, everything is.
+    let now = rank(&irkutsk(1)).unwrap();
+    assert!(now.contains("P003"), "{now}");
+    // An explicit offset still says which clock is meant.
+    let earlier_utc = (chrono::Utc::now() - chrono::Duration::minutes(120))
+        .format("%Y-%m-%dT%H:%MZ")
+        .to_string();
+    assert!(rank(&earlier_utc).is_err());
 }
 
 #[test]
@@ -906,7 +1104,10 @@ fn the_export_dialog_writes_the_chosen_document_and_says_where() {
         text.contains("konkurs-protocol-portfolio-2021.csv"),
         "{text}"
     );
-    // Where: typed over the offered path.
+    // CSV has a separator: in English `,` by default.
+    assert!(text.contains("◀ , (decimal point) ▶"), "{text}");
+    // Where: typed over the offered path (past the separator and the draft).
+    key(&mut app, KeyCode::Down);
     key(&mut app, KeyCode::Down);
     key(&mut app, KeyCode::Down);
     press(&mut app, KeyCode::Char('u'), KeyModifiers::CONTROL);
@@ -957,4 +1158,96 @@ fn the_export_dialog_writes_the_chosen_document_and_says_where() {
     press(&mut juror, KeyCode::Char('e'), KeyModifiers::CONTROL);
     let text = screen(&mut juror);
     assert!(text.contains("Jurors do not export"), "{text}");
+}
+
+#[test]
+fn the_russian_export_dialog_offers_the_separator_and_asks_about_a_wrong_extension() {
+    use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+    use konkurs::text::I18n;
+    use konkurs::tui::keymap::Keymap;
+    use konkurs::tui::{App, AppOptions};
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+
+    let c = &*FINISHED;
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = App::new(
+        c.service.clone(),
+        secretary(),
+        AppOptions {
+            tr: I18n::new(Lang::Ru),
+            keymap: Keymap::builtin("default").unwrap(),
+            db_label: "contest".into(),
+            user_keymap: None,
+        },
+    );
+    let mut terminal = Terminal::new(TestBackend::new(100, 30)).unwrap();
+    let mut screen = |app: &mut App| {
+        terminal.draw(|f| app.draw(f)).unwrap();
+        let buf = terminal.backend().buffer().clone();
+        (0..buf.area.height)
+            .map(|y| {
+                (0..buf.area.width)
+                    .map(|x| buf[(x, y)].symbol().to_string())
+                    .collect::<String>()
+                    .trim_end()
+                    .to_string()
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    let press = |app: &mut App, code: KeyCode, modifiers: KeyModifiers| {
+        app.handle(&Event::Key(KeyEvent::new(code, modifiers)));
+    };
+    let key = |app: &mut App, code: KeyCode| press(app, code, KeyModifiers::empty());
+
+    press(&mut app, KeyCode::Char('e'), KeyModifiers::CONTROL);
+    // The register (the kind before the team list), as CSV.
+    key(&mut app, KeyCode::Left);
+    key(&mut app, KeyCode::Down);
+    key(&mut app, KeyCode::Right);
+    let text = screen(&mut app);
+    assert!(text.contains("◀ реестр слушателей ▶"), "{text}");
+    assert!(text.contains("◀ CSV ▶"), "{text}");
+    // Russian CSV: `;` with decimal commas unless chosen otherwise.
+    assert!(
+        text.contains("Разделитель        ◀ ; (десятичная запятая, для Excel) ▶"),
+        "{text}"
+    );
+    // A name ending in .xlsx for a CSV: asked, not written as is.
+    key(&mut app, KeyCode::Down);
+    key(&mut app, KeyCode::Down);
+    key(&mut app, KeyCode::Down);
+    press(&mut app, KeyCode::Char('u'), KeyModifiers::CONTROL);
+    let target = dir.path().join("final.xlsx");
+    for ch in target.to_str().unwrap().chars() {
+        key(&mut app, KeyCode::Char(ch));
+    }
+    key(&mut app, KeyCode::Enter);
+    let text = screen(&mut app);
+    assert!(
+        text.contains("оканчивается на .xlsx, а формат — CSV"),
+        "{text}"
+    );
+    assert!(listing(dir.path()).is_empty());
+    // Esc goes back to the fields; Enter, then Enter again, saves it as .csv.
+    key(&mut app, KeyCode::Esc);
+    assert!(!screen(&mut app).contains("оканчивается на"));
+    key(&mut app, KeyCode::Enter);
+    key(&mut app, KeyCode::Enter);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let text = loop {
+        app.tick();
+        let text = screen(&mut app);
+        if text.contains("сохранено в") || std::time::Instant::now() > deadline {
+            break text;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    };
+    assert!(text.contains("сохранено в"), "{text}");
+    assert_eq!(listing(dir.path()), ["final.csv"]);
+    let written = std::fs::read_to_string(dir.path().join("final.csv")).unwrap();
+    assert!(written.contains("\r\nДата выгрузки;"), "{written}");
+    let p001 = written.lines().find(|l| l.starts_with("P001;")).unwrap();
+    assert!(p001.contains(";45,5;"), "{p001}");
 }

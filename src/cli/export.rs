@@ -14,7 +14,7 @@ pub struct Options<'a> {
     pub out: Option<&'a Path>,
     pub stage: Option<&'a str>,
     pub at: Option<&'a str>,
-    pub delimiter: &'a str,
+    pub delimiter: Option<&'a str>,
     pub draft: bool,
     pub force: bool,
     pub lang: crate::text::Lang,
@@ -39,15 +39,18 @@ pub fn run(service: &Service, actor: &Actor, o: &Options) -> Result<(), CliError
         (Some(f), _) | (None, Some(f)) => f,
         (None, None) => ExportFormat::Xlsx,
     };
-    let delimiter = export::parse_delimiter(o.delimiter).map_err(CliError::Message)?;
-    if delimiter != b',' && format != ExportFormat::Csv {
+    let delimiter = match o.delimiter {
+        Some(d) => export::parse_delimiter(d).map_err(CliError::Message)?,
+        None => export::default_delimiter(o.lang),
+    };
+    if o.delimiter.is_some() && format != ExportFormat::Csv {
         return Err(CliError::Message(format!(
             "--delimiter is for CSV; the {} format has no cells to separate (remove --delimiter)",
             format.extension()
         )));
     }
     let at = match o.at {
-        Some(t) => super::rank::parse_time(t)?,
+        Some(t) => super::rank::parse_time(t, service, actor, &crate::text::I18n::new(o.lang))?,
         None => service.now(),
     };
     let stage = o.stage.map(StageId::new);

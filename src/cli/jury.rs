@@ -193,6 +193,7 @@ pub fn sheets(
         "scored",
         "updated",
     ];
+    let zone = view.zone();
     let rows: Vec<Vec<String>> = view
         .assignments(&stage)
         .into_iter()
@@ -214,7 +215,7 @@ pub fn sheets(
                 status.to_string(),
                 format!("{}/{criteria}", sheet.map_or(0, |s| s.scores.len())),
                 sheet
-                    .map(|s| s.updated_at.format("%Y-%m-%d %H:%M:%S").to_string())
+                    .map(|s| crate::text::time::show_seconds(s.updated_at, &zone))
                     .unwrap_or_default(),
             ]
         })
@@ -232,12 +233,13 @@ pub fn history(
     juror: &JurorId,
 ) -> Result<()> {
     let items = service.history(actor, stage, participant, juror)?;
+    let zone = service.view(actor).zone();
     let rows: Vec<Vec<String>> = items
         .iter()
         .map(|h| {
             vec![
                 h.seq.to_string(),
-                h.at.format("%Y-%m-%d %H:%M:%S").to_string(),
+                crate::text::time::show_seconds(h.at, &zone),
                 h.actor.clone(),
                 h.action.clone(),
                 h.criterion

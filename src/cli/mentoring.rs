@@ -49,9 +49,9 @@ pub fn run(
                         ic.intern.to_string(),
                         c.mentor.to_string(),
                         format!("{:?}", c.score.format).to_lowercase(),
-                        c.score
-                            .distance_km
-                            .map_or(String::new(), |d| format!("{d:.0}")),
+                        c.score.distance_km.map_or(String::new(), |d| {
+                            crate::text::number::fixed(d, crate::text::number::KILOMETRES)
+                        }),
                         c.score.topic_points.to_string(),
                         c.score.distance_points.to_string(),
                         c.score.preference_points.to_string(),

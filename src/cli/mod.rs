@@ -232,7 +232,9 @@ pub enum Command {
         /// mean, median, trimmed or zscore (default: the regulation's).
         #[arg(long, value_parser = ["mean", "median", "trimmed", "zscore"])]
         method: Option<String>,
-        /// The ranking as it stood at this time (rebuilt from the audit log).
+        /// The ranking as it stood at this time (rebuilt from the audit
+        /// log), in the contest's time zone: 2021-06-01 12:00 (add Z or
+        /// +08:00 for another zone).
         #[arg(long, value_name = "TIME")]
         as_of: Option<String>,
         #[arg(long, default_value = "table")]
@@ -276,14 +278,16 @@ pub enum Command {
         /// The stage of a protocol (an id of the regulation, e.g. portfolio).
         #[arg(long)]
         stage: Option<String>,
-        /// The export time stamped in the document: 2021-06-01T12:00:00Z or
-        /// 2021-06-01 12:00 (UTC). Default: now.
+        /// The export time stamped in the document, in the contest's time
+        /// zone: 2021-06-01 12:00 or 2021-06-01T12:00:00 (add Z or +08:00
+        /// for another zone). Default: now.
         #[arg(long, value_name = "TIME")]
         at: Option<String>,
         /// The CSV cell separator: ',' or ';' (for spreadsheets of a
-        /// Russian locale; numbers then get a decimal comma).
-        #[arg(long, default_value = ",", value_name = "CHAR")]
-        delimiter: String,
+        /// Russian locale; numbers then get a decimal comma). Default: ';'
+        /// in Russian (--lang ru), ',' in English.
+        #[arg(long, value_name = "CHAR")]
+        delimiter: Option<String>,
         /// Export even if the document is not final (an open stage, no
         /// accepted matching); the file is then marked DRAFT.
         #[arg(long)]
@@ -699,7 +703,10 @@ pub fn run(cli: Cli) -> Result<()> {
             let (service, actor) = open(&cli)?;
             let stage = StageId::new(stage.as_str());
             let report = match as_of {
-                Some(t) => service.analyse_stage_as_of(&actor, &stage, rank::parse_time(t)?)?,
+                Some(t) => {
+                    let at = rank::parse_time(t, &service, &actor, &cli.i18n())?;
+                    service.analyse_stage_as_of(&actor, &stage, at)?
+                }
                 None => service.analyse_stage(&actor, &stage)?,
             };
             let method = method
@@ -781,7 +788,7 @@ pub fn run(cli: Cli) -> Result<()> {
                     out: out.as_deref(),
                     stage: stage.as_deref(),
                     at: at.as_deref(),
-                    delimiter,
+                    delimiter: delimiter.as_deref(),
                     draft: *draft,
                     force: *force,
                     lang: cli.i18n().lang,

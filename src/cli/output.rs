@@ -71,12 +71,13 @@ fn audit(service: &Service, actor: &Actor, format: Format) -> Result<(), CliErro
     let headers = [
         "seq", "at", "actor", "role", "action", "changes", "summary", "hash",
     ];
+    let zone = service.view(actor).zone();
     let rows: Vec<Vec<String>> = entries
         .iter()
         .map(|e| {
             vec![
                 e.seq.to_string(),
-                e.at.format("%Y-%m-%d %H:%M:%S").to_string(),
+                crate::text::time::show_seconds(e.at, &zone),
                 e.actor.clone(),
                 e.role.to_string(),
                 e.action.clone(),

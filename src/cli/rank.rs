@@ -6,27 +6,23 @@ use crate::domain::ids::StageId;
 use crate::domain::ranking::{Flag, Ranking};
 use crate::domain::regulation::Aggregation;
 use crate::service::{Actor, Service, StageReport};
-use crate::text::number::points;
+use crate::text::I18n;
+use crate::text::number::{STATISTIC, fixed, points};
+use crate::text::time::Zone;
 use chrono::{DateTime, Utc};
 use std::io::Write;
 
-/// Reads `--as-of`: RFC 3339 (`2021-06-01T12:00:00Z`) or a local-free
-/// `2021-06-01 12:00` / `2021-06-01` taken as UTC.
-pub fn parse_time(s: &str) -> Result<DateTime<Utc>, CliError> {
-    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
-        return Ok(t.with_timezone(&Utc));
-    }
-    for f in ["%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M"] {
-        if let Ok(t) = chrono::NaiveDateTime::parse_from_str(s, f) {
-            return Ok(t.and_utc());
-        }
-    }
-    if let Ok(d) = chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d") {
-        return Ok(d.and_hms_opt(23, 59, 59).expect("valid").and_utc());
-    }
-    Err(CliError::Message(format!(
-        "'{s}' is not a time: use 2021-06-01T12:00:00Z, 2021-06-01 12:00 or 2021-06-01"
-    )))
+/// Reads `--as-of` and `--at`: a time in the contest's zone
+/// (`2021-06-01 12:00`, `2021-06-01T12:00:00`, `2021-06-01`), or with `Z`
+/// or an offset; see [`crate::text::time::parse`].
+pub fn parse_time(
+    s: &str,
+    service: &Service,
+    actor: &Actor,
+    tr: &I18n,
+) -> Result<DateTime<Utc>, CliError> {
+    crate::text::time::parse(s, &service.view(actor).zone())
+        .map_err(|e| CliError::Message(e.words(tr)))
 }
 
 fn flags(row: &crate::domain::ranking::RankingRow) -> String {
@@ -160,7 +156,7 @@ pub fn print(
                 writeln!(
                     out,
                     "closed {} by {}; frozen hash {} ({})",
-                    f.at.format("%Y-%m-%d %H:%M"),
+                    crate::text::time::show(f.at, &Zone::of(Some(&report.data.regulation))),
                     f.by,
                     f.hash,
                     if f.verify() {
@@ -176,9 +172,9 @@ pub fn print(
                 "Kendall's W {}, Krippendorff's alpha {}, {} outlier(s)",
                 s.concordance
                     .as_ref()
-                    .map_or("-".into(), |c| format!("{:.3}", c.w)),
+                    .map_or("-".into(), |c| fixed(c.w, STATISTIC)),
                 s.krippendorff_alpha
-                    .map_or("-".into(), |a| format!("{a:.3}")),
+                    .map_or("-".into(), |a| fixed(a, STATISTIC)),
                 s.outliers.len()
             )?;
             for j in &s.jurors {

@@ -16,6 +16,10 @@ use std::fmt;
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Regulation {
+    /// The contest's time zone, an IANA name (`Asia/Irkutsk`): times are
+    /// shown and read in it. Without it, the machine's own zone applies.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timezone: Option<String>,
     pub contest: ContestInfo,
     pub groups: Vec<Group>,
     #[serde(default)]
@@ -502,6 +506,17 @@ impl Regulation {
         let mut out: Vec<(String, String)> = Vec::new();
         let mut bad = |field: String, message: String| out.push((field, message));
 
+        if let Some(zone) = &self.timezone
+            && zone.parse::<chrono_tz::Tz>().is_err()
+        {
+            bad(
+                "timezone".into(),
+                format!(
+                    "unknown time zone '{zone}': give an IANA name, e.g. Asia/Irkutsk \
+                     (Europe/Moscow, Asia/Krasnoyarsk, UTC)"
+                ),
+            );
+        }
         if self.contest.name.trim().is_empty() {
             bad("contest.name".into(), "the contest needs a name".into());
         }
@@ -846,6 +861,11 @@ impl Regulation {
                     .collect(),
             ),
         }
+    }
+
+    /// The IANA name of the contest's time zone, when the regulation sets one.
+    pub fn zone(&self) -> Option<&str> {
+        self.timezone.as_deref()
     }
 
     pub fn stage(&self, id: &StageId) -> Option<&Stage> {

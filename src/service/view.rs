@@ -262,6 +262,11 @@ impl View {
         self.contest.regulation.as_deref()
     }
 
+    /// The contest's time zone: the regulation's, else the machine's.
+    pub fn zone(&self) -> crate::text::time::Zone {
+        crate::text::time::Zone::of(self.regulation().map(|r| &r.rules))
+    }
+
     fn sees_participant(&self, id: &ParticipantId) -> bool {
         self.assigned.as_ref().is_none_or(|a| a.contains(id))
     }

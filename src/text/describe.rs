@@ -3,7 +3,7 @@
 
 use crate::domain::activity::ActivityLine;
 use crate::text::I18n;
-use crate::text::number::points as num;
+use crate::text::number::KILOMETRES;
 
 /// One line of an activity rating's breakdown, in words.
 pub fn activity_line(l: &ActivityLine, tr: &I18n) -> String {
@@ -18,8 +18,8 @@ pub fn activity_line(l: &ActivityLine, tr: &I18n) -> String {
             &[
                 ("format", &tr.t(&format!("format_plural.{}", format.code()))),
                 ("n", events),
-                ("each", &num(*points_each)),
-                ("points", &num(*points)),
+                ("each", &tr.num(*points_each)),
+                ("points", &tr.num(*points)),
             ],
         ),
         ActivityLine::Topics {
@@ -30,13 +30,13 @@ pub fn activity_line(l: &ActivityLine, tr: &I18n) -> String {
             "activity.topics",
             &[
                 ("n", topics),
-                ("each", &num(*bonus_each)),
-                ("points", &num(*points)),
+                ("each", &tr.num(*bonus_each)),
+                ("points", &tr.num(*points)),
             ],
         ),
         ActivityLine::AttendanceCap { cap, cut } => tr.f(
             "activity.attendance_cap",
-            &[("cap", &num(*cap)), ("cut", &num(*cut))],
+            &[("cap", &tr.num(*cap)), ("cut", &tr.num(*cut))],
         ),
         ActivityLine::CreativeTasks {
             tasks,
@@ -46,8 +46,8 @@ pub fn activity_line(l: &ActivityLine, tr: &I18n) -> String {
             "activity.creative",
             &[
                 ("n", tasks),
-                ("each", &num(*points_each)),
-                ("points", &num(*points)),
+                ("each", &tr.num(*points_each)),
+                ("points", &tr.num(*points)),
             ],
         ),
         ActivityLine::SiteActivity {
@@ -58,17 +58,17 @@ pub fn activity_line(l: &ActivityLine, tr: &I18n) -> String {
             "activity.site",
             &[
                 ("n", publications),
-                ("each", &num(*points_each)),
-                ("points", &num(*points)),
+                ("each", &tr.num(*points_each)),
+                ("points", &tr.num(*points)),
             ],
         ),
         ActivityLine::SiteActivityCap { cap, cut } => tr.f(
             "activity.site_cap",
-            &[("cap", &num(*cap)), ("cut", &num(*cut))],
+            &[("cap", &tr.num(*cap)), ("cut", &tr.num(*cut))],
         ),
         ActivityLine::TotalCap { cap, cut } => tr.f(
             "activity.total_cap",
-            &[("cap", &num(*cap)), ("cut", &num(*cut))],
+            &[("cap", &tr.num(*cap)), ("cut", &tr.num(*cut))],
         ),
     }
 }
@@ -80,7 +80,7 @@ use crate::domain::mentoring::MeetingFormat;
 pub fn pair_score(s: &PairScore, tr: &I18n) -> String {
     let how = match (s.format, s.distance_km) {
         (MeetingFormat::OnSite, Some(km)) => {
-            tr.f("mentoring.on_site_km", &[("km", &format!("{km:.0}"))])
+            tr.f("mentoring.on_site_km", &[("km", &tr.fixed(km, KILOMETRES))])
         }
         (MeetingFormat::OnSite, None) => tr.t("mentoring.on_site").to_string(),
         (MeetingFormat::Online, _) => tr.t("mentoring.online").to_string(),
@@ -108,8 +108,8 @@ pub fn unacceptable(u: &Unacceptable, tr: &I18n) -> String {
         } => tr.f(
             "mentoring.why.too_far",
             &[
-                ("km", &format!("{distance_km:.0}")),
-                ("max", &format!("{max_distance_km:.0}")),
+                ("km", &tr.fixed(*distance_km, KILOMETRES)),
+                ("max", &tr.fixed(*max_distance_km, KILOMETRES)),
             ],
         ),
         Unacceptable::UnknownMunicipality { municipalities } => tr.f(

@@ -5,7 +5,12 @@
 //!
 //! Keys: ↑/↓ (Tab, Shift-Tab) move between fields, ←/→ (Space) change a
 //! choice, typing edits the path (Backspace, Ctrl-U clears), Enter exports,
-//! Esc closes. An existing file is replaced only after a second Enter.
+//! Esc closes. An existing file is replaced only after a second Enter; a
+//! path whose extension names another format is corrected only after a
+//! second Enter too.
+//!
+//! CSV has a separator field: `;` with decimal commas by default in
+//! Russian (what a Russian Excel opens in columns), `,` in English.
 
 use super::pane::{Flash, FlashKind};
 use super::theme;
@@ -31,6 +36,7 @@ enum Focus {
     What,
     Stage,
     Format,
+    Delimiter,
     Draft,
     Path,
 }
@@ -45,6 +51,9 @@ enum State {
     Editing,
     /// The file exists: a second Enter replaces it.
     ConfirmReplace,
+    /// The path's extension names another format: a second Enter saves
+    /// under the format's extension.
+    ConfirmExtension(ExportFormat),
     Running {
         reports: Receiver<Report>,
         step: Step,
@@ -67,6 +76,8 @@ pub struct ExportDialog {
     stages: Vec<(StageId, String)>,
     stage: usize,
     format: ExportFormat,
+    /// The CSV separator, one of [`DELIMITERS`].
+    delimiter: u8,
     draft: bool,
     path: String,
     /// The person typed in the path: it is no longer recomputed.
@@ -77,13 +88,24 @@ pub struct ExportDialog {
     state: State,
 }
 
-fn size(bytes: usize) -> String {
+/// The CSV separators offered, with the catalogue key of each one's words.
+const DELIMITERS: [(u8, &str); 3] = [
+    (b';', "export_dialog.delimiter_semicolon"),
+    (b',', "export_dialog.delimiter_comma"),
+    (b'\t', "export_dialog.delimiter_tab"),
+];
+
+fn size(bytes: usize, tr: &I18n) -> String {
+    use crate::text::number::FILE_SIZE;
     if bytes < 1024 {
         format!("{bytes} B")
     } else if bytes < 1024 * 1024 {
-        format!("{:.1} KB", bytes as f64 / 1024.0)
+        format!("{} KB", tr.fixed(bytes as f64 / 1024.0, FILE_SIZE))
     } else {
-        format!("{:.1} MB", bytes as f64 / (1024.0 * 1024.0))
+        format!(
+            "{} MB",
+            tr.fixed(bytes as f64 / (1024.0 * 1024.0), FILE_SIZE)
+        )
     }
 }
 
@@ -127,6 +149,7 @@ impl ExportDialog {
             stages,
             stage,
             format: ExportFormat::Xlsx,
+            delimiter: export::default_delimiter(tr.lang),
             draft: false,
             path: String::new(),
             path_edited: false,
@@ -165,7 +188,11 @@ impl ExportDialog {
         if self.kind == DocumentKind::Protocol && !self.stages.is_empty() {
             f.push(Focus::Stage);
         }
-        f.extend([Focus::Format, Focus::Draft, Focus::Path]);
+        f.push(Focus::Format);
+        if self.format == ExportFormat::Csv {
+            f.push(Focus::Delimiter);
+        }
+        f.extend([Focus::Draft, Focus::Path]);
         f
     }
 
@@ -186,6 +213,10 @@ impl ExportDialog {
                 };
             }
             Focus::Format => self.format = cycle(&ExportFormat::ALL, self.format, forward),
+            Focus::Delimiter => {
+                let all = DELIMITERS.map(|(d, _)| d);
+                self.delimiter = cycle(&all, self.delimiter, forward);
+            }
             Focus::Draft => self.draft = !self.draft,
             Focus::Stage | Focus::Path => return,
         }
@@ -198,7 +229,10 @@ impl ExportDialog {
 
     /// Pasted text goes into the path.
     pub fn paste(&mut self, text: &str) {
-        if matches!(self.state, State::Editing | State::ConfirmReplace) {
+        if matches!(
+            self.state,
+            State::Editing | State::ConfirmReplace | State::ConfirmExtension(_)
+        ) {
             self.focus = Focus::Path;
             self.path.push_str(text.lines().next().unwrap_or("").trim());
             self.path_edited = true;
@@ -230,19 +264,25 @@ impl ExportDialog {
                     }
                 };
             }
+            State::ConfirmExtension(_) => {
+                self.state = State::Editing;
+                if k.code == KeyCode::Enter {
+                    self.path = self.fixed_path();
+                    self.enter(service, actor);
+                }
+                return Outcome::Open;
+            }
             State::Editing => {}
         }
         let ctrl = k.modifiers.contains(KeyModifiers::CONTROL);
         match k.code {
             KeyCode::Esc => return Outcome::Close,
-            KeyCode::Enter => {
-                let path = export::expand_home(self.path.trim());
-                if path.is_file() {
-                    self.state = State::ConfirmReplace;
-                } else {
-                    self.start(service, actor, false);
+            KeyCode::Enter => match ExportFormat::of_path(Path::new(self.path.trim())) {
+                Some(named) if named != self.format => {
+                    self.state = State::ConfirmExtension(named);
                 }
-            }
+                _ => self.enter(service, actor),
+            },
             KeyCode::Down | KeyCode::Tab => self.move_focus(true),
             KeyCode::Up | KeyCode::BackTab => self.move_focus(false),
             KeyCode::Right => self.change(true),
@@ -265,11 +305,29 @@ impl ExportDialog {
         Outcome::Open
     }
 
+    /// The path with the chosen format's extension.
+    fn fixed_path(&self) -> String {
+        PathBuf::from(self.path.trim())
+            .with_extension(self.format.extension())
+            .display()
+            .to_string()
+    }
+
+    /// Exports, after asking when the file exists.
+    fn enter(&mut self, service: &Arc<Service>, actor: &Actor) {
+        if export::expand_home(self.path.trim()).is_file() {
+            self.state = State::ConfirmReplace;
+        } else {
+            self.start(service, actor, false);
+        }
+    }
+
     /// Starts the export on its own thread.
     fn start(&mut self, service: &Arc<Service>, actor: &Actor, force: bool) {
         let request = Request {
             stage: self.stage_id().cloned(),
             draft: self.draft,
+            delimiter: self.delimiter,
             ..Request::new(self.kind, self.format, service.now(), self.tr.lang)
         };
         let path = export::expand_home(self.path.trim());
@@ -333,7 +391,10 @@ impl ExportDialog {
                 } else {
                     "export_dialog.saved"
                 },
-                &[("path", &w.path.display()), ("size", &size(w.bytes))],
+                &[
+                    ("path", &w.path.display()),
+                    ("size", &size(w.bytes, &self.tr)),
+                ],
             ),
             Err(e) => self.tr.f("export_dialog.failed", &[("error", e)]),
         }
@@ -369,6 +430,7 @@ impl ExportDialog {
             "export_dialog.what",
             "export_dialog.stage",
             "export_dialog.format",
+            "export_dialog.delimiter",
             "export_dialog.draft",
             "export_dialog.path",
         ]
@@ -376,7 +438,10 @@ impl ExportDialog {
         .map(|k| unicode_width::UnicodeWidthStr::width(tr.t(k)))
         .max()
         .unwrap_or(10);
-        let editing = matches!(self.state, State::Editing | State::ConfirmReplace);
+        let editing = matches!(
+            self.state,
+            State::Editing | State::ConfirmReplace | State::ConfirmExtension(_)
+        );
         let mut lines: Vec<Line> = Vec::new();
         for f in &fields {
             let (label, value) = match f {
@@ -391,6 +456,16 @@ impl ExportDialog {
                 Focus::Format => (
                     "export_dialog.format",
                     format!("◀ {} ▶", self.format.extension().to_uppercase()),
+                ),
+                Focus::Delimiter => (
+                    "export_dialog.delimiter",
+                    format!(
+                        "◀ {} ▶",
+                        DELIMITERS
+                            .iter()
+                            .find(|(d, _)| *d == self.delimiter)
+                            .map_or("", |(_, k)| tr.t(k))
+                    ),
                 ),
                 Focus::Draft => (
                     "export_dialog.draft",
@@ -444,6 +519,20 @@ impl ExportDialog {
                 Paragraph::new(tr.f(
                     "export_dialog.replace",
                     &[("path", &export::expand_home(self.path.trim()).display())],
+                ))
+                .style(theme::warn())
+                .wrap(Wrap { trim: true }),
+                status,
+            ),
+            State::ConfirmExtension(named) => frame.render_widget(
+                Paragraph::new(tr.f(
+                    "export_dialog.mismatch",
+                    &[
+                        ("path", &self.path.trim()),
+                        ("ext", &named.extension()),
+                        ("format", &self.format.extension().to_uppercase()),
+                        ("fixed", &self.fixed_path()),
+                    ],
                 ))
                 .style(theme::warn())
                 .wrap(Wrap { trim: true }),

@@ -756,3 +756,42 @@ fn the_history_names_a_sheet_status_in_the_interface_language() {
     assert!(text.contains("отказ от оценки"), "{text}");
     assert!(!text.contains("abstained"), "{text}");
 }
+
+#[test]
+fn a_russian_screen_writes_points_with_a_decimal_comma() {
+    let f = contest();
+    let j2 = f.service.actor("J2").unwrap();
+    for (lang, shown) in [(Lang::Ru, "7,5 / 10"), (Lang::En, "7.5 / 10")] {
+        let mut s = Screen::new(&f.service, j2.clone(), lang, "default", 120, 40);
+        go(&mut s, PaneKind::Scoring);
+        s.key(KeyCode::Enter).keys("7.5").key(KeyCode::Enter);
+        let text = s.text();
+        assert!(text.contains(shown), "{text}");
+        s.keys("u");
+    }
+}
+
+#[test]
+fn a_frozen_ranking_says_when_in_the_contests_zone() {
+    let (_dir, service) = sample();
+    let mut s = sample_screen(&service, Lang::Ru, 120, 40);
+    go(&mut s, PaneKind::Ranking);
+    let frozen = service
+        .view(&Actor::local_coordinator())
+        .snapshot(&StageId::new("education"))
+        .unwrap()
+        .at;
+    let shown = crate::text::time::show(
+        frozen,
+        &crate::text::time::Zone::named("Asia/Irkutsk").unwrap(),
+    );
+    for _ in 0..4 {
+        if s.text().contains(&shown) {
+            break;
+        }
+        s.keys("[");
+    }
+    let text = s.text();
+    assert!(text.contains(&shown), "{shown}\n{text}");
+    assert!(shown.ends_with("(UTC+08:00)"));
+}

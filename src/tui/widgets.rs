@@ -59,8 +59,6 @@ pub fn marked<'a>(
     spans
 }
 
-pub use crate::text::number::points as num;
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -70,9 +68,6 @@ mod tests {
         assert_eq!(fit("Иванова", 10), "Иванова");
         assert_eq!(fit("Иванова Анна", 8), "Иванова…");
         assert_eq!(fit("abc", 0), "");
-        assert_eq!(num(3.0), "3");
-        assert_eq!(num(3.5), "3.5");
-        assert_eq!(num(12.25), "12.25");
     }
 
     #[test]

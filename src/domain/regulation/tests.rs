@@ -178,3 +178,36 @@ fn a_jury_stage_needs_jurors() {
     assert_eq!(e[0].field, "stages[1].jurors_per_participant");
     assert_eq!(e[0].line, line_of(&text, "jurors_per_participant = 0"));
 }
+
+#[test]
+fn the_sample_names_the_contests_time_zone() {
+    let r = Regulation::parse(SAMPLE).unwrap();
+    assert_eq!(r.zone(), Some("Asia/Irkutsk"));
+}
+
+#[test]
+fn an_unknown_time_zone_is_refused_with_its_line_and_a_hint() {
+    let text = SAMPLE.replacen(
+        "timezone = \"Asia/Irkutsk\"",
+        "timezone = \"Asia/Irktusk\"",
+        1,
+    );
+    let e = errors(&text);
+    assert_eq!(e.len(), 1, "{e:?}");
+    assert_eq!(e[0].field, "timezone");
+    assert_eq!(e[0].line, line_of(&text, "timezone = "));
+    assert_eq!(
+        e[0].to_string(),
+        format!(
+            "{}: timezone: unknown time zone 'Asia/Irktusk': give an IANA name, e.g. \
+             Asia/Irkutsk (Europe/Moscow, Asia/Krasnoyarsk, UTC)",
+            e[0].line
+        )
+    );
+}
+
+#[test]
+fn without_a_time_zone_the_machines_applies() {
+    let text = SAMPLE.replacen("timezone = \"Asia/Irkutsk\"\n", "", 1);
+    assert_eq!(Regulation::parse(&text).unwrap().zone(), None);
+}

@@ -35,21 +35,17 @@ impl Cell {
         x.map_or(Cell::Empty, Cell::Num)
     }
 
-    /// The cell as a person reads it. `decimal_comma` writes `7,5` for
-    /// spreadsheets of a Russian locale.
+    /// The cell as a person reads it: numbers as points (at most two
+    /// decimals, rounded half-up); `decimal_comma` writes `7,5` (a Russian
+    /// document, a spreadsheet of a Russian locale).
     pub fn display(&self, tr: &I18n, decimal_comma: bool) -> String {
+        use crate::text::number::{points, with_comma};
         match self {
             Cell::Empty => String::new(),
             Cell::Text(s) => s.clone(),
             Cell::Int(n) => n.to_string(),
-            Cell::Num(x) => {
-                let s = crate::text::number::points(*x);
-                if decimal_comma {
-                    s.replace('.', ",")
-                } else {
-                    s
-                }
-            }
+            Cell::Num(x) if decimal_comma => with_comma(points(*x)),
+            Cell::Num(x) => points(*x),
             Cell::Bool(b) => tr
                 .t(if *b { "export.yes" } else { "export.no" })
                 .to_string(),
@@ -164,6 +160,8 @@ pub struct Document {
     /// The content is not final (an open stage, a matching not accepted).
     pub draft: bool,
     pub exported_at: DateTime<Utc>,
+    /// The contest's time zone, which the document's times are shown in.
+    pub zone: crate::text::time::Zone,
     /// Provenance: the contest, the export time, the data's audit head.
     pub meta: Vec<Field>,
     pub sections: Vec<Section>,

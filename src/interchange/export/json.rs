@@ -74,7 +74,10 @@ pub fn write(doc: &Document) -> Vec<u8> {
             crate::text::Lang::Ru => "ru",
             crate::text::Lang::En => "en",
         },
-        "exported_at": doc.exported_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        "exported_at": doc
+            .zone
+            .local(doc.exported_at)
+            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
         "meta": fields(doc, &doc.meta),
         "sections": sections,
     });

@@ -13,7 +13,7 @@ fn cell(s: &str) -> String {
 }
 
 pub fn write(doc: &Document) -> Vec<u8> {
-    let show = |c: &Cell| c.display(&doc.tr, false);
+    let show = |c: &Cell| c.display(&doc.tr, doc.tr.decimal_comma());
     let mut out = String::new();
     out += &format!("# {}\n\n", doc.heading());
     for f in &doc.meta {

@@ -80,10 +80,7 @@ pub(super) fn build(cx: &Ctx) -> Result<Document, ExportError> {
                 Field::new(
                     "accepted",
                     tr.t("export.matching.accepted"),
-                    Cell::text(tr.f(
-                        "export.closed_at",
-                        &[("at", &super::time(m.at)), ("by", &m.by)],
-                    )),
+                    Cell::text(tr.f("export.closed_at", &[("at", &cx.time(m.at)), ("by", &m.by)])),
                 ),
                 Field::new(
                     "pairs",

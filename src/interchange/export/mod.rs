@@ -27,6 +27,7 @@ pub use document::{Block, Cell, Column, Document, Field, Section, Table};
 use crate::domain::ids::StageId;
 use crate::domain::snapshot::FrozenRanking;
 use crate::service::{Actor, Service, ServiceError, StageReport, View};
+use crate::text::time::Zone;
 use crate::text::{I18n, Lang};
 use chrono::{DateTime, Utc};
 use std::path::{Path, PathBuf};
@@ -112,7 +113,8 @@ pub struct Request {
     pub stage: Option<StageId>,
     /// The export time stamped in the document (and the workbook's metadata).
     pub at: DateTime<Utc>,
-    /// The CSV delimiter (`,` or `;`).
+    /// The CSV delimiter (`,` or `;`); `;` also writes numbers with a
+    /// decimal comma. By default [`default_delimiter`] of the language.
     pub delimiter: u8,
     /// Allow a document that is not final (an open stage, a matching not
     /// accepted); it is then marked DRAFT.
@@ -127,10 +129,20 @@ impl Request {
             format,
             stage: None,
             at,
-            delimiter: b',',
+            delimiter: default_delimiter(lang),
             draft: false,
             lang,
         }
+    }
+}
+
+/// The CSV delimiter a document in `lang` is written with unless another
+/// is chosen: `;` in Russian (with decimal commas: the form a Russian
+/// spreadsheet opens in columns), `,` in English.
+pub fn default_delimiter(lang: Lang) -> u8 {
+    match lang {
+        Lang::Ru => b';',
+        Lang::En => b',',
     }
 }
 
@@ -204,6 +216,8 @@ pub(crate) struct Ctx<'a> {
     /// The audit log's head (sequence number, hash) when the data was read:
     /// which state of the database the document shows.
     pub audit: (u64, String),
+    /// The contest's time zone: documents show times in it.
+    pub zone: Zone,
 }
 
 impl Ctx<'_> {
@@ -237,7 +251,7 @@ impl Ctx<'_> {
         meta.push(Field::new(
             "exported_at",
             tr.t("export.meta.exported_at"),
-            Cell::text(time(self.request.at)),
+            Cell::text(self.time(self.request.at)),
         ));
         meta.push(Field::new(
             "data",
@@ -259,10 +273,16 @@ impl Ctx<'_> {
             title,
             draft,
             exported_at: self.request.at,
+            zone: self.zone,
             meta,
             sections,
             csv_merge: None,
         })
+    }
+
+    /// A time as documents show it: in the contest's zone, with its offset.
+    pub fn time(&self, at: DateTime<Utc>) -> String {
+        crate::text::time::show(at, &self.zone)
     }
 
     /// The stage a request names, checked against the regulation.
@@ -330,11 +350,6 @@ pub(crate) fn stage_result(cx: &Ctx, stage: &StageId) -> Result<StageResult, Exp
     })
 }
 
-/// A time as documents show it.
-pub fn time(at: DateTime<Utc>) -> String {
-    at.format("%Y-%m-%d %H:%M:%S UTC").to_string()
-}
-
 /// The first 16 hex digits of a hash: enough to tell, short enough to read.
 fn short(hash: &str) -> String {
     if hash.is_empty() {
@@ -351,6 +366,7 @@ pub fn build(service: &Service, actor: &Actor, request: &Request) -> Result<Docu
     let cx = Ctx {
         service,
         actor,
+        zone: view.zone(),
         view,
         tr: I18n::new(request.lang),
         request,

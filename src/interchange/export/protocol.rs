@@ -17,7 +17,6 @@ use crate::domain::scoring::{ConflictOrigin, ScoreSheet, SheetStatus};
 use crate::service::ServiceError;
 use crate::text::I18n;
 use crate::text::describe::{decided_by, tie_rule};
-use crate::text::number::points;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// A criterion's header: its name with the scale and the weight.
@@ -26,8 +25,8 @@ fn criterion_header(c: &Criterion, tr: &I18n) -> String {
         "export.col.criterion",
         &[
             ("name", &c.name),
-            ("max", &points(c.max_points)),
-            ("weight", &points(c.weight)),
+            ("max", &tr.num(c.max_points)),
+            ("weight", &tr.num(c.weight)),
         ],
     )
 }
@@ -41,7 +40,7 @@ fn indicator_rule(c: &Criterion, tr: &I18n) -> String {
         let bands = c
             .bands
             .iter()
-            .map(|b| format!("{}+ → {}", points(b[0]), points(b[1])))
+            .map(|b| format!("{}+ → {}", tr.num(b[0]), tr.num(b[1])))
             .collect::<Vec<_>>()
             .join(", ");
         tr.f(
@@ -53,7 +52,7 @@ fn indicator_rule(c: &Criterion, tr: &I18n) -> String {
             "export.indicator.per_unit",
             &[
                 ("source", &source),
-                ("per_unit", &points(c.per_unit.unwrap_or(1.0))),
+                ("per_unit", &tr.num(c.per_unit.unwrap_or(1.0))),
             ],
         )
     }
@@ -64,7 +63,7 @@ fn aggregation_words(stage: &Stage, tr: &I18n) -> String {
     match stage.aggregation {
         Aggregation::Trimmed => {
             let how = match stage.trim_fraction {
-                Some(f) => tr.f("export.trim.fraction", &[("percent", &points(f * 100.0))]),
+                Some(f) => tr.f("export.trim.fraction", &[("percent", &tr.num(f * 100.0))]),
                 None => tr.t("export.trim.default").to_string(),
             };
             format!("{method}: {how}")
@@ -87,7 +86,7 @@ fn advance_words(rules: &Regulation, stage: &Stage, tr: &I18n) -> String {
         AdvanceRule::TopPerGroup(m) => {
             tr.f("export.advance.top_per_group", &[("list", &per_group(&m))])
         }
-        AdvanceRule::Threshold(min) => tr.f("export.advance.threshold", &[("min", &points(min))]),
+        AdvanceRule::Threshold(min) => tr.f("export.advance.threshold", &[("min", &tr.num(min))]),
         AdvanceRule::Quota(m) => tr.f("export.advance.quota", &[("list", &per_group(&m))]),
     }
 }
@@ -379,7 +378,7 @@ pub(super) fn build(cx: &Ctx) -> Result<Document, ExportError> {
                     .iter()
                     .map(|c| {
                         let name = rules.stage(&c.stage).map_or(c.stage.as_str(), |s| &s.name);
-                        format!("{} × {}", points(c.weight), name)
+                        format!("{} × {}", tr.num(c.weight), name)
                     })
                     .collect::<Vec<_>>()
                     .join(" + ")
@@ -428,7 +427,7 @@ pub(super) fn build(cx: &Ctx) -> Result<Document, ExportError> {
             Cell::text(if result.closed {
                 tr.f(
                     "export.closed_at",
-                    &[("at", &super::time(ranking.at)), ("by", &ranking.by)],
+                    &[("at", &cx.time(ranking.at)), ("by", &ranking.by)],
                 )
             } else {
                 tr.t("export.not_closed").to_string()
@@ -447,7 +446,7 @@ pub(super) fn build(cx: &Ctx) -> Result<Document, ExportError> {
         Field::new(
             "exported_at",
             tr.t("export.meta.exported_at"),
-            Cell::text(super::time(cx.request.at)),
+            Cell::text(cx.time(cx.request.at)),
         ),
     ]);
 

@@ -180,7 +180,13 @@ fn write_section(
     let meta: Vec<String> = doc
         .meta
         .iter()
-        .map(|f| format!("{}: {}", f.label, f.value.display(&doc.tr, false)))
+        .map(|f| {
+            format!(
+                "{}: {}",
+                f.label,
+                f.value.display(&doc.tr, doc.tr.decimal_comma())
+            )
+        })
         .collect();
     sheet.write_string_with_format(1, 0, meta.join(" · "), &st.meta)?;
     if doc.draft {

@@ -10,7 +10,7 @@ use crate::search::fold;
 use crate::tui::action::{self, Action};
 use crate::tui::pane::{Cx, Pane, PaneKind};
 use crate::tui::theme;
-use crate::tui::widgets::{fit, num};
+use crate::tui::widgets::fit;
 use chrono::Datelike;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -261,7 +261,7 @@ impl LearningPane {
                 format!(
                     "{:<name_w$}{:>rating_w$}  ",
                     fit(&l.name, name_w),
-                    num(l.rating)
+                    cx.tr.num(l.rating)
                 ),
                 base,
             )];
@@ -331,7 +331,9 @@ impl LearningPane {
     fn draw_pictures(&self, frame: &mut Frame, area: Rect, cx: &Cx) {
         let tr = cx.tr;
         let listener = self.listeners.get(self.row);
-        let title = listener.map_or(String::new(), |l| format!("{} · {}", l.name, num(l.rating)));
+        let title = listener.map_or(String::new(), |l| {
+            format!("{} · {}", l.name, tr.num(l.rating))
+        });
         let block = Block::default()
             .borders(Borders::ALL)
             .title(format!("{} · {title}", tr.t("learning.pictures")));

@@ -601,7 +601,7 @@ impl Pane for MentoringPane {
                         "mentoring.accepted_at",
                         &[
                             ("pairs", &m.pairs.len()),
-                            ("at", &m.at.format("%d.%m.%Y %H:%M")),
+                            ("at", &crate::text::time::show(m.at, &cx.view.zone())),
                             ("mode", &tr.t(&format!("mentoring.mode.{}", m.mode))),
                         ],
                     )

@@ -8,10 +8,12 @@ use crate::domain::people::Role;
 use crate::domain::ranking::{Flag, Ranking, RankingRow};
 use crate::domain::regulation::{AdvanceRule, Aggregation};
 use crate::service::StageReport;
+use crate::text::number::{POINTS, STATISTIC};
+use crate::text::time;
 use crate::tui::action::{self, Action};
 use crate::tui::pane::{Cx, Pane, PaneKind};
 use crate::tui::theme;
-use crate::tui::widgets::{fit, num};
+use crate::tui::widgets::fit;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -251,8 +253,8 @@ impl RankingPane {
                         r.rank,
                         fit(r.participant.as_str(), 6),
                         fit(&name, name_w),
-                        num(r.total),
-                        num((r.spread * 100.0).round() / 100.0),
+                        cx.tr.num(r.total),
+                        cx.tr.num(r.spread),
                         flags(r),
                         if r.advances { "✓" } else { "" }
                     );
@@ -315,7 +317,7 @@ impl RankingPane {
                 format!(
                     "  {} {}{}",
                     j.juror,
-                    num(j.total),
+                    tr.num(j.total),
                     if outlier { "  ⚠" } else { "" }
                 ),
                 if outlier {
@@ -337,7 +339,7 @@ impl RankingPane {
             ("ranking.carry_over", r.carry_over_part),
             ("ranking.col.total", r.total),
         ] {
-            lines.push(Line::from(vec![label(k), Span::raw(num(v))]));
+            lines.push(Line::from(vec![label(k), Span::raw(tr.num(v))]));
         }
         if let (Some(d), Some(rep)) = (&r.decided_by, &self.report) {
             // In words, as the protocol says it.
@@ -393,12 +395,12 @@ impl RankingPane {
                                 "w",
                                 &s.concordance
                                     .as_ref()
-                                    .map_or("—".into(), |c| format!("{:.3}", c.w)),
+                                    .map_or("—".into(), |c| tr.fixed(c.w, STATISTIC)),
                             ),
                             (
                                 "alpha",
                                 &s.krippendorff_alpha
-                                    .map_or("—".into(), |a| format!("{a:.3}")),
+                                    .map_or("—".into(), |a| tr.fixed(a, STATISTIC)),
                             ),
                             ("outliers", &s.outliers.len()),
                         ],
@@ -425,7 +427,7 @@ impl RankingPane {
             .enumerate()
             .map(|(i, c)| {
                 Bar::default().value(*c).label(Line::raw(fit(
-                    &num((lo + i as f64 * width).round()),
+                    &tr.fixed(lo + i as f64 * width, 0),
                     bar_w as usize,
                 )))
             })
@@ -453,8 +455,14 @@ impl RankingPane {
                 } else {
                     format!("{:>30}{}", "", "▶".repeat(len))
                 };
+                let fixed = tr.fixed(v, POINTS);
+                let signed = if fixed.starts_with('-') {
+                    fixed
+                } else {
+                    format!("+{fixed}")
+                };
                 Line::from(vec![
-                    Span::styled(format!("{:<5} {:>+6.2} ", j.juror, v), theme::label()),
+                    Span::styled(format!("{:<5} {signed:>6} ", j.juror), theme::label()),
                     Span::styled(bar, if v < 0.0 { theme::bad() } else { theme::good() }),
                 ])
             })
@@ -725,7 +733,7 @@ impl Pane for RankingPane {
                 "ranking.frozen",
                 &[
                     ("hash", &f.hash.chars().take(12).collect::<String>()),
-                    ("at", &f.at.format("%d.%m.%Y %H:%M")),
+                    ("at", &time::show(f.at, &cx.view.zone())),
                 ],
             ),
             None if ready => tr.t("ranking.open_final").to_string(),

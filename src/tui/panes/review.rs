@@ -10,7 +10,7 @@ use crate::text::{I18n, Lang, describe};
 use crate::tui::action::{self, Action};
 use crate::tui::pane::{Cx, Pane, PaneKind};
 use crate::tui::theme;
-use crate::tui::widgets::{fit, marked, num};
+use crate::tui::widgets::{fit, marked};
 use chrono::Datelike;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Frame;
@@ -485,7 +485,10 @@ impl ReviewPane {
                         base,
                     ),
                     Column::Rating => (
-                        format!("{:>width$}", r.rating.map_or("…".to_string(), num)),
+                        format!(
+                            "{:>width$}",
+                            r.rating.map_or("…".to_string(), |x| cx.tr.num(x))
+                        ),
                         None,
                         base,
                     ),
@@ -591,7 +594,7 @@ impl ReviewPane {
                     let v = points.get(&c.id).copied().unwrap_or(0.0);
                     lines.push(Line::from(vec![
                         Span::styled(format!("{}: ", c.name), theme::label()),
-                        Span::raw(format!("{} / {}", num(v), num(c.max_points))),
+                        Span::raw(format!("{} / {}", tr.num(v), tr.num(c.max_points))),
                     ]));
                 }
             }
@@ -599,7 +602,7 @@ impl ReviewPane {
         if let Some(r) = cx.view.rating(&p.id) {
             lines.push(Line::raw(""));
             lines.push(Line::styled(
-                tr.f("review.rating", &[("total", &num(r.total))]),
+                tr.f("review.rating", &[("total", &tr.num(r.total))]),
                 theme::heading(),
             ));
             for l in &r.lines {

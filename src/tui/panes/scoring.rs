@@ -12,7 +12,7 @@ use crate::tui::action::{self, Action};
 use crate::tui::editor::{Edit, TextEditor};
 use crate::tui::pane::{Cx, Pane, PaneKind};
 use crate::tui::theme;
-use crate::tui::widgets::{fit, num};
+use crate::tui::widgets::fit;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -465,7 +465,7 @@ impl ScoringPane {
             let shown = if selected && !self.buffer.is_empty() {
                 format!("{}▏", self.buffer)
             } else {
-                value.map_or("·".into(), num)
+                value.map_or("·".into(), |x| cx.tr.num(x))
             };
             let base = if selected {
                 theme::selected()
@@ -483,12 +483,12 @@ impl ScoringPane {
                         base
                     },
                 ),
-                Span::styled(format!(" / {:<4}", num(c.max_points)), theme::label()),
+                Span::styled(format!(" / {:<4}", tr.num(c.max_points)), theme::label()),
             ]));
         }
         lines.push(Line::from(vec![
             Span::styled(tr.t("scoring.total"), theme::label()),
-            Span::raw(format!(" {} / {}", num(total), num(max_total))),
+            Span::raw(format!(" {} / {}", tr.num(total), tr.num(max_total))),
             Span::styled(
                 if stage.half_points {
                     format!("  {}", tr.t("scoring.half_points"))
@@ -562,6 +562,7 @@ impl ScoringPane {
 
     fn draw_history(&self, frame: &mut Frame, area: Rect, cx: &Cx) {
         let Some(items) = &self.history else { return };
+        let zone = cx.view.zone();
         let mut lines: Vec<Line> = items
             .iter()
             .map(|h| {
@@ -573,7 +574,7 @@ impl ScoringPane {
                 Line::raw(format!(
                     "#{} {}  {}: {} → {}",
                     h.seq,
-                    h.at.format("%d.%m %H:%M:%S"),
+                    crate::text::time::show_seconds(h.at, &zone),
                     what,
                     sheet_word(&h.before, cx),
                     sheet_word(&h.after, cx)
