@@ -445,3 +445,33 @@ fn without_a_group_column_the_group_comes_from_the_municipality_kind() {
     expected.sort();
     assert_eq!(stored_groups(&service, &actor), expected);
 }
+
+#[test]
+fn an_unknown_column_is_passed_over_with_a_warning_in_the_language() {
+    let (_dir, service, actor) = empty_contest();
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("наставники.csv");
+    std::fs::write(
+        &path,
+        "Код;ФИО;район;Темы;Любимый цвет\r\nM01;Фёдорова Ксения;г. Иркутск;economics;синий\r\n",
+    )
+    .unwrap();
+    let outcome = interchange::import_file(&service, &actor, ImportKind::Mentors, &path, false)
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(outcome.warnings.len(), 1, "{:?}", outcome.warnings);
+    let known = "id, participant_id, full_name, tos_name, municipality, capacity, topics, formats, preferred_interns";
+    assert_eq!(
+        outcome.warnings[0].words(&I18n::new(Lang::Ru)),
+        format!(
+            "{}:1: столбец «Любимый цвет»: такого столбца нет в файле наставников, он пропущен (известные столбцы: {known})",
+            path.display()
+        )
+    );
+    assert_eq!(
+        outcome.warnings[0].to_string(),
+        format!(
+            "{}:1: column «Любимый цвет»: it is not one of the mentors columns and is ignored (known: {known})",
+            path.display()
+        )
+    );
+}

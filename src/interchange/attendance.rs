@@ -14,7 +14,7 @@ use super::records::Parsed;
 use super::schema::Mapping;
 use super::table::Table;
 use super::text::{self, normalize};
-use super::{ImportError, Message, Problem};
+use super::{ImportError, Message, Problem, Warning};
 use crate::domain::contest::Record;
 use crate::domain::ids::{EventId, ParticipantId};
 use crate::domain::learning::Attendance;
@@ -69,7 +69,7 @@ pub fn parse(
     table: &Table,
     view: &View,
     mapping: Mapping,
-    mut warnings: Vec<String>,
+    mut warnings: Vec<Warning>,
     event: Option<&EventId>,
 ) -> Result<Parsed, ImportError> {
     let fail = |line: usize, m: Message| ImportError::one(&table.file, Problem::at(line, None, m));
@@ -120,11 +120,10 @@ pub fn parse(
                     Message::new("import.attendance.no_event_column"),
                 ));
             }
-            let event_cols: Vec<usize> = columns.iter().map(|(i, _)| *i).collect();
             warnings.retain(|w| {
-                !event_cols
+                !columns
                     .iter()
-                    .any(|i| w.contains(&format!("column «{}»", table.headers[*i])))
+                    .any(|(i, _)| w.problem.column.as_ref() == Some(&table.headers[*i]))
             });
             Shape::Matrix(columns)
         }

@@ -25,6 +25,8 @@ use std::path::Path;
 pub enum Arg {
     Text(String),
     Number(f64),
+    /// A word of the catalogue (`import.kind.participants`).
+    Key(&'static str),
 }
 
 impl From<String> for Arg {
@@ -92,7 +94,8 @@ impl Message {
             .iter()
             .map(|(_, a)| match a {
                 Arg::Text(s) => s.clone(),
-                Arg::Number(x) => tr.num(*x),
+                Arg::Number(x) => tr.decimal(x.to_string()),
+                Arg::Key(k) => tr.t(k).to_string(),
             })
             .collect();
         let args: Vec<(&str, &dyn fmt::Display)> = self
@@ -218,11 +221,32 @@ impl ImportFailure {
     }
 }
 
+/// Something an import passed over without refusing the file: a column it
+/// does not know.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Warning {
+    pub file: String,
+    pub problem: Problem,
+}
+
+impl Warning {
+    /// `file:line: column «X»: …`, in the language of `tr`.
+    pub fn words(&self, tr: &I18n) -> String {
+        self.problem.words(&self.file, tr)
+    }
+}
+
+impl fmt::Display for Warning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.words(&I18n::new(Lang::En)))
+    }
+}
+
 /// What a successful import did, and the unknown columns it ignored.
 #[derive(Debug)]
 pub struct ImportOutcome {
     pub report: ImportReport,
-    pub warnings: Vec<String>,
+    pub warnings: Vec<Warning>,
 }
 
 /// Imports a file of `kind` through the service: all of it, or nothing.

@@ -7,7 +7,7 @@
 use super::schema::Mapping;
 use super::table::{Row, Table};
 use super::text::{self, key};
-use super::{ImportError, Message, Problem};
+use super::{ImportError, Message, Problem, Warning};
 use crate::domain::contest::Record;
 use crate::domain::ids::*;
 use crate::domain::learning::TrainingEvent;
@@ -26,7 +26,7 @@ pub struct Parsed {
     /// `lines[i]` is the file line of `records[i]`.
     pub lines: Vec<usize>,
     pub mapping: Mapping,
-    pub warnings: Vec<String>,
+    pub warnings: Vec<Warning>,
 }
 
 /// The longest id konkurs accepts.

@@ -7,7 +7,7 @@
 
 use super::table::Table;
 use super::text::key;
-use super::{ImportError, Message, Problem};
+use super::{Arg, ImportError, Message, Problem, Warning};
 use crate::service::ImportKind;
 
 /// The headers people write for each field, whatever the kind of file: one
@@ -329,6 +329,19 @@ pub const KINDS: [ImportKind; 7] = [
     ImportKind::Municipalities,
 ];
 
+/// The catalogue's word for a kind of file («participants», «участников»).
+fn kind_word(kind: ImportKind) -> &'static str {
+    match kind {
+        ImportKind::Participants => "import.kind.participants",
+        ImportKind::Jurors => "import.kind.jurors",
+        ImportKind::Events => "import.kind.events",
+        ImportKind::Attendance => "import.kind.attendance",
+        ImportKind::Mentors => "import.kind.mentors",
+        ImportKind::Interns => "import.kind.interns",
+        ImportKind::Municipalities => "import.kind.municipalities",
+    }
+}
+
 /// The columns of a kind of file.
 pub fn fields(kind: ImportKind) -> &'static [Field] {
     match kind {
@@ -408,7 +421,10 @@ impl Mapping {
     /// Matches a table's headers to a kind's fields. Returns the mapping and
     /// warnings for columns it ignores, or an error for a missing required
     /// column or a field given twice.
-    pub fn resolve(kind: ImportKind, table: &Table) -> Result<(Mapping, Vec<String>), ImportError> {
+    pub fn resolve(
+        kind: ImportKind,
+        table: &Table,
+    ) -> Result<(Mapping, Vec<Warning>), ImportError> {
         let fields = fields(kind);
         let mut mapping = Mapping::default();
         let mut warnings = Vec::new();
@@ -433,13 +449,19 @@ impl Mapping {
                         mapping.columns.push((f.name, i, header.clone()));
                     }
                 }
-                None => warnings.push(format!(
-                    "{}:{}: column «{header}» is not one of the {} columns and is ignored (known: {})",
-                    table.file,
-                    table.header_line,
-                    kind.name(),
-                    fields.iter().map(|f| f.name).collect::<Vec<_>>().join(", ")
-                )),
+                None => warnings.push(Warning {
+                    file: table.file.clone(),
+                    problem: Problem::at(
+                        table.header_line,
+                        Some(header.clone()),
+                        Message::new("import.header.unknown")
+                            .with("kind", Arg::Key(kind_word(kind)))
+                            .with(
+                                "known",
+                                fields.iter().map(|f| f.name).collect::<Vec<_>>().join(", "),
+                            ),
+                    ),
+                }),
             }
         }
         let missing: Vec<&Field> = fields
