@@ -314,8 +314,19 @@ fn group_of(c: &mut Cells, cell: &str, view: &View) -> Option<GroupId> {
             .collect::<Vec<_>>()
     };
     let k = key(cell);
-    if let Some(g) = groups.iter().find(|g| names(g).contains(&k)) {
-        return Some(g.id.clone());
+    let matching: Vec<&Group> = groups.iter().filter(|g| names(g).contains(&k)).collect();
+    match matching.as_slice() {
+        [] => {}
+        [one] => return Some(one.id.clone()),
+        many => {
+            c.bad(
+                "group",
+                Message::new("import.cell.group_ambiguous")
+                    .with("value", cell)
+                    .with("groups", group_list(many.iter().copied())),
+            );
+            return None;
+        }
     }
     let closest = groups
         .iter()
@@ -339,9 +350,9 @@ fn group_of(c: &mut Cells, cell: &str, view: &View) -> Option<GroupId> {
 }
 
 /// `rural (Сельские поселения), urban (Городские поселения), …`
-fn group_list(groups: &[Group]) -> String {
+fn group_list<'a>(groups: impl IntoIterator<Item = &'a Group>) -> String {
     groups
-        .iter()
+        .into_iter()
         .map(|g| format!("{} ({})", g.id, g.name))
         .collect::<Vec<_>>()
         .join(", ")
@@ -662,6 +673,40 @@ mod tests {
              E2,Семинар,partnership,seminar,2021-03-10\n",
         );
         (dir, service)
+    }
+
+    #[test]
+    fn a_group_name_two_groups_answer_to_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let service = Service::open(&dir.path().join("db")).unwrap();
+        let actor = Actor::local_coordinator();
+        let source = include_str!("../../sample-data/regulation.toml").replace(
+            r#"["Городское поселение", "ГП"]"#,
+            r#"["Городское поселение", "го"]"#,
+        );
+        service
+            .set_regulation(
+                &actor,
+                RegulationDoc {
+                    file_name: "regulation.toml".into(),
+                    source,
+                },
+            )
+            .unwrap();
+        let table = read_csv(
+            "p.csv",
+            "id;full_name;tos_name;municipality;group;application_date\n\
+             P1;Иванова Анна;ТОС «Берёзка»;г. Иркутск;ГО;2021-01-10\n"
+                .as_bytes(),
+        )
+        .unwrap();
+        let e = import_table(&service, &actor, ImportKind::Participants, &table, false)
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            e,
+            "p.csv:2: column «group»: 'ГО' names more than one group: urban (Городские поселения), city (Городские округа); their names and aliases in the regulation must differ\nnothing was imported"
+        );
     }
 
     #[test]
