@@ -346,3 +346,64 @@ fn import_table_with(
         Err(e) => Err(ImportFailure::Service(e)),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every message key the import code names is in both catalogues: a
+    /// typo would show the key itself to the person.
+    #[test]
+    fn every_message_key_is_in_the_catalogues() {
+        let sources = [
+            include_str!("mod.rs"),
+            include_str!("table.rs"),
+            include_str!("records.rs"),
+            include_str!("schema.rs"),
+            include_str!("attendance.rs"),
+            include_str!("text.rs"),
+        ];
+        let mut keys = Vec::new();
+        for source in sources {
+            for part in source.split("\"import.").skip(1) {
+                let name = &part[..part.find('"').expect("a closing quote")];
+                if !name.is_empty()
+                    && name
+                        .chars()
+                        .all(|c| c.is_ascii_lowercase() || c == '_' || c == '.')
+                {
+                    keys.push(format!("import.{name}"));
+                }
+            }
+        }
+        assert!(keys.len() > 50, "{}", keys.len());
+        for lang in [Lang::En, Lang::Ru] {
+            let known = I18n::keys(lang);
+            let missing: Vec<&String> = keys.iter().filter(|k| !known.contains(k)).collect();
+            assert!(missing.is_empty(), "{lang:?}: {missing:?}");
+        }
+    }
+
+    #[test]
+    fn a_problem_names_file_line_and_column_in_the_language() {
+        let e = ImportError::one(
+            "участники.csv",
+            Problem::at(
+                3,
+                Some("Широта".into()),
+                Message::new("import.cell.out_of_range")
+                    .with("value", 95.25)
+                    .with("min", -90.0)
+                    .with("max", 90.0),
+            ),
+        );
+        assert_eq!(
+            ImportFailure::File(e.clone()).words(&I18n::new(Lang::Ru)),
+            "участники.csv:3: столбец «Широта»: 95,25 — вне допустимых пределов: нужно от -90 до 90\nничего не импортировано"
+        );
+        assert_eq!(
+            e.to_string(),
+            "участники.csv:3: column «Широта»: 95.25 is out of range: expected -90 to 90"
+        );
+    }
+}
