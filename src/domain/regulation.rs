@@ -52,6 +52,22 @@ pub struct Group {
     pub name: String,
     /// How many of the group's participants join the team.
     pub quota: usize,
+    /// Other ways a data file names the group: the singular form, the usual
+    /// abbreviation («Сельское поселение», «СП»).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub aliases: Vec<String>,
+    /// The kinds of municipality (the `kind` column of the municipalities
+    /// file) whose participants belong to this group, for a participants
+    /// file without a group column.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub municipality_kinds: Vec<String>,
+}
+
+impl Regulation {
+    /// Whether some group names the municipality kinds it takes.
+    pub fn maps_municipality_kinds(&self) -> bool {
+        self.groups.iter().any(|g| !g.municipality_kinds.is_empty())
+    }
 }
 
 /// Settings shared by all stages unless a stage overrides them.

@@ -14,7 +14,7 @@ use super::records::Parsed;
 use super::schema::Mapping;
 use super::table::Table;
 use super::text::{self, normalize};
-use super::{ImportError, Problem};
+use super::{ImportError, Message, Problem, Warning};
 use crate::domain::contest::Record;
 use crate::domain::ids::{EventId, ParticipantId};
 use crate::domain::learning::Attendance;
@@ -30,26 +30,49 @@ enum Shape {
 }
 
 /// What a sign-in sheet's cell says.
-fn mark(cell: &str) -> Result<Option<Option<NaiveDate>>, String> {
+fn mark(cell: &str) -> Result<Option<Option<NaiveDate>>, Message> {
     let n = normalize(cell);
     match n.as_str() {
-        "" | "-" | "0" | "нет" | "no" | "н" | "отс" | "отсутствовал" | "отсутствовала" => Ok(None),
-        "+" | "1" | "да" | "yes" | "y" | "x" | "х" | "✓" | "✔" | "v" | "был" | "была" | "п"
-        | "присутствовал" | "присутствовала" => Ok(Some(None)),
-        _ => text::parse_date(cell).map(|d| Some(Some(d))).map_err(|_| {
-            format!("'{cell}' is not an attendance mark: use + (or 1, да, ✓) or the date, and leave the cell empty for absent")
-        }),
+        "" | "-" | "0" | "нет" | "no" | "н" | "отс" | "отсутствовал" | "отсутствовала" => {
+            Ok(None)
+        }
+        "+"
+        | "1"
+        | "да"
+        | "yes"
+        | "y"
+        | "x"
+        | "х"
+        | "✓"
+        | "✔"
+        | "v"
+        | "был"
+        | "была"
+        | "п"
+        | "присутствовал"
+        | "присутствовала" => Ok(Some(None)),
+        _ => text::parse_date(cell)
+            .map(|d| Some(Some(d)))
+            .map_err(|_| Message::new("import.attendance.mark").with("value", cell)),
     }
+}
+
+/// `P001, P007`.
+fn ids(many: &[ParticipantId]) -> String {
+    many.iter()
+        .map(|p| p.to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 pub fn parse(
     table: &Table,
     view: &View,
     mapping: Mapping,
-    mut warnings: Vec<String>,
+    mut warnings: Vec<Warning>,
     event: Option<&EventId>,
 ) -> Result<Parsed, ImportError> {
-    let fail = |line: usize, m: String| ImportError::one(&table.file, Problem::at(line, None, m));
+    let fail = |line: usize, m: Message| ImportError::one(&table.file, Problem::at(line, None, m));
     let (id_col, email_col, name_col) = (
         mapping.index("participant_id"),
         mapping.index("email"),
@@ -58,17 +81,15 @@ pub fn parse(
     if id_col.is_none() && email_col.is_none() && name_col.is_none() {
         return Err(fail(
             table.header_line,
-            format!(
-                "the file needs a column that names the listener: participant_id («ID участника»), email or full_name («ФИО»); the header has: {}",
-                table.headers.join(", ")
-            ),
+            Message::new("import.attendance.no_listener_column")
+                .with("headers", table.headers.join(", ")),
         ));
     }
     let shape = match (mapping.index("event_id"), event) {
         (Some(_), Some(_)) => {
             return Err(fail(
                 table.header_line,
-                "the file has an event_id column; --event is for files about one event".into(),
+                Message::new("import.attendance.event_column_and_option"),
             ));
         }
         (Some(_), None) => Shape::PerMark,
@@ -76,9 +97,9 @@ pub fn parse(
             if view.event(e).is_none() {
                 return Err(ImportError::one(
                     &table.file,
-                    Problem::file(format!(
-                        "--event {e}: unknown event; import the events first"
-                    )),
+                    Problem::file(
+                        Message::new("import.attendance.unknown_event").with("event", e.as_str()),
+                    ),
                 ));
             }
             Shape::OneEvent(e.clone())
@@ -96,14 +117,13 @@ pub fn parse(
             if columns.is_empty() {
                 return Err(fail(
                     table.header_line,
-                    "the file has no event_id column and no column named after an event (E001 ...); for a webinar platform's export of one event, add --event EVENT_ID".into(),
+                    Message::new("import.attendance.no_event_column"),
                 ));
             }
-            let event_cols: Vec<usize> = columns.iter().map(|(i, _)| *i).collect();
             warnings.retain(|w| {
-                !event_cols
+                !columns
                     .iter()
-                    .any(|i| w.contains(&format!("column «{}»", table.headers[*i])))
+                    .any(|(i, _)| w.problem.column.as_ref() == Some(&table.headers[*i]))
             });
             Shape::Matrix(columns)
         }
@@ -153,18 +173,14 @@ pub fn parse(
                 Some([one]) => Ok(one.clone()),
                 Some(many) if many.len() > 1 => Err((
                     header(email_col),
-                    format!(
-                        "{} listeners have the e-mail {email}: {}; add a participant_id column",
-                        many.len(),
-                        many.iter()
-                            .map(|p| p.to_string())
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    ),
+                    Message::new("import.attendance.email_many")
+                        .with("n", many.len())
+                        .with("email", &email)
+                        .with("ids", ids(many)),
                 )),
                 _ => Err((
                     header(email_col),
-                    format!("no listener has the e-mail {email}"),
+                    Message::new("import.attendance.email_none").with("email", &email),
                 )),
             }
         } else if !name.is_empty() {
@@ -172,22 +188,18 @@ pub fn parse(
                 Some([one]) => Ok(one.clone()),
                 Some(many) if many.len() > 1 => Err((
                     header(name_col),
-                    format!(
-                        "{} listeners are called «{name}»: {}; add a participant_id or email column",
-                        many.len(),
-                        many.iter()
-                            .map(|p| p.to_string())
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    ),
+                    Message::new("import.attendance.name_many")
+                        .with("n", many.len())
+                        .with("name", &name)
+                        .with("ids", ids(many)),
                 )),
-                _ => Err((header(name_col), format!("no listener is called «{name}»"))),
+                _ => Err((
+                    header(name_col),
+                    Message::new("import.attendance.name_none").with("name", &name),
+                )),
             }
         } else {
-            Err((
-                None,
-                "the row names no listener (no id, e-mail or name)".into(),
-            ))
+            Err((None, Message::new("import.attendance.no_listener")))
         };
         let listener = match listener {
             Ok(l) => l,
@@ -221,7 +233,7 @@ pub fn parse(
                             problems.push(Problem::at(
                                 row.line,
                                 header(out.mapping.index("event_id")),
-                                "the cell is empty; it is required".into(),
+                                Message::new("import.cell.empty"),
                             ));
                             continue;
                         }
@@ -247,7 +259,10 @@ pub fn parse(
                 problems.push(Problem::at(
                     row.line,
                     column,
-                    format!("a duplicate mark: {listener} at {event} is already on line {first}"),
+                    Message::new("import.attendance.duplicate")
+                        .with("listener", listener.as_str())
+                        .with("event", event.as_str())
+                        .with("line", first),
                 ));
                 continue;
             }

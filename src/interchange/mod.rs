@@ -15,21 +15,117 @@ pub mod table;
 pub mod text;
 
 use crate::service::{Actor, ImportKind, ImportReport, Service, ServiceError};
+use crate::text::{I18n, Lang};
 use std::fmt;
 use std::path::Path;
 
+/// A value a message words: text as it is, or a number written in the
+/// language's form (`7,5` in Russian).
+#[derive(Clone, Debug, PartialEq)]
+pub enum Arg {
+    Text(String),
+    Number(f64),
+    /// A word of the catalogue (`import.kind.participants`).
+    Key(&'static str),
+}
+
+impl From<String> for Arg {
+    fn from(s: String) -> Arg {
+        Arg::Text(s)
+    }
+}
+
+impl From<&str> for Arg {
+    fn from(s: &str) -> Arg {
+        Arg::Text(s.to_string())
+    }
+}
+
+impl From<&String> for Arg {
+    fn from(s: &String) -> Arg {
+        Arg::Text(s.clone())
+    }
+}
+
+impl From<usize> for Arg {
+    fn from(n: usize) -> Arg {
+        Arg::Text(n.to_string())
+    }
+}
+
+impl From<f64> for Arg {
+    fn from(x: f64) -> Arg {
+        Arg::Number(x)
+    }
+}
+
+/// What is wrong, as a catalogue key (`import.…`) with its values; worded
+/// in a language by [`Message::words`], in English by `Display`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Message {
+    pub key: &'static str,
+    pub args: Vec<(&'static str, Arg)>,
+}
+
+impl Message {
+    /// The message `import.{key}` of the `import` catalogue.
+    pub fn new(key: &'static str) -> Message {
+        Message {
+            key,
+            args: Vec::new(),
+        }
+    }
+
+    /// The message with `{name}` filled by `value`.
+    pub fn with(mut self, name: &'static str, value: impl Into<Arg>) -> Message {
+        self.args.push((name, value.into()));
+        self
+    }
+
+    /// A sentence that comes worded from elsewhere (a library's error, a
+    /// service check), shown as it is.
+    pub fn verbatim(text: impl Into<String>) -> Message {
+        Message::new("import.as_is").with("text", text.into())
+    }
+
+    pub fn words(&self, tr: &I18n) -> String {
+        let values: Vec<String> = self
+            .args
+            .iter()
+            .map(|(_, a)| match a {
+                Arg::Text(s) => s.clone(),
+                Arg::Number(x) => tr.decimal(x.to_string()),
+                Arg::Key(k) => tr.t(k).to_string(),
+            })
+            .collect();
+        let args: Vec<(&str, &dyn fmt::Display)> = self
+            .args
+            .iter()
+            .zip(&values)
+            .map(|((name, _), v)| (*name, v as &dyn fmt::Display))
+            .collect();
+        tr.f(self.key, &args)
+    }
+}
+
+impl fmt::Display for Message {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.words(&I18n::new(Lang::En)))
+    }
+}
+
 /// One problem in a file.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Problem {
     /// The file's line (1-based); `None` for the file as a whole.
     pub line: Option<usize>,
     /// The column as the file names it.
     pub column: Option<String>,
-    pub message: String,
+    pub message: Message,
 }
 
 impl Problem {
-    pub fn file(message: String) -> Problem {
+    pub fn file(message: Message) -> Problem {
         Problem {
             line: None,
             column: None,
@@ -37,17 +133,32 @@ impl Problem {
         }
     }
 
-    pub fn at(line: usize, column: Option<String>, message: String) -> Problem {
+    pub fn at(line: usize, column: Option<String>, message: Message) -> Problem {
         Problem {
             line: Some(line),
             column,
             message,
         }
     }
+
+    /// `file:line: column «X»: what`, in the language of `tr`.
+    pub fn words(&self, file: &str, tr: &I18n) -> String {
+        let mut s = file.to_string();
+        if let Some(l) = self.line {
+            s.push_str(&format!(":{l}"));
+        }
+        s.push_str(": ");
+        if let Some(c) = &self.column {
+            s.push_str(&tr.f("import.column", &[("column", c)]));
+            s.push_str(": ");
+        }
+        s.push_str(&self.message.words(tr));
+        s
+    }
 }
 
 /// Why a file was refused. Nothing from it was written.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct ImportError {
     pub file: String,
     pub problems: Vec<Problem>,
@@ -60,6 +171,24 @@ impl ImportError {
             problems: vec![p],
         }
     }
+
+    /// Every problem (up to [`SHOWN_PROBLEMS`]) on a line of its own, in the
+    /// language of `tr`.
+    pub fn words(&self, tr: &I18n) -> String {
+        let mut lines: Vec<String> = self
+            .problems
+            .iter()
+            .take(SHOWN_PROBLEMS)
+            .map(|p| p.words(&self.file, tr))
+            .collect();
+        if self.problems.len() > SHOWN_PROBLEMS {
+            lines.push(tr.f(
+                "import.more_problems",
+                &[("n", &(self.problems.len() - SHOWN_PROBLEMS))],
+            ));
+        }
+        lines.join("\n")
+    }
 }
 
 /// How many problems an error shows before it says "and N more".
@@ -67,28 +196,7 @@ const SHOWN_PROBLEMS: usize = 20;
 
 impl fmt::Display for ImportError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (i, p) in self.problems.iter().take(SHOWN_PROBLEMS).enumerate() {
-            if i > 0 {
-                writeln!(f)?;
-            }
-            write!(f, "{}", self.file)?;
-            if let Some(l) = p.line {
-                write!(f, ":{l}")?;
-            }
-            write!(f, ": ")?;
-            if let Some(c) = &p.column {
-                write!(f, "column «{c}»: ")?;
-            }
-            write!(f, "{}", p.message)?;
-        }
-        if self.problems.len() > SHOWN_PROBLEMS {
-            write!(
-                f,
-                "\n... and {} more problems",
-                self.problems.len() - SHOWN_PROBLEMS
-            )?;
-        }
-        Ok(())
+        f.write_str(&self.words(&I18n::new(Lang::En)))
     }
 }
 
@@ -105,14 +213,32 @@ pub enum ImportFailure {
 
 impl ImportFailure {
     /// The failure in the person's language, for every interface to show.
-    pub fn words(&self, tr: &crate::text::I18n) -> String {
+    pub fn words(&self, tr: &I18n) -> String {
         match self {
-            ImportFailure::File(e) => {
-                let _ = tr;
-                format!("{e}\nnothing was imported")
-            }
+            ImportFailure::File(e) => format!("{}\n{}", e.words(tr), tr.t("import.nothing")),
             ImportFailure::Service(e) => e.words(tr),
         }
+    }
+}
+
+/// Something an import passed over without refusing the file: a column it
+/// does not know.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Warning {
+    pub file: String,
+    pub problem: Problem,
+}
+
+impl Warning {
+    /// `file:line: column «X»: …`, in the language of `tr`.
+    pub fn words(&self, tr: &I18n) -> String {
+        self.problem.words(&self.file, tr)
+    }
+}
+
+impl fmt::Display for Warning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.words(&I18n::new(Lang::En)))
     }
 }
 
@@ -120,7 +246,7 @@ impl ImportFailure {
 #[derive(Debug)]
 pub struct ImportOutcome {
     pub report: ImportReport,
-    pub warnings: Vec<String>,
+    pub warnings: Vec<Warning>,
 }
 
 /// Imports a file of `kind` through the service: all of it, or nothing.
@@ -205,7 +331,11 @@ fn import_table_with(
                     } else {
                         column
                     };
-                    Problem::at(line, column.or(Some(v.field.to_string())), v.message)
+                    Problem::at(
+                        line,
+                        column.or(Some(v.field.to_string())),
+                        Message::verbatim(v.message),
+                    )
                 })
                 .collect();
             Err(ImportFailure::File(ImportError {
@@ -214,5 +344,66 @@ fn import_table_with(
             }))
         }
         Err(e) => Err(ImportFailure::Service(e)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every message key the import code names is in both catalogues: a
+    /// typo would show the key itself to the person.
+    #[test]
+    fn every_message_key_is_in_the_catalogues() {
+        let sources = [
+            include_str!("mod.rs"),
+            include_str!("table.rs"),
+            include_str!("records.rs"),
+            include_str!("schema.rs"),
+            include_str!("attendance.rs"),
+            include_str!("text.rs"),
+        ];
+        let mut keys = Vec::new();
+        for source in sources {
+            for part in source.split("\"import.").skip(1) {
+                let name = &part[..part.find('"').expect("a closing quote")];
+                if !name.is_empty()
+                    && name
+                        .chars()
+                        .all(|c| c.is_ascii_lowercase() || c == '_' || c == '.')
+                {
+                    keys.push(format!("import.{name}"));
+                }
+            }
+        }
+        assert!(keys.len() > 50, "{}", keys.len());
+        for lang in [Lang::En, Lang::Ru] {
+            let known = I18n::keys(lang);
+            let missing: Vec<&String> = keys.iter().filter(|k| !known.contains(k)).collect();
+            assert!(missing.is_empty(), "{lang:?}: {missing:?}");
+        }
+    }
+
+    #[test]
+    fn a_problem_names_file_line_and_column_in_the_language() {
+        let e = ImportError::one(
+            "участники.csv",
+            Problem::at(
+                3,
+                Some("Широта".into()),
+                Message::new("import.cell.out_of_range")
+                    .with("value", 95.25)
+                    .with("min", -90.0)
+                    .with("max", 90.0),
+            ),
+        );
+        assert_eq!(
+            ImportFailure::File(e.clone()).words(&I18n::new(Lang::Ru)),
+            "участники.csv:3: столбец «Широта»: 95,25 — вне допустимых пределов: нужно от -90 до 90\nничего не импортировано"
+        );
+        assert_eq!(
+            e.to_string(),
+            "участники.csv:3: column «Широта»: 95.25 is out of range: expected -90 to 90"
+        );
     }
 }

@@ -6,14 +6,15 @@
 
 use super::schema::Mapping;
 use super::table::{Row, Table};
-use super::text::{self, normalize};
-use super::{ImportError, Problem};
+use super::text::{self, key};
+use super::{ImportError, Message, Problem, Warning};
 use crate::domain::contest::Record;
 use crate::domain::ids::*;
 use crate::domain::learning::TrainingEvent;
 use crate::domain::mentoring::{Formats, InternRequest, Mentor, Municipality, TopicLevel};
 use crate::domain::participant::{Indicators, Participant};
 use crate::domain::people::{Juror, Role, SshKey};
+use crate::domain::regulation::Group;
 use crate::domain::scoring::{Conflict, ConflictOrigin};
 use crate::service::{ImportKind, View};
 use chrono::NaiveDate;
@@ -25,7 +26,7 @@ pub struct Parsed {
     /// `lines[i]` is the file line of `records[i]`.
     pub lines: Vec<usize>,
     pub mapping: Mapping,
-    pub warnings: Vec<String>,
+    pub warnings: Vec<Warning>,
 }
 
 /// The longest id konkurs accepts.
@@ -60,16 +61,28 @@ pub fn parse_with(
     if options.event.is_some() {
         return Err(ImportError::one(
             &table.file,
-            Problem::file("--event is only for attendance files".into()),
+            Problem::file(Message::new("import.file.event_not_attendance")),
+        ));
+    }
+    if kind == ImportKind::Participants
+        && !mapping.has("group")
+        && !view
+            .regulation()
+            .is_some_and(|r| r.rules.maps_municipality_kinds())
+    {
+        let group = super::schema::fields(kind)
+            .iter()
+            .find(|f| f.name == "group")
+            .expect("participants have a group");
+        return Err(ImportError::one(
+            &table.file,
+            super::schema::missing_column(table, group),
         ));
     }
     if table.rows.is_empty() {
         return Err(ImportError::one(
             &table.file,
-            Problem::file(format!(
-                "the file has a header but no data rows (line {} is the header)",
-                table.header_line
-            )),
+            Problem::file(Message::new("import.file.no_rows").with("line", table.header_line)),
         ));
     }
     let mut out = Parsed {
@@ -98,12 +111,13 @@ pub fn parse_with(
         let Some(records) = records else { continue };
         if let Some(first) = records.first() {
             let key = first.key().parts().join(" at ");
-            let what = "a duplicate id";
             if let Some(line) = seen.insert(key.clone(), row.line) {
                 problems.push(Problem::at(
                     row.line,
                     None,
-                    format!("{what}: '{key}' is already on line {line}"),
+                    Message::new("import.line.duplicate_id")
+                        .with("key", key)
+                        .with("line", line),
                 ));
                 continue;
             }
@@ -143,7 +157,7 @@ impl Cells<'_> {
             .map(|s| s.as_str())
     }
 
-    fn bad(&mut self, field: &str, message: String) {
+    fn bad(&mut self, field: &str, message: Message) {
         let column = self
             .mapping
             .header_of(field)
@@ -158,7 +172,7 @@ impl Cells<'_> {
         match self.get(field) {
             Some(s) if !s.is_empty() => Some(s.to_string()),
             _ => {
-                self.bad(field, "the cell is empty; it is required".into());
+                self.bad(field, Message::new("import.cell.empty"));
                 None
             }
         }
@@ -177,21 +191,18 @@ impl Cells<'_> {
         if s.chars().count() > MAX_ID_LEN {
             self.bad(
                 field,
-                format!("the id is longer than {MAX_ID_LEN} characters"),
+                Message::new("import.cell.id_too_long").with("max", MAX_ID_LEN),
             );
             return None;
         }
         if s.chars().any(|c| c.is_control() || c == '/') {
-            self.bad(
-                field,
-                format!("the id '{s}' contains a control character or '/'"),
-            );
+            self.bad(field, Message::new("import.cell.id_bad").with("id", &s));
             return None;
         }
         Some(s)
     }
 
-    fn parsed<T>(&mut self, field: &str, f: impl FnOnce(&str) -> Result<T, String>) -> Option<T> {
+    fn parsed<T>(&mut self, field: &str, f: impl FnOnce(&str) -> Result<T, Message>) -> Option<T> {
         let s = self.get(field)?.to_string();
         match f(&s) {
             Ok(v) => Some(v),
@@ -211,7 +222,7 @@ impl Cells<'_> {
 
     fn date(&mut self, field: &str) -> Option<NaiveDate> {
         if self.get(field).is_some_and(str::is_empty) {
-            self.bad(field, "the cell is empty; a date is required".into());
+            self.bad(field, Message::new("import.cell.date_empty"));
             return None;
         }
         self.parsed(field, text::parse_date)
@@ -224,11 +235,10 @@ impl Cells<'_> {
         } else {
             self.bad(
                 field,
-                format!(
-                    "{v} is out of range: expected {} to {}",
-                    range.start(),
-                    range.end()
-                ),
+                Message::new("import.cell.out_of_range")
+                    .with("value", v)
+                    .with("min", *range.start())
+                    .with("max", *range.end()),
             );
             None
         }
@@ -249,7 +259,11 @@ fn participant(c: &mut Cells, view: &View) -> Option<Record> {
     let full_name = c.text("full_name");
     let tos_name = c.text("tos_name");
     let municipality = c.text("municipality");
-    let group = c.text("group").map(|g| group_id(&g, view));
+    let group = match (c.get("group"), &municipality) {
+        (Some(_), _) => c.text("group").and_then(|g| group_of(c, &g, view)),
+        (None, Some(m)) => group_by_municipality(c, m, view, stored),
+        (None, None) => None,
+    };
     let application_date = c.date("application_date");
     let keep = stored.map(|p| p.indicators).unwrap_or_default();
     let indicators = Indicators {
@@ -283,20 +297,101 @@ fn participant(c: &mut Cells, view: &View) -> Option<Record> {
     }))
 }
 
-/// A group by id (`rural`) or by its name in the regulation («Сельские поселения»).
-fn group_id(cell: &str, view: &View) -> GroupId {
-    if let Some(reg) = view.regulation() {
-        let n = normalize(cell);
-        if let Some(g) = reg
-            .rules
-            .groups
-            .iter()
-            .find(|g| normalize(g.id.as_str()) == n || normalize(&g.name) == n)
-        {
-            return g.id.clone();
+/// A group by id (`rural`), name («Сельские поселения») or one of its
+/// aliases («СП», «Сельское поселение»), compared by [`key`]. An unknown
+/// one is refused with the closest group suggested. Without a regulation
+/// the cell is taken as an id (the service refuses it).
+fn group_of(c: &mut Cells, cell: &str, view: &View) -> Option<GroupId> {
+    let Some(reg) = view.regulation() else {
+        return Some(GroupId::new(cell));
+    };
+    let groups = &reg.rules.groups;
+    let names = |g: &Group| {
+        [g.id.as_str(), g.name.as_str()]
+            .into_iter()
+            .chain(g.aliases.iter().map(String::as_str))
+            .map(key)
+            .collect::<Vec<_>>()
+    };
+    let k = key(cell);
+    let matching: Vec<&Group> = groups.iter().filter(|g| names(g).contains(&k)).collect();
+    match matching.as_slice() {
+        [] => {}
+        [one] => return Some(one.id.clone()),
+        many => {
+            c.bad(
+                "group",
+                Message::new("import.cell.group_ambiguous")
+                    .with("value", cell)
+                    .with("groups", group_list(many.iter().copied())),
+            );
+            return None;
         }
     }
-    GroupId::new(cell)
+    let closest = groups
+        .iter()
+        .flat_map(|g| names(g).into_iter().map(move |n| (n, g)))
+        .map(|(n, g)| (text::distance(&k, &n), n, g))
+        .min_by_key(|(d, _, _)| *d);
+    let message = match closest {
+        // Close enough to be a slip: at most a third of the name's letters.
+        Some((d, n, g)) if d * 3 <= n.chars().count().max(3) => {
+            Message::new("import.cell.group_suggested")
+                .with("value", cell)
+                .with("name", &g.name)
+                .with("id", g.id.as_str())
+        }
+        _ => Message::new("import.cell.group_unknown")
+            .with("value", cell)
+            .with("groups", group_list(groups)),
+    };
+    c.bad("group", message);
+    None
+}
+
+/// `rural (Сельские поселения), urban (Городские поселения), …`
+fn group_list<'a>(groups: impl IntoIterator<Item = &'a Group>) -> String {
+    groups
+        .into_iter()
+        .map(|g| format!("{} ({})", g.id, g.name))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The group of a file without a group column: the one the regulation maps
+/// the municipality's kind to, or else the one already stored.
+fn group_by_municipality(
+    c: &mut Cells,
+    municipality: &str,
+    view: &View,
+    stored: Option<&Participant>,
+) -> Option<GroupId> {
+    let k = key(municipality);
+    let kind = view
+        .municipalities()
+        .find(|m| key(&m.name) == k)
+        .map(|m| m.kind.clone());
+    let group = view.regulation().and_then(|reg| {
+        let kind = key(kind.as_deref()?);
+        reg.rules
+            .groups
+            .iter()
+            .find(|g| g.municipality_kinds.iter().any(|x| key(x) == kind))
+    });
+    if let Some(g) = group {
+        return Some(g.id.clone());
+    }
+    if let Some(p) = stored {
+        return Some(p.group.clone());
+    }
+    let message = match kind {
+        None => Message::new("import.cell.group_no_municipality").with("value", municipality),
+        Some(kind) => Message::new("import.cell.group_no_kind")
+            .with("value", municipality)
+            .with("kind", kind),
+    };
+    c.bad("municipality", message);
+    None
 }
 
 fn juror(c: &mut Cells, view: &View, file: &str) -> Option<Vec<Record>> {
@@ -334,7 +429,7 @@ fn juror(c: &mut Cells, view: &View, file: &str) -> Option<Vec<Record>> {
                         keys.push(k)
                     }
                 }
-                Err(e) => c.bad("ssh_key", e.to_string()),
+                Err(e) => c.bad("ssh_key", Message::verbatim(e.to_string())),
             }
         }
     }
@@ -399,7 +494,7 @@ fn event(c: &mut Cells, view: &View) -> Option<Record> {
     }))
 }
 
-fn topic_levels(s: &str) -> Result<Vec<TopicLevel>, String> {
+fn topic_levels(s: &str) -> Result<Vec<TopicLevel>, Message> {
     let mut out: Vec<TopicLevel> = Vec::new();
     for part in text::split_list(s) {
         let (name, level) = match part.rsplit_once([':', '=']) {
@@ -409,19 +504,19 @@ fn topic_levels(s: &str) -> Result<Vec<TopicLevel>, String> {
                     .parse()
                     .ok()
                     .filter(|v| (1..=3).contains(v))
-                    .ok_or_else(|| format!("'{part}': the level must be 1, 2 or 3"))?;
+                    .ok_or_else(|| Message::new("import.cell.topic_level").with("value", part))?;
                 (n, level)
             }
             None => (part, 2),
         };
         let topic = text::parse_topic(name)?;
         if out.iter().any(|t| t.topic == topic) {
-            return Err(format!("the topic '{}' is listed twice", topic.code()));
+            return Err(Message::new("import.cell.topic_twice").with("topic", topic.code()));
         }
         out.push(TopicLevel { topic, level });
     }
     if out.is_empty() {
-        return Err("no topics: list at least one, e.g. 'economics:3; partnership:2'".into());
+        return Err(Message::new("import.cell.no_topics_example"));
     }
     Ok(out)
 }
@@ -450,9 +545,7 @@ fn mentor(c: &mut Cells, view: &View) -> Option<Record> {
         Some(_) => c.parsed("capacity", |s| {
             let v = text::parse_count(s)?;
             if v > 100 {
-                Err(format!(
-                    "{v} is out of range: a mentor takes 0 to 100 interns"
-                ))
+                Err(Message::new("import.cell.capacity").with("value", v as usize))
             } else {
                 Ok(v)
             }
@@ -502,7 +595,7 @@ fn intern(c: &mut Cells, view: &View) -> Option<Record> {
     let topics = c.parsed("topics", |s| {
         let t = text::parse_topics(s)?;
         if t.is_empty() {
-            Err("no topics: list at least one".into())
+            Err(Message::new("import.cell.no_topics"))
         } else {
             Ok(t)
         }
@@ -583,6 +676,40 @@ mod tests {
     }
 
     #[test]
+    fn a_group_name_two_groups_answer_to_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let service = Service::open(&dir.path().join("db")).unwrap();
+        let actor = Actor::local_coordinator();
+        let source = include_str!("../../sample-data/regulation.toml").replace(
+            r#"["Городское поселение", "ГП"]"#,
+            r#"["Городское поселение", "го"]"#,
+        );
+        service
+            .set_regulation(
+                &actor,
+                RegulationDoc {
+                    file_name: "regulation.toml".into(),
+                    source,
+                },
+            )
+            .unwrap();
+        let table = read_csv(
+            "p.csv",
+            "id;full_name;tos_name;municipality;group;application_date\n\
+             P1;Иванова Анна;ТОС «Берёзка»;г. Иркутск;ГО;2021-01-10\n"
+                .as_bytes(),
+        )
+        .unwrap();
+        let e = import_table(&service, &actor, ImportKind::Participants, &table, false)
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            e,
+            "p.csv:2: column «group»: 'ГО' names more than one group: urban (Городские поселения), city (Городские округа); their names and aliases in the regulation must differ\nnothing was imported"
+        );
+    }
+
+    #[test]
     fn a_listener_comes_on_one_row_per_event() {
         let (_dir, service) = service();
         let actor = Actor::local_coordinator();
@@ -606,6 +733,7 @@ mod tests {
                 assert!(
                     e.problems[0]
                         .message
+                        .to_string()
                         .contains("a duplicate mark: P1 at E1 is already on line 2"),
                     "{e}"
                 );

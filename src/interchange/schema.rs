@@ -1,98 +1,88 @@
 //! The columns of each kind of file, with the headers people write for them.
 //!
-//! A header matches a field when, after [`normalize`], it equals the field's
+//! A header matches a field when, compared by [`key`], it equals the field's
 //! name or one of its aliases: `full_name`, «ФИО», «Ф.И.О.» and «Участник»
-//! all mean the participant's full name. Unknown columns are ignored with a
+//! all mean the full name, in every kind of file that has one. Unknown columns are ignored with a
 //! warning; a missing required column refuses the file.
 
 use super::table::Table;
-use super::text::normalize;
-use super::{ImportError, Problem};
+use super::text::key;
+use super::{Arg, ImportError, Message, Problem, Warning};
 use crate::service::ImportKind;
 
-/// One column of a kind of file.
-#[derive(Clone, Copy, Debug)]
-pub struct Field {
-    /// The canonical English header, also the field's name in messages.
-    pub name: &'static str,
-    pub required: bool,
-    /// Other headers that mean this field (compared after normalising).
-    pub aliases: &'static [&'static str],
-    /// An example value, for the README and error messages.
-    pub example: &'static str,
-}
-
-const fn req(name: &'static str, aliases: &'static [&'static str], example: &'static str) -> Field {
-    Field {
-        name,
-        required: true,
-        aliases,
-        example,
-    }
-}
-
-const fn opt(name: &'static str, aliases: &'static [&'static str], example: &'static str) -> Field {
-    Field {
-        name,
-        required: false,
-        aliases,
-        example,
-    }
-}
-
-const PARTICIPANTS: &[Field] = &[
-    req(
+/// The headers people write for each field, whatever the kind of file: one
+/// table, so that a mentors file reads «Ф.И.О» and «район» as a
+/// participants file does. Compared by [`key`]; the first three Russian
+/// ones are named when a required column is missing.
+const ALIASES: &[(&str, &[&str])] = &[
+    (
         "id",
         &[
             "№",
             "номер",
             "код",
             "идентификатор",
-            "id участника",
+            "логин",
             "participant id",
+            "juror id",
+            "event id",
+            "mentor id",
+            "intern id",
         ],
-        "P001",
     ),
-    req(
+    (
+        "participant_id",
+        &[
+            "id участника",
+            "код участника",
+            "id слушателя",
+            "слушатель id",
+            "listener id",
+            "participant",
+        ],
+    ),
+    (
         "full_name",
         &[
             "фио",
-            "ф.и.о.",
-            "ф. и. о.",
-            "ф.и.о",
+            "полное имя",
             "участник",
             "слушатель",
+            "эксперт",
+            "член жюри",
+            "наставник",
+            "стажер",
             "name",
-            "полное имя",
+            "имя",
+            "имя участника",
+            "user name",
         ],
-        "Иванова Анна Петровна",
     ),
-    req(
+    (
         "tos_name",
         &["наименование тос", "название тос", "тос", "tos"],
-        "ТОС «Рассвет»",
     ),
-    req(
+    (
         "municipality",
         &["муниципальное образование", "мо", "муниципалитет", "район"],
-        "Ангарский городской округ",
     ),
-    req(
+    (
         "group",
         &["группа", "территориальная группа", "номинация", "категория"],
-        "city",
     ),
-    opt(
+    (
         "email",
-        &["e-mail", "электронная почта", "почта", "эл. почта"],
-        "ivanova@example.ru",
+        &[
+            "e-mail",
+            "электронная почта",
+            "почта",
+            "эл. почта",
+            "адрес электронной почты",
+            "user email",
+        ],
     ),
-    opt(
-        "phone",
-        &["телефон", "тел.", "тел", "контактный телефон"],
-        "+7 902 000-00-01",
-    ),
-    req(
+    ("phone", &["телефон", "тел.", "контактный телефон"]),
+    (
         "application_date",
         &[
             "дата заявки",
@@ -100,9 +90,8 @@ const PARTICIPANTS: &[Field] = &[
             "дата подачи",
             "дата регистрации",
         ],
-        "15.01.2021",
     ),
-    opt(
+    (
         "implemented_projects",
         &[
             "реализованные проекты",
@@ -110,68 +99,31 @@ const PARTICIPANTS: &[Field] = &[
             "число проектов",
             "проекты",
         ],
-        "3",
     ),
-    opt("awards", &["награды", "число наград"], "2"),
-    opt("reviews", &["отзывы", "число отзывов"], "1"),
-    opt(
+    ("awards", &["награды", "число наград"]),
+    ("reviews", &["отзывы", "число отзывов"]),
+    (
         "mentoring_experience",
         &["опыт наставничества", "наставничество"],
-        "0",
     ),
-    opt(
+    (
         "site_activity",
         &[
             "активность на сайте",
             "публикации на сайте",
             "публикаций на сайте",
         ],
-        "4",
     ),
-    opt(
+    (
         "creative_tasks",
         &["творческие задания", "выполнено творческих заданий"],
-        "2",
     ),
-    opt(
+    (
         "notes",
         &["примечание", "примечания", "комментарий", "заметки"],
-        "",
     ),
-];
-
-const JURORS: &[Field] = &[
-    req(
-        "id",
-        &["№", "номер", "код", "идентификатор", "juror id", "логин"],
-        "J01",
-    ),
-    req(
-        "full_name",
-        &[
-            "фио",
-            "ф.и.о.",
-            "ф. и. о.",
-            "ф.и.о",
-            "эксперт",
-            "член жюри",
-            "name",
-        ],
-        "Петров Сергей Иванович",
-    ),
-    opt("role", &["роль"], "juror"),
-    opt(
-        "email",
-        &["e-mail", "электронная почта", "почта"],
-        "petrov@example.ru",
-    ),
-    opt(
-        "municipality",
-        &["муниципальное образование", "мо", "муниципалитет"],
-        "Иркутск",
-    ),
-    opt("tos_name", &["наименование тос", "тос", "tos"], ""),
-    opt(
+    ("role", &["роль"]),
+    (
         "ssh_key",
         &[
             "ключ ssh",
@@ -180,90 +132,26 @@ const JURORS: &[Field] = &[
             "public key",
             "ssh public key",
         ],
-        "ssh-ed25519 AAAA... petrov@laptop",
     ),
-    opt(
-        "conflicts",
-        &["конфликты", "конфликт интересов", "отводы"],
-        "P017, P042",
-    ),
-];
-
-const EVENTS: &[Field] = &[
-    req("id", &["№", "номер", "код", "event id"], "E001"),
-    req(
+    ("conflicts", &["конфликты", "конфликт интересов", "отводы"]),
+    (
         "title",
         &["название", "наименование", "тема занятия", "мероприятие"],
-        "Фандрайзинг для ТОС",
     ),
-    req(
-        "topic",
-        &["тема", "направление", "тема обучения"],
-        "economics",
-    ),
-    req("format", &["формат", "вид", "форма"], "webinar"),
-    req(
+    ("topic", &["тема", "направление", "тема обучения"]),
+    ("format", &["формат", "вид", "форма"]),
+    (
         "start",
         &["дата", "дата начала", "начало", "date", "start date"],
-        "2021-02-10",
     ),
-    opt(
-        "end",
-        &["дата окончания", "окончание", "end date"],
-        "2021-02-10",
-    ),
-    opt("hours", &["часы", "часов", "академических часов"], "2"),
-    opt("place", &["место", "место проведения", "площадка"], "Zoom"),
-];
-
-/// Attendance comes in three shapes (see [`super::records`]): a row per
-/// listener per event (`event_id` column); a sign-in matrix with a column per
-/// event (headed by the event's id); or a webinar platform's export of one
-/// event (`--event`). The listener is named by id, e-mail or full name.
-const ATTENDANCE: &[Field] = &[
-    opt(
-        "participant_id",
-        &[
-            "id участника",
-            "слушатель id",
-            "listener id",
-            "participant",
-            "id",
-        ],
-        "P001",
-    ),
-    opt(
-        "full_name",
-        &[
-            "фио",
-            "ф.и.о.",
-            "ф. и. о.",
-            "участник",
-            "слушатель",
-            "name",
-            "имя",
-            "имя участника",
-            "user name",
-        ],
-        "Иванова Анна Петровна",
-    ),
-    opt(
-        "email",
-        &[
-            "e-mail",
-            "электронная почта",
-            "почта",
-            "user email",
-            "адрес электронной почты",
-        ],
-        "ivanova@example.ru",
-    ),
-    opt(
+    ("end", &["дата окончания", "окончание", "end date"]),
+    ("hours", &["часы", "часов", "академических часов"]),
+    ("place", &["место", "место проведения", "площадка"]),
+    (
         "event_id",
-        &["id мероприятия", "мероприятие", "event"],
-        "E001",
+        &["id мероприятия", "код мероприятия", "мероприятие", "event"],
     ),
-    opt(
+    (
         "date",
         &[
             "дата",
@@ -273,78 +161,31 @@ const ATTENDANCE: &[Field] = &[
             "время подключения",
             "первое подключение",
         ],
-        "2021-02-10",
     ),
-];
-
-const MENTORS: &[Field] = &[
-    req("id", &["№", "номер", "код", "mentor id"], "M01"),
-    opt("participant_id", &["id участника", "участник"], "P001"),
-    req(
-        "full_name",
-        &["фио", "ф.и.о.", "ф. и. о.", "наставник", "name"],
-        "Иванова Анна Петровна",
-    ),
-    opt(
-        "tos_name",
-        &["наименование тос", "тос", "tos"],
-        "ТОС «Рассвет»",
-    ),
-    req(
-        "municipality",
-        &["муниципальное образование", "мо", "муниципалитет"],
-        "Ангарский городской округ",
-    ),
-    opt(
+    (
         "capacity",
         &["вместимость", "мест", "число стажеров", "стажеров"],
-        "3",
     ),
-    req(
+    (
         "topics",
-        &["темы", "компетенции", "темы наставничества"],
-        "economics:3; partnership:2",
+        &[
+            "темы",
+            "компетенции",
+            "темы наставничества",
+            "нужные темы",
+            "запрос",
+        ],
     ),
-    opt("formats", &["формат", "форматы"], "on_site, online"),
-    opt(
+    ("formats", &["форматы", "формат встреч", "формат"]),
+    (
         "preferred_interns",
         &["предпочтения", "предпочитаемые стажеры"],
-        "I004, I010",
     ),
-];
-
-const INTERNS: &[Field] = &[
-    req("id", &["№", "номер", "код", "intern id"], "I001"),
-    req(
-        "full_name",
-        &["фио", "ф.и.о.", "ф. и. о.", "стажер", "name"],
-        "Сидорова Ольга",
-    ),
-    opt(
-        "tos_name",
-        &["наименование тос", "тос", "tos"],
-        "ТОС «Надежда»",
-    ),
-    req(
-        "municipality",
-        &["муниципальное образование", "мо", "муниципалитет"],
-        "Зиминский район",
-    ),
-    req(
-        "topics",
-        &["темы", "нужные темы", "запрос"],
-        "economics; it_media",
-    ),
-    opt("formats", &["формат", "форматы"], "online"),
-    opt(
+    (
         "preferred_mentors",
         &["предпочтения", "предпочитаемые наставники", "наставники"],
-        "M03, M01",
     ),
-];
-
-const MUNICIPALITIES: &[Field] = &[
-    req(
+    (
         "name",
         &[
             "муниципальное образование",
@@ -352,12 +193,154 @@ const MUNICIPALITIES: &[Field] = &[
             "наименование",
             "мо",
         ],
-        "Ангарский городской округ",
     ),
-    opt("kind", &["тип", "вид"], "city"),
-    req("latitude", &["широта", "lat"], "52.5448"),
-    req("longitude", &["долгота", "lon", "lng"], "103.8885"),
+    ("kind", &["тип", "вид"]),
+    ("latitude", &["широта", "lat"]),
+    ("longitude", &["долгота", "lon", "lng"]),
 ];
+
+/// One column of a kind of file.
+#[derive(Clone, Copy, Debug)]
+pub struct Field {
+    /// The canonical English header, also the field's name in messages.
+    pub name: &'static str,
+    pub required: bool,
+    /// An example value, for the README and error messages.
+    pub example: &'static str,
+}
+
+impl Field {
+    /// Other headers that mean this field (compared by [`key`]).
+    pub fn aliases(&self) -> &'static [&'static str] {
+        ALIASES
+            .iter()
+            .find(|(name, _)| *name == self.name)
+            .map_or(&[], |(_, a)| a)
+    }
+}
+
+const fn req(name: &'static str, example: &'static str) -> Field {
+    Field {
+        name,
+        required: true,
+        example,
+    }
+}
+
+const fn opt(name: &'static str, example: &'static str) -> Field {
+    Field {
+        name,
+        required: false,
+        example,
+    }
+}
+
+/// A participant's group may also come from the kind of their municipality
+/// (see [`super::records`]), so the column is optional here.
+const PARTICIPANTS: &[Field] = &[
+    req("id", "P001"),
+    req("full_name", "Иванова Анна Петровна"),
+    req("tos_name", "ТОС «Рассвет»"),
+    req("municipality", "Ангарский городской округ"),
+    opt("group", "city"),
+    opt("email", "ivanova@example.ru"),
+    opt("phone", "+7 902 000-00-01"),
+    req("application_date", "15.01.2021"),
+    opt("implemented_projects", "3"),
+    opt("awards", "2"),
+    opt("reviews", "1"),
+    opt("mentoring_experience", "0"),
+    opt("site_activity", "4"),
+    opt("creative_tasks", "2"),
+    opt("notes", ""),
+];
+
+const JURORS: &[Field] = &[
+    req("id", "J01"),
+    req("full_name", "Петров Сергей Иванович"),
+    opt("role", "juror"),
+    opt("email", "petrov@example.ru"),
+    opt("municipality", "Иркутск"),
+    opt("tos_name", ""),
+    opt("ssh_key", "ssh-ed25519 AAAA... petrov@laptop"),
+    opt("conflicts", "P017, P042"),
+];
+
+const EVENTS: &[Field] = &[
+    req("id", "E001"),
+    req("title", "Фандрайзинг для ТОС"),
+    req("topic", "economics"),
+    req("format", "webinar"),
+    req("start", "2021-02-10"),
+    opt("end", "2021-02-10"),
+    opt("hours", "2"),
+    opt("place", "Zoom"),
+];
+
+/// Attendance comes in three shapes (see [`super::records`]): a row per
+/// listener per event (`event_id` column); a sign-in matrix with a column per
+/// event (headed by the event's id); or a webinar platform's export of one
+/// event (`--event`). The listener is named by id, e-mail or full name.
+const ATTENDANCE: &[Field] = &[
+    opt("participant_id", "P001"),
+    opt("full_name", "Иванова Анна Петровна"),
+    opt("email", "ivanova@example.ru"),
+    opt("event_id", "E001"),
+    opt("date", "2021-02-10"),
+];
+
+const MENTORS: &[Field] = &[
+    req("id", "M01"),
+    opt("participant_id", "P001"),
+    req("full_name", "Иванова Анна Петровна"),
+    opt("tos_name", "ТОС «Рассвет»"),
+    req("municipality", "Ангарский городской округ"),
+    opt("capacity", "3"),
+    req("topics", "economics:3; partnership:2"),
+    opt("formats", "on_site, online"),
+    opt("preferred_interns", "I004, I010"),
+];
+
+const INTERNS: &[Field] = &[
+    req("id", "I001"),
+    req("full_name", "Сидорова Ольга"),
+    opt("tos_name", "ТОС «Надежда»"),
+    req("municipality", "Зиминский район"),
+    req("topics", "economics; it_media"),
+    opt("formats", "online"),
+    opt("preferred_mentors", "M03, M01"),
+];
+
+const MUNICIPALITIES: &[Field] = &[
+    req("name", "Ангарский городской округ"),
+    opt("kind", "city"),
+    req("latitude", "52.5448"),
+    req("longitude", "103.8885"),
+];
+
+/// Every kind of file konkurs imports.
+pub const KINDS: [ImportKind; 7] = [
+    ImportKind::Participants,
+    ImportKind::Jurors,
+    ImportKind::Events,
+    ImportKind::Attendance,
+    ImportKind::Mentors,
+    ImportKind::Interns,
+    ImportKind::Municipalities,
+];
+
+/// The catalogue's word for a kind of file («participants», «участников»).
+fn kind_word(kind: ImportKind) -> &'static str {
+    match kind {
+        ImportKind::Participants => "import.kind.participants",
+        ImportKind::Jurors => "import.kind.jurors",
+        ImportKind::Events => "import.kind.events",
+        ImportKind::Attendance => "import.kind.attendance",
+        ImportKind::Mentors => "import.kind.mentors",
+        ImportKind::Interns => "import.kind.interns",
+        ImportKind::Municipalities => "import.kind.municipalities",
+    }
+}
 
 /// The columns of a kind of file.
 pub fn fields(kind: ImportKind) -> &'static [Field] {
@@ -370,6 +353,41 @@ pub fn fields(kind: ImportKind) -> &'static [Field] {
         ImportKind::Interns => INTERNS,
         ImportKind::Municipalities => MUNICIPALITIES,
     }
+}
+
+/// The field of `kind` a header means: the field of that name, or else the
+/// field that has it as an alias.
+pub fn field_of(kind: ImportKind, header: &str) -> Option<&'static Field> {
+    let k = key(header);
+    let fields = fields(kind);
+    fields.iter().find(|f| key(f.name) == k).or_else(|| {
+        fields
+            .iter()
+            .find(|f| f.aliases().iter().any(|a| key(a) == k))
+    })
+}
+
+/// The problem of a file without a column it needs: the field, what else
+/// it may be called, and what the header has.
+pub fn missing_column(table: &Table, field: &Field) -> Problem {
+    Problem::at(
+        table.header_line,
+        None,
+        Message::new("import.header.missing")
+            .with("field", field.name)
+            .with(
+                "aliases",
+                field
+                    .aliases()
+                    .iter()
+                    .filter(|a| !a.is_ascii())
+                    .take(3)
+                    .map(|a| format!("«{a}»"))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            )
+            .with("headers", table.headers.join(", ")),
+    )
 }
 
 /// The character a one-cell header seems to separate its columns with, when
@@ -403,20 +421,19 @@ impl Mapping {
     /// Matches a table's headers to a kind's fields. Returns the mapping and
     /// warnings for columns it ignores, or an error for a missing required
     /// column or a field given twice.
-    pub fn resolve(kind: ImportKind, table: &Table) -> Result<(Mapping, Vec<String>), ImportError> {
+    pub fn resolve(
+        kind: ImportKind,
+        table: &Table,
+    ) -> Result<(Mapping, Vec<Warning>), ImportError> {
         let fields = fields(kind);
         let mut mapping = Mapping::default();
         let mut warnings = Vec::new();
         let mut problems = Vec::new();
         for (i, header) in table.headers.iter().enumerate() {
-            let n = normalize(header);
-            if n.is_empty() {
+            if key(header).is_empty() {
                 continue;
             }
-            let field = fields
-                .iter()
-                .find(|f| normalize(f.name) == n || f.aliases.iter().any(|a| normalize(a) == n));
-            match field {
+            match field_of(kind, header) {
                 Some(f) => {
                     if let Some((_, _, first)) =
                         mapping.columns.iter().find(|(name, _, _)| *name == f.name)
@@ -424,19 +441,27 @@ impl Mapping {
                         problems.push(Problem::at(
                             table.header_line,
                             Some(header.clone()),
-                            format!("this column and «{first}» both mean {}; keep one", f.name),
+                            Message::new("import.header.twice")
+                                .with("first", first)
+                                .with("field", f.name),
                         ));
                     } else {
                         mapping.columns.push((f.name, i, header.clone()));
                     }
                 }
-                None => warnings.push(format!(
-                    "{}:{}: column «{header}» is not one of the {} columns and is ignored (known: {})",
-                    table.file,
-                    table.header_line,
-                    kind.name(),
-                    fields.iter().map(|f| f.name).collect::<Vec<_>>().join(", ")
-                )),
+                None => warnings.push(Warning {
+                    file: table.file.clone(),
+                    problem: Problem::at(
+                        table.header_line,
+                        Some(header.clone()),
+                        Message::new("import.header.unknown")
+                            .with("kind", Arg::Key(kind_word(kind)))
+                            .with(
+                                "known",
+                                fields.iter().map(|f| f.name).collect::<Vec<_>>().join(", "),
+                            ),
+                    ),
+                }),
             }
         }
         let missing: Vec<&Field> = fields
@@ -451,30 +476,14 @@ impl Mapping {
                 Problem::at(
                     table.header_line,
                     None,
-                    format!(
-                        "the header is one cell, «{}»: its columns seem to be separated by «{sep}»; konkurs reads cells separated by a comma, a semicolon or a tab",
-                        cut_text(only, 60)
-                    ),
+                    Message::new("import.header.one_cell")
+                        .with("header", cut_text(only, 60))
+                        .with("separator", sep.to_string()),
                 ),
             ));
         }
         for f in missing {
-            problems.push(Problem::at(
-                table.header_line,
-                None,
-                format!(
-                    "the required column {} is missing (it may also be called {}); the header has: {}",
-                    f.name,
-                    f.aliases
-                        .iter()
-                        .filter(|a| !a.is_ascii())
-                        .take(3)
-                        .map(|a| format!("«{a}»"))
-                        .collect::<Vec<_>>()
-                        .join(", "),
-                    table.headers.join(", ")
-                ),
-            ));
+            problems.push(missing_column(table, f));
         }
         if problems.is_empty() {
             Ok((mapping, warnings))
@@ -504,5 +513,74 @@ impl Mapping {
 
     pub fn has(&self, field: &str) -> bool {
         self.index(field).is_some()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Within a kind, no header may mean two fields (a field's own name
+    /// wins over another's alias).
+    #[test]
+    fn no_header_means_two_fields_of_a_kind() {
+        for kind in KINDS {
+            for f in fields(kind) {
+                for a in f.aliases() {
+                    if fields(kind).iter().any(|g| key(g.name) == key(a)) {
+                        continue;
+                    }
+                    let got = field_of(kind, a).map(|g| g.name);
+                    assert_eq!(got, Some(f.name), "{kind:?}: «{a}» means {got:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn every_field_has_its_aliases() {
+        for kind in KINDS {
+            for f in fields(kind) {
+                assert!(
+                    !f.aliases().is_empty(),
+                    "{kind:?}: {} has no aliases",
+                    f.name
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn every_kind_reads_the_same_headers_for_a_field() {
+        for header in ["Ф.И.О", "Полное имя", "ФИО", "ф. и. о."] {
+            for kind in [
+                ImportKind::Participants,
+                ImportKind::Mentors,
+                ImportKind::Interns,
+                ImportKind::Jurors,
+                ImportKind::Attendance,
+            ] {
+                assert_eq!(
+                    field_of(kind, header).map(|f| f.name),
+                    Some("full_name"),
+                    "{kind:?}: {header}"
+                );
+            }
+        }
+        for kind in [
+            ImportKind::Participants,
+            ImportKind::Mentors,
+            ImportKind::Interns,
+            ImportKind::Jurors,
+        ] {
+            assert_eq!(
+                field_of(kind, "район").map(|f| f.name),
+                Some("municipality")
+            );
+            assert_eq!(
+                field_of(kind, "Название ТОС").map(|f| f.name),
+                Some("tos_name")
+            );
+        }
     }
 }

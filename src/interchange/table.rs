@@ -5,7 +5,7 @@
 //! Anything else — an empty file, binary data, UTF-16, KOI8-R, a 10 MB line —
 //! is refused with a sentence that says what the file is and what to do.
 
-use super::{ImportError, Problem};
+use super::{ImportError, Message, Problem};
 use std::path::Path;
 
 /// The longest line konkurs accepts in a CSV file.
@@ -36,9 +36,9 @@ pub fn read_table(path: &Path) -> Result<Table, ImportError> {
         ImportError::one(
             &file,
             Problem::file(match e.kind() {
-                std::io::ErrorKind::NotFound => "the file does not exist".to_string(),
-                std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
-                _ => format!("cannot read it: {e}"),
+                std::io::ErrorKind::NotFound => Message::new("import.file.not_found"),
+                std::io::ErrorKind::PermissionDenied => Message::new("import.file.permission"),
+                _ => Message::new("import.file.unreadable").with("error", e.to_string()),
             }),
         )
     })?;
@@ -53,23 +53,36 @@ pub fn read_csv(file: &str, bytes: &[u8]) -> Result<Table, ImportError> {
     let fail = |p: Problem| ImportError::one(file, p);
     let content = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     if content.iter().all(|b| b.is_ascii_whitespace()) {
-        return Err(fail(Problem::file(
-            "the file is empty: expected a header row and at least one data row".into(),
-        )));
+        return Err(fail(Problem::file(Message::new("import.file.empty"))));
     }
     if content.starts_with(b"\xFF\xFE") || content.starts_with(b"\xFE\xFF") {
-        return Err(fail(Problem::file(
-            "the file is UTF-16 text, which konkurs does not read: save it as «CSV UTF-8» (or CSV Windows-1251)".into(),
-        )));
+        return Err(fail(Problem::file(Message::new("import.file.utf16"))));
     }
     if let Some(at) = content.iter().take(1 << 16).position(|b| *b == 0) {
-        return Err(fail(Problem::file(format!(
-            "this is a binary file, not CSV text (a zero byte at offset {at}); if it is a spreadsheet, save it as .xlsx or «CSV UTF-8»"
-        ))));
+        return Err(fail(Problem::file(
+            Message::new("import.file.binary").with("offset", at),
+        )));
     }
     check_line_lengths(file, content)?;
     let (text, encoding) = decode(file, content)?;
     let delimiter = sniff_delimiter(&text);
+    // The line a record starts on, from its byte offset: the csv crate's own
+    // line count is one short after a CRLF, and its offset may point at the
+    // end of the line before (the `\n` of a CRLF it has not consumed yet).
+    let bytes = text.as_bytes();
+    let line_starts: Vec<usize> = (0..bytes.len())
+        .filter(|i| bytes[*i] == b'\n')
+        .map(|i| i + 1)
+        .collect();
+    let line_of = |p: Option<&csv::Position>| {
+        p.map_or(0, |p| {
+            let mut at = p.byte() as usize;
+            while bytes.get(at).is_some_and(|b| matches!(b, b'\r' | b'\n')) {
+                at += 1;
+            }
+            1 + line_starts.partition_point(|start| *start <= at)
+        })
+    };
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(delimiter)
         .has_headers(false)
@@ -82,16 +95,15 @@ pub fn read_csv(file: &str, bytes: &[u8]) -> Result<Table, ImportError> {
         let record = match result {
             Ok(r) => r,
             Err(e) => {
-                let line = e.position().map_or(0, |p| p.line() as usize);
                 problems.push(Problem::at(
-                    line,
+                    line_of(e.position()),
                     None,
-                    format!("cannot read the line: {e}"),
+                    Message::new("import.line.unreadable").with("error", e.to_string()),
                 ));
                 break;
             }
         };
-        let line = record.position().map_or(0, |p| p.line() as usize);
+        let line = line_of(record.position());
         let cells: Vec<String> = record.iter().map(|c| c.trim().to_string()).collect();
         if cells.iter().all(|c| c.is_empty()) {
             continue;
@@ -100,21 +112,19 @@ pub fn read_csv(file: &str, bytes: &[u8]) -> Result<Table, ImportError> {
             None => headers = Some((line, cells)),
             Some((_, h)) => {
                 if cells.len() != h.len() {
-                    let hint = if cells.len() > h.len() && delimiter == b',' {
-                        ": a number with a decimal comma must be quoted in a comma-separated file (or use ';' as the delimiter)"
+                    let key = if cells.len() > h.len() && delimiter == b',' {
+                        "import.line.cells_decimal_comma"
                     } else if cells.len() < h.len() {
-                        ": a cell is missing or the line was cut"
+                        "import.line.cells_missing"
                     } else {
-                        ": a cell contains the delimiter without quotes"
+                        "import.line.cells_delimiter"
                     };
                     problems.push(Problem::at(
                         line,
                         None,
-                        format!(
-                            "the line has {} cells but the header has {}{hint}",
-                            cells.len(),
-                            h.len()
-                        ),
+                        Message::new(key)
+                            .with("cells", cells.len())
+                            .with("header", h.len()),
                     ));
                     continue;
                 }
@@ -146,11 +156,9 @@ fn check_line_lengths(file: &str, content: &[u8]) -> Result<(), ImportError> {
                 Problem::at(
                     line,
                     None,
-                    format!(
-                        "the line is {} bytes long; konkurs reads lines of up to {MAX_LINE_BYTES} bytes. Is this really a table of {}?",
-                        chunk.len(),
-                        "contest records"
-                    ),
+                    Message::new("import.line.too_long")
+                        .with("bytes", chunk.len())
+                        .with("max", MAX_LINE_BYTES),
                 ),
             ));
         }
@@ -168,16 +176,12 @@ fn decode(file: &str, content: &[u8]) -> Result<(String, &'static str), ImportEr
             let (text, _, _) = encoding_rs::WINDOWS_1251.decode(content);
             Ok((text.into_owned(), "Windows-1251"))
         }
-        Err(guess) => Err(ImportError::one(
-            file,
-            Problem::file(format!(
-                "the text is neither UTF-8 nor Windows-1251{guess}: open it in a spreadsheet and save it as «CSV UTF-8»"
-            )),
-        )),
+        Err(key) => Err(ImportError::one(file, Problem::file(Message::new(key)))),
     }
 }
 
-/// Whether non-UTF-8 bytes read as plausible Russian text in Windows-1251.
+/// Whether non-UTF-8 bytes read as plausible Russian text in Windows-1251;
+/// if not, the message that says what they look like.
 /// KOI8-R and CP866 text also decode as *something* in 1251, so this looks
 /// at which bytes occur: in 1251, Russian text is mostly lower-case letters
 /// (0xE0..0xFF) with a few capitals (0xC0..0xDF) and the usual punctuation;
@@ -211,14 +215,14 @@ fn cp1251_verdict(bytes: &[u8]) -> Result<(), &'static str> {
     }
     if (plausible as f64) < 0.9 * high as f64 {
         return Err(if low_block * 3 > high {
-            " (it looks like DOS code page 866)"
+            "import.file.encoding_cp866"
         } else {
-            ""
+            "import.file.encoding"
         });
     }
     let letters = lower + upper;
     if letters >= 20 && (lower as f64) < 0.5 * letters as f64 {
-        return Err(" (it looks like KOI8-R)");
+        return Err("import.file.encoding_koi8r");
     }
     Ok(())
 }
@@ -255,9 +259,7 @@ fn read_xlsx(file: &str, bytes: Vec<u8>) -> Result<Table, ImportError> {
         Some(result) => result,
         None => Err(ImportError::one(
             file,
-            Problem::file(
-                "the workbook is damaged: its cells cannot be read; open it in a spreadsheet program and save it again".into(),
-            ),
+            Problem::file(Message::new("import.xlsx.damaged")),
         )),
     }
 }
@@ -285,14 +287,18 @@ fn quietly<T>(f: impl FnOnce() -> T) -> Option<T> {
 
 fn read_xlsx_inner(file: &str, bytes: Vec<u8>) -> Result<Table, ImportError> {
     use calamine::{Reader, Xlsx};
-    let fail = |m: String| ImportError::one(file, Problem::file(m));
+    let fail = |m: Message| ImportError::one(file, Problem::file(m));
     let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes))
-        .map_err(|e| fail(format!("not a readable XLSX workbook: {e}")))?;
+        .map_err(|e| fail(Message::new("import.xlsx.unreadable").with("error", e.to_string())))?;
     let names = book.sheet_names().to_vec();
     for name in &names {
-        let range = book
-            .worksheet_range(name)
-            .map_err(|e| fail(format!("cannot read the sheet «{name}»: {e}")))?;
+        let range = book.worksheet_range(name).map_err(|e| {
+            fail(
+                Message::new("import.xlsx.sheet")
+                    .with("sheet", name)
+                    .with("error", e.to_string()),
+            )
+        })?;
         if range.is_empty() {
             continue;
         }
@@ -329,7 +335,7 @@ fn read_xlsx_inner(file: &str, bytes: Vec<u8>) -> Result<Table, ImportError> {
                         problems.push(Problem::at(
                             line,
                             None,
-                            format!("the row has cells beyond the {} header columns", h.len()),
+                            Message::new("import.xlsx.beyond").with("n", h.len()),
                         ));
                         continue;
                     }
@@ -354,12 +360,10 @@ fn read_xlsx_inner(file: &str, bytes: Vec<u8>) -> Result<Table, ImportError> {
             });
         }
     }
-    Err(fail(
-        "the workbook has no sheet with data: expected a header row and data rows".into(),
-    ))
+    Err(fail(Message::new("import.xlsx.no_data")))
 }
 
-fn cell_text(cell: &calamine::Data) -> Result<String, String> {
+fn cell_text(cell: &calamine::Data) -> Result<String, Message> {
     use calamine::Data;
     Ok(match cell {
         Data::Empty => String::new(),
@@ -382,7 +386,9 @@ fn cell_text(cell: &calamine::Data) -> Result<String, String> {
             }
         }
         Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
-        Data::Error(e) => return Err(format!("the cell holds a spreadsheet error ({e})")),
+        Data::Error(e) => {
+            return Err(Message::new("import.xlsx.cell_error").with("error", e.to_string()));
+        }
     })
 }
 
@@ -481,5 +487,18 @@ mod tests {
         assert_eq!(column_letter(25), "Z");
         assert_eq!(column_letter(26), "AA");
         assert_eq!(column_letter(27), "AB");
+    }
+
+    #[test]
+    fn line_numbers_are_right_in_crlf_files() {
+        let e = problems(b"id,name,group\r\nP1,Anna,city\r\nP2,Boris\r\n");
+        assert!(e.starts_with("f.csv:3:"), "{e}");
+        let t = read_csv(
+            "f.csv",
+            b"id;name\r\n\r\nP1;Anna\r\n\"P2\";\"Bo\r\nris\"\r\nP3;Vera\r\n",
+        )
+        .unwrap();
+        let lines: Vec<usize> = t.rows.iter().map(|r| r.line).collect();
+        assert_eq!(lines, vec![3, 4, 6]);
     }
 }

@@ -2,6 +2,7 @@
 //! comma, dates in Russian and ISO order, topic and format names in Russian
 //! or as codes.
 
+use super::Message;
 use crate::domain::mentoring::Formats;
 use crate::domain::people::Role;
 use crate::domain::topic::{EventFormat, Topic};
@@ -24,49 +25,83 @@ pub fn normalize(s: &str) -> String {
     lowered.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// The form header and value names are matched in: [`normalize`]d, with no
+/// quotes of any kind, spaces, dots, hyphens or underscores, so that «Ф.И.О»,
+/// «ф. и. о.» and `ФИО` are one name, and «Городской  округ» is "городской округ".
+pub fn key(s: &str) -> String {
+    normalize(s)
+        .chars()
+        .filter(|c| {
+            !c.is_whitespace()
+                && !matches!(
+                    c,
+                    '.' | '-' | '_' | '"' | '\'' | '«' | '»' | '„' | '“' | '”' | '‘' | '’'
+                )
+        })
+        .collect()
+}
+
+/// How many characters must be inserted, removed or replaced to turn `a`
+/// into `b` (Levenshtein).
+pub fn distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let next = (diagonal + usize::from(ca != *cb))
+                .min(row[j] + 1)
+                .min(row[j + 1] + 1);
+            diagonal = row[j + 1];
+            row[j + 1] = next;
+        }
+    }
+    row[b.len()]
+}
+
 /// A whole number: `3`, ` 3 `, `3.0`, `3,0`.
-pub fn parse_count(s: &str) -> Result<u32, String> {
+pub fn parse_count(s: &str) -> Result<u32, Message> {
     let t = s.trim();
     if t.is_empty() {
         return Ok(0);
     }
-    let v = parse_decimal(t).map_err(|_| format!("'{s}' is not a whole number"))?;
+    let not_whole = || Message::new("import.cell.not_whole").with("value", s);
+    let v = parse_decimal(t).map_err(|_| not_whole())?;
     if v < 0.0 {
-        return Err(format!("'{s}' is negative; expected 0 or more"));
+        return Err(Message::new("import.cell.negative").with("value", s));
     }
     if v.fract() != 0.0 {
-        return Err(format!("'{s}' is not a whole number"));
+        return Err(not_whole());
     }
     if v > 1_000_000.0 {
-        return Err(format!("'{s}' is out of range (at most 1000000)"));
+        return Err(Message::new("import.cell.count_too_big").with("value", s));
     }
     Ok(v as u32)
 }
 
 /// A decimal number; a decimal comma is accepted (`3,5`), as are spaces
 /// between thousands (`1 000,5`).
-pub fn parse_decimal(s: &str) -> Result<f64, String> {
+pub fn parse_decimal(s: &str) -> Result<f64, Message> {
     let t: String = s
         .trim()
         .chars()
         .filter(|c| !matches!(c, ' ' | '\u{a0}' | '\u{202f}'))
         .map(|c| if c == ',' { '.' } else { c })
         .collect();
+    let not_number = || Message::new("import.cell.not_number").with("value", s);
     if t.is_empty() || t.matches('.').count() > 1 {
-        return Err(format!("'{s}' is not a number"));
+        return Err(not_number());
     }
     match t.parse::<f64>() {
         Ok(v) if v.is_finite() => Ok(v),
-        _ => Err(format!("'{s}' is not a number")),
+        _ => Err(not_number()),
     }
 }
 
-/// The date formats konkurs reads, as people write them.
-pub const DATE_FORMATS: &str = "YYYY-MM-DD, DD.MM.YYYY, DD.MM.YY or DD/MM/YYYY";
-
 /// A date: `2021-01-15`, `15.01.2021`, `15.01.21`, `15/01/2021`, or a
 /// spreadsheet date-time with a zero time.
-pub fn parse_date(s: &str) -> Result<NaiveDate, String> {
+pub fn parse_date(s: &str) -> Result<NaiveDate, Message> {
     let t = s.trim();
     // A date with a time of day ("2021-02-10 18:03:12", "10.02.2021 18:03",
     // "2021-02-10T18:03:12Z"): the day is what counts.
@@ -90,9 +125,7 @@ pub fn parse_date(s: &str) -> Result<NaiveDate, String> {
             return Ok(d);
         }
     }
-    Err(format!(
-        "'{s}' is not a date konkurs can read; use {DATE_FORMATS}"
-    ))
+    Err(Message::new("import.cell.not_date").with("value", s))
 }
 
 /// Russian words that name each topic (compared after [`normalize`]).
@@ -117,7 +150,7 @@ const TOPIC_WORDS: &[(Topic, &[&str])] = &[
 ];
 
 /// A topic by code (`economics`), number (`3`) or Russian name («Экономика ТОС»).
-pub fn parse_topic(s: &str) -> Result<Topic, String> {
+pub fn parse_topic(s: &str) -> Result<Topic, Message> {
     if let Some(t) = Topic::from_code(s) {
         return Ok(t);
     }
@@ -135,14 +168,13 @@ pub fn parse_topic(s: &str) -> Result<Topic, String> {
             }
         }
     }
-    Err(format!(
-        "'{s}' is not one of the 11 topics; use a number 1-11, a code ({}) or the topic's Russian name",
-        Topic::ALL.map(|t| t.code()).join(", ")
-    ))
+    Err(Message::new("import.cell.topic")
+        .with("value", s)
+        .with("codes", Topic::ALL.map(|t| t.code()).join(", ")))
 }
 
 /// Several topics separated by `,`, `;` or `|`.
-pub fn parse_topics(s: &str) -> Result<Vec<Topic>, String> {
+pub fn parse_topics(s: &str) -> Result<Vec<Topic>, Message> {
     let mut out = Vec::new();
     for part in split_list(s) {
         let t = parse_topic(part)?;
@@ -161,7 +193,7 @@ pub fn split_list(s: &str) -> impl Iterator<Item = &str> {
 }
 
 /// An event format by code or Russian name («Вебинар»).
-pub fn parse_event_format(s: &str) -> Result<EventFormat, String> {
+pub fn parse_event_format(s: &str) -> Result<EventFormat, Message> {
     if let Some(f) = EventFormat::from_code(s) {
         return Ok(f);
     }
@@ -179,15 +211,14 @@ pub fn parse_event_format(s: &str) -> Result<EventFormat, String> {
         .find(|(w, _)| n.contains(w))
         .map(|(_, f)| *f)
         .ok_or_else(|| {
-            format!(
-                "'{s}' is not an event format; use {} (or вебинар, семинар, тренинг, стажировка, консультация, форум)",
-                EventFormat::ALL.map(|f| f.code()).join(", ")
-            )
+            Message::new("import.cell.event_format")
+                .with("value", s)
+                .with("codes", EventFormat::ALL.map(|f| f.code()).join(", "))
         })
 }
 
 /// A role by code or Russian name.
-pub fn parse_role(s: &str) -> Result<Role, String> {
+pub fn parse_role(s: &str) -> Result<Role, Message> {
     if s.trim().is_empty() {
         return Ok(Role::Juror);
     }
@@ -202,14 +233,12 @@ pub fn parse_role(s: &str) -> Result<Role, String> {
     } else if n.contains("эксперт") || n.contains("жюри") {
         Ok(Role::Juror)
     } else {
-        Err(format!(
-            "'{s}' is not a role; use juror, coordinator or observer (эксперт, координатор, наблюдатель)"
-        ))
+        Err(Message::new("import.cell.role").with("value", s))
     }
 }
 
 /// Meeting formats: `on_site`, `online`, `any`, or очно / онлайн / любой.
-pub fn parse_formats(s: &str) -> Result<Formats, String> {
+pub fn parse_formats(s: &str) -> Result<Formats, Message> {
     if s.trim().is_empty() {
         return Ok(Formats::BOTH);
     }
@@ -226,9 +255,7 @@ pub fn parse_formats(s: &str) -> Result<Formats, String> {
                 f = Formats::BOTH
             }
             _ => {
-                return Err(format!(
-                    "'{part}' is not a format; use on_site, online or any (очно, онлайн, любой)"
-                ));
+                return Err(Message::new("import.cell.formats").with("value", part));
             }
         }
     }
@@ -248,6 +275,24 @@ mod tests {
     }
 
     #[test]
+    fn keys_ignore_case_yo_spaces_dots_and_quotes() {
+        assert_eq!(key("Ф.И.О"), key("фио"));
+        assert_eq!(key("ф. и. о."), key("ФИО"));
+        assert_eq!(key("«Городской  округ»"), key("городской округ"));
+        assert_eq!(key("„Сёла“"), key("села"));
+        assert_eq!(key("full_name"), key("Full name"));
+        assert_ne!(key("ГО"), key("ГП"));
+    }
+
+    #[test]
+    fn distances() {
+        assert_eq!(distance("", "го"), 2);
+        assert_eq!(distance("городскойокр", "городскойокруг"), 2);
+        assert_eq!(distance("kitten", "sitting"), 3);
+        assert_eq!(distance("ёж", "ёж"), 0);
+    }
+
+    #[test]
     fn reads_numbers_people_type() {
         assert_eq!(parse_decimal("3,5"), Ok(3.5));
         assert_eq!(parse_decimal(" 1 000,25 "), Ok(1000.25));
@@ -257,11 +302,22 @@ mod tests {
         assert_eq!(parse_count("4"), Ok(4));
         assert_eq!(parse_count("4,0"), Ok(4));
         assert_eq!(parse_count(""), Ok(0));
-        assert!(parse_count("-1").unwrap_err().contains("negative"));
-        assert!(parse_count("2.5").unwrap_err().contains("whole"));
+        assert!(
+            parse_count("-1")
+                .unwrap_err()
+                .to_string()
+                .contains("negative")
+        );
+        assert!(
+            parse_count("2.5")
+                .unwrap_err()
+                .to_string()
+                .contains("whole")
+        );
         assert!(
             parse_count("99999999")
                 .unwrap_err()
+                .to_string()
                 .contains("out of range")
         );
     }
@@ -278,7 +334,7 @@ mod tests {
         ] {
             assert_eq!(parse_date(s), Ok(d), "{s}");
         }
-        let e = parse_date("January 15").unwrap_err();
+        let e = parse_date("January 15").unwrap_err().to_string();
         assert!(e.contains("DD.MM.YYYY"), "{e}");
         assert!(parse_date("31.02.2021").is_err());
     }

@@ -140,7 +140,7 @@ impl ScoringPane {
         match crate::interchange::text::parse_decimal(&text) {
             Ok(v) => self.save(Some(v), cx),
             Err(e) => {
-                cx.error(e);
+                cx.error(e.words(cx.tr));
                 false
             }
         }
