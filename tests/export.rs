@@ -527,6 +527,49 @@ fn csv_keeps_cyrillic_with_a_bom_and_russian_csv_has_semicolons_and_decimal_comm
 }
 
 #[test]
+fn the_protocols_regulation_sheet_keeps_the_toml_lines_as_written() {
+    let c = &*FINISHED;
+    for delimiter in [b';', b','] {
+        let bytes = render(
+            c,
+            &Request {
+                delimiter,
+                ..protocol("portfolio", ExportFormat::Csv)
+            },
+        );
+        let text = std::str::from_utf8(&bytes[3..]).unwrap();
+        let lines: Vec<&str> = text.split("\r\n").collect();
+        // A line without the delimiter is written as it is, quotes included.
+        assert!(lines.contains(&r#"id = "rural""#), "{text}");
+        assert!(lines.contains(&"quota = 5"), "{text}");
+        assert!(!text.contains(r#""id = ""rural""""#), "{text}");
+        // A blank line of the regulation is a blank line, not `""`.
+        assert!(!lines.contains(&r#""""#), "{text}");
+        // Read back as CSV, every line of the regulation comes back whole.
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .delimiter(delimiter)
+            .from_reader(text.as_bytes());
+        let cells: Vec<String> = reader
+            .records()
+            .map(|r| r.unwrap())
+            .filter(|r| r.len() == 1)
+            .map(|r| r[0].to_string())
+            .collect();
+        for line in konkurs::sample::REGULATION
+            .lines()
+            .filter(|l| !l.is_empty())
+        {
+            assert!(
+                cells.iter().any(|c| c == line),
+                "{line:?} is not read back whole"
+            );
+        }
+    }
+}
+
+#[test]
 fn what_is_not_final_is_refused_or_exported_as_a_marked_draft() {
     let c = &*IN_PROGRESS;
     let refusal = |r: &Request| {

@@ -3,7 +3,8 @@
 //! the title and provenance on the first lines, then the tables.
 //!
 //! With `;` between cells (what a Russian-locale spreadsheet expects) the
-//! numbers get a decimal comma too, so they stay numbers there.
+//! numbers get a decimal comma too, so they stay numbers there. A blank line
+//! stays blank, and a cell is quoted only where a spreadsheet needs it.
 
 use super::document::{Block, Cell, Document};
 
@@ -76,22 +77,33 @@ pub fn write(doc: &Document, delimiter: u8) -> Vec<u8> {
         }
     }
     let mut out = BOM.to_vec();
-    let builder = {
-        let mut b = ::csv::WriterBuilder::new();
-        b.delimiter(delimiter)
-            .flexible(true)
-            .terminator(::csv::Terminator::CRLF);
-        b
-    };
     for r in &rows {
-        // An empty record is a blank line (the csv crate would write `""`).
-        if r.is_empty() {
-            out.extend_from_slice(b"\r\n");
-            continue;
+        for (i, c) in r.iter().enumerate() {
+            if i > 0 {
+                out.push(delimiter);
+            }
+            write_cell(&mut out, c, delimiter);
         }
-        let mut w = builder.from_writer(&mut out);
-        w.write_record(r).expect("writing to memory");
-        w.flush().expect("writing to memory");
+        out.extend_from_slice(b"\r\n");
     }
     out
+}
+
+/// One cell, quoted only where a spreadsheet needs it: when it holds the
+/// delimiter or a line break, or begins with a quote. A quote inside an
+/// unquoted cell is read as itself, so the regulation's TOML lines
+/// (`id = "rural"`) and names like `ТОС "Наш дом"` are written as they are,
+/// not with their quotes doubled.
+fn write_cell(out: &mut Vec<u8>, cell: &str, delimiter: u8) {
+    let needs_quotes = cell
+        .bytes()
+        .any(|b| b == delimiter || b == b'\n' || b == b'\r')
+        || cell.starts_with('"');
+    if needs_quotes {
+        out.push(b'"');
+        out.extend_from_slice(cell.replace('"', "\"\"").as_bytes());
+        out.push(b'"');
+    } else {
+        out.extend_from_slice(cell.as_bytes());
+    }
 }
