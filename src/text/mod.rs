@@ -10,5 +10,6 @@
 pub mod catalogue;
 pub mod describe;
 pub mod number;
+pub mod refusal;
 
 pub use catalogue::{I18n, Lang};

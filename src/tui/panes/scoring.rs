@@ -159,7 +159,7 @@ impl ScoringPane {
                 true
             }
             Err(e) => {
-                cx.error(e.to_string());
+                cx.refused(&e);
                 false
             }
         }
@@ -245,7 +245,7 @@ impl ScoringPane {
         };
         match cx.service.set_comment(cx.actor, &stage, &p, &ed.text()) {
             Ok(_) => cx.success(cx.tr.t("scoring.comment_saved")),
-            Err(e) => cx.error(e.to_string()),
+            Err(e) => cx.refused(&e),
         }
     }
 
@@ -269,7 +269,7 @@ impl ScoringPane {
                             cx.success(cx.tr.f("scoring.submitted", &[("participant", &p)]));
                             self.advance_to_unscored();
                         }
-                        Err(e) => cx.error(e.to_string()),
+                        Err(e) => cx.refused(&e),
                     }
                 } else {
                     cx.info(cx.tr.t("scoring.not_submitted"));
@@ -296,7 +296,7 @@ impl ScoringPane {
                             } else {
                                 cx.tr.t("scoring.abstained")
                             }),
-                            Err(e) => cx.error(e.to_string()),
+                            Err(e) => cx.refused(&e),
                         }
                         return true;
                     }
@@ -778,16 +778,19 @@ impl Pane for ScoringPane {
             Action::Undo => {
                 self.buffer.clear();
                 match cx.service.undo(cx.actor) {
-                    Ok(Some(what)) => cx.success(cx.tr.f("scoring.undone", &[("what", &what)])),
+                    Ok(Some(undone)) => cx.success(cx.tr.f(
+                        "scoring.undone",
+                        &[("what", &crate::text::refusal::undone(&undone, cx.tr))],
+                    )),
                     Ok(None) => cx.info(cx.tr.t("scoring.nothing_to_undo")),
-                    Err(e) => cx.error(e.to_string()),
+                    Err(e) => cx.refused(&e),
                 }
             }
             Action::History => {
                 if let (Some(stage), Some(p)) = (&self.stage, &self.selected) {
                     match cx.service.history(cx.actor, stage, p, &cx.actor.id) {
                         Ok(items) => self.history = Some(items),
-                        Err(e) => cx.error(e.to_string()),
+                        Err(e) => cx.refused(&e),
                     }
                 }
             }
