@@ -4,7 +4,7 @@
 //! person reads), participants, jurors and keys by id.
 
 use super::assignment::ConflictReason;
-use super::ids::{CriterionId, InternId, JurorId, MentorId, ParticipantId};
+use super::ids::{CriterionId, InternId, JurorId, MentorId, ParticipantId, StageId};
 use super::people::{KeyError, Role};
 use super::ranking::Blocker;
 use chrono::{DateTime, Utc};
@@ -207,6 +207,28 @@ pub enum Refusal {
         mentor: MentorId,
     },
     ProposalStale,
+    /// Export: the final stage is open, so the team is not decided.
+    TeamUndecided {
+        id: StageId,
+        stage: String,
+    },
+    /// Export: the stage is open, so its protocol is not final.
+    ProtocolOpen {
+        id: StageId,
+        stage: String,
+    },
+    /// Export: no mentoring matching is accepted yet.
+    NoMatchingAccepted,
+    /// Export: the regulation declares no stages, so there is no team.
+    NoStages,
+    /// Export: nobody competes at the final stage yet.
+    NobodyAtFinal {
+        stage: String,
+    },
+    /// Export: an observer asks for the protocol of an open blind stage.
+    BlindStageOpen {
+        stage: String,
+    },
     /// A record of a batch is of a kind the import does not write.
     WrongRecordKind {
         index: usize,

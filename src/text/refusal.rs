@@ -172,6 +172,14 @@ pub fn refusal(r: &Refusal, tr: &I18n) -> String {
             f("intern_locked", &[("intern", intern), ("mentor", mentor)])
         }
         R::ProposalStale => f("proposal_stale", &[]),
+        R::TeamUndecided { id, stage } => {
+            f("export.team_undecided", &[("id", id), ("stage", stage)])
+        }
+        R::ProtocolOpen { id, stage } => f("export.protocol_open", &[("id", id), ("stage", stage)]),
+        R::NoMatchingAccepted => f("export.no_matching_accepted", &[]),
+        R::NoStages => f("export.no_stages", &[]),
+        R::NobodyAtFinal { stage } => f("export.nobody_at_final", &[("stage", stage)]),
+        R::BlindStageOpen { stage } => f("export.blind_stage_open", &[("stage", stage)]),
         R::WrongRecordKind {
             index,
             found,
@@ -472,4 +480,4 @@ fn joined(ids: &[impl Display]) -> String {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

@@ -201,6 +201,18 @@ fn every_refusal() -> Vec<Refusal> {
             mentor: "M01".into(),
         },
         Refusal::ProposalStale,
+        Refusal::TeamUndecided {
+            id: StageId::new("final"),
+            stage: "Финал: защита практики".into(),
+        },
+        Refusal::ProtocolOpen {
+            id: StageId::new("final"),
+            stage: "Финал: защита практики".into(),
+        },
+        Refusal::NoMatchingAccepted,
+        Refusal::NoStages,
+        Refusal::NobodyAtFinal { stage: stage() },
+        Refusal::BlindStageOpen { stage: stage() },
         Refusal::WrongRecordKind {
             index: 3,
             found: "events",
@@ -254,6 +266,12 @@ fn every_refusal() -> Vec<Refusal> {
             | Refusal::NoTeamMemberLeft
             | Refusal::InternLocked { .. }
             | Refusal::ProposalStale
+            | Refusal::TeamUndecided { .. }
+            | Refusal::ProtocolOpen { .. }
+            | Refusal::NoMatchingAccepted
+            | Refusal::NoStages
+            | Refusal::NobodyAtFinal { .. }
+            | Refusal::BlindStageOpen { .. }
             | Refusal::WrongRecordKind { .. } => {}
         }
     }
@@ -264,6 +282,14 @@ fn every_refusal() -> Vec<Refusal> {
 /// formats and key types.
 const ALLOWED_LATIN: &[&str] = &[
     "P",
+    "advance",
+    "stage",
+    "final",
+    "match",
+    "accept",
+    "a",
+    "draft",
+    "force",
     "J",
     "C",
     "X",

@@ -139,8 +139,8 @@ impl ScoringPane {
         let text = std::mem::take(&mut self.buffer);
         match crate::interchange::text::parse_decimal(&text) {
             Ok(v) => self.save(Some(v), cx),
-            Err(e) => {
-                cx.error(e);
+            Err(_) => {
+                cx.error(cx.tr.f("refusal.not_a_number", &[("text", &text)]));
                 false
             }
         }
