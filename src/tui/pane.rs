@@ -117,7 +117,7 @@ impl Cx<'_> {
             .keys_for(pane.name(), action)
             .into_iter()
             .next()
-            .unwrap_or_else(|| ":".to_string() + action.name())
+            .unwrap_or_else(|| format!(": {}", self.tr.action(pane.name(), action.name())))
     }
 }
 
