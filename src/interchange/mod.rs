@@ -205,7 +205,14 @@ fn import_table_with(
                     } else {
                         column
                     };
-                    Problem::at(line, column.or(Some(v.field.to_string())), v.message)
+                    Problem::at(
+                        line,
+                        column.or(Some(v.field.to_string())),
+                        crate::text::refusal::breach(
+                            &v.breach,
+                            &crate::text::I18n::new(crate::text::Lang::En),
+                        ),
+                    )
                 })
                 .collect();
             Err(ImportFailure::File(ImportError {

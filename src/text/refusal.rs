@@ -4,7 +4,7 @@
 
 use super::I18n;
 use crate::domain::assignment::{AssignmentPlan, ConflictReason, ReleaseReason, Unavailable};
-use crate::domain::integrity::Violation;
+use crate::domain::integrity::{Breach, Violation};
 use crate::domain::people::{KeyError, SshKey};
 use crate::domain::ranking::Blocker;
 use crate::domain::refusal::{Act, Refusal, Thing, Undone, UndoneChange};
@@ -339,9 +339,64 @@ fn blockers_words(blockers: &[Blocker], tr: &I18n) -> String {
     parts.join(tr.t("refusal.blocker.separator"))
 }
 
-/// Records of a batch refused by the contest's rules.
+/// Records of a batch refused by the contest's rules: how many, then each
+/// record's field and why.
 pub fn rejected(violations: &[Violation], tr: &I18n) -> String {
-    tr.f("refusal.rejected", &[("n", &violations.len())])
+    let mut out = tr.f("refusal.rejected", &[("n", &violations.len())]);
+    for v in violations {
+        out.push_str(&tr.f(
+            "refusal.rejected_item",
+            &[
+                ("index", &(v.index + 1)),
+                ("field", &v.field),
+                ("why", &breach(&v.breach, tr)),
+            ],
+        ));
+    }
+    out
+}
+
+/// Why a record breaks the contest's rules.
+pub fn breach(b: &Breach, tr: &I18n) -> String {
+    let k = |key: &str| format!("refusal.breach.{key}");
+    match b {
+        Breach::NoRegulation => tr.t(&k("no_regulation")).into(),
+        Breach::UnknownGroup { group, known } => tr.f(
+            &k("unknown_group"),
+            &[
+                ("group", group),
+                (
+                    "known",
+                    &known
+                        .iter()
+                        .map(|(id, name)| format!("{id} ({name})"))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                ),
+            ],
+        ),
+        Breach::EndsBeforeStart { start, end } => {
+            tr.f(&k("ends_before_start"), &[("start", start), ("end", end)])
+        }
+        Breach::UnknownListener(id) => tr.f(&k("unknown_listener"), &[("id", id)]),
+        Breach::UnknownEvent(id) => tr.f(&k("unknown_event"), &[("id", id)]),
+        Breach::OutsideEvent {
+            date,
+            event,
+            start,
+            end,
+        } => tr.f(
+            &k("outside_event"),
+            &[
+                ("date", date),
+                ("event", event),
+                ("start", start),
+                ("end", end),
+            ],
+        ),
+        Breach::UnknownParticipant(id) => tr.f(&k("unknown_participant"), &[("id", id)]),
+        Breach::UnknownJuror(id) => tr.f(&k("unknown_juror"), &[("id", id)]),
+    }
 }
 
 /// What an undo took back, for «undone: …».

@@ -505,3 +505,68 @@ fn an_assignment_plan_is_worded_line_by_line_in_russian() {
 fn plan_lines(p: &AssignmentPlan, lang: Lang) -> Vec<String> {
     plan(p, "Конкурс портфолио", &I18n::new(lang))
 }
+
+#[test]
+fn every_breach_of_a_batch_is_worded_in_both_languages() {
+    use crate::domain::ids::EventId;
+    let day = |d: u32| chrono::NaiveDate::from_ymd_opt(2021, 3, d).unwrap();
+    let breaches = vec![
+        Breach::NoRegulation,
+        Breach::UnknownGroup {
+            group: GroupId::new("town"),
+            known: vec![(GroupId::new("rural"), "Сельские поселения".into())],
+        },
+        Breach::EndsBeforeStart {
+            start: day(10),
+            end: day(9),
+        },
+        Breach::UnknownListener(p("P009")),
+        Breach::UnknownEvent(EventId::new("E09")),
+        Breach::OutsideEvent {
+            date: day(20),
+            event: EventId::new("E01"),
+            start: day(1),
+            end: day(2),
+        },
+        Breach::UnknownParticipant(p("P009")),
+        Breach::UnknownJuror(j("J09")),
+    ];
+    for b in &breaches {
+        match b {
+            Breach::NoRegulation
+            | Breach::UnknownGroup { .. }
+            | Breach::EndsBeforeStart { .. }
+            | Breach::UnknownListener(_)
+            | Breach::UnknownEvent(_)
+            | Breach::OutsideEvent { .. }
+            | Breach::UnknownParticipant(_)
+            | Breach::UnknownJuror(_) => {}
+        }
+    }
+    let violations: Vec<Violation> = breaches
+        .into_iter()
+        .enumerate()
+        .map(|(index, breach)| Violation {
+            index,
+            field: "group",
+            breach,
+        })
+        .collect();
+    for lang in [Lang::En, Lang::Ru] {
+        let text = rejected(&violations, &I18n::new(lang));
+        let allowed: Vec<&str> = ALLOWED_LATIN
+            .iter()
+            .copied()
+            .chain(["town", "group", "E", "FILE"])
+            .collect();
+        assert!(!text.contains('{') && !text.contains("refusal."), "{text}");
+        if lang == Lang::Ru {
+            assert!(
+                text.starts_with("отклонено записей: 8; запись 1, поле group: "),
+                "{text}"
+            );
+            let latin = latin_words(&text, &allowed);
+            assert!(latin.is_empty(), "{text}: {latin:?}");
+        }
+    }
+}
