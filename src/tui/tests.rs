@@ -790,20 +790,26 @@ fn undo_in_russian_names_the_criterion_and_speaks_no_english() {
     let mut s = Screen::new(&f.service, j2, Lang::Ru, "default", 120, 30);
     go(&mut s, PaneKind::Scoring);
     s.key(KeyCode::Enter);
-    s.keys("7").key(KeyCode::Enter);
+    s.keys("6.5");
     s.app.dispatch(Action::Undo);
     let text = s.text();
     let status = text
         .lines()
         .find(|l| l.contains("отменено"))
         .unwrap_or_else(|| panic!("no undo message: {text}"));
+    // The message, before the person's name in the status bar.
+    let status = status.split("  Эксперт").next().unwrap_or_default();
     assert!(status.contains("«Реализованные проекты»"), "{status}");
-    assert!(status.contains("снова без оценки (было 7)"), "{status}");
+    assert!(status.contains("снова без оценки (было 6,5)"), "{status}");
     assert!(
         english_on(status).is_empty(),
         "{status}: {:?}",
         english_on(status)
     );
+    // The sheet's history writes the score the Russian way too.
+    s.app.dispatch(Action::History);
+    let text = s.text();
+    assert!(text.contains("Реализованные проекты: - → 6,5"), "{text}");
 }
 
 #[test]

@@ -929,12 +929,14 @@ impl Pane for ScoringPane {
     }
 }
 
-/// A sheet's status in a history line in words; scores stay as they are.
+/// A sheet's status in a history line in words; scores in the language's
+/// form (`7,5` in Russian).
 fn sheet_word(value: &str, cx: &Cx) -> String {
     match value {
         "draft" | "submitted" | "abstained" => {
             cx.tr.t(&format!("scoring.word.{value}")).to_string()
         }
+        number if number.parse::<f64>().is_ok() => cx.tr.decimal(number.to_string()),
         other => other.to_string(),
     }
 }
