@@ -866,3 +866,32 @@ fn the_palette_finds_export_by_its_russian_word_and_ctrl_u_clears_it() {
         .unwrap_or_default();
     assert!(first.contains("Выгрузить документ"), "{text}");
 }
+
+#[test]
+fn the_automatic_assignment_report_is_russian_under_a_russian_interface() {
+    let f = contest();
+    let mut s = Screen::new(
+        &f.service,
+        f.coordinator.clone(),
+        Lang::Ru,
+        "default",
+        120,
+        40,
+    );
+    go(&mut s, PaneKind::Jury);
+    s.app.dispatch(Action::AutoAssign);
+    let text = s.text();
+    assert!(
+        text.contains("Этап «Конкурс портфолио»: участников"),
+        "{text}"
+    );
+    let report: String = text
+        .lines()
+        .skip_while(|l| !l.contains("Этап «Конкурс портфолио»"))
+        .take_while(|l| !l.contains('└'))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let allowed = ["P", "J"];
+    let latin = crate::text::refusal::tests::latin_words(&report, &allowed);
+    assert!(latin.is_empty(), "{report}: {latin:?}");
+}
