@@ -142,7 +142,10 @@ fn the_sample_contest_runs_from_the_first_stage_to_the_team() {
         .reopen_stage(&coordinator, &portfolio, "a complaint")
         .unwrap_err()
         .to_string();
-    assert!(e.contains("the stage 'final' after it is closed"), "{e}");
+    assert!(
+        e.contains("the stage 'Финал: защита практики' after it is closed"),
+        "{e}"
+    );
 
     // Jurors see closed rankings only; they could not see this one while open.
     assert!(service.analyse_stage(&j, &final_stage).is_ok());

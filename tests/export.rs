@@ -608,7 +608,7 @@ fn what_is_not_final_is_refused_or_exported_as_a_marked_draft() {
     .to_string();
     assert_eq!(
         e,
-        "the stage 'final' is blind: an observer may export its protocol once it is closed"
+        "the stage 'Финал: защита практики' is blind: an observer may export its protocol once it is closed"
     );
     // A closed stage's protocol is final while a later stage is open.
     let closed = render(c, &protocol("portfolio", ExportFormat::Md));

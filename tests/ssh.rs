@@ -289,6 +289,43 @@ fn a_session_can_choose_its_language_and_keys() {
     assert!(String::from_utf8_lossy(&out.stdout).contains("Unknown option '--keymap /etc/passwd'"));
 }
 
+#[test]
+fn a_russian_juror_who_types_11_over_ssh_reads_the_refusal_in_russian() {
+    let world = World::new();
+    {
+        // The educational stage is closed and J01 judges P001 at the
+        // portfolio stage, whose criteria give 0 to 10.
+        let service = konkurs::service::Service::open(world.db.path()).unwrap();
+        let me = konkurs::service::Actor::local_coordinator();
+        service
+            .close_stage(&me, &konkurs::domain::ids::StageId::new("education"))
+            .unwrap();
+        service
+            .assign(
+                &me,
+                &konkurs::domain::ids::StageId::new("portfolio"),
+                &"P001".into(),
+                &"J01".into(),
+            )
+            .unwrap();
+    }
+    let server = world.serve(&[]);
+    let mut args = ssh(&server, &world.key("J01"), "J01");
+    args.extend(["--", "--lang", "ru"].map(String::from));
+    let term = Tmux::run(&args);
+    term.wait_text("Участники");
+    term.keys(&["Tab"]);
+    term.wait_text("P001");
+    term.keys(&["Enter"]);
+    term.keys(&["1", "1"]);
+    let screen = term.wait_text("вне допустимых пределов");
+    assert!(
+        screen.contains("оценка 11 вне допустимых пределов для критерия «Реализованные проекты»"),
+        "{screen}"
+    );
+    assert!(!screen.contains("out of range"), "{screen}");
+}
+
 /// `ssh -t ...` as a juror types it, for a tmux terminal.
 fn ssh(server: &Server, key: &std::path::Path, user: &str) -> Vec<String> {
     let mut args = vec!["ssh".to_string(), "-t".to_string()];

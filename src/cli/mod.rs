@@ -561,8 +561,10 @@ pub fn run(cli: Cli) -> Result<()> {
                     }
                 }
                 _ => {
-                    let report = service.assign_auto(&actor, &stage, *per_participant)?;
-                    print!("{report}");
+                    let plan = service.assign_auto(&actor, &stage, *per_participant)?;
+                    for line in crate::text::refusal::plan(&plan, stage.as_str(), &cli.i18n()) {
+                        println!("{line}");
+                    }
                 }
             }
         }
@@ -617,7 +619,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Undo => {
             let (service, actor) = open(&cli)?;
             match service.undo(&actor)? {
-                Some(what) => println!("{what}"),
+                Some(undone) => println!("{}", crate::text::refusal::undone(&undone, &cli.i18n())),
                 None => println!("nothing to undo"),
             }
         }

@@ -5,7 +5,8 @@
 //! writes anything, whoever sends the batch (an import, the TUI, SSH).
 
 use super::contest::{Contest, Record};
-use super::ids::{EventId, ParticipantId};
+use super::ids::{EventId, GroupId, JurorId, ParticipantId};
+use chrono::NaiveDate;
 use std::collections::BTreeSet;
 
 /// A record of a batch that breaks a rule: its index in the batch and why.
@@ -14,7 +15,35 @@ pub struct Violation {
     pub index: usize,
     /// The field at fault, as in the file's columns (`event_id`, `group`).
     pub field: &'static str,
-    pub message: String,
+    pub breach: Breach,
+}
+
+/// Which rule a record breaks, with what it names; `crate::text::refusal`
+/// words it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Breach {
+    /// A participant's group cannot be checked: no regulation is loaded.
+    NoRegulation,
+    /// The group is not one the regulation declares (id, name).
+    UnknownGroup {
+        group: GroupId,
+        known: Vec<(GroupId, String)>,
+    },
+    EndsBeforeStart {
+        start: NaiveDate,
+        end: NaiveDate,
+    },
+    /// Attendance of a listener neither stored nor in the batch.
+    UnknownListener(ParticipantId),
+    UnknownEvent(EventId),
+    OutsideEvent {
+        date: NaiveDate,
+        event: EventId,
+        start: NaiveDate,
+        end: NaiveDate,
+    },
+    UnknownParticipant(ParticipantId),
+    UnknownJuror(JurorId),
 }
 
 /// Checks a batch of records about to be stored in `contest`. Records of the
@@ -39,33 +68,28 @@ pub fn check_batch(contest: &Contest, batch: &[Record]) -> Vec<Violation> {
         |id: &ParticipantId| contest.participants.contains_key(id) || new_participants.contains(id);
     let mut out = Vec::new();
     for (index, record) in batch.iter().enumerate() {
-        let mut bad = |field: &'static str, message: String| {
+        let mut bad = |field: &'static str, breach: Breach| {
             out.push(Violation {
                 index,
                 field,
-                message,
+                breach,
             })
         };
         match record {
             Record::Participant(p) => match contest.rules() {
-                None => bad(
-                    "group",
-                    "no regulation is loaded, so the groups are unknown: run `konkurs init --regulation FILE` first".into(),
-                ),
+                None => bad("group", Breach::NoRegulation),
                 Some(rules) => {
                     if rules.group(&p.group).is_none() {
                         bad(
                             "group",
-                            format!(
-                                "unknown group '{}': the regulation declares {}",
-                                p.group,
-                                rules
+                            Breach::UnknownGroup {
+                                group: p.group.clone(),
+                                known: rules
                                     .groups
                                     .iter()
-                                    .map(|g| format!("{} ({})", g.id, g.name))
-                                    .collect::<Vec<_>>()
-                                    .join(", ")
-                            ),
+                                    .map(|g| (g.id.clone(), g.name.clone()))
+                                    .collect(),
+                            },
                         )
                     }
                 }
@@ -73,14 +97,17 @@ pub fn check_batch(contest: &Contest, batch: &[Record]) -> Vec<Violation> {
             Record::Event(e) if e.end < e.start => {
                 bad(
                     "end",
-                    format!("the event ends ({}) before it starts ({})", e.end, e.start),
+                    Breach::EndsBeforeStart {
+                        start: e.start,
+                        end: e.end,
+                    },
                 );
             }
             Record::Attendance(a) => {
                 if !participant_known(&a.participant) {
                     bad(
                         "participant_id",
-                        format!("unknown listener '{}': import the participants first", a.participant),
+                        Breach::UnknownListener(a.participant.clone()),
                     );
                 }
                 for (event, date) in &a.events {
@@ -91,20 +118,21 @@ pub fn check_batch(contest: &Contest, batch: &[Record]) -> Vec<Violation> {
                         })
                     });
                     match found {
-                        None if !new_events.contains(event) => bad(
-                            "event_id",
-                            format!("unknown event '{event}': import the events first"),
-                        ),
+                        None if !new_events.contains(event) => {
+                            bad("event_id", Breach::UnknownEvent(event.clone()))
+                        }
                         Some(e) => {
                             if let Some(d) = date
                                 && !e.covers(*d)
                             {
                                 bad(
                                     "date",
-                                    format!(
-                                        "{d} is outside the event '{}' ({} to {})",
-                                        e.id, e.start, e.end
-                                    ),
+                                    Breach::OutsideEvent {
+                                        date: *d,
+                                        event: e.id.clone(),
+                                        start: e.start,
+                                        end: e.end,
+                                    },
                                 );
                             }
                         }
@@ -116,17 +144,14 @@ pub fn check_batch(contest: &Contest, batch: &[Record]) -> Vec<Violation> {
                 if let Some(p) = &m.participant
                     && !participant_known(p)
                 {
-                    bad(
-                        "participant_id",
-                        format!("unknown participant '{p}'"),
-                    );
+                    bad("participant_id", Breach::UnknownParticipant(p.clone()));
                 }
             }
             Record::Conflict(c) => {
                 if !participant_known(&c.participant) {
                     bad(
                         "conflicts",
-                        format!("unknown participant '{}'", c.participant),
+                        Breach::UnknownParticipant(c.participant.clone()),
                     );
                 }
                 let juror_known = contest.jurors.contains_key(&c.juror)
@@ -134,7 +159,7 @@ pub fn check_batch(contest: &Contest, batch: &[Record]) -> Vec<Violation> {
                         .iter()
                         .any(|r| matches!(r, Record::Juror(j) if j.id == c.juror));
                 if !juror_known {
-                    bad("juror_id", format!("unknown juror '{}'", c.juror));
+                    bad("juror_id", Breach::UnknownJuror(c.juror.clone()));
                 }
             }
             _ => {}

@@ -13,6 +13,7 @@ pub mod mentoring;
 pub mod participant;
 pub mod people;
 pub mod ranking;
+pub mod refusal;
 pub mod regulation;
 pub mod scoring;
 pub mod shared;

@@ -27,6 +27,8 @@ pub enum Arg {
     Number(f64),
     /// A word of the catalogue (`import.kind.participants`).
     Key(&'static str),
+    /// A rule of the contest a record breaks, worded by the text layer.
+    Breach(crate::domain::integrity::Breach),
 }
 
 impl From<String> for Arg {
@@ -96,6 +98,7 @@ impl Message {
                 Arg::Text(s) => s.clone(),
                 Arg::Number(x) => tr.decimal(x.to_string()),
                 Arg::Key(k) => tr.t(k).to_string(),
+                Arg::Breach(b) => crate::text::refusal::breach(b, tr),
             })
             .collect();
         let args: Vec<(&str, &dyn fmt::Display)> = self
@@ -334,7 +337,7 @@ fn import_table_with(
                     Problem::at(
                         line,
                         column.or(Some(v.field.to_string())),
-                        Message::verbatim(v.message),
+                        Message::new("import.as_is").with("text", Arg::Breach(v.breach)),
                     )
                 })
                 .collect();

@@ -7,6 +7,7 @@
 use super::{Actor, Result, Service, ServiceError};
 use crate::domain::contest::{Change, Collection, Contest, Record};
 use crate::domain::people::Role;
+use crate::domain::refusal::{Act, Refusal};
 use serde::Serialize;
 use std::fmt;
 
@@ -134,18 +135,19 @@ impl Service {
         self.require(
             actor,
             &[Role::Coordinator],
-            &format!("import {}", kind.name()),
+            Act::Import { kind: kind.name() },
         )?;
         if let Some((i, r)) = records
             .iter()
             .enumerate()
             .find(|(_, r)| !kind.collections().contains(&r.collection()))
         {
-            return Err(ServiceError::Invalid(format!(
-                "record {i} is a {} record, not one of {}",
-                r.collection().name(),
-                kind.name()
-            )));
+            return Err(Refusal::WrongRecordKind {
+                index: i,
+                found: r.collection().name(),
+                expected: kind.name(),
+            }
+            .into());
         }
         let mut report = ImportReport {
             kind: kind.name().into(),

@@ -1,10 +1,11 @@
 //! The listener register through the service: marking attendance by hand.
 
-use super::{Actor, Result, Service, ServiceError};
+use super::{Actor, Result, Service};
 use crate::domain::contest::{Change, Key, Record};
 use crate::domain::ids::{EventId, ParticipantId};
 use crate::domain::learning::Attendance;
 use crate::domain::people::Role;
+use crate::domain::refusal::{Act, Refusal, Thing};
 
 impl Service {
     /// Marks a listener present at an event (or, with `present = false`,
@@ -16,16 +17,17 @@ impl Service {
         event: &EventId,
         present: bool,
     ) -> Result<bool> {
-        self.require(actor, &[Role::Coordinator], "mark attendance")?;
+        self.require(actor, &[Role::Coordinator], Act::MarkAttendance)?;
         let entry = self.commit_with(actor, "attendance.mark", |c| {
             if !c.participants.contains_key(participant) {
-                return Err(ServiceError::NotFound {
-                    what: "listener",
+                return Err(Refusal::Unknown {
+                    what: Thing::Listener,
                     id: participant.to_string(),
-                });
+                }
+                .into());
             }
-            let e = c.events.get(event).ok_or_else(|| ServiceError::NotFound {
-                what: "event",
+            let e = c.events.get(event).ok_or_else(|| Refusal::Unknown {
+                what: Thing::Event,
                 id: event.to_string(),
             })?;
             let mut a = c

@@ -1,7 +1,7 @@
 //! The mentoring programme through the service: mentors from the team,
 //! locks and forbids, proposals and the accepted matching.
 
-use super::{Actor, Result, Service, ServiceError};
+use super::{Actor, Result, Service};
 use crate::domain::contest::{Change, Contest, Key, Record, Standing};
 use crate::domain::ids::{InternId, MentorId};
 use crate::domain::matching::{self, MatchInput, MatchMode, Proposal};
@@ -10,6 +10,7 @@ use crate::domain::mentoring::{
     PairDecision, TopicLevel,
 };
 use crate::domain::people::Role;
+use crate::domain::refusal::{Act, Refusal, Thing};
 use crate::domain::topic::Topic;
 use std::collections::BTreeMap;
 
@@ -65,7 +66,7 @@ impl Service {
         self.require(
             actor,
             &[Role::Coordinator, Role::Observer],
-            "see the mentoring programme",
+            Act::SeeMentoring,
         )?;
         Ok(MatchData::of(&self.contest()))
     }
@@ -81,7 +82,7 @@ impl Service {
     /// regulation's capacity, both formats, and the topics the member
     /// trained in (level 3 for 3+ events of a topic, 2 for 2, 1 for 1).
     pub fn mentors_from_team(&self, actor: &Actor) -> Result<usize> {
-        self.require(actor, &[Role::Coordinator], "add mentors")?;
+        self.require(actor, &[Role::Coordinator], Act::AddMentors)?;
         let mut added = 0;
         self.commit_with(actor, "mentors.from_team", |c| {
             let standings = c.standings();
@@ -91,7 +92,10 @@ impl Service {
                 if standings.get(&p.id) != Some(&Standing::Team) {
                     continue;
                 }
-                if c.mentors.values().any(|m| m.participant.as_ref() == Some(&p.id)) {
+                if c.mentors
+                    .values()
+                    .any(|m| m.participant.as_ref() == Some(&p.id))
+                {
                     continue;
                 }
                 let mut per_topic: BTreeMap<Topic, usize> = BTreeMap::new();
@@ -128,9 +132,7 @@ impl Service {
             }
             added = changes.len();
             if changes.is_empty() {
-                return Err(ServiceError::Invalid(
-                    "no team member without a mentor record: the team is formed when the final stage is closed".into(),
-                ));
+                return Err(Refusal::NoTeamMemberLeft.into());
             }
             Ok((changes, format!("{added} team member(s) became mentors")))
         })?;
@@ -146,23 +148,21 @@ impl Service {
         kind: Option<DecisionKind>,
         reason: &str,
     ) -> Result<()> {
-        self.require(
-            actor,
-            &[Role::Coordinator],
-            "lock or forbid mentoring pairs",
-        )?;
+        self.require(actor, &[Role::Coordinator], Act::DecidePairs)?;
         self.commit_with(actor, "mentoring.decide", |c| {
             if !c.mentors.contains_key(mentor) {
-                return Err(ServiceError::NotFound {
-                    what: "mentor",
+                return Err(Refusal::Unknown {
+                    what: Thing::Mentor,
                     id: mentor.to_string(),
-                });
+                }
+                .into());
             }
             if !c.interns.contains_key(intern) {
-                return Err(ServiceError::NotFound {
-                    what: "intern",
+                return Err(Refusal::Unknown {
+                    what: Thing::Intern,
                     id: intern.to_string(),
-                });
+                }
+                .into());
             }
             let key = (mentor.clone(), intern.clone());
             let current = c.decisions.get(&key);
@@ -180,10 +180,11 @@ impl Service {
                                 && &d.mentor != mentor
                         })
                     {
-                        return Err(ServiceError::Invalid(format!(
-                            "{intern} is already locked to {}; clear that lock first",
-                            other.mentor
-                        )));
+                        return Err(Refusal::InternLocked {
+                            intern: intern.clone(),
+                            mentor: other.mentor.clone(),
+                        }
+                        .into());
                     }
                     Change::Put(Record::Decision(PairDecision {
                         mentor: mentor.clone(),
@@ -206,18 +207,17 @@ impl Service {
     /// Accepts a proposal as the programme's matching. It must still hold:
     /// the data it came from may have changed since.
     pub fn accept_matching(&self, actor: &Actor, proposal: &Proposal) -> Result<()> {
-        self.require(actor, &[Role::Coordinator], "accept mentoring pairs")?;
+        self.require(actor, &[Role::Coordinator], Act::AcceptPairs)?;
         self.commit_with(actor, "mentoring.accept", |c| {
             let data = MatchData::of(c);
             let fresh = matching::propose(&data.input(), proposal.mode);
-            if fresh.pairs.iter().map(|p| (&p.mentor, &p.intern)).ne(proposal
+            if fresh
                 .pairs
                 .iter()
-                .map(|p| (&p.mentor, &p.intern)))
+                .map(|p| (&p.mentor, &p.intern))
+                .ne(proposal.pairs.iter().map(|p| (&p.mentor, &p.intern)))
             {
-                return Err(ServiceError::Invalid(
-                    "the mentors, interns, locks or forbids changed since this proposal: run it again and check it before accepting".into(),
-                ));
+                return Err(Refusal::ProposalStale.into());
             }
             Ok((
                 vec![Change::Put(Record::Matching(AcceptedMatching {

@@ -23,6 +23,7 @@ pub use view::{Progress, View};
 use crate::domain::contest::{Change, Contest, Key, Record, RegulationDoc};
 use crate::domain::ids::JurorId;
 use crate::domain::people::Role;
+use crate::domain::refusal::{Act, Refusal, Thing};
 use crate::domain::regulation::RegulationErrors;
 use crate::store::{AuditEntry, Stamp, Store, StoreError};
 use chrono::{DateTime, Utc};
@@ -55,41 +56,71 @@ impl Actor {
 }
 
 /// Why the service refused.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug)]
 pub enum ServiceError {
-    #[error("{actor} is a {role} and may not {what}")]
-    Forbidden {
-        actor: String,
-        role: Role,
-        what: String,
-    },
-    #[error("no regulation is loaded in this database: run `konkurs init --regulation FILE` first")]
+    /// A rule refused the request; see [`Refusal`].
+    Refused(Refusal),
     NoRegulation,
-    #[error("unknown {what} '{id}'")]
-    NotFound { what: &'static str, id: String },
-    #[error("{0}")]
-    Invalid(String),
     /// Records of a batch that break the contest's rules, by batch index.
-    #[error("{} record(s) refused", .0.len())]
     Rejected(Vec<crate::domain::integrity::Violation>),
-    #[error("{}", .errors.render(.file))]
     Regulation {
         file: String,
         errors: RegulationErrors,
     },
-    #[error(transparent)]
-    Store(#[from] StoreError),
+    Store(StoreError),
 }
 
 impl ServiceError {
     /// The refusal in the person's language, for every interface to show.
     pub fn words(&self, tr: &crate::text::I18n) -> String {
-        let _ = tr;
-        self.to_string()
+        match self {
+            ServiceError::Refused(r) => crate::text::refusal::refusal(r, tr),
+            ServiceError::NoRegulation => tr.t("refusal.no_regulation").to_string(),
+            ServiceError::Rejected(v) => crate::text::refusal::rejected(v, tr),
+            ServiceError::Regulation { file, errors } => errors.render(file),
+            ServiceError::Store(e) => e.to_string(),
+        }
+    }
+}
+
+/// The English wording, the same as [`ServiceError::words`] gives.
+impl std::fmt::Display for ServiceError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.words(&crate::text::I18n::new(crate::text::Lang::En)))
+    }
+}
+
+impl std::error::Error for ServiceError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            ServiceError::Store(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+impl From<StoreError> for ServiceError {
+    fn from(e: StoreError) -> Self {
+        ServiceError::Store(e)
+    }
+}
+
+impl From<Refusal> for ServiceError {
+    fn from(r: Refusal) -> Self {
+        ServiceError::Refused(r)
     }
 }
 
 pub type Result<T> = std::result::Result<T, ServiceError>;
+
+/// The refusal of an actor whose role does not allow `act`.
+fn forbidden(actor: &Actor, act: Act) -> ServiceError {
+    ServiceError::Refused(Refusal::Forbidden {
+        actor: actor.id.clone(),
+        role: actor.role,
+        act,
+    })
+}
 
 type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
 
@@ -200,8 +231,8 @@ impl Service {
     /// Finds the person a `--as ID` names.
     pub fn actor(&self, id: &str) -> Result<Actor> {
         let state = self.state.read().expect("state lock");
-        let j = state.jurors.get(id).ok_or_else(|| ServiceError::NotFound {
-            what: "juror",
+        let j = state.jurors.get(id).ok_or_else(|| Refusal::Unknown {
+            what: Thing::Juror,
             id: id.to_string(),
         })?;
         Ok(Actor {
@@ -212,15 +243,11 @@ impl Service {
     }
 
     /// Refuses unless the actor has one of `roles`.
-    fn require(&self, actor: &Actor, roles: &[Role], what: &str) -> Result<()> {
+    fn require(&self, actor: &Actor, roles: &[Role], act: Act) -> Result<()> {
         if roles.contains(&actor.role) {
             Ok(())
         } else {
-            Err(ServiceError::Forbidden {
-                actor: actor.id.to_string(),
-                role: actor.role,
-                what: what.to_string(),
-            })
+            Err(forbidden(actor, act))
         }
     }
 
@@ -279,7 +306,7 @@ impl Service {
     /// Loads (or replaces) the regulation. Refused when the file is invalid
     /// or when a group's quota exceeds the participants it already has.
     pub fn set_regulation(&self, actor: &Actor, doc: RegulationDoc) -> Result<Option<AuditEntry>> {
-        self.require(actor, &[Role::Coordinator], "load a regulation")?;
+        self.require(actor, &[Role::Coordinator], Act::LoadRegulation)?;
         let rules =
             crate::domain::regulation::Regulation::parse(&doc.source).map_err(|errors| {
                 ServiceError::Regulation {
@@ -318,30 +345,26 @@ impl Service {
         self.require(
             actor,
             &[Role::Coordinator, Role::Observer],
-            "verify the database",
+            Act::VerifyDatabase,
         )?;
         Ok(self.store.verify()?)
     }
 
     /// The whole database as a backup document.
     pub fn backup(&self, actor: &Actor) -> Result<crate::store::backup::Dump> {
-        self.require(actor, &[Role::Coordinator], "back up the database")?;
+        self.require(actor, &[Role::Coordinator], Act::Backup)?;
         Ok(self.store.dump(self.now())?)
     }
 
     /// Refuses unless the actor may export documents: coordinators and
     /// observers; not jurors, because a protocol holds every juror's scores.
     pub fn may_export(&self, actor: &Actor) -> Result<()> {
-        self.require(
-            actor,
-            &[Role::Coordinator, Role::Observer],
-            "export documents (a protocol holds every juror's scores)",
-        )
+        self.require(actor, &[Role::Coordinator, Role::Observer], Act::Export)
     }
 
     /// The audit log, oldest first (coordinators only: it holds every score).
     pub fn audit(&self, actor: &Actor) -> Result<Vec<AuditEntry>> {
-        self.require(actor, &[Role::Coordinator], "read the audit log")?;
+        self.require(actor, &[Role::Coordinator], Act::ReadAudit)?;
         Ok(self.store.audit_entries()?)
     }
 }

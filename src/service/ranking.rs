@@ -3,13 +3,14 @@
 //! reopening with a reason, resolving ties, and rankings as they stood at a
 //! past moment, rebuilt from the audit log.
 
-use super::{Actor, Result, Service, ServiceError};
+use super::{Actor, Result, Service, ServiceError, forbidden};
 use crate::domain::activity::{self, ActivityRating};
 use crate::domain::contest::{Change, Contest, Key, Record};
 use crate::domain::ids::{CriterionId, ParticipantId, StageId};
 use crate::domain::participant::Participant;
 use crate::domain::people::Role;
-use crate::domain::ranking::{Analysis, Blocker, StageInput, analyse};
+use crate::domain::ranking::{Analysis, StageInput, analyse};
+use crate::domain::refusal::{Act, Refusal, Thing};
 use crate::domain::regulation::{Aggregation, Regulation};
 use crate::domain::scoring::{ScoreSheet, SheetStatus, StageState, StageStatus};
 use crate::domain::snapshot::{FrozenRanking, TieResolution};
@@ -38,8 +39,8 @@ impl StageData {
     ) -> Result<StageData> {
         let active = c.regulation.as_ref().ok_or(ServiceError::NoRegulation)?;
         let rules = &active.rules;
-        let st = rules.stage(stage).ok_or_else(|| ServiceError::NotFound {
-            what: "stage",
+        let st = rules.stage(stage).ok_or_else(|| Refusal::Unknown {
+            what: Thing::Stage,
             id: stage.to_string(),
         })?;
         let ids = c.stage_participants(stage);
@@ -133,68 +134,23 @@ impl StageReport {
     }
 }
 
-/// A blocker in words, for refusals.
-fn blockers_text(blockers: &[Blocker]) -> String {
-    let incomplete: Vec<String> = blockers
-        .iter()
-        .filter_map(|b| match b {
-            Blocker::Incomplete {
-                participant,
-                have,
-                need,
-            } => Some(format!("{participant} ({have} of {need})")),
-            _ => None,
-        })
-        .collect();
-    let ties: Vec<String> = blockers
-        .iter()
-        .filter_map(|b| match b {
-            Blocker::TieAtCutoff {
-                participants,
-                group,
-                rank,
-                places,
-            } => Some(format!(
-                "{} tied at rank {rank}{} across the cutoff of {places}",
-                participants
-                    .iter()
-                    .map(|p| p.to_string())
-                    .collect::<Vec<_>>()
-                    .join(", "),
-                group.as_ref().map_or(String::new(), |g| format!(" in {g}"))
-            )),
-            _ => None,
-        })
-        .collect();
-    let mut parts = Vec::new();
-    if !incomplete.is_empty() {
-        parts.push(format!(
-            "{} participant(s) lack submitted sheets: {}",
-            incomplete.len(),
-            incomplete
-                .iter()
-                .take(12)
-                .cloned()
-                .collect::<Vec<_>>()
-                .join(", ")
-                + if incomplete.len() > 12 { ", ..." } else { "" }
-        ));
-    }
-    for t in ties {
-        parts.push(format!("{t}: resolve the tie first (konkurs resolve-tie)"));
-    }
-    parts.join("; ")
+/// The stage's name for a person, or its id when the regulation lacks it.
+fn stage_name(c: &Contest, stage: &StageId) -> String {
+    c.rules()
+        .and_then(|r| r.stage(stage))
+        .map_or_else(|| stage.to_string(), |s| s.name.clone())
 }
 
 impl Service {
     fn may_see_ranking(&self, c: &Contest, actor: &Actor, stage: &StageId) -> Result<()> {
         let closed = c.stages.get(stage).is_some_and(|s| s.is_closed());
         if actor.role == Role::Juror && !closed {
-            return Err(ServiceError::Forbidden {
-                actor: actor.id.to_string(),
-                role: actor.role,
-                what: format!("see the ranking of the stage '{stage}' before it is closed"),
-            });
+            return Err(forbidden(
+                actor,
+                Act::SeeOpenRanking {
+                    stage: stage_name(c, stage),
+                },
+            ));
         }
         Ok(())
     }
@@ -225,12 +181,12 @@ impl Service {
                 break;
             }
             if !e.detailed {
-                return Err(ServiceError::Invalid(format!(
-                    "cannot rebuild the contest before entry #{} ({}, {}): that bulk change kept no record-level detail",
-                    e.seq,
-                    e.at.format("%Y-%m-%d %H:%M:%S"),
-                    e.summary
-                )));
+                return Err(Refusal::NoDetailBefore {
+                    seq: e.seq,
+                    at: e.at,
+                    summary: e.summary.clone(),
+                }
+                .into());
             }
             for change in e.changes.iter().rev() {
                 let undo = match &change.before {
@@ -256,7 +212,7 @@ impl Service {
         self.require(
             actor,
             &[Role::Coordinator, Role::Observer],
-            "see past rankings",
+            Act::SeePastRankings,
         )?;
         let c = self.contest_as_of(at)?;
         let formula = c.rules().map(|r| r.activity.clone()).unwrap_or_default();
@@ -276,40 +232,41 @@ impl Service {
     /// participants are those. Refused while a participant lacks submitted
     /// sheets or a tie straddles a cutoff.
     pub fn close_stage(&self, actor: &Actor, stage: &StageId) -> Result<FrozenRanking> {
-        self.require(actor, &[Role::Coordinator], "close a stage")?;
+        self.require(actor, &[Role::Coordinator], Act::CloseStage)?;
         let mut frozen = None;
         self.commit_with(actor, "stage.close", |c| {
             let rules = c.rules().ok_or(ServiceError::NoRegulation)?;
-            rules
-                .stage_index(stage)
-                .ok_or_else(|| ServiceError::NotFound {
-                    what: "stage",
-                    id: stage.to_string(),
-                })?;
+            rules.stage_index(stage).ok_or_else(|| Refusal::Unknown {
+                what: Thing::Stage,
+                id: stage.to_string(),
+            })?;
             if c.stages.get(stage).is_some_and(|s| s.is_closed()) {
-                return Err(ServiceError::Invalid(format!(
-                    "the stage '{stage}' is already closed"
-                )));
+                return Err(Refusal::StageAlreadyClosed {
+                    stage: stage_name(c, stage),
+                }
+                .into());
             }
             if let Some(previous) = c.previous_stage_open(stage) {
-                return Err(ServiceError::Invalid(format!(
-                    "close the stage '{}' first: stages close in order",
-                    previous.id
-                )));
+                return Err(Refusal::PreviousStageOpen {
+                    previous: previous.name.clone(),
+                }
+                .into());
             }
             let ratings = self.derived.ratings_now(c);
             let data = StageData::of(c, &ratings, stage)?;
             if data.participants.is_empty() {
-                return Err(ServiceError::Invalid(format!(
-                    "nobody competes at the stage '{stage}'"
-                )));
+                return Err(Refusal::NobodyCompetes {
+                    stage: stage_name(c, stage),
+                }
+                .into());
             }
             let ranking = crate::domain::ranking::rank(&data.input(), data.declared_method());
             if !ranking.is_final() {
-                return Err(ServiceError::Invalid(format!(
-                    "the stage '{stage}' cannot be closed yet: {}",
-                    blockers_text(&ranking.blockers)
-                )));
+                return Err(Refusal::NotFinal {
+                    stage: stage_name(c, stage),
+                    blockers: ranking.blockers.clone(),
+                }
+                .into());
             }
             let snapshot = FrozenRanking::freeze(
                 &ranking,
@@ -347,37 +304,37 @@ impl Service {
     /// Reopens a closed stage, with a reason kept in the audit log. Refused
     /// once a later stage is closed or its scoring has started.
     pub fn reopen_stage(&self, actor: &Actor, stage: &StageId, reason: &str) -> Result<()> {
-        self.require(actor, &[Role::Coordinator], "reopen a stage")?;
+        self.require(actor, &[Role::Coordinator], Act::ReopenStage)?;
         if reason.trim().is_empty() {
-            return Err(ServiceError::Invalid(
-                "a reason is required to reopen a stage; it is kept in the audit log".into(),
-            ));
+            return Err(Refusal::StageReopenReasonMissing.into());
         }
         self.commit_with(actor, "stage.reopen", |c| {
             let rules = c.rules().ok_or(ServiceError::NoRegulation)?;
-            let index = rules.stage_index(stage).ok_or_else(|| ServiceError::NotFound {
-                what: "stage",
+            let index = rules.stage_index(stage).ok_or_else(|| Refusal::Unknown {
+                what: Thing::Stage,
                 id: stage.to_string(),
             })?;
             if !c.stages.get(stage).is_some_and(|s| s.is_closed()) {
-                return Err(ServiceError::Invalid(format!("the stage '{stage}' is not closed")));
+                return Err(Refusal::StageNotClosed {
+                    stage: stage_name(c, stage),
+                }
+                .into());
             }
             if let Some(next) = rules.stages.get(index + 1) {
                 if c.stages.get(&next.id).is_some_and(|s| s.is_closed()) {
-                    return Err(ServiceError::Invalid(format!(
-                        "the stage '{}' after it is closed; reopen that one first",
-                        next.id
-                    )));
+                    return Err(Refusal::LaterStageClosed {
+                        next: next.name.clone(),
+                    }
+                    .into());
                 }
-                let started = c
-                    .sheets
-                    .values()
-                    .any(|s| s.stage == next.id && (!s.scores.is_empty() || s.status != SheetStatus::Draft));
+                let started = c.sheets.values().any(|s| {
+                    s.stage == next.id && (!s.scores.is_empty() || s.status != SheetStatus::Draft)
+                });
                 if started {
-                    return Err(ServiceError::Invalid(format!(
-                        "scoring of the stage '{}' has started; its jurors' work depends on who advanced",
-                        next.id
-                    )));
+                    return Err(Refusal::LaterStageStarted {
+                        next: next.name.clone(),
+                    }
+                    .into());
                 }
             }
             Ok((
@@ -400,17 +357,16 @@ impl Service {
         order: Vec<ParticipantId>,
         reason: &str,
     ) -> Result<()> {
-        self.require(actor, &[Role::Coordinator], "resolve ties")?;
+        self.require(actor, &[Role::Coordinator], Act::ResolveTies)?;
         if reason.trim().is_empty() {
-            return Err(ServiceError::Invalid(
-                "a reason is required to order a tie (e.g. the jury's decision of <date>)".into(),
-            ));
+            return Err(Refusal::TieReasonMissing.into());
         }
         self.commit_with(actor, "stage.resolve_tie", |c| {
             if c.stages.get(stage).is_some_and(|s| s.is_closed()) {
-                return Err(ServiceError::Invalid(format!(
-                    "the stage '{stage}' is closed"
-                )));
+                return Err(Refusal::StageAlreadyClosed {
+                    stage: stage_name(c, stage),
+                }
+                .into());
             }
             let ratings = self.derived.ratings_now(c);
             let data = StageData::of(c, &ratings, stage)?;
@@ -419,9 +375,7 @@ impl Service {
             wanted.sort();
             wanted.dedup();
             if wanted.len() != order.len() {
-                return Err(ServiceError::Invalid(
-                    "a participant is listed twice".into(),
-                ));
+                return Err(Refusal::ListedTwice.into());
             }
             let tie = ranking.ties.iter().find(|t| {
                 let mut ids = t.participants.clone();
@@ -429,29 +383,14 @@ impl Service {
                 ids == wanted
             });
             if tie.is_none() {
-                let known: Vec<String> = ranking
-                    .ties
-                    .iter()
-                    .map(|t| {
-                        format!(
-                            "rank {}: {}",
-                            t.rank,
-                            t.participants
-                                .iter()
-                                .map(|p| p.to_string())
-                                .collect::<Vec<_>>()
-                                .join(", ")
-                        )
-                    })
-                    .collect();
-                return Err(ServiceError::Invalid(format!(
-                    "these participants are not exactly an unresolved tie; the ties are: {}",
-                    if known.is_empty() {
-                        "none".to_string()
-                    } else {
-                        known.join("; ")
-                    }
-                )));
+                return Err(Refusal::NotATie {
+                    ties: ranking
+                        .ties
+                        .iter()
+                        .map(|t| (t.rank, t.participants.clone()))
+                        .collect(),
+                }
+                .into());
             }
             let resolution = TieResolution {
                 stage: stage.clone(),

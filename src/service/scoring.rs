@@ -6,10 +6,12 @@
 //! range, and never after submitting. What a juror may read of other
 //! jurors' sheets is decided in [`super::View`].
 
-use super::{Actor, Result, Service, ServiceError};
+use super::{Actor, Result, Service, ServiceError, forbidden};
+use crate::domain::assignment::AssignmentPlan;
 use crate::domain::contest::{Change, Contest, Key, Record};
 use crate::domain::ids::{CriterionId, JurorId, ParticipantId, StageId};
 use crate::domain::people::{Role, SshKey};
+use crate::domain::refusal::{Act, Refusal, Thing, Undone, UndoneChange};
 use crate::domain::regulation::{CommentRule, CriterionKind, Stage};
 use crate::domain::scoring::{
     Assignment, AssignmentOrigin, Conflict, ConflictOrigin, ScoreSheet, SheetStatus,
@@ -37,19 +39,22 @@ const UNDO_PREFIX: &str = "score.undo#";
 impl Service {
     fn stage_of<'a>(&self, contest: &'a Contest, stage: &StageId) -> Result<&'a Stage> {
         let rules = contest.rules().ok_or(ServiceError::NoRegulation)?;
-        rules.stage(stage).ok_or_else(|| ServiceError::NotFound {
-            what: "stage",
-            id: stage.to_string(),
+        rules.stage(stage).ok_or_else(|| {
+            Refusal::Unknown {
+                what: Thing::Stage,
+                id: stage.to_string(),
+            }
+            .into()
         })
     }
 
     fn open_stage<'a>(&self, contest: &'a Contest, stage: &StageId) -> Result<&'a Stage> {
         let s = self.stage_of(contest, stage)?;
         if contest.stages.get(stage).is_some_and(|st| st.is_closed()) {
-            return Err(ServiceError::Invalid(format!(
-                "the stage '{}' is closed; its scores can no longer change (a coordinator can reopen it)",
-                s.name
-            )));
+            return Err(Refusal::StageClosed {
+                stage: s.name.clone(),
+            }
+            .into());
         }
         Ok(s)
     }
@@ -62,14 +67,16 @@ impl Service {
         stage: &StageId,
         participant: &ParticipantId,
     ) -> Result<ScoreSheet> {
-        self.require(actor, &[Role::Juror], "score participants")?;
-        self.open_stage(contest, stage)?;
+        self.require(actor, &[Role::Juror], Act::Score)?;
+        let st = self.open_stage(contest, stage)?;
         let key = (stage.clone(), participant.clone(), actor.id.clone());
         if !contest.assignments.contains_key(&key) {
-            return Err(ServiceError::Invalid(format!(
-                "{participant} is not assigned to you ({}) at the stage '{stage}'",
-                actor.id
-            )));
+            return Err(Refusal::NotAssigned {
+                participant: participant.clone(),
+                juror: actor.id.clone(),
+                stage: st.name.clone(),
+            }
+            .into());
         }
         let sheet = contest.sheets.get(&key).cloned().unwrap_or_else(|| {
             ScoreSheet::new(
@@ -81,12 +88,14 @@ impl Service {
         });
         match sheet.status {
             SheetStatus::Draft => Ok(sheet),
-            SheetStatus::Submitted => Err(ServiceError::Invalid(format!(
-                "you have submitted your scores of {participant}; ask the coordinator to reopen them to change anything"
-            ))),
-            SheetStatus::Abstained => Err(ServiceError::Invalid(format!(
-                "you abstained from judging {participant}; ask the coordinator to reopen the sheet"
-            ))),
+            SheetStatus::Submitted => Err(Refusal::SheetSubmitted {
+                participant: participant.clone(),
+            }
+            .into()),
+            SheetStatus::Abstained => Err(Refusal::SheetAbstained {
+                participant: participant.clone(),
+            }
+            .into()),
         }
     }
 
@@ -104,19 +113,18 @@ impl Service {
         self.commit_with(actor, "score.set", |contest| {
             let mut sheet = self.own_sheet(contest, actor, stage, participant)?;
             let st = self.stage_of(contest, stage)?;
-            let c = st.criterion(criterion).ok_or_else(|| {
-                ServiceError::Invalid(format!(
-                    "the stage '{stage}' has no criterion '{criterion}'; its jury criteria are {}",
-                    st.jury_criteria()
-                        .map(|c| c.id.to_string())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ))
-            })?;
+            let c = st
+                .criterion(criterion)
+                .ok_or_else(|| Refusal::NoSuchCriterion {
+                    stage: st.name.clone(),
+                    criterion: criterion.clone(),
+                    jury: st.jury_criteria().map(|c| c.name.clone()).collect(),
+                })?;
             if c.kind != CriterionKind::Jury {
-                return Err(ServiceError::Invalid(format!(
-                    "'{criterion}' is counted from data, not scored by the jury"
-                )));
+                return Err(Refusal::NotJuryCriterion {
+                    criterion: c.name.clone(),
+                }
+                .into());
             }
             if let Some(v) = value {
                 check_value(v, c.max_points, st.half_points, &c.name)?;
@@ -189,13 +197,10 @@ impl Service {
                 .map(|c| c.name.clone())
                 .collect();
             if !missing.is_empty() {
-                return Err(ServiceError::Invalid(format!(
-                    "not every criterion is scored yet: {}",
-                    missing.join(", ")
-                )));
+                return Err(Refusal::NotAllScored { missing }.into());
             }
             if let Some(why) = comment_needed(st, &sheet) {
-                return Err(ServiceError::Invalid(why));
+                return Err(why.into());
             }
             sheet.status = SheetStatus::Submitted;
             sheet.updated_at = self.now();
@@ -218,9 +223,7 @@ impl Service {
         reason: &str,
     ) -> Result<()> {
         if reason.trim().is_empty() {
-            return Err(ServiceError::Invalid(
-                "say why you abstain: the coordinator needs it to find another juror".into(),
-            ));
+            return Err(Refusal::AbstainReasonMissing.into());
         }
         self.commit_with(actor, "score.abstain", |contest| {
             let mut sheet = self.own_sheet(contest, actor, stage, participant)?;
@@ -245,9 +248,7 @@ impl Service {
         reason: &str,
     ) -> Result<()> {
         if reason.trim().is_empty() {
-            return Err(ServiceError::Invalid(
-                "say what the conflict of interest is (e.g. a relative, the same TOS)".into(),
-            ));
+            return Err(Refusal::ConflictReasonMissing.into());
         }
         self.commit_with(actor, "conflict.declare", |contest| {
             self.own_sheet(contest, actor, stage, participant)?;
@@ -288,24 +289,28 @@ impl Service {
         juror: &JurorId,
         reason: &str,
     ) -> Result<()> {
-        self.require(actor, &[Role::Coordinator], "reopen a juror's scores")?;
+        self.require(actor, &[Role::Coordinator], Act::ReopenSheet)?;
         if reason.trim().is_empty() {
-            return Err(ServiceError::Invalid(
-                "a reason is required to reopen scores; it is kept in the audit log".into(),
-            ));
+            return Err(Refusal::SheetReopenReasonMissing.into());
         }
         self.commit_with(actor, "score.reopen", |contest| {
-            self.open_stage(contest, stage)?;
+            let st = self.open_stage(contest, stage)?;
             let key = (stage.clone(), participant.clone(), juror.clone());
-            let mut sheet = contest.sheets.get(&key).cloned().ok_or_else(|| {
-                ServiceError::Invalid(format!(
-                    "{juror} has no sheet of {participant} at '{stage}'"
-                ))
-            })?;
+            let mut sheet = contest
+                .sheets
+                .get(&key)
+                .cloned()
+                .ok_or_else(|| Refusal::NoSheet {
+                    juror: juror.clone(),
+                    participant: participant.clone(),
+                    stage: st.name.clone(),
+                })?;
             if sheet.status == SheetStatus::Draft {
-                return Err(ServiceError::Invalid(format!(
-                    "the sheet of {juror} for {participant} is not submitted; nothing to reopen"
-                )));
+                return Err(Refusal::SheetNotSubmitted {
+                    juror: juror.clone(),
+                    participant: participant.clone(),
+                }
+                .into());
             }
             sheet.status = SheetStatus::Draft;
             sheet.updated_at = self.now();
@@ -318,8 +323,8 @@ impl Service {
     }
 
     /// Undoes the actor's last change of a draft score or comment.
-    pub fn undo(&self, actor: &Actor) -> Result<Option<String>> {
-        self.require(actor, &[Role::Juror], "undo score changes")?;
+    pub fn undo(&self, actor: &Actor) -> Result<Option<Undone>> {
+        self.require(actor, &[Role::Juror], Act::Undo)?;
         // Newest first: skip what earlier undos took back, stop at the first
         // undoable change.
         let mut undone = std::collections::HashSet::new();
@@ -353,13 +358,21 @@ impl Service {
         let summary = format!("undid #{}: {}", last.seq, last.summary);
         let seq = last.seq;
         let before = before.clone();
+        let mut undone = None;
         self.commit_with(actor, &format!("{UNDO_PREFIX}{seq}"), |contest| {
             let current = self.own_sheet(contest, actor, &stage, &participant)?;
             if &current != after {
-                return Err(ServiceError::Invalid(
-                    "the sheet changed since; undo only takes back your latest change".into(),
-                ));
+                return Err(Refusal::ChangedSinceUndo.into());
             }
+            let restored = match &before {
+                Some(Record::Sheet(b)) => Some(b),
+                _ => None,
+            };
+            undone = Some(Undone {
+                seq,
+                participant: participant.clone(),
+                what: undone_change(self.stage_of(contest, &stage)?, restored, after),
+            });
             let restored = match &before {
                 Some(Record::Sheet(b)) => Change::Put(Record::Sheet(b.clone())),
                 _ => Change::Delete(Key::Sheet(
@@ -370,7 +383,7 @@ impl Service {
             };
             Ok((vec![restored], summary.clone()))
         })?;
-        Ok(Some(summary))
+        Ok(undone)
     }
 
     /// The changes of one sheet, oldest first. A juror sees the history of
@@ -384,11 +397,13 @@ impl Service {
     ) -> Result<Vec<HistoryItem>> {
         let view = self.view(actor);
         if !view.may_read(stage, participant, juror) {
-            return Err(ServiceError::Forbidden {
-                actor: actor.id.to_string(),
-                role: actor.role,
-                what: format!("read the history of {juror}'s scores of {participant}"),
-            });
+            return Err(forbidden(
+                actor,
+                Act::ReadHistory {
+                    juror: juror.clone(),
+                    participant: participant.clone(),
+                },
+            ));
         }
         let key = Key::Sheet(stage.clone(), participant.clone(), juror.clone());
         let mut out = Vec::new();
@@ -413,34 +428,33 @@ impl Service {
         participant: &ParticipantId,
         juror: &JurorId,
     ) -> Result<Option<AuditEntry>> {
-        self.require(actor, &[Role::Coordinator], "assign jurors")?;
+        self.require(actor, &[Role::Coordinator], Act::Assign)?;
         self.commit_with(actor, "assign.manual", |contest| {
             let st = self.open_stage(contest, stage)?;
-            let j = contest
-                .jurors
-                .get(juror)
-                .ok_or_else(|| ServiceError::NotFound {
-                    what: "juror",
-                    id: juror.to_string(),
-                })?;
+            let j = contest.jurors.get(juror).ok_or_else(|| Refusal::Unknown {
+                what: Thing::Juror,
+                id: juror.to_string(),
+            })?;
             if j.role != Role::Juror {
-                return Err(ServiceError::Invalid(format!(
-                    "{juror} is a {}, not a juror",
-                    j.role
-                )));
+                return Err(Refusal::NotAJuror {
+                    juror: juror.clone(),
+                    role: j.role,
+                }
+                .into());
             }
-            let p =
-                contest
-                    .participants
-                    .get(participant)
-                    .ok_or_else(|| ServiceError::NotFound {
-                        what: "participant",
-                        id: participant.to_string(),
-                    })?;
+            let p = contest
+                .participants
+                .get(participant)
+                .ok_or_else(|| Refusal::Unknown {
+                    what: Thing::Participant,
+                    id: participant.to_string(),
+                })?;
             if !contest.stage_participants(stage).contains(participant) {
-                return Err(ServiceError::Invalid(format!(
-                    "{participant} does not compete at the stage '{stage}'"
-                )));
+                return Err(Refusal::NotInStage {
+                    participant: participant.clone(),
+                    stage: st.name.clone(),
+                }
+                .into());
             }
             if let Some(reason) = crate::domain::assignment::conflict_reason(
                 j,
@@ -448,9 +462,12 @@ impl Service {
                 contest.conflicts.get(&(juror.clone(), participant.clone())),
                 &st.conflict_rules,
             ) {
-                return Err(ServiceError::Invalid(format!(
-                    "{juror} cannot judge {participant}: {reason}"
-                )));
+                return Err(Refusal::Conflict {
+                    juror: juror.clone(),
+                    participant: participant.clone(),
+                    reason,
+                }
+                .into());
             }
             let key = (stage.clone(), participant.clone(), juror.clone());
             if contest.assignments.contains_key(&key) {
@@ -476,7 +493,7 @@ impl Service {
         participant: &ParticipantId,
         juror: &JurorId,
     ) -> Result<Option<AuditEntry>> {
-        self.require(actor, &[Role::Coordinator], "unassign jurors")?;
+        self.require(actor, &[Role::Coordinator], Act::Unassign)?;
         self.commit_with(actor, "assign.remove", |contest| {
             self.open_stage(contest, stage)?;
             let key = (stage.clone(), participant.clone(), juror.clone());
@@ -486,9 +503,11 @@ impl Service {
             if let Some(s) = contest.sheets.get(&key)
                 && (!s.scores.is_empty() || s.status != SheetStatus::Draft)
             {
-                return Err(ServiceError::Invalid(format!(
-                    "{juror} has already scored {participant}; reopen or keep the assignment"
-                )));
+                return Err(Refusal::AlreadyScored {
+                    juror: juror.clone(),
+                    participant: participant.clone(),
+                }
+                .into());
             }
             Ok((
                 vec![
@@ -510,9 +529,8 @@ impl Service {
 
     /// Registers an SSH public key (an `authorized_keys` line) for a person.
     pub fn add_key(&self, actor: &Actor, juror: &JurorId, line: &str) -> Result<SshKey> {
-        self.require(actor, &[Role::Coordinator], "register SSH keys")?;
-        let key =
-            SshKey::parse_authorized(line).map_err(|e| ServiceError::Invalid(e.to_string()))?;
+        self.require(actor, &[Role::Coordinator], Act::AddKey)?;
+        let key = SshKey::parse_authorized(line).map_err(Refusal::BadKey)?;
         self.commit_with(actor, "juror.add_key", |contest| {
             if let Some(owner) = contest
                 .jurors
@@ -522,20 +540,19 @@ impl Service {
                 if &owner.id == juror {
                     return Ok((Vec::new(), String::new()));
                 }
-                return Err(ServiceError::Invalid(format!(
-                    "this key is already registered for {}; one key identifies one person",
-                    owner.id
-                )));
+                return Err(Refusal::KeyTaken {
+                    owner: owner.id.clone(),
+                }
+                .into());
             }
-            let mut j =
-                contest
-                    .jurors
-                    .get(juror)
-                    .cloned()
-                    .ok_or_else(|| ServiceError::NotFound {
-                        what: "juror",
-                        id: juror.to_string(),
-                    })?;
+            let mut j = contest
+                .jurors
+                .get(juror)
+                .cloned()
+                .ok_or_else(|| Refusal::Unknown {
+                    what: Thing::Juror,
+                    id: juror.to_string(),
+                })?;
             j.keys.push(key.clone());
             Ok((
                 vec![Change::Put(Record::Juror(j))],
@@ -547,23 +564,24 @@ impl Service {
 
     /// Removes a registered key by its fingerprint.
     pub fn remove_key(&self, actor: &Actor, juror: &JurorId, fingerprint: &str) -> Result<()> {
-        self.require(actor, &[Role::Coordinator], "remove SSH keys")?;
+        self.require(actor, &[Role::Coordinator], Act::RemoveKey)?;
         self.commit_with(actor, "juror.remove_key", |contest| {
-            let mut j =
-                contest
-                    .jurors
-                    .get(juror)
-                    .cloned()
-                    .ok_or_else(|| ServiceError::NotFound {
-                        what: "juror",
-                        id: juror.to_string(),
-                    })?;
+            let mut j = contest
+                .jurors
+                .get(juror)
+                .cloned()
+                .ok_or_else(|| Refusal::Unknown {
+                    what: Thing::Juror,
+                    id: juror.to_string(),
+                })?;
             let before = j.keys.len();
             j.keys.retain(|k| k.fingerprint() != fingerprint);
             if j.keys.len() == before {
-                return Err(ServiceError::Invalid(format!(
-                    "{juror} has no key {fingerprint}"
-                )));
+                return Err(Refusal::NoSuchKey {
+                    juror: juror.clone(),
+                    fingerprint: fingerprint.to_string(),
+                }
+                .into());
             }
             Ok((
                 vec![Change::Put(Record::Juror(j))],
@@ -606,36 +624,33 @@ fn show(v: Option<f64>) -> String {
 /// the stage allows half points.
 pub fn check_value(v: f64, max: f64, half_points: bool, name: &str) -> Result<()> {
     if !v.is_finite() || v < 0.0 || v > max {
-        return Err(ServiceError::Invalid(format!(
-            "{} is out of range for «{name}»: give 0 to {}",
-            show(Some(v)),
-            show(Some(max))
-        )));
+        return Err(Refusal::ScoreOutOfRange {
+            value: v,
+            max,
+            criterion: name.to_string(),
+        }
+        .into());
     }
     let step = if half_points { 0.5 } else { 1.0 };
     if ((v / step) - (v / step).round()).abs() > 1e-9 {
-        return Err(ServiceError::Invalid(if half_points {
-            format!("{} is not a whole or half point", show(Some(v)))
+        return Err(if half_points {
+            Refusal::NotHalfPoint { value: v }
         } else {
-            format!(
-                "{} is not a whole number; this stage does not allow half points",
-                show(Some(v))
-            )
-        }));
+            Refusal::NotWholePoint { value: v }
+        }
+        .into());
     }
     Ok(())
 }
 
 /// Why a sheet cannot be submitted without a comment, if it cannot.
-pub fn comment_needed(stage: &Stage, sheet: &ScoreSheet) -> Option<String> {
+pub fn comment_needed(stage: &Stage, sheet: &ScoreSheet) -> Option<Refusal> {
     if !sheet.comment.trim().is_empty() {
         return None;
     }
     match stage.comment_required {
         CommentRule::Never => None,
-        CommentRule::Always => Some(
-            "the regulation asks for a justification comment on every sheet of this stage".into(),
-        ),
+        CommentRule::Always => Some(Refusal::CommentAlways),
         CommentRule::Extremes => {
             let extreme: Vec<String> = stage
                 .jury_criteria()
@@ -647,13 +662,29 @@ pub fn comment_needed(stage: &Stage, sheet: &ScoreSheet) -> Option<String> {
                 })
                 .map(|c| c.name.clone())
                 .collect();
-            (!extreme.is_empty()).then(|| {
-                format!(
-                    "a justification comment is required for the maximum or minimum score ({})",
-                    extreme.join(", ")
-                )
-            })
+            (!extreme.is_empty()).then_some(Refusal::CommentForExtremes { criteria: extreme })
         }
+    }
+}
+
+/// What taking back the change `restored` → `taken` of a sheet does: the
+/// first criterion whose score differs, else the comment.
+fn undone_change(stage: &Stage, restored: Option<&ScoreSheet>, taken: &ScoreSheet) -> UndoneChange {
+    let empty = std::collections::BTreeMap::new();
+    let before = restored.map_or(&empty, |s| &s.scores);
+    let changed = before
+        .keys()
+        .chain(taken.scores.keys())
+        .find(|k| before.get(*k) != taken.scores.get(*k));
+    match changed {
+        Some(id) => UndoneChange::Score {
+            criterion: stage
+                .criterion(id)
+                .map_or_else(|| id.to_string(), |c| c.name.clone()),
+            restored: before.get(id).copied(),
+            taken_back: taken.scores.get(id).copied(),
+        },
+        None => UndoneChange::Comment,
     }
 }
 
@@ -704,37 +735,40 @@ fn sheet_diff(
 impl Service {
     /// Assigns K jurors to every participant of a stage automatically:
     /// balanced, free of conflicts, keeping manual assignments and those
-    /// whose scoring has started. Returns the plan's summary, with the
-    /// participants who cannot get K jurors and why.
+    /// whose scoring has started. Returns the plan: its figures, the
+    /// participants who cannot get K jurors and why, the released ones.
     pub fn assign_auto(
         &self,
         actor: &Actor,
         stage: &StageId,
         per_participant: Option<usize>,
-    ) -> Result<String> {
+    ) -> Result<AssignmentPlan> {
         use crate::domain::assignment::{AssignmentInput, assign};
-        self.require(actor, &[Role::Coordinator], "assign jurors")?;
-        let mut report = String::new();
+        self.require(actor, &[Role::Coordinator], Act::Assign)?;
+        let mut out = None;
         self.commit_with(actor, "assign.auto", |contest| {
             let st = self.open_stage(contest, stage)?;
             if !st.has_jury() {
-                return Err(ServiceError::Invalid(format!(
-                    "the stage '{}' has no jury criteria: it is counted from data, no jurors to assign",
-                    st.name
-                )));
+                return Err(Refusal::NoJuryCriteria {
+                    stage: st.name.clone(),
+                }
+                .into());
             }
             let ids = contest.stage_participants(stage);
             if ids.is_empty() {
-                return Err(ServiceError::Invalid(format!(
-                    "nobody competes at the stage '{}' yet: close the stage before it first",
-                    st.name
-                )));
+                return Err(Refusal::NobodyToAssign {
+                    stage: st.name.clone(),
+                }
+                .into());
             }
             let mut input = AssignmentInput::new(st);
             if let Some(k) = per_participant {
                 input.jurors_per_participant = k;
             }
-            input.participants = ids.iter().filter_map(|p| contest.participants.get(p)).collect();
+            input.participants = ids
+                .iter()
+                .filter_map(|p| contest.participants.get(p))
+                .collect();
             input.jurors = contest.jurors.values().collect();
             input.conflicts = contest.conflicts.values().collect();
             let existing: Vec<&Assignment> = contest
@@ -746,7 +780,9 @@ impl Service {
             let started: Vec<(&JurorId, &ParticipantId)> = contest
                 .sheets
                 .values()
-                .filter(|s| &s.stage == stage && (!s.scores.is_empty() || s.status != SheetStatus::Draft))
+                .filter(|s| {
+                    &s.stage == stage && (!s.scores.is_empty() || s.status != SheetStatus::Draft)
+                })
                 .map(|s| (&s.juror, &s.participant))
                 .collect();
             input.started = started;
@@ -784,22 +820,10 @@ impl Service {
                     changes.push(Change::Put(Record::Assignment(a.clone())));
                 }
             }
-            report = plan.summary();
-            for s in &plan.shortfalls {
-                report.push_str(&format!("\n{s}"));
-            }
-            for r in &plan.released {
-                report.push_str(&format!(
-                    "\nreleased {} from {}: {}{}",
-                    r.assignment.juror,
-                    r.assignment.participant,
-                    r.why,
-                    if r.scoring_started { " (scoring had started)" } else { "" }
-                ));
-            }
-            report.push('\n');
-            Ok((changes, report.lines().next().unwrap_or_default().to_string()))
+            let summary = plan.summary();
+            out = Some(plan);
+            Ok((changes, summary))
         })?;
-        Ok(report)
+        Ok(out.expect("set in the closure"))
     }
 }

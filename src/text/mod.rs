@@ -10,6 +10,7 @@
 pub mod catalogue;
 pub mod describe;
 pub mod number;
+pub mod refusal;
 pub mod time;
 
 pub use catalogue::{I18n, Lang};

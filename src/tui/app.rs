@@ -280,6 +280,10 @@ impl App {
                         p.input.pop();
                         p.selected = 0;
                     }
+                    KeyCode::Char('u') if k.modifiers.contains(KeyModifiers::CONTROL) => {
+                        p.input.clear();
+                        p.selected = 0;
+                    }
                     KeyCode::Char(c) if !k.modifiers.contains(KeyModifiers::CONTROL) => {
                         p.input.push(c);
                         p.selected = 0;
@@ -556,8 +560,10 @@ impl App {
             for a in actions {
                 let text = self.tr.action(section, a.name()).to_string();
                 let keys = self.keymap.keys_for(section, *a);
+                // An action without a key is reached from the palette (`:`)
+                // by its words.
                 let keys = if keys.is_empty() {
-                    vec![format!(":{}", a.name())]
+                    vec![":".to_string()]
                 } else {
                     keys
                 };

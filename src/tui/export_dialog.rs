@@ -342,10 +342,11 @@ impl ExportDialog {
             })
             .map_err(|e| match e {
                 // The dialog's own way to a draft instead of --draft.
-                export::ExportError::NotFinal { why, .. } => {
-                    tr.f("export_dialog.not_final", &[("why", &why)])
-                }
-                e => e.to_string(),
+                export::ExportError::NotFinal { why, .. } => tr.f(
+                    "export_dialog.not_final",
+                    &[("why", &crate::text::refusal::refusal(&why, &tr))],
+                ),
+                e => e.words(&tr),
             });
             let _ = tx.send(Report::Finished(result));
         });
@@ -374,7 +375,7 @@ impl ExportDialog {
                 // Still working: redraw for the spinner.
                 Err(TryRecvError::Empty) => return (true, None),
                 Err(TryRecvError::Disconnected) => {
-                    let result = Err("the export stopped unexpectedly".to_string());
+                    let result = Err(self.tr.t("refusal.export.stopped").to_string());
                     let flash = self.flash(&result);
                     self.state = State::Done(result);
                     return (true, Some(flash));

@@ -106,13 +106,18 @@ impl Cx<'_> {
         });
     }
 
+    /// The service's refusal, in the person's language.
+    pub fn refused(&mut self, e: &crate::service::ServiceError) {
+        self.error(e.words(self.tr));
+    }
+
     /// The first key bound to `action` in `pane`, for hints ("press s").
     pub fn key(&self, pane: PaneKind, action: Action) -> String {
         self.keymap
             .keys_for(pane.name(), action)
             .into_iter()
             .next()
-            .unwrap_or_else(|| ":".to_string() + action.name())
+            .unwrap_or_else(|| format!(": {}", self.tr.action(pane.name(), action.name())))
     }
 }
 

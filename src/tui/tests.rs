@@ -243,7 +243,8 @@ fn the_keys_and_the_language_switch_from_the_palette() {
     assert!(s.text().contains("Id: P1"), "{}", s.text());
     // The help lists the switches under the keys that reach everything.
     s.keys("?");
-    assert!(s.text().contains(":switch_keys"), "{}", s.text());
+    assert!(s.text().contains("Keys: default ↔ vim"), "{}", s.text());
+    assert!(!s.text().contains(":switch_keys"), "{}", s.text());
     s.key(KeyCode::Esc);
     // And back, then to Russian.
     s.keys(":vim");
@@ -794,4 +795,142 @@ fn a_frozen_ranking_says_when_in_the_contests_zone() {
     let text = s.text();
     assert!(text.contains(&shown), "{shown}\n{text}");
     assert!(shown.ends_with("(UTC+08:00)"));
+}
+
+/// The Latin words of a Russian screen that are neither ids (`P2`, `J2`)
+/// nor key names.
+fn english_on(text: &str) -> Vec<String> {
+    let allowed = ["P", "J", "Enter", "Esc", "Tab", "contest", "db"];
+    crate::text::refusal::tests::latin_words(text, &allowed)
+}
+
+#[test]
+fn a_russian_juror_who_types_11_reads_a_russian_refusal() {
+    let f = contest();
+    let j2 = f.service.actor("J2").unwrap();
+    let mut s = Screen::new(&f.service, j2, Lang::Ru, "default", 80, 24);
+    go(&mut s, PaneKind::Scoring);
+    s.key(KeyCode::Enter);
+    s.keys("11");
+    let text = s.text();
+    assert!(text.contains("оценка 11 вне допустимых пределов"), "{text}");
+    let status = text.lines().last().unwrap_or_default();
+    assert!(
+        english_on(status).is_empty(),
+        "{status}: {:?}",
+        english_on(status)
+    );
+}
+
+#[test]
+fn undo_in_russian_names_the_criterion_and_speaks_no_english() {
+    let f = contest();
+    let j2 = f.service.actor("J2").unwrap();
+    let mut s = Screen::new(&f.service, j2, Lang::Ru, "default", 120, 30);
+    go(&mut s, PaneKind::Scoring);
+    s.key(KeyCode::Enter);
+    s.keys("6.5");
+    s.app.dispatch(Action::Undo);
+    let text = s.text();
+    let status = text
+        .lines()
+        .find(|l| l.contains("отменено"))
+        .unwrap_or_else(|| panic!("no undo message: {text}"));
+    // The message, before the person's name in the status bar.
+    let status = status.split("  Эксперт").next().unwrap_or_default();
+    assert!(status.contains("«Реализованные проекты»"), "{status}");
+    assert!(status.contains("снова без оценки (было 6,5)"), "{status}");
+    assert!(
+        english_on(status).is_empty(),
+        "{status}: {:?}",
+        english_on(status)
+    );
+    // The sheet's history writes the score the Russian way too.
+    s.app.dispatch(Action::History);
+    let text = s.text();
+    assert!(text.contains("Реализованные проекты: - → 6,5"), "{text}");
+}
+
+#[test]
+fn the_help_and_the_palette_never_show_internal_action_names() {
+    let f = contest();
+    for lang in [Lang::Ru, Lang::En] {
+        let mut s = Screen::new(&f.service, f.coordinator.clone(), lang, "default", 120, 60);
+        s.keys("?");
+        let help = s.text();
+        for internal in [":half_page_up", ":switch_keys", ":language", "half_page"] {
+            assert!(!help.contains(internal), "{internal} in {help}");
+        }
+        s.key(KeyCode::Esc);
+        s.keys(":");
+        let palette = s.text();
+        assert!(!palette.contains("_"), "{palette}");
+        s.key(KeyCode::Esc);
+    }
+}
+
+#[test]
+fn the_palette_finds_export_by_its_russian_word_and_ctrl_u_clears_it() {
+    let f = contest();
+    let mut s = Screen::new(
+        &f.service,
+        f.coordinator.clone(),
+        Lang::Ru,
+        "default",
+        120,
+        40,
+    );
+    s.keys(":экспорт");
+    let text = s.text();
+    let first = text
+        .lines()
+        .find(|l| l.contains(": экспорт"))
+        .and_then(|_| text.lines().skip_while(|l| !l.contains(": экспорт")).nth(1))
+        .unwrap_or_default();
+    assert!(first.contains("Выгрузить документ"), "{text}");
+    s.app.handle(&Event::Key(KeyEvent::new(
+        KeyCode::Char('u'),
+        KeyModifiers::CONTROL,
+    )));
+    let text = s.text();
+    assert!(!text.contains("экспорт"), "{text}");
+    assert!(text.contains(": ▏"), "{text}");
+    // The English word finds it too.
+    s.keys("export");
+    let text = s.text();
+    let first = text
+        .lines()
+        .skip_while(|l| !l.contains(": export"))
+        .nth(1)
+        .unwrap_or_default();
+    assert!(first.contains("Выгрузить документ"), "{text}");
+}
+
+#[test]
+fn the_automatic_assignment_report_is_russian_under_a_russian_interface() {
+    let f = contest();
+    let mut s = Screen::new(
+        &f.service,
+        f.coordinator.clone(),
+        Lang::Ru,
+        "default",
+        120,
+        40,
+    );
+    go(&mut s, PaneKind::Jury);
+    s.app.dispatch(Action::AutoAssign);
+    let text = s.text();
+    assert!(
+        text.contains("Этап «Конкурс портфолио»: участников"),
+        "{text}"
+    );
+    let report: String = text
+        .lines()
+        .skip_while(|l| !l.contains("Этап «Конкурс портфолио»"))
+        .take_while(|l| !l.contains('└'))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let allowed = ["P", "J"];
+    let latin = crate::text::refusal::tests::latin_words(&report, &allowed);
+    assert!(latin.is_empty(), "{report}: {latin:?}");
 }

@@ -97,10 +97,8 @@ pub(super) fn build(cx: &Ctx) -> Result<Document, ExportError> {
         }
         None if !cx.request.draft => {
             return Err(ExportError::NotFinal {
-                why: "no mentoring matching is accepted yet: accept one (konkurs match --accept, \
-                      or a in the Mentoring pane)"
-                    .into(),
-                draft: "a fresh optimal proposal",
+                why: crate::domain::refusal::Refusal::NoMatchingAccepted,
+                draft: super::Draft::Proposal,
             });
         }
         None => {

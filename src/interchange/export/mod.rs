@@ -25,6 +25,7 @@ mod xlsx;
 pub use document::{Block, Cell, Column, Document, Field, Section, Table};
 
 use crate::domain::ids::StageId;
+use crate::domain::refusal::Refusal;
 use crate::domain::snapshot::FrozenRanking;
 use crate::service::{Actor, Service, ServiceError, StageReport, View};
 use crate::text::time::Zone;
@@ -147,34 +148,116 @@ pub fn default_delimiter(lang: Lang) -> u8 {
 }
 
 /// Why an export was refused. Nothing was written.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug)]
 pub enum ExportError {
-    #[error(transparent)]
-    Service(#[from] ServiceError),
-    #[error("a protocol is of one stage: add --stage STAGE, one of {known}")]
-    NoStage { known: String },
-    #[error("unknown stage '{stage}': the stages are {known}")]
-    UnknownStage { stage: String, known: String },
+    Service(ServiceError),
+    NoStage {
+        known: String,
+    },
+    UnknownStage {
+        stage: String,
+        known: String,
+    },
     /// The document is not final and no draft was asked for: why, and what
     /// a draft of it would hold.
-    #[error("{why}, or add --draft to export {draft} marked DRAFT")]
-    NotFinal { why: String, draft: &'static str },
-    #[error("{0}")]
-    Refused(String),
-    #[error("{path} exists; choose another name or add --force to replace it")]
-    Exists { path: String },
-    #[error("{path} is a directory; give a file name, e.g. {example}")]
-    IsDirectory { path: String, example: String },
-    #[error(
-        "cannot write {path}: the directory {dir} does not exist; create it or choose another place"
-    )]
-    NoDirectory { path: String, dir: String },
-    #[error("cannot write {path}: {dir} is not a directory; choose another place")]
-    NotADirectory { path: String, dir: String },
-    #[error("cannot write {path}: {reason}; choose a directory you can write to")]
-    Write { path: String, reason: String },
-    #[error("{0}")]
+    NotFinal {
+        why: Refusal,
+        draft: Draft,
+    },
+    Refused(Refusal),
+    Exists {
+        path: String,
+    },
+    IsDirectory {
+        path: String,
+        example: String,
+    },
+    NoDirectory {
+        path: String,
+        dir: String,
+    },
+    NotADirectory {
+        path: String,
+        dir: String,
+    },
+    Write {
+        path: String,
+        reason: String,
+    },
     Render(String),
+}
+
+/// What a draft of a document that is not final would hold.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Draft {
+    /// The document as it stands, marked DRAFT.
+    Draft,
+    /// A fresh optimal mentoring proposal instead of the accepted matching.
+    Proposal,
+}
+
+impl ExportError {
+    /// The refusal in the person's language.
+    pub fn words(&self, tr: &I18n) -> String {
+        let k = |key: &str| format!("refusal.export.{key}");
+        match self {
+            ExportError::Service(e) => e.words(tr),
+            ExportError::NoStage { known } => tr.f(&k("no_stage"), &[("known", known)]),
+            ExportError::UnknownStage { stage, known } => {
+                tr.f(&k("unknown_stage"), &[("stage", stage), ("known", known)])
+            }
+            ExportError::NotFinal { why, draft } => tr.f(
+                &k("not_final"),
+                &[
+                    ("why", &crate::text::refusal::refusal(why, tr)),
+                    (
+                        "draft",
+                        &tr.t(&k(match draft {
+                            Draft::Draft => "draft",
+                            Draft::Proposal => "proposal",
+                        })),
+                    ),
+                ],
+            ),
+            ExportError::Refused(r) => crate::text::refusal::refusal(r, tr),
+            ExportError::Exists { path } => tr.f(&k("exists"), &[("path", path)]),
+            ExportError::IsDirectory { path, example } => {
+                tr.f(&k("is_directory"), &[("path", path), ("example", example)])
+            }
+            ExportError::NoDirectory { path, dir } => {
+                tr.f(&k("no_directory"), &[("path", path), ("dir", dir)])
+            }
+            ExportError::NotADirectory { path, dir } => {
+                tr.f(&k("not_a_directory"), &[("path", path), ("dir", dir)])
+            }
+            ExportError::Write { path, reason } => {
+                tr.f(&k("write"), &[("path", path), ("reason", reason)])
+            }
+            ExportError::Render(why) => why.clone(),
+        }
+    }
+}
+
+/// The English wording, the same as [`ExportError::words`] gives.
+impl std::fmt::Display for ExportError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.words(&I18n::new(Lang::En)))
+    }
+}
+
+impl std::error::Error for ExportError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            ExportError::Service(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+impl From<ServiceError> for ExportError {
+    fn from(e: ServiceError) -> Self {
+        ExportError::Service(e)
+    }
 }
 
 /// Where an export is: the dialog shows it as a gauge.

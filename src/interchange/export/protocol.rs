@@ -6,9 +6,10 @@
 //! ranking's hash, the audit log's head, and the regulation's full text.
 
 use super::document::{Block, Cell, Column, Document, Field, Section, Table};
-use super::{Ctx, DocumentKind, ExportError, stage_result};
+use super::{Ctx, DocumentKind, Draft, ExportError, stage_result};
 use crate::domain::ids::{JurorId, ParticipantId};
 use crate::domain::people::Role;
+use crate::domain::refusal::Refusal;
 use crate::domain::regulation::{
     AdvanceRule, Aggregation, CommentRule, ConflictRule, Criterion, CriterionKind, Regulation,
     Stage,
@@ -102,19 +103,17 @@ pub(super) fn build(cx: &Ctx) -> Result<Document, ExportError> {
         .is_some_and(|s| s.is_closed());
     if !closed && !cx.request.draft {
         return Err(ExportError::NotFinal {
-            why: format!(
-                "the stage '{id}' is not closed, so its protocol is not final: close it \
-                 (konkurs advance --stage {id})",
-                id = stage.id
-            ),
-            draft: "a draft",
+            why: Refusal::ProtocolOpen {
+                id: stage.id.clone(),
+                stage: stage.name.clone(),
+            },
+            draft: Draft::Draft,
         });
     }
     if !closed && stage.blind && cx.actor.role == Role::Observer {
-        return Err(ExportError::Refused(format!(
-            "the stage '{}' is blind: an observer may export its protocol once it is closed",
-            stage.id
-        )));
+        return Err(ExportError::Refused(Refusal::BlindStageOpen {
+            stage: stage.name.clone(),
+        }));
     }
     let result = stage_result(cx, &stage.id)?;
     let data = &result.report.data;

@@ -2,7 +2,8 @@
 //! each stage's total as it was frozen and the final total.
 
 use super::document::{Block, Cell, Column, Document, Section, Table};
-use super::{Ctx, DocumentKind, ExportError, stage_result};
+use super::{Ctx, DocumentKind, Draft, ExportError, stage_result};
+use crate::domain::refusal::Refusal;
 use crate::service::ServiceError;
 
 pub(super) fn build(cx: &Ctx) -> Result<Document, ExportError> {
@@ -13,27 +14,23 @@ pub(super) fn build(cx: &Ctx) -> Result<Document, ExportError> {
         .ok_or(ServiceError::NoRegulation)?
         .rules;
     let Some((last, earlier)) = rules.stages.split_last() else {
-        return Err(ExportError::Refused(
-            "the regulation declares no stages, so there is no team".into(),
-        ));
+        return Err(ExportError::Refused(Refusal::NoStages));
     };
     let closed = cx.view.stage_state(&last.id).is_some_and(|s| s.is_closed());
     if !closed && !cx.request.draft {
         return Err(ExportError::NotFinal {
-            why: format!(
-                "the final stage '{id}' is not closed, so the team is not decided yet: close it \
-                 (konkurs advance --stage {id})",
-                id = last.id
-            ),
-            draft: "a draft",
+            why: Refusal::TeamUndecided {
+                id: last.id.clone(),
+                stage: last.name.clone(),
+            },
+            draft: Draft::Draft,
         });
     }
     let result = stage_result(cx, &last.id)?;
     if result.ranking.rows.is_empty() {
-        return Err(ExportError::Refused(format!(
-            "nobody competes at the final stage '{}' yet: close the stages before it first",
-            last.id
-        )));
+        return Err(ExportError::Refused(Refusal::NobodyAtFinal {
+            stage: last.name.clone(),
+        }));
     }
     let mut earlier_totals = Vec::new();
     for s in earlier {

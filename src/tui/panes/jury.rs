@@ -38,7 +38,7 @@ pub struct JuryPane {
     selected: Option<JurorId>,
     prompt: Option<(Ask, String)>,
     /// The last automatic assignment's report, shown until a key is pressed.
-    report: Option<String>,
+    report: Option<(crate::domain::assignment::AssignmentPlan, String)>,
 }
 
 impl Default for JuryPane {
@@ -82,7 +82,7 @@ impl JuryPane {
         match ask {
             Ask::AddKey => match cx.service.add_key(cx.actor, &juror, text) {
                 Ok(k) => cx.success(cx.tr.f("jury.key_added", &[("key", &k.fingerprint())])),
-                Err(e) => cx.error(e.to_string()),
+                Err(e) => cx.refused(&e),
             },
             Ask::RemoveKey => {
                 let keys: Vec<String> = cx
@@ -98,7 +98,7 @@ impl JuryPane {
                     .unwrap_or_else(|| text.to_string());
                 match cx.service.remove_key(cx.actor, &juror, &fp) {
                     Ok(()) => cx.success(cx.tr.t("jury.key_removed")),
-                    Err(e) => cx.error(e.to_string()),
+                    Err(e) => cx.refused(&e),
                 }
             }
             Ask::Reopen => {
@@ -111,7 +111,7 @@ impl JuryPane {
                     .reopen(cx.actor, &stage, &ParticipantId::new(p), &juror, reason)
                 {
                     Ok(()) => cx.success(cx.tr.t("jury.reopened")),
-                    Err(e) => cx.error(e.to_string()),
+                    Err(e) => cx.refused(&e),
                 }
             }
         }
@@ -341,15 +341,19 @@ impl Pane for JuryPane {
                 cx.error(cx.tr.t("jury.coordinator_only"));
             }
             Action::AutoAssign => {
-                let Some(stage) = cx.view.current_stage().map(|s| s.id.clone()) else {
+                let Some((stage, name)) = cx
+                    .view
+                    .current_stage()
+                    .map(|s| (s.id.clone(), s.name.clone()))
+                else {
                     return true;
                 };
                 match cx.service.assign_auto(cx.actor, &stage, None) {
-                    Ok(report) => {
+                    Ok(plan) => {
                         cx.success(cx.tr.t("jury.assigned"));
-                        self.report = Some(report);
+                        self.report = Some((plan, name));
                     }
-                    Err(e) => cx.error(e.to_string()),
+                    Err(e) => cx.refused(&e),
                 }
             }
             Action::AddKey => self.prompt = Some((Ask::AddKey, String::new())),
@@ -413,8 +417,11 @@ impl Pane for JuryPane {
                 popup,
             );
         }
-        if let Some(report) = &self.report {
-            let lines: Vec<Line> = report.lines().map(|l| Line::raw(l.to_string())).collect();
+        if let Some((plan, stage)) = &self.report {
+            let lines: Vec<Line> = crate::text::refusal::plan(plan, stage, cx.tr)
+                .into_iter()
+                .map(Line::raw)
+                .collect();
             let popup = crate::tui::app::popup(area, 80, (lines.len() as u16 + 2).min(area.height));
             frame.render_widget(Clear, popup);
             frame.render_widget(

@@ -552,7 +552,7 @@ impl Pane for LearningPane {
                         cx.tr
                             .f("learning.unmarked", &[("listener", &p), ("event", &e)])
                     }),
-                    Err(err) => cx.error(err.to_string()),
+                    Err(err) => cx.refused(&err),
                 }
                 self.keep = (Some(p), Some(e));
             }

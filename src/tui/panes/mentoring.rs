@@ -99,7 +99,7 @@ impl MentoringPane {
                 self.stale = false;
                 self.seen = cx.service.generation();
             }
-            Err(e) => cx.error(e.to_string()),
+            Err(e) => cx.refused(&e),
         }
     }
 
@@ -144,7 +144,7 @@ impl MentoringPane {
                             &[("pairs", &run.proposal.pairs.len())],
                         ))
                     }
-                    Err(e) => cx.error(e.to_string()),
+                    Err(e) => cx.refused(&e),
                 }
             }
             Action::MentorsFromTeam => match cx.service.mentors_from_team(cx.actor) {
@@ -152,7 +152,7 @@ impl MentoringPane {
                     cx.success(cx.tr.f("mentoring.from_team", &[("n", &n)]));
                     self.propose(cx);
                 }
-                Err(e) => cx.error(e.to_string()),
+                Err(e) => cx.refused(&e),
             },
             _ => return false,
         }
@@ -207,7 +207,7 @@ impl MentoringPane {
                     None => cx.success(cx.tr.f(key, &[("mentor", &mentor), ("intern", &intern)])),
                 }
             }
-            Err(e) => cx.error(e.to_string()),
+            Err(e) => cx.refused(&e),
         }
     }
 

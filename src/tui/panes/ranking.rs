@@ -110,7 +110,7 @@ impl RankingPane {
             }
             Err(e) => {
                 self.report = None;
-                self.error = Some(e.to_string());
+                self.error = Some(e.words(cx.tr));
             }
         }
     }
@@ -540,7 +540,7 @@ impl RankingPane {
                         Ok(f) => {
                             cx.success(cx.tr.f("ranking.closed", &[("n", &f.advancing.len())]))
                         }
-                        Err(e) => cx.error(e.to_string()),
+                        Err(e) => cx.refused(&e),
                     }
                 }
             }
@@ -559,7 +559,7 @@ impl RankingPane {
                 };
                 match result {
                     Ok(()) => cx.success(cx.tr.t("ranking.done")),
-                    Err(e) => cx.error(e.to_string()),
+                    Err(e) => cx.refused(&e),
                 }
             }
             Prompt::Reopen(mut text) | Prompt::Tie(mut text) => {

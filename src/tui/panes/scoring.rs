@@ -159,7 +159,7 @@ impl ScoringPane {
                 true
             }
             Err(e) => {
-                cx.error(e.to_string());
+                cx.refused(&e);
                 false
             }
         }
@@ -245,7 +245,7 @@ impl ScoringPane {
         };
         match cx.service.set_comment(cx.actor, &stage, &p, &ed.text()) {
             Ok(_) => cx.success(cx.tr.t("scoring.comment_saved")),
-            Err(e) => cx.error(e.to_string()),
+            Err(e) => cx.refused(&e),
         }
     }
 
@@ -269,7 +269,7 @@ impl ScoringPane {
                             cx.success(cx.tr.f("scoring.submitted", &[("participant", &p)]));
                             self.advance_to_unscored();
                         }
-                        Err(e) => cx.error(e.to_string()),
+                        Err(e) => cx.refused(&e),
                     }
                 } else {
                     cx.info(cx.tr.t("scoring.not_submitted"));
@@ -296,7 +296,7 @@ impl ScoringPane {
                             } else {
                                 cx.tr.t("scoring.abstained")
                             }),
-                            Err(e) => cx.error(e.to_string()),
+                            Err(e) => cx.refused(&e),
                         }
                         return true;
                     }
@@ -779,16 +779,19 @@ impl Pane for ScoringPane {
             Action::Undo => {
                 self.buffer.clear();
                 match cx.service.undo(cx.actor) {
-                    Ok(Some(what)) => cx.success(cx.tr.f("scoring.undone", &[("what", &what)])),
+                    Ok(Some(undone)) => cx.success(cx.tr.f(
+                        "scoring.undone",
+                        &[("what", &crate::text::refusal::undone(&undone, cx.tr))],
+                    )),
                     Ok(None) => cx.info(cx.tr.t("scoring.nothing_to_undo")),
-                    Err(e) => cx.error(e.to_string()),
+                    Err(e) => cx.refused(&e),
                 }
             }
             Action::History => {
                 if let (Some(stage), Some(p)) = (&self.stage, &self.selected) {
                     match cx.service.history(cx.actor, stage, p, &cx.actor.id) {
                         Ok(items) => self.history = Some(items),
-                        Err(e) => cx.error(e.to_string()),
+                        Err(e) => cx.refused(&e),
                     }
                 }
             }
@@ -927,12 +930,14 @@ impl Pane for ScoringPane {
     }
 }
 
-/// A sheet's status in a history line in words; scores stay as they are.
+/// A sheet's status in a history line in words; scores in the language's
+/// form (`7,5` in Russian).
 fn sheet_word(value: &str, cx: &Cx) -> String {
     match value {
         "draft" | "submitted" | "abstained" => {
             cx.tr.t(&format!("scoring.word.{value}")).to_string()
         }
+        number if number.parse::<f64>().is_ok() => cx.tr.decimal(number.to_string()),
         other => other.to_string(),
     }
 }

@@ -1,0 +1,260 @@
+//! Why the service refuses, as data: which rule, with its parameters. No
+//! sentence lives here; `crate::text::refusal` words a refusal in the
+//! person's language. Stages and criteria are carried by name (what a
+//! person reads), participants, jurors and keys by id.
+
+use super::assignment::ConflictReason;
+use super::ids::{CriterionId, InternId, JurorId, MentorId, ParticipantId, StageId};
+use super::people::{KeyError, Role};
+use super::ranking::Blocker;
+use chrono::{DateTime, Utc};
+
+/// What a person tried to do that their role does not allow.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Act {
+    LoadRegulation,
+    VerifyDatabase,
+    Backup,
+    Export,
+    ReadAudit,
+    SeePastRankings,
+    /// A juror looking at a stage's ranking before the stage is closed.
+    SeeOpenRanking {
+        stage: String,
+    },
+    CloseStage,
+    ReopenStage,
+    ResolveTies,
+    SeeMentoring,
+    AddMentors,
+    DecidePairs,
+    AcceptPairs,
+    Score,
+    ReopenSheet,
+    Undo,
+    Assign,
+    Unassign,
+    AddKey,
+    RemoveKey,
+    MarkAttendance,
+    /// An import of one kind of file (`participants`, `jurors`, ...).
+    Import {
+        kind: &'static str,
+    },
+    ReadHistory {
+        juror: JurorId,
+        participant: ParticipantId,
+    },
+}
+
+/// The kind of record an unknown id was meant to name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Thing {
+    Juror,
+    Stage,
+    Listener,
+    Event,
+    Participant,
+    Mentor,
+    Intern,
+}
+
+/// Why the service refused a request.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Refusal {
+    Forbidden {
+        actor: JurorId,
+        role: Role,
+        act: Act,
+    },
+    Unknown {
+        what: Thing,
+        id: String,
+    },
+    /// Scores of a closed stage cannot change.
+    StageClosed {
+        stage: String,
+    },
+    NotAssigned {
+        participant: ParticipantId,
+        juror: JurorId,
+        stage: String,
+    },
+    SheetSubmitted {
+        participant: ParticipantId,
+    },
+    SheetAbstained {
+        participant: ParticipantId,
+    },
+    NoSuchCriterion {
+        stage: String,
+        criterion: CriterionId,
+        /// The names of the stage's jury criteria.
+        jury: Vec<String>,
+    },
+    /// The criterion is counted from data, not scored by the jury.
+    NotJuryCriterion {
+        criterion: String,
+    },
+    ScoreOutOfRange {
+        value: f64,
+        max: f64,
+        criterion: String,
+    },
+    NotHalfPoint {
+        value: f64,
+    },
+    NotWholePoint {
+        value: f64,
+    },
+    /// Submit with criteria still unscored (their names).
+    NotAllScored {
+        missing: Vec<String>,
+    },
+    /// The regulation asks for a comment on every sheet of the stage.
+    CommentAlways,
+    /// A comment is needed for the extreme scores of these criteria.
+    CommentForExtremes {
+        criteria: Vec<String>,
+    },
+    AbstainReasonMissing,
+    ConflictReasonMissing,
+    SheetReopenReasonMissing,
+    StageReopenReasonMissing,
+    TieReasonMissing,
+    NoSheet {
+        juror: JurorId,
+        participant: ParticipantId,
+        stage: String,
+    },
+    SheetNotSubmitted {
+        juror: JurorId,
+        participant: ParticipantId,
+    },
+    /// Undo found the sheet changed since the change it would take back.
+    ChangedSinceUndo,
+    NotAJuror {
+        juror: JurorId,
+        role: Role,
+    },
+    NotInStage {
+        participant: ParticipantId,
+        stage: String,
+    },
+    Conflict {
+        juror: JurorId,
+        participant: ParticipantId,
+        reason: ConflictReason,
+    },
+    AlreadyScored {
+        juror: JurorId,
+        participant: ParticipantId,
+    },
+    BadKey(KeyError),
+    KeyTaken {
+        owner: JurorId,
+    },
+    NoSuchKey {
+        juror: JurorId,
+        fingerprint: String,
+    },
+    NoJuryCriteria {
+        stage: String,
+    },
+    /// Automatic assignment with nobody at the stage yet.
+    NobodyToAssign {
+        stage: String,
+    },
+    /// Closing a stage nobody competes at.
+    NobodyCompetes {
+        stage: String,
+    },
+    /// A past ranking cannot be rebuilt across a bulk change.
+    NoDetailBefore {
+        seq: u64,
+        at: DateTime<Utc>,
+        summary: String,
+    },
+    StageAlreadyClosed {
+        stage: String,
+    },
+    /// Stages close in order.
+    PreviousStageOpen {
+        previous: String,
+    },
+    NotFinal {
+        stage: String,
+        blockers: Vec<Blocker>,
+    },
+    StageNotClosed {
+        stage: String,
+    },
+    LaterStageClosed {
+        next: String,
+    },
+    LaterStageStarted {
+        next: String,
+    },
+    ListedTwice,
+    /// The participants given are not one unresolved tie; the ties are
+    /// these (rank, participants).
+    NotATie {
+        ties: Vec<(usize, Vec<ParticipantId>)>,
+    },
+    NoTeamMemberLeft,
+    InternLocked {
+        intern: InternId,
+        mentor: MentorId,
+    },
+    ProposalStale,
+    /// Export: the final stage is open, so the team is not decided.
+    TeamUndecided {
+        id: StageId,
+        stage: String,
+    },
+    /// Export: the stage is open, so its protocol is not final.
+    ProtocolOpen {
+        id: StageId,
+        stage: String,
+    },
+    /// Export: no mentoring matching is accepted yet.
+    NoMatchingAccepted,
+    /// Export: the regulation declares no stages, so there is no team.
+    NoStages,
+    /// Export: nobody competes at the final stage yet.
+    NobodyAtFinal {
+        stage: String,
+    },
+    /// Export: an observer asks for the protocol of an open blind stage.
+    BlindStageOpen {
+        stage: String,
+    },
+    /// A record of a batch is of a kind the import does not write.
+    WrongRecordKind {
+        index: usize,
+        found: &'static str,
+        expected: &'static str,
+    },
+}
+
+/// What an undo took back: one change of the person's own sheet.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Undone {
+    /// The audit entry of the change taken back.
+    pub seq: u64,
+    pub participant: ParticipantId,
+    pub what: UndoneChange,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum UndoneChange {
+    /// A score: the criterion's name, the value restored and the value
+    /// taken back (`None`: no score).
+    Score {
+        criterion: String,
+        restored: Option<f64>,
+        taken_back: Option<f64>,
+    },
+    /// The justification comment.
+    Comment,
+}
