@@ -394,3 +394,40 @@ fn the_demo_speaks_russian() {
     assert!(said.stdout.contains("это не терминал"), "{}", said.stdout);
     assert_russian(&said.stdout, IDS);
 }
+
+#[test]
+fn arguments_the_command_line_cannot_read_are_refused_in_russian() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("db");
+    let missing = ru(&db, &["rank"]);
+    assert_eq!(
+        missing.stderr.lines().next().unwrap(),
+        "ошибка: не указаны обязательные параметры: --stage <STAGE>"
+    );
+    assert_eq!(
+        missing.stderr.lines().nth(1).unwrap(),
+        "Подробнее: konkurs --help"
+    );
+    let choice = ru(&db, &["rank", "--stage", "final", "--method", "лучший"]);
+    assert!(
+        choice
+            .stderr
+            .starts_with("ошибка: «лучший» — недопустимое значение --method <METHOD>; возможные значения: mean, median, trimmed, zscore"),
+        "{}",
+        choice.stderr
+    );
+    let unknown = run_with(&db, &["--lang=ru", "ранг"], &[], "");
+    assert_eq!(
+        unknown.stderr.lines().next().unwrap(),
+        "ошибка: неизвестная команда «ранг»"
+    );
+    // In English clap's own words stay.
+    let english = run_with(&db, &["rank"], &[], "");
+    assert!(
+        english
+            .stderr
+            .starts_with("error: the following required arguments"),
+        "{}",
+        english.stderr
+    );
+}

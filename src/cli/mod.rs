@@ -577,7 +577,10 @@ pub fn default_db_dir() -> PathBuf {
 
 /// Runs the command line; returns the process exit code.
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return usage_error(e),
+    };
     let tr = cli.i18n();
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
@@ -587,6 +590,72 @@ pub fn main() -> ExitCode {
             eprintln!("{}", tr.f("cli.error", &[("what", &e.words(&tr))]));
             ExitCode::FAILURE
         }
+    }
+}
+
+/// Arguments clap refuses: its own English text, or in Russian the
+/// refusal in words, then how to get help. Help and the version are
+/// printed as they are.
+fn usage_error(e: clap::Error) -> ExitCode {
+    use clap::error::{ContextKind, ErrorKind};
+    let tr = I18n::new(lang_of_args(std::env::args()));
+    if tr.lang == Lang::En
+        || !e.use_stderr()
+        || e.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+    {
+        e.exit()
+    }
+    let context = |kind| e.get(kind).map(|v| v.to_string()).unwrap_or_default();
+    let arg = context(ContextKind::InvalidArg);
+    let value = context(ContextKind::InvalidValue);
+    let valid = context(ContextKind::ValidValue);
+    let what = match e.kind() {
+        ErrorKind::InvalidValue if !valid.is_empty() => tr.f(
+            "cli.usage.invalid_choice",
+            &[("arg", &arg), ("value", &value), ("valid", &valid)],
+        ),
+        ErrorKind::InvalidValue | ErrorKind::ValueValidation => tr.f(
+            "cli.usage.invalid_value",
+            &[("arg", &arg), ("value", &value)],
+        ),
+        ErrorKind::UnknownArgument => tr.f("cli.usage.unknown_argument", &[("arg", &arg)]),
+        ErrorKind::InvalidSubcommand => tr.f(
+            "cli.usage.unknown_command",
+            &[("command", &context(ContextKind::InvalidSubcommand))],
+        ),
+        ErrorKind::MissingRequiredArgument => tr.f("cli.usage.missing_argument", &[("args", &arg)]),
+        ErrorKind::MissingSubcommand => tr.t("cli.usage.missing_command").to_string(),
+        ErrorKind::ArgumentConflict => tr.f(
+            "cli.usage.conflict",
+            &[("arg", &arg), ("other", &context(ContextKind::PriorArg))],
+        ),
+        ErrorKind::NoEquals
+        | ErrorKind::TooManyValues
+        | ErrorKind::TooFewValues
+        | ErrorKind::WrongNumberOfValues => tr.f("cli.usage.wrong_values", &[("arg", &arg)]),
+        _ => tr.t("cli.usage.other").to_string(),
+    };
+    eprintln!("{}", tr.f("cli.error", &[("what", &what)]));
+    eprintln!("{}", tr.t("cli.usage.help"));
+    ExitCode::from(2)
+}
+
+/// The language asked for on a command line clap could not read:
+/// `--lang ru` or `--lang=ru` if it is there, else the locale's.
+fn lang_of_args(args: impl Iterator<Item = String>) -> Lang {
+    let args: Vec<String> = args.collect();
+    let asked = args
+        .iter()
+        .enumerate()
+        .find_map(|(i, a)| match a.strip_prefix("--lang") {
+            Some("") => args.get(i + 1).cloned(),
+            Some(rest) => rest.strip_prefix('=').map(str::to_string),
+            None => None,
+        });
+    match asked.as_deref() {
+        Some("ru") => Lang::Ru,
+        Some("en") => Lang::En,
+        _ => Lang::from_env(),
     }
 }
 
