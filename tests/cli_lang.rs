@@ -431,3 +431,42 @@ fn arguments_the_command_line_cannot_read_are_refused_in_russian() {
         english.stderr
     );
 }
+
+/// A listing written in Russian (headers, topics, formats and roles in
+/// words, `;` between cells, decimal commas) imports back unchanged.
+#[test]
+fn every_russian_listing_imports_back_unchanged() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("db");
+    assert!(ru(&db, &["demo", "--dir", db.to_str().unwrap()]).ok);
+    for (kind, words) in [
+        ("municipalities", &["Широта", "52,"][..]),
+        ("participants", &["ФИО"][..]),
+        ("jurors", &["эксперт"][..]),
+        ("events", &["вебинар", "Волонтёры"][..]),
+        ("attendance", &["Дата посещения"][..]),
+        ("mentors", &["очно", "онлайн"][..]),
+        ("interns", &["Нужные темы"][..]),
+    ] {
+        let listing = ru(&db, &["list", kind, "--format", "csv"]);
+        assert!(listing.ok, "{kind}: {}", listing.stderr);
+        for word in words {
+            assert!(
+                listing.stdout.contains(word),
+                "{kind}: no {word}:\n{}",
+                listing.stdout
+            );
+        }
+        let file = dir.path().join(format!("{kind}.csv"));
+        std::fs::write(&file, &listing.stdout).unwrap();
+        let again = ru(&db, &["import", kind, file.to_str().unwrap(), "--dry-run"]);
+        assert!(
+            again
+                .stdout
+                .contains("будет добавлено 0, будет обновлено 0"),
+            "{kind}: {}{}",
+            again.stdout,
+            again.stderr
+        );
+    }
+}
