@@ -13,8 +13,10 @@ pub fn run(cli: &Cli, dir: Option<&Path>) -> Result<(), CliError> {
     prepare(&dir, recreate)?;
     let service = Service::open(&dir)?;
     let actor = Actor::local_coordinator();
-    let outcomes =
-        crate::sample::load(&service, &actor).map_err(|e| CliError::Message(e.to_string()))?;
+    let outcomes = crate::sample::load(&service, &actor).map_err(|e| match e {
+        crate::sample::SampleError::Service(e) => CliError::Service(e),
+        crate::sample::SampleError::Import(e) => CliError::Import(e),
+    })?;
     let loaded: usize = outcomes.iter().map(|o| o.report.added.len()).sum();
     println!(
         "{}",

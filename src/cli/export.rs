@@ -82,7 +82,7 @@ pub fn run(service: &Service, actor: &Actor, o: &Options, tr: &I18n) -> Result<(
         lang: o.lang,
     };
     let written = export::export(service, actor, &request, &path, o.force, &mut |_| {})
-        .map_err(|e| export_failure(e, tr))?;
+        .map_err(export_failure)?;
     println!(
         "{}",
         tr.f(
@@ -97,11 +97,10 @@ pub fn run(service: &Service, actor: &Actor, o: &Options, tr: &I18n) -> Result<(
     Ok(())
 }
 
-/// Why an export failed, in the person's language.
-fn export_failure(e: export::ExportError, tr: &I18n) -> CliError {
+/// Why an export failed, to be worded in the person's language.
+fn export_failure(e: export::ExportError) -> CliError {
     use export::ExportError as E;
-    let said =
-        |key: &str, args: &[(&str, &dyn std::fmt::Display)]| CliError::Message(tr.f(key, args));
+    let said = CliError::said;
     match e {
         E::Service(e) => CliError::Service(e),
         E::NoStage { known } => said("cli.export.no_stage", &[("known", &known)]),
