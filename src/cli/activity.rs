@@ -5,7 +5,6 @@ use super::{CliError, Format};
 use crate::service::{Actor, Service};
 use crate::text::I18n;
 use crate::text::describe;
-use crate::text::number::points;
 use serde::Serialize;
 use std::io::Write;
 
@@ -64,16 +63,6 @@ pub fn run(service: &Service, actor: &Actor, format: Format, tr: &I18n) -> Resul
             writeln!(out)?;
         }
         Format::Csv | Format::Table => {
-            let headers = [
-                "rank",
-                "id",
-                "full_name",
-                "group",
-                "events",
-                "topics",
-                "rating",
-                "breakdown",
-            ];
             let table: Vec<Vec<String>> = rows
                 .iter()
                 .zip(&ranks)
@@ -85,7 +74,7 @@ pub fn run(service: &Service, actor: &Actor, format: Format, tr: &I18n) -> Resul
                         p.group.to_string(),
                         r.events_attended.to_string(),
                         r.distinct_topics.to_string(),
-                        points(r.total),
+                        tr.num(r.total),
                         r.lines
                             .iter()
                             .map(|l| describe::activity_line(l, tr))
@@ -94,11 +83,22 @@ pub fn run(service: &Service, actor: &Actor, format: Format, tr: &I18n) -> Resul
                     ]
                 })
                 .collect();
-            if format == Format::Csv {
-                super::output::write_csv(&mut out, &headers, &table)?;
-            } else {
-                super::output::write_table(&mut out, &headers, &table)?;
-            }
+            super::output::write_rows(
+                &mut out,
+                format,
+                tr,
+                &[
+                    "rank",
+                    "id",
+                    "full_name",
+                    "group",
+                    "events",
+                    "topics",
+                    "rating",
+                    "breakdown",
+                ],
+                &table,
+            )?;
         }
     }
     Ok(())

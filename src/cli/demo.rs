@@ -13,13 +13,17 @@ pub fn run(cli: &Cli, dir: Option<&Path>) -> Result<(), CliError> {
     prepare(&dir, recreate)?;
     let service = Service::open(&dir)?;
     let actor = Actor::local_coordinator();
-    let outcomes =
-        crate::sample::load(&service, &actor).map_err(|e| CliError::Message(e.to_string()))?;
+    let outcomes = crate::sample::load(&service, &actor).map_err(|e| match e {
+        crate::sample::SampleError::Service(e) => CliError::Service(e),
+        crate::sample::SampleError::Import(e) => CliError::Import(e),
+    })?;
     let loaded: usize = outcomes.iter().map(|o| o.report.added.len()).sum();
     println!(
-        "The demo database is {} ({loaded} records). Open it again with: konkurs --db {}",
-        dir.display(),
-        dir.display()
+        "{}",
+        cli.i18n().f(
+            "cli.demo.ready",
+            &[("db", &dir.display()), ("records", &loaded)]
+        )
     );
     super::workstation(service, actor, cli)
 }
@@ -32,13 +36,12 @@ fn prepare(dir: &PathBuf, recreate: bool) -> Result<(), CliError> {
         .unwrap_or(false);
     if has_content {
         if !recreate {
-            return Err(CliError::Message(format!(
-                "{} is not empty; the demo needs a fresh directory (or leave out --db to use the default demo directory)",
-                dir.display()
-            )));
+            return Err(CliError::said(
+                "cli.demo.not_empty",
+                &[("db", &dir.display())],
+            ));
         }
-        std::fs::remove_dir_all(dir)
-            .map_err(|e| CliError::Message(format!("cannot recreate {}: {e}", dir.display())))?;
+        std::fs::remove_dir_all(dir).map_err(|e| CliError::file("cli.cannot_recreate", dir, e))?;
     }
     std::fs::create_dir_all(dir)?;
     Ok(())

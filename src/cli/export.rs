@@ -5,6 +5,7 @@ use super::CliError;
 use crate::domain::ids::StageId;
 use crate::interchange::export::{self, DocumentKind, ExportFormat, Request};
 use crate::service::{Actor, Service};
+use crate::text::I18n;
 use std::path::{Path, PathBuf};
 
 /// The command line's export options, as typed.
@@ -20,21 +21,26 @@ pub struct Options<'a> {
     pub lang: crate::text::Lang,
 }
 
-pub fn run(service: &Service, actor: &Actor, o: &Options) -> Result<(), CliError> {
+pub fn run(service: &Service, actor: &Actor, o: &Options, tr: &I18n) -> Result<(), CliError> {
     if o.stage.is_some() && o.what != DocumentKind::Protocol {
-        return Err(CliError::Message(format!(
-            "--stage is for protocols; the {} has no stage (remove --stage)",
-            o.what.code()
-        )));
+        return Err(CliError::said(
+            "cli.export.stage_not_protocol",
+            &[("what", &tr.t(&format!("cli.document.{}", o.what.code())))],
+        ));
     }
     let format = match (o.format, o.out.and_then(ExportFormat::of_path)) {
         (Some(f), Some(by_name)) if f != by_name => {
-            return Err(CliError::Message(format!(
-                "{} ends in .{} but --format is {}; change one of them",
-                o.out.map(|p| p.display().to_string()).unwrap_or_default(),
-                by_name.extension(),
-                f.extension()
-            )));
+            return Err(CliError::said(
+                "cli.export.format_mismatch",
+                &[
+                    (
+                        "file",
+                        &o.out.map(|p| p.display().to_string()).unwrap_or_default(),
+                    ),
+                    ("extension", &by_name.extension()),
+                    ("format", &f.extension()),
+                ],
+            ));
         }
         (Some(f), _) | (None, Some(f)) => f,
         (None, None) => ExportFormat::Xlsx,
@@ -44,10 +50,10 @@ pub fn run(service: &Service, actor: &Actor, o: &Options) -> Result<(), CliError
         None => export::default_delimiter(o.lang),
     };
     if o.delimiter.is_some() && format != ExportFormat::Csv {
-        return Err(CliError::Message(format!(
-            "--delimiter is for CSV; the {} format has no cells to separate (remove --delimiter)",
-            format.extension()
-        )));
+        return Err(CliError::said(
+            "cli.export.delimiter_not_csv",
+            &[("format", &format.extension())],
+        ));
     }
     let at = match o.at {
         Some(t) => super::rank::parse_time(t, service, actor, &crate::text::I18n::new(o.lang))?,
@@ -79,12 +85,48 @@ pub fn run(service: &Service, actor: &Actor, o: &Options) -> Result<(), CliError
         lang: o.lang,
     };
     let written = export::export(service, actor, &request, &path, o.force, &mut |_| {})
-        .map_err(|e| CliError::Message(e.to_string()))?;
+        .map_err(export_failure)?;
     println!(
-        "{}: {} bytes{}",
-        written.path.display(),
-        written.bytes,
-        if written.draft { ", marked DRAFT" } else { "" }
+        "{}",
+        tr.f(
+            if written.draft {
+                "cli.export.written_draft"
+            } else {
+                "cli.export.written"
+            },
+            &[("file", &written.path.display()), ("bytes", &written.bytes)]
+        )
     );
     Ok(())
+}
+
+/// Why an export failed, to be worded in the person's language.
+fn export_failure(e: export::ExportError) -> CliError {
+    use export::ExportError as E;
+    let said = CliError::said;
+    match e {
+        E::Service(e) => CliError::Service(e),
+        E::NoStage { known } => said("cli.export.no_stage", &[("known", &known)]),
+        E::UnknownStage { stage, known } => said(
+            "cli.export.unknown_stage",
+            &[("stage", &stage), ("known", &known)],
+        ),
+        E::Exists { path } => said("cli.export.exists", &[("file", &path)]),
+        E::IsDirectory { path, example } => said(
+            "cli.export.is_directory",
+            &[("file", &path), ("example", &example)],
+        ),
+        E::NoDirectory { path, dir } => {
+            said("cli.export.no_directory", &[("file", &path), ("dir", &dir)])
+        }
+        E::NotADirectory { path, dir } => said(
+            "cli.export.not_a_directory",
+            &[("file", &path), ("dir", &dir)],
+        ),
+        E::Write { path, reason } => said(
+            "cli.export.cannot_write",
+            &[("file", &path), ("why", &reason)],
+        ),
+        e @ (E::NotFinal { .. } | E::Refused(_) | E::Render(_)) => CliError::Message(e.to_string()),
+    }
 }

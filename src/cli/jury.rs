@@ -3,6 +3,7 @@
 use super::{CliError, Result};
 use crate::domain::ids::{CriterionId, JurorId, ParticipantId, StageId};
 use crate::service::{Actor, Service};
+use crate::text::I18n;
 use std::io::{BufRead, Write};
 
 /// `crit=value` pairs from the command line; `crit=` clears a score.
@@ -10,20 +11,17 @@ pub fn parse_scores(items: &[String]) -> Result<Vec<(CriterionId, Option<f64>)>>
     items
         .iter()
         .map(|item| {
-            let (c, v) = item.split_once('=').ok_or_else(|| {
-                CliError::Message(format!(
-                    "'{item}': write scores as criterion=value, e.g. projects=7.5"
-                ))
-            })?;
+            let (c, v) = item
+                .split_once('=')
+                .ok_or_else(|| CliError::said("cli.score.not_a_pair", &[("item", item)]))?;
             let v = v.trim();
-            let value =
-                if v.is_empty() {
-                    None
-                } else {
-                    Some(crate::interchange::text::parse_decimal(v).map_err(|_| {
-                        CliError::Message(format!("'{item}': '{v}' is not a number"))
-                    })?)
-                };
+            let value = if v.is_empty() {
+                None
+            } else {
+                Some(crate::interchange::text::parse_decimal(v).map_err(|_| {
+                    CliError::said("cli.score.not_a_number", &[("item", item), ("value", &v)])
+                })?)
+            };
             Ok((CriterionId::new(c.trim()), value))
         })
         .collect()
@@ -41,14 +39,15 @@ pub struct ScoreRequest<'a> {
 }
 
 /// Applies one scoring request and says what happened.
-pub fn score(service: &Service, actor: &Actor, r: &ScoreRequest) -> Result<String> {
+pub fn score(service: &Service, actor: &Actor, r: &ScoreRequest, tr: &I18n) -> Result<String> {
+    let said = |key: &str| tr.f(key, &[("participant", r.participant)]);
     if let Some(reason) = r.conflict {
         service.declare_conflict(actor, r.stage, r.participant, reason)?;
-        return Ok(format!("{}: conflict of interest declared", r.participant));
+        return Ok(said("cli.score.conflict"));
     }
     if let Some(reason) = r.abstain {
         service.abstain(actor, r.stage, r.participant, reason)?;
-        return Ok(format!("{}: abstained", r.participant));
+        return Ok(said("cli.score.abstained"));
     }
     let mut sheet = None;
     for (c, v) in &r.scores {
@@ -59,22 +58,22 @@ pub fn score(service: &Service, actor: &Actor, r: &ScoreRequest) -> Result<Strin
     }
     if r.submit {
         service.submit(actor, r.stage, r.participant)?;
-        return Ok(format!("{}: submitted", r.participant));
+        return Ok(said("cli.score.submitted"));
     }
     Ok(match sheet {
-        Some(s) => format!(
-            "{}: saved ({} of the criteria scored)",
-            r.participant,
-            s.scores.len()
+        Some(s) => tr.f(
+            "cli.score.saved",
+            &[("participant", r.participant), ("n", &s.scores.len())],
         ),
-        None => format!("{}: nothing to change", r.participant),
+        None => said("cli.score.nothing"),
     })
 }
 
 /// Reads score commands from standard input, one per line, and answers each
-/// with `ok N: ...` once it is durable (or `error N: ...`):
+/// with `ok N: ...` once it is durable (or `error N: ...`; in Russian
+/// «принято N: …» and «ошибка N: …»):
 /// `PARTICIPANT crit=value ... [submit] [# comment]`.
-pub fn score_script(service: &Service, actor: &Actor, stage: &StageId) -> Result<()> {
+pub fn score_script(service: &Service, actor: &Actor, stage: &StageId, tr: &I18n) -> Result<()> {
     let stdin = std::io::stdin();
     let mut out = std::io::stdout().lock();
     for (n, line) in stdin.lock().lines().enumerate() {
@@ -106,11 +105,24 @@ pub fn score_script(service: &Service, actor: &Actor, stage: &StageId) -> Result
                     abstain: None,
                     conflict: None,
                 },
+                tr,
             )
         });
+        let n = n + 1;
         match answer {
-            Ok(text) => writeln!(out, "ok {}: {text}", n + 1)?,
-            Err(e) => writeln!(out, "error {}: {e}", n + 1)?,
+            Ok(text) => writeln!(
+                out,
+                "{}",
+                tr.f("cli.score.line_ok", &[("n", &n), ("text", &text)])
+            )?,
+            Err(e) => writeln!(
+                out,
+                "{}",
+                tr.f(
+                    "cli.score.line_error",
+                    &[("n", &n), ("error", &e.words(tr))]
+                )
+            )?,
         }
         out.flush()?;
     }
@@ -129,7 +141,13 @@ fn stage_or_current(view: &crate::service::View, stage: Option<&StageId>) -> Res
 }
 
 /// `konkurs progress`: each juror's assigned / drafted / submitted counts.
-pub fn progress(service: &Service, actor: &Actor, stage: Option<&StageId>) -> Result<()> {
+pub fn progress(
+    service: &Service,
+    actor: &Actor,
+    stage: Option<&StageId>,
+    format: super::output::Format,
+    tr: &I18n,
+) -> Result<()> {
     let view = service.view(actor);
     let stage = stage_or_current(&view, stage)?;
     let progress = view.progress(&stage);
@@ -149,9 +167,15 @@ pub fn progress(service: &Service, actor: &Actor, stage: Option<&StageId>) -> Re
             ]
         })
         .collect();
-    println!("stage {stage}");
-    super::output::write_table(
-        &mut std::io::stdout().lock(),
+    let table = format == super::output::Format::Table;
+    let mut out = std::io::stdout().lock();
+    if table {
+        writeln!(out, "{}", tr.f("cli.progress.stage", &[("stage", &stage)]))?;
+    }
+    super::output::write_rows(
+        &mut out,
+        format,
+        tr,
         &[
             "juror",
             "name",
@@ -163,8 +187,10 @@ pub fn progress(service: &Service, actor: &Actor, stage: Option<&StageId>) -> Re
         ],
         &rows,
     )?;
-    let waiting = rows.iter().filter(|r| r[6] != "0").count();
-    println!("{waiting} juror(s) still scoring");
+    if table {
+        let waiting = rows.iter().filter(|r| r[6] != "0").count();
+        writeln!(out, "{}", tr.f("cli.progress.waiting", &[("n", &waiting)]))?;
+    }
     Ok(())
 }
 
@@ -176,6 +202,7 @@ pub fn sheets(
     stage: Option<&StageId>,
     juror: Option<&JurorId>,
     format: super::output::Format,
+    tr: &I18n,
 ) -> Result<()> {
     use crate::domain::scoring::SheetStatus;
     let view = service.view(actor);
@@ -184,15 +211,8 @@ pub fn sheets(
         .regulation()
         .and_then(|r| r.rules.stage(&stage))
         .map(|s| s.jury_criteria().count())
-        .ok_or_else(|| CliError::Message(format!("the regulation has no stage '{stage}'")))?;
-    let headers = [
-        "participant",
-        "full_name",
-        "juror",
-        "status",
-        "scored",
-        "updated",
-    ];
+        .ok_or_else(|| CliError::said("cli.no_stage", &[("stage", &stage)]))?;
+    let cells = super::output::cells(format, tr);
     let zone = view.zone();
     let rows: Vec<Vec<String>> = view
         .assignments(&stage)
@@ -204,7 +224,7 @@ pub fn sheets(
                 Some(SheetStatus::Submitted) => "submitted",
                 Some(SheetStatus::Abstained) => "abstained",
                 Some(SheetStatus::Draft) => "draft",
-                None => "not started",
+                None => "not_started",
             };
             vec![
                 a.participant.to_string(),
@@ -212,7 +232,7 @@ pub fn sheets(
                     .map(|p| p.full_name.clone())
                     .unwrap_or_default(),
                 a.juror.to_string(),
-                status.to_string(),
+                cells.t(&format!("cli.sheet.{status}")).to_string(),
                 format!("{}/{criteria}", sheet.map_or(0, |s| s.scores.len())),
                 sheet
                     .map(|s| crate::text::time::show_seconds(s.updated_at, &zone))
@@ -220,7 +240,20 @@ pub fn sheets(
             ]
         })
         .collect();
-    super::output::write_rows(&mut std::io::stdout().lock(), format, &headers, &rows)?;
+    super::output::write_rows(
+        &mut std::io::stdout().lock(),
+        format,
+        tr,
+        &[
+            "participant",
+            "full_name",
+            "juror",
+            "status",
+            "scored",
+            "updated",
+        ],
+        &rows,
+    )?;
     Ok(())
 }
 
@@ -231,6 +264,7 @@ pub fn history(
     stage: &StageId,
     participant: &ParticipantId,
     juror: &JurorId,
+    tr: &I18n,
 ) -> Result<()> {
     let items = service.history(actor, stage, participant, juror)?;
     let zone = service.view(actor).zone();
@@ -244,14 +278,16 @@ pub fn history(
                 h.action.clone(),
                 h.criterion
                     .as_ref()
-                    .map_or("comment/status".into(), |c| c.to_string()),
+                    .map_or(tr.t("cli.history.sheet").into(), |c| c.to_string()),
                 h.before.clone(),
                 h.after.clone(),
             ]
         })
         .collect();
-    super::output::write_table(
+    super::output::write_rows(
         &mut std::io::stdout().lock(),
+        super::output::Format::Table,
+        tr,
         &["seq", "at", "who", "action", "what", "old", "new"],
         &rows,
     )?;

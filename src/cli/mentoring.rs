@@ -3,6 +3,7 @@
 
 use super::{CliError, Format};
 use crate::domain::matching::{self, MatchMode};
+use crate::domain::mentoring::MeetingFormat;
 use crate::service::{Actor, Service};
 use crate::text::I18n;
 use crate::text::describe;
@@ -31,16 +32,6 @@ pub fn run(
             writeln!(out)?;
             return Ok(());
         }
-        let headers = [
-            "intern",
-            "mentor",
-            "format",
-            "km",
-            "topics",
-            "distance",
-            "preference",
-            "total",
-        ];
         let rows: Vec<Vec<String>> = table
             .iter()
             .flat_map(|ic| {
@@ -48,9 +39,19 @@ pub fn run(
                     vec![
                         ic.intern.to_string(),
                         c.mentor.to_string(),
-                        format!("{:?}", c.score.format).to_lowercase(),
+                        crate::interchange::listing::word(
+                            tr,
+                            "mentoring",
+                            match c.score.format {
+                                MeetingFormat::OnSite => "on_site",
+                                MeetingFormat::Online => "online",
+                            },
+                        ),
                         c.score.distance_km.map_or(String::new(), |d| {
-                            crate::text::number::fixed(d, crate::text::number::KILOMETRES)
+                            tr.decimal(crate::text::number::fixed(
+                                d,
+                                crate::text::number::KILOMETRES,
+                            ))
                         }),
                         c.score.topic_points.to_string(),
                         c.score.distance_points.to_string(),
@@ -60,7 +61,22 @@ pub fn run(
                 })
             })
             .collect();
-        return write(&mut out, format, &headers, &rows);
+        return write(
+            &mut out,
+            format,
+            tr,
+            &[
+                "intern",
+                "mentor",
+                "format",
+                "km",
+                "topics",
+                "distance",
+                "preference",
+                "total",
+            ],
+            &rows,
+        );
     }
     let explanations =
         matching::explain(&input, &proposal).map_err(|e| CliError::Message(e.to_string()))?;
@@ -87,18 +103,6 @@ pub fn run(
                 .find(|i| &i.id == id)
                 .map_or(String::new(), |i| i.full_name.clone())
         };
-        let headers = [
-            "mentor",
-            "mentor_name",
-            "intern",
-            "intern_name",
-            "locked",
-            "topics",
-            "distance",
-            "preference",
-            "total",
-            "explanation",
-        ];
         let mut rows: Vec<Vec<String>> = Vec::new();
         for e in &explanations {
             match (&e.mentor, &e.score) {
@@ -108,7 +112,7 @@ pub fn run(
                     e.intern.to_string(),
                     name_of_intern(&e.intern),
                     if e.locked {
-                        "yes".into()
+                        tr.t("cli.yes").into()
                     } else {
                         String::new()
                     },
@@ -143,38 +147,74 @@ pub fn run(
                 ]),
             }
         }
-        write(&mut out, format, &headers, &rows)?;
+        write(
+            &mut out,
+            format,
+            tr,
+            &[
+                "mentor",
+                "mentor_name",
+                "intern",
+                "intern_name",
+                "locked",
+                "topics",
+                "distance",
+                "preference",
+                "total",
+                "explanation",
+            ],
+            &rows,
+        )?;
         if format == Format::Table {
             writeln!(
                 out,
-                "{}: {} pairs, total {}, {} unmatched, {} blocking pair(s)",
-                mode.code(),
-                proposal.pairs.len(),
-                proposal.total_score,
-                proposal.unmatched.len(),
-                blocking.len()
+                "{}",
+                tr.f(
+                    "cli.match.summary",
+                    &[
+                        ("mode", &tr.t(&format!("cli.match.mode.{}", mode.code()))),
+                        ("pairs", &proposal.pairs.len()),
+                        ("total", &proposal.total_score),
+                        ("unmatched", &proposal.unmatched.len()),
+                        ("blocking", &blocking.len()),
+                    ],
+                )
             )?;
             for b in &blocking {
-                writeln!(out, "blocking pair: {} – {}", b.mentor, b.intern)?;
+                writeln!(
+                    out,
+                    "{}",
+                    tr.f(
+                        "cli.match.blocking",
+                        &[("mentor", &b.mentor), ("intern", &b.intern)]
+                    )
+                )?;
             }
         }
     }
     if accept {
         service.accept_matching(actor, &proposal)?;
-        eprintln!("accepted: {} pairs", proposal.pairs.len());
+        eprintln!(
+            "{}",
+            tr.f("cli.match.accepted", &[("n", &proposal.pairs.len())])
+        );
     }
     Ok(())
 }
 
+/// A table or CSV (JSON is written from the records themselves).
 fn write(
     out: &mut impl Write,
     format: Format,
-    headers: &[&str],
+    tr: &I18n,
+    keys: &[&str],
     rows: &[Vec<String>],
 ) -> Result<(), CliError> {
-    match format {
-        Format::Csv => super::output::write_csv(out, headers, rows)?,
-        _ => super::output::write_table(out, headers, rows)?,
-    }
+    let format = if format == Format::Csv {
+        Format::Csv
+    } else {
+        Format::Table
+    };
+    super::output::write_rows(out, format, tr, keys, rows)?;
     Ok(())
 }

@@ -15,6 +15,7 @@ use crate::domain::matching::MatchMode;
 use crate::domain::mentoring::DecisionKind;
 use crate::interchange::{self, ImportFailure};
 use crate::service::{Actor, ImportKind, Service};
+use crate::text::{I18n, Lang};
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -367,29 +368,207 @@ pub enum ListKind {
     Audit,
 }
 
-/// A failure of a command, printed for a person.
-#[derive(Debug, thiserror::Error)]
+/// A failure of a command, printed for a person in their language.
+#[derive(Debug)]
 pub enum CliError {
-    #[error("{0}")]
+    /// A message of the command line's catalogue (`cli.*`) with its
+    /// values, worded when it is shown.
+    Said {
+        key: &'static str,
+        args: Vec<(&'static str, String)>,
+    },
+    /// A file that could not be read or written (`key` says which).
+    File {
+        key: &'static str,
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    /// Text worded elsewhere, shown as it is.
     Message(String),
-    #[error(transparent)]
-    Service(#[from] crate::service::ServiceError),
-    #[error(transparent)]
-    Import(#[from] ImportFailure),
-    #[error(transparent)]
-    Store(#[from] crate::store::StoreError),
-    #[error(transparent)]
-    Serve(#[from] crate::ssh::ServeError),
-    #[error("{0}")]
-    Io(#[from] std::io::Error),
+    Service(crate::service::ServiceError),
+    Import(ImportFailure),
+    Store(crate::store::StoreError),
+    Serve(crate::ssh::ServeError),
+    Io(std::io::Error),
+}
+
+impl CliError {
+    /// The catalogue's message `key` with `args` filled in.
+    pub fn said(key: &'static str, args: &[(&'static str, &dyn std::fmt::Display)]) -> CliError {
+        CliError::Said {
+            key,
+            args: args.iter().map(|(k, v)| (*k, v.to_string())).collect(),
+        }
+    }
+
+    /// `path` could not be read or written: the catalogue's `key` names the
+    /// action.
+    pub fn file(key: &'static str, path: &Path, source: std::io::Error) -> CliError {
+        CliError::File {
+            key,
+            path: path.to_path_buf(),
+            source,
+        }
+    }
+
+    /// The failure in the person's language.
+    pub fn words(&self, tr: &I18n) -> String {
+        use crate::service::ServiceError;
+        match self {
+            CliError::Said { key, args } => {
+                let args: Vec<(&str, &dyn std::fmt::Display)> = args
+                    .iter()
+                    .map(|(k, v)| (*k, v as &dyn std::fmt::Display))
+                    .collect();
+                tr.f(key, &args)
+            }
+            CliError::File { key, path, source } => tr.f(
+                key,
+                &[("path", &path.display()), ("why", &io_words(source, tr))],
+            ),
+            CliError::Message(text) => text.clone(),
+            CliError::Service(ServiceError::Store(e)) | CliError::Store(e) => store_words(e, tr),
+            CliError::Service(e) => e.words(tr),
+            CliError::Import(e) => e.words(tr),
+            CliError::Serve(crate::ssh::ServeError::Store(e)) => store_words(e, tr),
+            CliError::Serve(crate::ssh::ServeError::Listen { listen, source, .. }) => tr.f(
+                match source.kind() {
+                    std::io::ErrorKind::AddrInUse => "cli.serve.port_in_use",
+                    std::io::ErrorKind::PermissionDenied => "cli.serve.port_denied",
+                    _ => "cli.serve.cannot_listen",
+                },
+                &[
+                    ("listen", listen),
+                    ("error", source),
+                    ("why", &io_words(source, tr)),
+                ],
+            ),
+            CliError::Serve(e) => e.to_string(),
+            CliError::Io(e) => io_words(e, tr),
+        }
+    }
+}
+
+impl std::fmt::Display for CliError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.words(&I18n::new(Lang::En)))
+    }
+}
+
+impl std::error::Error for CliError {}
+
+macro_rules! wraps {
+    ($($from:ty => $variant:ident),*) => {$(
+        impl From<$from> for CliError {
+            fn from(e: $from) -> CliError {
+                CliError::$variant(e)
+            }
+        }
+    )*};
+}
+wraps!(
+    crate::service::ServiceError => Service,
+    ImportFailure => Import,
+    crate::store::StoreError => Store,
+    crate::ssh::ServeError => Serve,
+    std::io::Error => Io
+);
+
+/// What went wrong with a file, in the person's language: the common
+/// causes in words, anything else as the system says it.
+fn io_words(e: &std::io::Error, tr: &I18n) -> String {
+    use std::io::ErrorKind;
+    let key = match e.kind() {
+        ErrorKind::NotFound => "cli.io.not_found",
+        ErrorKind::PermissionDenied => "cli.io.permission_denied",
+        ErrorKind::AlreadyExists => "cli.io.already_exists",
+        ErrorKind::IsADirectory => "cli.io.is_a_directory",
+        ErrorKind::NotADirectory => "cli.io.not_a_directory",
+        ErrorKind::StorageFull => "cli.io.storage_full",
+        ErrorKind::ReadOnlyFilesystem => "cli.io.read_only",
+        ErrorKind::InvalidData => "cli.io.invalid_data",
+        _ => "cli.io.other",
+    };
+    tr.f(key, &[("error", e)])
+}
+
+/// Why a backup could not be restored, in the person's language.
+fn restore_words(e: &crate::store::backup::RestoreError, tr: &I18n) -> String {
+    use crate::store::backup::RestoreError;
+    match e {
+        RestoreError::NotABackup { file, why } => tr.f(
+            "cli.restore.not_a_backup_why",
+            &[("file", file), ("why", why)],
+        ),
+        RestoreError::TooNew { file, found, known } => tr.f(
+            "cli.restore.too_new",
+            &[("file", file), ("found", found), ("known", known)],
+        ),
+        RestoreError::BrokenChain { file, seq, why } => tr.f(
+            "cli.restore.broken_chain",
+            &[("file", file), ("seq", seq), ("why", why)],
+        ),
+        RestoreError::NotEmpty(db) => tr.f("cli.restore.not_empty", &[("db", db)]),
+        RestoreError::Store(e) => store_words(e, tr),
+    }
+}
+
+/// A database error, in the person's language.
+fn store_words(e: &crate::store::StoreError, tr: &I18n) -> String {
+    use crate::store::{SERVE_INFO_FILE, ServeInfo, StoreError};
+    match e {
+        StoreError::InUse { path, .. } => {
+            let info = std::fs::read(path.join(SERVE_INFO_FILE))
+                .ok()
+                .and_then(|b| serde_json::from_slice::<ServeInfo>(&b).ok());
+            let (server, how) = match info {
+                Some(i) => {
+                    let port = i.listen.rsplit(':').next().unwrap_or("2222");
+                    (
+                        tr.f(
+                            "cli.store.in_use_server",
+                            &[("pid", &i.pid), ("listen", &i.listen)],
+                        ),
+                        tr.f("cli.store.in_use_how_server", &[("port", &port)]),
+                    )
+                }
+                None => (String::new(), tr.t("cli.store.in_use_how").to_string()),
+            };
+            tr.f(
+                "cli.store.in_use",
+                &[
+                    ("path", &path.display()),
+                    ("server", &server),
+                    ("how", &how),
+                ],
+            )
+        }
+        StoreError::TooNew { path, found, known } => tr.f(
+            "cli.store.too_new",
+            &[
+                ("path", &path.display()),
+                ("found", found),
+                ("known", known),
+            ],
+        ),
+        StoreError::Corrupt { path, what } => tr.f(
+            "cli.store.corrupt",
+            &[("path", &path.display()), ("what", what)],
+        ),
+        StoreError::Sled { path, source } => tr.f(
+            "cli.store.sled",
+            &[("path", &path.display()), ("error", source)],
+        ),
+        StoreError::Io(e) => io_words(e, tr),
+    }
 }
 
 type Result<T> = std::result::Result<T, CliError>;
 
 impl Cli {
     /// The interface language chosen with --lang or by the locale.
-    pub fn i18n(&self) -> crate::text::I18n {
-        crate::text::I18n::new(self.lang.unwrap_or_else(crate::text::Lang::from_env))
+    pub fn i18n(&self) -> I18n {
+        I18n::new(self.lang.unwrap_or_else(Lang::from_env))
     }
 }
 
@@ -402,15 +581,85 @@ pub fn default_db_dir() -> PathBuf {
 
 /// Runs the command line; returns the process exit code.
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return usage_error(e),
+    };
+    let tr = cli.i18n();
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         // The reader of a listing went away (`konkurs list ... | head`).
         Err(CliError::Io(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {e}");
+            eprintln!("{}", tr.f("cli.error", &[("what", &e.words(&tr))]));
             ExitCode::FAILURE
         }
+    }
+}
+
+/// Arguments clap refuses: its own English text, or in Russian the
+/// refusal in words, then how to get help. Help and the version are
+/// printed as they are.
+fn usage_error(e: clap::Error) -> ExitCode {
+    use clap::error::{ContextKind, ErrorKind};
+    let tr = I18n::new(lang_of_args(std::env::args()));
+    if tr.lang == Lang::En
+        || !e.use_stderr()
+        || e.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+    {
+        e.exit()
+    }
+    let context = |kind| e.get(kind).map(|v| v.to_string()).unwrap_or_default();
+    let arg = context(ContextKind::InvalidArg);
+    let value = context(ContextKind::InvalidValue);
+    let valid = context(ContextKind::ValidValue);
+    let what = match e.kind() {
+        ErrorKind::InvalidValue if !valid.is_empty() => tr.f(
+            "cli.usage.invalid_choice",
+            &[("arg", &arg), ("value", &value), ("valid", &valid)],
+        ),
+        ErrorKind::InvalidValue | ErrorKind::ValueValidation => tr.f(
+            "cli.usage.invalid_value",
+            &[("arg", &arg), ("value", &value)],
+        ),
+        ErrorKind::UnknownArgument => tr.f("cli.usage.unknown_argument", &[("arg", &arg)]),
+        ErrorKind::InvalidSubcommand => tr.f(
+            "cli.usage.unknown_command",
+            &[("command", &context(ContextKind::InvalidSubcommand))],
+        ),
+        ErrorKind::MissingRequiredArgument => tr.f("cli.usage.missing_argument", &[("args", &arg)]),
+        ErrorKind::MissingSubcommand => tr.t("cli.usage.missing_command").to_string(),
+        ErrorKind::ArgumentConflict => tr.f(
+            "cli.usage.conflict",
+            &[("arg", &arg), ("other", &context(ContextKind::PriorArg))],
+        ),
+        ErrorKind::NoEquals
+        | ErrorKind::TooManyValues
+        | ErrorKind::TooFewValues
+        | ErrorKind::WrongNumberOfValues => tr.f("cli.usage.wrong_values", &[("arg", &arg)]),
+        _ => tr.t("cli.usage.other").to_string(),
+    };
+    eprintln!("{}", tr.f("cli.error", &[("what", &what)]));
+    eprintln!("{}", tr.t("cli.usage.help"));
+    ExitCode::from(2)
+}
+
+/// The language asked for on a command line clap could not read:
+/// `--lang ru` or `--lang=ru` if it is there, else the locale's.
+fn lang_of_args(args: impl Iterator<Item = String>) -> Lang {
+    let args: Vec<String> = args.collect();
+    let asked = args
+        .iter()
+        .enumerate()
+        .find_map(|(i, a)| match a.strip_prefix("--lang") {
+            Some("") => args.get(i + 1).cloned(),
+            Some(rest) => rest.strip_prefix('=').map(str::to_string),
+            None => None,
+        });
+    match asked.as_deref() {
+        Some("ru") => Lang::Ru,
+        Some("en") => Lang::En,
+        _ => Lang::from_env(),
     }
 }
 
@@ -429,22 +678,23 @@ pub fn run(cli: Cli) -> Result<()> {
         let (service, actor) = open(&cli)?;
         return workstation(service, actor, &cli);
     };
+    let tr = &cli.i18n();
     match command {
         Command::Init { regulation } => {
             let (service, actor) = open(&cli)?;
             let doc = read_regulation(regulation)?;
+            let file = regulation.display();
             match service.set_regulation(&actor, doc)? {
                 Some(_) => println!(
-                    "{}: regulation loaded into {}",
-                    regulation.display(),
-                    service.path().display()
+                    "{}",
+                    tr.f(
+                        "cli.init.loaded",
+                        &[("file", &file), ("db", &service.path().display())]
+                    )
                 ),
-                None => println!(
-                    "{}: the same regulation is already loaded",
-                    regulation.display()
-                ),
+                None => println!("{}", tr.f("cli.init.same", &[("file", &file)])),
             }
-            print!("{}", status(&service, &actor));
+            print!("{}", status(&service, &actor, tr));
         }
         Command::Import {
             kind,
@@ -459,87 +709,115 @@ pub fn run(cli: Cli) -> Result<()> {
             let outcome =
                 interchange::import_file_with(&service, &actor, *kind, file, *dry_run, &options)?;
             for w in &outcome.warnings {
-                eprintln!("warning: {w}");
+                eprintln!("{}", tr.f("cli.warning", &[("what", w)]));
             }
-            print!("{}", outcome.report);
+            print!("{}", import_report(&outcome.report, tr));
         }
         Command::List { kind, format } => {
             let (service, actor) = open(&cli)?;
-            output::list(&service, &actor, *kind, *format)?;
+            output::list(&service, &actor, *kind, *format, tr)?;
         }
         Command::Status => {
             let (service, actor) = open(&cli)?;
-            print!("{}", status(&service, &actor));
+            print!("{}", status(&service, &actor, tr));
         }
         Command::Backup { file, force } => {
             let (service, actor) = open(&cli)?;
             if file.exists() && !force {
-                return Err(CliError::Message(format!(
-                    "{} exists; choose another name or add --force to replace it",
-                    file.display()
-                )));
+                return Err(CliError::said(
+                    "cli.backup.exists",
+                    &[("file", &file.display())],
+                ));
             }
             let dump = service.backup(&actor)?;
             let json = serde_json::to_vec_pretty(&dump).expect("a dump serialises");
             crate::store::backup::write_atomically(file, &json)
-                .map_err(|e| CliError::Message(format!("cannot write {}: {e}", file.display())))?;
+                .map_err(|e| CliError::file("cli.cannot_write", file, e))?;
             println!(
-                "{}: {} records, {} audit entries",
-                file.display(),
-                dump.records.len(),
-                dump.audit.len()
+                "{}",
+                tr.f(
+                    "cli.backup.written",
+                    &[
+                        ("file", &file.display()),
+                        ("records", &dump.records.len()),
+                        ("entries", &dump.audit.len()),
+                    ]
+                )
             );
         }
         Command::Restore { file } => {
-            let text = std::fs::read(file)
-                .map_err(|e| CliError::Message(format!("cannot read {}: {e}", file.display())))?;
+            let text =
+                std::fs::read(file).map_err(|e| CliError::file("cli.cannot_read", file, e))?;
             let dump: crate::store::backup::Dump = serde_json::from_slice(&text).map_err(|e| {
-                CliError::Message(format!(
-                    "{}:{}: not a konkurs backup: {e}",
-                    file.display(),
-                    e.line()
-                ))
+                CliError::said(
+                    "cli.restore.not_a_backup",
+                    &[
+                        ("file", &file.display()),
+                        ("line", &e.line()),
+                        ("error", &e),
+                    ],
+                )
             })?;
             let dir = cli.db.clone().unwrap_or_else(default_db_dir);
             let store = crate::store::Store::open(&dir)?;
             store
                 .restore(&dump, &file.display().to_string())
-                .map_err(|e| CliError::Message(e.to_string()))?;
+                .map_err(|e| CliError::Message(restore_words(&e, tr)))?;
             let report = store.verify()?;
             println!(
-                "restored {} records and {} audit entries into {}; verify: {}",
-                dump.records.len(),
-                dump.audit.len(),
-                dir.display(),
-                if report.ok() { "ok" } else { "PROBLEMS" }
+                "{}",
+                tr.f(
+                    "cli.restore.done",
+                    &[
+                        ("records", &dump.records.len()),
+                        ("entries", &dump.audit.len()),
+                        ("db", &dir.display()),
+                        (
+                            "verify",
+                            &tr.t(if report.ok() {
+                                "cli.verify.ok"
+                            } else {
+                                "cli.verify.problems"
+                            }),
+                        ),
+                    ]
+                )
             );
         }
         Command::Verify => {
             let (service, actor) = open(&cli)?;
             let report = service.verify(&actor)?;
             println!(
-                "{}: {} records, {} audit entries, head {}",
-                service.path().display(),
-                report.records,
-                report.audit_entries,
-                if report.head_hash.is_empty() {
-                    "-"
-                } else {
-                    &report.head_hash
-                }
+                "{}",
+                tr.f(
+                    "cli.verify.summary",
+                    &[
+                        ("db", &service.path().display()),
+                        ("records", &report.records),
+                        ("entries", &report.audit_entries),
+                        (
+                            "head",
+                            &if report.head_hash.is_empty() {
+                                "-"
+                            } else {
+                                &report.head_hash
+                            },
+                        ),
+                    ]
+                )
             );
             if !report.ok() {
                 for p in &report.problems {
-                    eprintln!("problem: {p}");
+                    eprintln!("{}", tr.f("cli.problem", &[("what", p)]));
                 }
-                return Err(CliError::Message(format!(
-                    "verify found {} problem(s)",
-                    report.problems.len()
-                )));
+                return Err(CliError::said(
+                    "cli.verify.failed",
+                    &[("n", &report.problems.len())],
+                ));
             }
-            println!("ok");
+            println!("{}", tr.t("cli.verify.ok"));
         }
-        Command::Gen { .. } => gen_command(command)?,
+        Command::Gen { .. } => gen_command(command, tr)?,
         Command::Assign {
             stage,
             per_participant,
@@ -552,13 +830,20 @@ pub fn run(cli: Cli) -> Result<()> {
             match (participant, juror) {
                 (Some(p), Some(j)) => {
                     let (p, j) = (ParticipantId::new(p.as_str()), JurorId::new(j.as_str()));
-                    if *remove {
+                    let key = if *remove {
                         service.unassign(&actor, &stage, &p, &j)?;
-                        println!("{j} unassigned from {p} at {stage}");
+                        "cli.assign.removed"
                     } else {
                         service.assign(&actor, &stage, &p, &j)?;
-                        println!("{j} assigned to {p} at {stage}");
-                    }
+                        "cli.assign.added"
+                    };
+                    println!(
+                        "{}",
+                        tr.f(
+                            key,
+                            &[("juror", &j), ("participant", &p), ("stage", &stage)]
+                        )
+                    );
                 }
                 _ => {
                     let plan = service.assign_auto(&actor, &stage, *per_participant)?;
@@ -581,7 +866,7 @@ pub fn run(cli: Cli) -> Result<()> {
             let (service, actor) = open(&cli)?;
             let stage = StageId::new(stage.as_str());
             if *stdin {
-                jury::score_script(&service, &actor, &stage)?;
+                jury::score_script(&service, &actor, &stage, tr)?;
             } else {
                 let participant = ParticipantId::new(participant.as_deref().unwrap_or_default());
                 let text = jury::score(
@@ -596,6 +881,7 @@ pub fn run(cli: Cli) -> Result<()> {
                         abstain: abstain.as_deref(),
                         conflict: conflict.as_deref(),
                     },
+                    tr,
                 )?;
                 println!("{text}");
             }
@@ -614,13 +900,23 @@ pub fn run(cli: Cli) -> Result<()> {
                 &JurorId::new(juror.as_str()),
                 reason,
             )?;
-            println!("reopened: {juror}'s sheet of {participant} at {stage}");
+            println!(
+                "{}",
+                tr.f(
+                    "cli.reopen.done",
+                    &[
+                        ("juror", juror),
+                        ("participant", participant),
+                        ("stage", stage)
+                    ]
+                )
+            );
         }
         Command::Undo => {
             let (service, actor) = open(&cli)?;
             match service.undo(&actor)? {
-                Some(undone) => println!("{}", crate::text::refusal::undone(&undone, &cli.i18n())),
-                None => println!("nothing to undo"),
+                Some(undone) => println!("{}", crate::text::refusal::undone(&undone, &tr)),
+                None => println!("{}", tr.t("cli.undo.nothing")),
             }
         }
         Command::History {
@@ -635,6 +931,7 @@ pub fn run(cli: Cli) -> Result<()> {
                 &StageId::new(stage.as_str()),
                 &ParticipantId::new(participant.as_str()),
                 &JurorId::new(juror.as_str()),
+                tr,
             )?;
         }
         Command::Progress {
@@ -647,9 +944,16 @@ pub fn run(cli: Cli) -> Result<()> {
             let stage = stage.as_deref().map(StageId::new);
             if *sheets {
                 let juror = juror.as_deref().map(JurorId::new);
-                jury::sheets(&service, &actor, stage.as_ref(), juror.as_ref(), *format)?;
+                jury::sheets(
+                    &service,
+                    &actor,
+                    stage.as_ref(),
+                    juror.as_ref(),
+                    *format,
+                    tr,
+                )?;
             } else {
-                jury::progress(&service, &actor, stage.as_ref())?;
+                jury::progress(&service, &actor, stage.as_ref(), *format, tr)?;
             }
         }
         Command::Match {
@@ -660,15 +964,7 @@ pub fn run(cli: Cli) -> Result<()> {
         } => {
             let (service, actor) = open(&cli)?;
             let mode = MatchMode::from_code(&mode.replace('-', "_")).unwrap_or(MatchMode::Optimal);
-            mentoring::run(
-                &service,
-                &actor,
-                mode,
-                *format,
-                *candidates,
-                *accept,
-                &cli.i18n(),
-            )?;
+            mentoring::run(&service, &actor, mode, *format, *candidates, *accept, tr)?;
         }
         Command::Pair {
             what,
@@ -689,12 +985,18 @@ pub fn run(cli: Cli) -> Result<()> {
                 kind,
                 reason,
             )?;
-            println!("{mentor} – {intern}: {what}");
+            println!(
+                "{}",
+                tr.f(
+                    &format!("cli.pair.{what}"),
+                    &[("mentor", mentor), ("intern", intern)]
+                )
+            );
         }
         Command::Mentors { .. } => {
             let (service, actor) = open(&cli)?;
             let n = service.mentors_from_team(&actor)?;
-            println!("{n} team member(s) became mentors");
+            println!("{}", tr.f("cli.mentors.from_team", &[("n", &n)]));
         }
         Command::Rank {
             stage,
@@ -714,16 +1016,16 @@ pub fn run(cli: Cli) -> Result<()> {
             let method = method
                 .as_deref()
                 .and_then(crate::domain::regulation::Aggregation::from_code);
-            rank::print(&report, method, *format)?;
+            rank::print(&report, method, *format, tr)?;
         }
         Command::Advance { stage } => {
             let (service, actor) = open(&cli)?;
-            rank::advance(&service, &actor, &StageId::new(stage.as_str()))?;
+            rank::advance(&service, &actor, &StageId::new(stage.as_str()), tr)?;
         }
         Command::ReopenStage { stage, reason } => {
             let (service, actor) = open(&cli)?;
             service.reopen_stage(&actor, &StageId::new(stage.as_str()), reason)?;
-            println!("reopened the stage {stage}");
+            println!("{}", tr.f("cli.reopen_stage.done", &[("stage", stage)]));
         }
         Command::ResolveTie {
             stage,
@@ -740,11 +1042,17 @@ pub fn run(cli: Cli) -> Result<()> {
                     .collect(),
                 reason,
             )?;
-            println!("the tie is ordered: {}", participants.join(" > "));
+            println!(
+                "{}",
+                tr.f(
+                    "cli.resolve_tie.done",
+                    &[("order", &participants.join(" > "))]
+                )
+            );
         }
         Command::Activity { format } => {
             let (service, actor) = open(&cli)?;
-            activity::run(&service, &actor, *format, &cli.i18n())?;
+            activity::run(&service, &actor, *format, tr)?;
         }
         Command::Juror { command } => {
             let (service, actor) = open(&cli)?;
@@ -755,7 +1063,13 @@ pub fn run(cli: Cli) -> Result<()> {
                 }
                 JurorCommand::RemoveKey { juror, fingerprint } => {
                     service.remove_key(&actor, &JurorId::new(juror.as_str()), fingerprint)?;
-                    println!("{juror}: removed {fingerprint}");
+                    println!(
+                        "{}",
+                        tr.f(
+                            "cli.juror.key_removed",
+                            &[("juror", juror), ("fingerprint", fingerprint)]
+                        )
+                    );
                 }
                 JurorCommand::Keys { juror } => {
                     let view = service.view(&actor);
@@ -764,7 +1078,7 @@ pub fn run(cli: Cli) -> Result<()> {
                         .filter(|j| juror.as_deref().is_none_or(|id| j.id.as_str() == id))
                     {
                         for k in &j.keys {
-                            println!("{}\t{}\t{}", j.id, j.role, k.describe());
+                            println!("{}\t{}\t{}", j.id, output::role(j.role, tr), k.describe());
                         }
                     }
                 }
@@ -793,8 +1107,9 @@ pub fn run(cli: Cli) -> Result<()> {
                     delimiter: delimiter.as_deref(),
                     draft: *draft,
                     force: *force,
-                    lang: cli.i18n().lang,
+                    lang: tr.lang,
                 },
+                tr,
             )?;
         }
         Command::Demo { dir } => demo::run(&cli, dir.as_deref())?,
@@ -812,14 +1127,14 @@ pub fn run(cli: Cli) -> Result<()> {
 pub fn workstation(service: Service, actor: Actor, cli: &Cli) -> Result<()> {
     use crate::tui::{App, AppOptions, keymap};
     use std::io::IsTerminal;
+    let tr = cli.i18n();
     let keymap = keymap::Keymap::load(&cli.keymap, keymap::user_keymap_path().as_deref())
         .map_err(|e| CliError::Message(e.to_string()))?;
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
-        print!("{}", status(&service, &actor));
-        println!("(not a terminal: the workstation opens when konkurs runs in one)");
+        print!("{}", status(&service, &actor, &tr));
+        println!("{}", tr.t("cli.not_a_terminal"));
         return Ok(());
     }
-    let tr = cli.i18n();
     let log = service.path().join("konkurs.log");
     let db_label = service.path().display().to_string();
     let service = std::sync::Arc::new(service);
@@ -841,10 +1156,9 @@ pub fn workstation(service: Service, actor: Actor, cli: &Cli) -> Result<()> {
 /// SIGINT or SIGTERM.
 fn serve(cli: &Cli, listen: &str, max_sessions: usize, idle_timeout: u64) -> Result<()> {
     use crate::tui::keymap::Keymap;
+    let tr = cli.i18n();
     if cli.as_id.is_some() {
-        return Err(CliError::Message(
-            "--as does not apply to serve: everyone signs in with their own SSH key".into(),
-        ));
+        return Err(CliError::said("cli.serve.no_as", &[]));
     }
     let dir = cli.db.clone().unwrap_or_else(default_db_dir);
     let service = Service::open(&dir)?;
@@ -862,38 +1176,44 @@ fn serve(cli: &Cli, listen: &str, max_sessions: usize, idle_timeout: u64) -> Res
     };
     crate::ssh::serve(service, options, |ready| {
         println!(
-            "konkurs serve: listening on {} for the database {}",
-            ready.addr,
-            ready.database.display()
+            "{}",
+            tr.f(
+                "cli.serve.listening",
+                &[("addr", &ready.addr), ("db", &ready.database.display())]
+            )
         );
         println!(
-            "host key fingerprint: {} (ED25519{}), in {}",
-            ready.host_key.fingerprint(),
-            if ready.host_key.created {
-                ", made now"
-            } else {
-                ""
-            },
-            ready.host_key.path.display()
+            "{}",
+            tr.f(
+                if ready.host_key.created {
+                    "cli.serve.host_key_made"
+                } else {
+                    "cli.serve.host_key"
+                },
+                &[
+                    ("fingerprint", &ready.host_key.fingerprint()),
+                    ("path", &ready.host_key.path.display())
+                ]
+            )
         );
-        println!("connect with: {}", ready.ssh_command());
+        println!(
+            "{}",
+            tr.f("cli.serve.connect", &[("command", &ready.ssh_command())])
+        );
         if with_keys == 0 {
-            println!(
-                "nobody can sign in yet: register keys with konkurs juror add-key ID 'ssh-ed25519 AAAA...' \
-                 (stop the server first) or in the Jury pane of a coordinator's session"
-            );
+            println!("{}", tr.t("cli.serve.no_keys"));
         } else {
-            println!("{with_keys} people have registered keys and can sign in");
+            println!("{}", tr.f("cli.serve.with_keys", &[("n", &with_keys)]));
         }
-        println!("Ctrl+C stops the server; every session is told and its work saved.");
+        println!("{}", tr.t("cli.serve.how_to_stop"));
     })?;
-    println!("konkurs serve: stopped; the database is saved");
+    println!("{}", tr.t("cli.serve.stopped"));
     Ok(())
 }
 
 fn read_regulation(path: &Path) -> Result<RegulationDoc> {
-    let source = std::fs::read_to_string(path)
-        .map_err(|e| CliError::Message(format!("cannot read {}: {e}", path.display())))?;
+    let source =
+        std::fs::read_to_string(path).map_err(|e| CliError::file("cli.cannot_read", path, e))?;
     Ok(RegulationDoc {
         file_name: path.file_name().map_or_else(
             || path.display().to_string(),
@@ -903,7 +1223,7 @@ fn read_regulation(path: &Path) -> Result<RegulationDoc> {
     })
 }
 
-fn gen_command(command: &Command) -> Result<()> {
+fn gen_command(command: &Command, tr: &I18n) -> Result<()> {
     let Command::Gen {
         participants,
         jurors,
@@ -924,46 +1244,109 @@ fn gen_command(command: &Command) -> Result<()> {
         mentors: *mentors,
         seed: *seed,
     };
-    std::fs::create_dir_all(out)
-        .map_err(|e| CliError::Message(format!("cannot create {}: {e}", out.display())))?;
+    std::fs::create_dir_all(out).map_err(|e| CliError::file("cli.cannot_create", out, e))?;
     for (name, bytes) in crate::synthetic::generate(&opts) {
         let path = out.join(&name);
         crate::store::backup::write_atomically(&path, &bytes)
-            .map_err(|e| CliError::Message(format!("cannot write {}: {e}", path.display())))?;
-        println!("{} ({} bytes)", path.display(), bytes.len());
+            .map_err(|e| CliError::file("cli.cannot_write", &path, e))?;
+        println!(
+            "{}",
+            tr.f(
+                "cli.gen.written",
+                &[("file", &path.display()), ("bytes", &bytes.len())]
+            )
+        );
     }
     Ok(())
 }
 
 /// A few lines on what the database holds.
-pub fn status(service: &Service, actor: &Actor) -> String {
+pub fn status(service: &Service, actor: &Actor, tr: &I18n) -> String {
     let view = service.view(actor);
-    let mut s = format!("database: {}\n", service.path().display());
+    let mut s = tr.f("cli.status.database", &[("db", &service.path().display())]) + "\n";
     match view.regulation() {
         Some(r) => {
-            s += &format!("contest:  {}\n", r.rules.contest.name);
-            s += &format!(
-                "stages:   {}\n",
-                r.rules
-                    .stages
-                    .iter()
-                    .map(|st| st.id.to_string())
-                    .collect::<Vec<_>>()
-                    .join(" → ")
+            s += &tr.f("cli.status.contest", &[("name", &r.rules.contest.name)]);
+            s += "\n";
+            s += &tr.f(
+                "cli.status.stages",
+                &[(
+                    "stages",
+                    &r.rules
+                        .stages
+                        .iter()
+                        .map(|st| st.id.to_string())
+                        .collect::<Vec<_>>()
+                        .join(" → "),
+                )],
             );
+            s += "\n";
         }
-        None => s += "contest:  no regulation loaded (konkurs init --regulation FILE)\n",
+        None => {
+            s += tr.t("cli.status.no_regulation");
+            s += "\n";
+        }
     }
     for (c, label) in [
         (Collection::Participants, "participants"),
         (Collection::Jurors, "jurors"),
         (Collection::Events, "events"),
-        (Collection::Attendance, "listeners with attendance"),
+        (Collection::Attendance, "attendance"),
         (Collection::Mentors, "mentors"),
-        (Collection::Interns, "intern requests"),
+        (Collection::Interns, "interns"),
         (Collection::Municipalities, "municipalities"),
     ] {
-        s += &format!("{:>8}  {label}\n", view.count(c));
+        s += &format!(
+            "{:>8}  {}\n",
+            view.count(c),
+            tr.t(&format!("cli.status.count.{label}"))
+        );
+    }
+    s
+}
+
+/// What an import did, or would do with `--dry-run`: the counts, then the
+/// ids added and updated (the first 20 of each) with the fields changed.
+fn import_report(r: &crate::service::ImportReport, tr: &I18n) -> String {
+    const SHOWN: usize = 20;
+    let mut s = tr.f(
+        if r.dry_run {
+            "cli.import.would"
+        } else {
+            "cli.import.did"
+        },
+        &[
+            ("file", &r.source),
+            ("kind", &tr.t(&format!("cli.kind.{}", r.kind))),
+            ("added", &r.added.len()),
+            ("updated", &r.updated.len()),
+            ("unchanged", &r.unchanged),
+        ],
+    ) + "\n";
+    for id in r.added.iter().take(SHOWN) {
+        s += &format!("  + {id}\n");
+    }
+    if r.added.len() > SHOWN {
+        s += &format!(
+            "  + {}\n",
+            tr.f("cli.import.more", &[("n", &(r.added.len() - SHOWN))])
+        );
+    }
+    for (id, fields) in r.updated.iter().take(SHOWN) {
+        s += &format!("  ~ {id}\n");
+        for c in fields {
+            s += &format!("      {}: {} -> {}\n", c.field, c.before, c.after);
+        }
+    }
+    if r.updated.len() > SHOWN {
+        s += &format!(
+            "  ~ {}\n",
+            tr.f("cli.import.more", &[("n", &(r.updated.len() - SHOWN))])
+        );
+    }
+    if r.dry_run {
+        s += tr.t("cli.import.dry_run");
+        s += "\n";
     }
     s
 }

@@ -3,6 +3,7 @@
 use super::{CliError, ListKind};
 use crate::interchange::listing;
 use crate::service::{Actor, ImportKind, Service};
+use crate::text::{I18n, Lang};
 use clap::ValueEnum;
 use std::io::Write;
 use unicode_width::UnicodeWidthStr;
@@ -25,6 +26,7 @@ pub fn list(
     actor: &Actor,
     kind: ListKind,
     format: Format,
+    tr: &I18n,
 ) -> Result<(), CliError> {
     let import_kind = match kind {
         ListKind::Participants => ImportKind::Participants,
@@ -34,32 +36,28 @@ pub fn list(
         ListKind::Mentors => ImportKind::Mentors,
         ListKind::Interns => ImportKind::Interns,
         ListKind::Municipalities => ImportKind::Municipalities,
-        ListKind::Audit => return audit(service, actor, format),
+        ListKind::Audit => return audit(service, actor, format, tr),
     };
     let view = service.view(actor);
     let out = std::io::stdout();
     let mut out = out.lock();
-    match format {
-        Format::Json => {
-            let records = listing::records(import_kind, &view);
-            serde_json::to_writer_pretty(&mut out, &records).map_err(std::io::Error::from)?;
-            writeln!(out)?;
-        }
-        Format::Csv => write_csv(
-            &mut out,
-            &listing::headers(import_kind),
-            &listing::rows(import_kind, &view),
-        )?,
-        Format::Table => write_table(
-            &mut out,
-            &listing::headers(import_kind),
-            &listing::rows(import_kind, &view),
-        )?,
+    if format == Format::Json {
+        let records = listing::records(import_kind, &view);
+        serde_json::to_writer_pretty(&mut out, &records).map_err(std::io::Error::from)?;
+        writeln!(out)?;
+        return Ok(());
+    }
+    let headers = listing::headers(import_kind, tr);
+    let rows = listing::rows(import_kind, &view, tr);
+    if format == Format::Csv {
+        write_csv(&mut out, &headers, &rows, tr)?;
+    } else {
+        write_table(&mut out, &headers, &rows, tr)?;
     }
     Ok(())
 }
 
-fn audit(service: &Service, actor: &Actor, format: Format) -> Result<(), CliError> {
+fn audit(service: &Service, actor: &Actor, format: Format, tr: &I18n) -> Result<(), CliError> {
     let entries = service.audit(actor)?;
     let out = std::io::stdout();
     let mut out = out.lock();
@@ -68,9 +66,6 @@ fn audit(service: &Service, actor: &Actor, format: Format) -> Result<(), CliErro
         writeln!(out)?;
         return Ok(());
     }
-    let headers = [
-        "seq", "at", "actor", "role", "action", "changes", "summary", "hash",
-    ];
     let zone = service.view(actor).zone();
     let rows: Vec<Vec<String>> = entries
         .iter()
@@ -79,7 +74,7 @@ fn audit(service: &Service, actor: &Actor, format: Format) -> Result<(), CliErro
                 e.seq.to_string(),
                 crate::text::time::show_seconds(e.at, &zone),
                 e.actor.clone(),
-                e.role.to_string(),
+                role(e.role, tr),
                 e.action.clone(),
                 e.change_count.to_string(),
                 e.summary.clone(),
@@ -87,31 +82,55 @@ fn audit(service: &Service, actor: &Actor, format: Format) -> Result<(), CliErro
             ]
         })
         .collect();
-    if format == Format::Csv {
-        write_csv(&mut out, &headers, &rows)?;
-    } else {
-        write_table(&mut out, &headers, &rows)?;
-    }
+    write_rows(
+        &mut out,
+        format,
+        tr,
+        &[
+            "seq", "at", "actor", "role", "action", "changes", "summary", "hash",
+        ],
+        &rows,
+    )?;
     Ok(())
 }
 
-/// Rows under `headers` as an aligned table, CSV, or JSON records with the
-/// headers as keys.
+/// A role in words (`juror` in English, «эксперт» in Russian).
+pub fn role(role: crate::domain::people::Role, tr: &I18n) -> String {
+    listing::word(tr, "role", role.code())
+}
+
+/// The language a cell is written in: the person's for a table or CSV,
+/// English codes and plain numbers for JSON.
+pub fn cells(format: Format, tr: &I18n) -> I18n {
+    if format == Format::Json {
+        I18n::new(Lang::En)
+    } else {
+        *tr
+    }
+}
+
+/// Rows under the columns `keys` as an aligned table or CSV headed by the
+/// columns' names in the person's language (`cli.column.KEY`), or as JSON
+/// records with the keys themselves (build the rows with [`cells`]).
 pub fn write_rows(
     out: &mut impl Write,
     format: Format,
-    headers: &[&str],
+    tr: &I18n,
+    keys: &[&str],
     rows: &[Vec<String>],
 ) -> std::io::Result<()> {
+    let headers: Vec<&str> = keys
+        .iter()
+        .map(|k| tr.t(&format!("cli.column.{k}")))
+        .collect();
     match format {
-        Format::Table => write_table(out, headers, rows),
-        Format::Csv => write_csv(out, headers, rows),
+        Format::Table => write_table(out, &headers, rows, tr),
+        Format::Csv => write_csv(out, &headers, rows, tr),
         Format::Json => {
             let records: Vec<serde_json::Map<String, serde_json::Value>> = rows
                 .iter()
                 .map(|r| {
-                    headers
-                        .iter()
+                    keys.iter()
                         .zip(r)
                         .map(|(h, v)| (h.to_string(), serde_json::Value::from(v.as_str())))
                         .collect()
@@ -123,12 +142,17 @@ pub fn write_rows(
     }
 }
 
+/// CSV as a spreadsheet of the person's locale reads it: `;` between cells
+/// where numbers have a decimal comma (Russian), else `,`.
 pub fn write_csv(
     out: &mut impl Write,
     headers: &[&str],
     rows: &[Vec<String>],
+    tr: &I18n,
 ) -> std::io::Result<()> {
-    let mut w = csv::Writer::from_writer(out);
+    let mut w = csv::WriterBuilder::new()
+        .delimiter(if tr.decimal_comma() { b';' } else { b',' })
+        .from_writer(out);
     w.write_record(headers)?;
     for r in rows {
         w.write_record(r)?;
@@ -156,6 +180,7 @@ pub fn write_table(
     out: &mut impl Write,
     headers: &[&str],
     rows: &[Vec<String>],
+    tr: &I18n,
 ) -> std::io::Result<()> {
     let cells: Vec<Vec<String>> = rows
         .iter()
@@ -187,5 +212,5 @@ pub fn write_table(
     for r in &cells {
         line(out, r)?;
     }
-    writeln!(out, "({} rows)", cells.len())
+    writeln!(out, "{}", tr.f("cli.rows", &[("n", &cells.len())]))
 }

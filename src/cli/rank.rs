@@ -6,9 +6,9 @@ use crate::domain::ids::StageId;
 use crate::domain::ranking::{Flag, Ranking};
 use crate::domain::regulation::Aggregation;
 use crate::service::{Actor, Service, StageReport};
-use crate::text::I18n;
-use crate::text::number::{STATISTIC, fixed, points};
+use crate::text::number::STATISTIC;
 use crate::text::time::Zone;
+use crate::text::{I18n, Lang, describe};
 use chrono::{DateTime, Utc};
 use std::io::Write;
 
@@ -25,22 +25,36 @@ pub fn parse_time(
         .map_err(|e| CliError::Message(e.words(tr)))
 }
 
-fn flags(row: &crate::domain::ranking::RankingRow) -> String {
+fn flags(row: &crate::domain::ranking::RankingRow, tr: &I18n) -> String {
     row.flags
         .iter()
         .map(|f| match f {
-            Flag::Incomplete { have, need } => format!("incomplete {have}/{need}"),
-            Flag::Outlier { juror } => format!("outlier {juror}"),
-            Flag::Tie => "tie".to_string(),
+            Flag::Incomplete { have, need } => tr.f(
+                "cli.rank.flag.incomplete",
+                &[("have", have), ("need", need)],
+            ),
+            Flag::Outlier { juror } => tr.f("cli.rank.flag.outlier", &[("juror", juror)]),
+            Flag::Tie => tr.t("cli.rank.flag.tie").to_string(),
         })
         .collect::<Vec<_>>()
         .join("; ")
+}
+
+/// What decided a row's place among equal totals: the rule's code in
+/// English (as the JSON has it), the rule in words in Russian.
+fn decided_by(report: &StageReport, code: &str, tr: &I18n) -> String {
+    let rules = &report.data.regulation;
+    match (tr.lang, rules.stage(&report.data.stage)) {
+        (Lang::Ru, Some(stage)) => describe::decided_by(code, rules, stage, tr),
+        _ => code.to_string(),
+    }
 }
 
 pub fn print(
     report: &StageReport,
     method: Option<Aggregation>,
     format: Format,
+    tr: &I18n,
 ) -> Result<(), CliError> {
     let method = method.unwrap_or_else(|| report.data.declared_method());
     let ranking: &Ranking = report.analysis.ranking(method);
@@ -70,7 +84,7 @@ pub fn print(
                     "total": r.total,
                     "spread": r.spread,
                     "decided_by": r.decided_by.as_ref().map(|d| d.to_string()),
-                    "flags": flags(r),
+                    "flags": flags(r, &I18n::new(Lang::En)),
                     "advances": r.advances,
                 })
             })
@@ -89,21 +103,6 @@ pub fn print(
         writeln!(out)?;
         return Ok(());
     }
-    let headers = [
-        "rank",
-        "group",
-        "group_rank",
-        "participant",
-        "full_name",
-        "juror_totals",
-        "indicators",
-        "aggregate",
-        "carry_over",
-        "total",
-        "decided_by",
-        "flags",
-        "advances",
-    ];
     let rows: Vec<Vec<String>> = ranking
         .rows
         .iter()
@@ -116,106 +115,164 @@ pub fn print(
                 names.get(&r.participant).copied().unwrap_or("").to_string(),
                 r.juror_totals
                     .iter()
-                    .map(|j| format!("{}={}", j.juror, points(j.total)))
+                    .map(|j| format!("{}={}", j.juror, tr.num(j.total)))
                     .collect::<Vec<_>>()
                     .join(" "),
-                points(r.indicator_part),
-                points(r.aggregate),
-                points(r.carry_over_part),
-                points(r.total),
+                tr.num(r.indicator_part),
+                tr.num(r.aggregate),
+                tr.num(r.carry_over_part),
+                tr.num(r.total),
                 r.decided_by
                     .as_ref()
-                    .map_or(String::new(), |d| d.to_string()),
-                flags(r),
+                    .map_or(String::new(), |d| decided_by(report, &d.to_string(), tr)),
+                flags(r, tr),
                 if r.advances {
-                    "yes".into()
+                    tr.t("cli.yes").into()
                 } else {
                     String::new()
                 },
             ]
         })
         .collect();
-    match format {
-        Format::Csv => super::output::write_csv(&mut out, &headers, &rows)?,
-        _ => {
-            super::output::write_table(&mut out, &headers, &rows)?;
-            writeln!(
-                out,
-                "stage {} by {}: {} advance{}; hash {}",
-                ranking.stage,
-                method.code(),
-                ranking.advancing.len(),
-                if ranking.is_final() {
-                    ""
+    super::output::write_rows(
+        &mut out,
+        format,
+        tr,
+        &[
+            "rank",
+            "group",
+            "group_rank",
+            "participant",
+            "full_name",
+            "juror_totals",
+            "indicators",
+            "aggregate",
+            "carry_over",
+            "total",
+            "decided_by",
+            "flags",
+            "advances",
+        ],
+        &rows,
+    )?;
+    if format == Format::Csv {
+        return Ok(());
+    }
+    let method_word = tr.t(&format!("cli.method.{}", method.code()));
+    writeln!(
+        out,
+        "{}",
+        tr.f(
+            if ranking.is_final() {
+                "cli.rank.summary"
+            } else {
+                "cli.rank.summary_provisional"
+            },
+            &[
+                ("stage", &ranking.stage),
+                ("method", &method_word),
+                ("n", &ranking.advancing.len()),
+                ("hash", &ranking.hash),
+            ],
+        )
+    )?;
+    if let Some(f) = &report.frozen {
+        writeln!(
+            out,
+            "{}",
+            tr.f(
+                if f.verify() {
+                    "cli.rank.frozen"
                 } else {
-                    " (provisional: see the flags)"
+                    "cli.rank.frozen_broken"
                 },
-                ranking.hash
-            )?;
-            if let Some(f) = &report.frozen {
-                writeln!(
-                    out,
-                    "closed {} by {}; frozen hash {} ({})",
-                    crate::text::time::show(f.at, &Zone::of(Some(&report.data.regulation))),
-                    f.by,
-                    f.hash,
-                    if f.verify() {
-                        "verified"
-                    } else {
-                        "DOES NOT MATCH ITS ROWS"
-                    }
-                )?;
-            }
-            let s = &report.analysis.statistics;
+                &[
+                    (
+                        "at",
+                        &crate::text::time::show(f.at, &Zone::of(Some(&report.data.regulation)))
+                    ),
+                    ("by", &f.by),
+                    ("hash", &f.hash),
+                ],
+            )
+        )?;
+    }
+    let s = &report.analysis.statistics;
+    writeln!(
+        out,
+        "{}",
+        tr.f(
+            "cli.rank.agreement",
+            &[
+                (
+                    "w",
+                    &s.concordance
+                        .as_ref()
+                        .map_or("-".into(), |c| tr.fixed(c.w, STATISTIC)),
+                ),
+                (
+                    "alpha",
+                    &s.krippendorff_alpha
+                        .map_or("-".into(), |a| tr.fixed(a, STATISTIC)),
+                ),
+                ("outliers", &s.outliers.len()),
+            ],
+        )
+    )?;
+    for j in &s.jurors {
+        if let Some(sev) = j.severity {
             writeln!(
                 out,
-                "Kendall's W {}, Krippendorff's alpha {}, {} outlier(s)",
-                s.concordance
-                    .as_ref()
-                    .map_or("-".into(), |c| fixed(c.w, STATISTIC)),
-                s.krippendorff_alpha
-                    .map_or("-".into(), |a| fixed(a, STATISTIC)),
-                s.outliers.len()
+                "  {}",
+                tr.f(
+                    "cli.rank.severity",
+                    &[
+                        ("juror", &j.juror),
+                        ("severity", &tr.decimal(format!("{sev:+.2}"))),
+                        ("n", &j.compared),
+                    ],
+                )
             )?;
-            for j in &s.jurors {
-                if let Some(sev) = j.severity {
-                    writeln!(
-                        out,
-                        "  {} severity {:+.2} over {} compared",
-                        j.juror, sev, j.compared
-                    )?;
-                }
-            }
-            if !report.analysis.sensitivity.is_empty() {
-                writeln!(out, "advancing depends on the method for:")?;
-                for r in &report.analysis.sensitivity {
-                    let by: Vec<String> = r
-                        .outcomes
-                        .iter()
-                        .map(|o| {
-                            format!(
-                                "{} {}",
-                                o.method.code(),
-                                if o.advances { "yes" } else { "no" }
-                            )
-                        })
-                        .collect();
-                    writeln!(out, "  {}: {}", r.participant, by.join(", "))?;
-                }
-            }
+        }
+    }
+    if !report.analysis.sensitivity.is_empty() {
+        writeln!(out, "{}", tr.t("cli.rank.sensitivity"))?;
+        for r in &report.analysis.sensitivity {
+            let by: Vec<String> = r
+                .outcomes
+                .iter()
+                .map(|o| {
+                    format!(
+                        "{} {}",
+                        tr.t(&format!("cli.method.{}", o.method.code())),
+                        tr.t(if o.advances { "cli.yes" } else { "cli.no" })
+                    )
+                })
+                .collect();
+            writeln!(out, "  {}: {}", r.participant, by.join(", "))?;
         }
     }
     Ok(())
 }
 
-pub fn advance(service: &Service, actor: &Actor, stage: &StageId) -> Result<(), CliError> {
+pub fn advance(
+    service: &Service,
+    actor: &Actor,
+    stage: &StageId,
+    tr: &I18n,
+) -> Result<(), CliError> {
     let frozen = service.close_stage(actor, stage)?;
     println!(
-        "closed the stage {}: {} ranked, {} advance; ranking hash {}",
-        stage,
-        frozen.rows.len(),
-        frozen.advancing.len(),
-        frozen.hash
+        "{}",
+        tr.f(
+            "cli.advance.done",
+            &[
+                ("stage", stage),
+                ("ranked", &frozen.rows.len()),
+                ("n", &frozen.advancing.len()),
+                ("hash", &frozen.hash),
+            ],
+        )
     );
     Ok(())
 }

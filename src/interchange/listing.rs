@@ -1,24 +1,47 @@
 //! Records as rows of text, in the same columns the import files use, so
 //! that `konkurs list participants --format csv` can be edited in a
-//! spreadsheet and imported back.
+//! spreadsheet and imported back. In Russian the headers and the coded
+//! values are the Russian words the import reads, and numbers have a
+//! decimal comma.
 
 use super::schema::fields;
 use crate::domain::contest::Record;
 use crate::domain::mentoring::Formats;
 use crate::service::{ImportKind, View};
+use crate::text::{I18n, Lang};
 
-/// The canonical headers of a kind.
-pub fn headers(kind: ImportKind) -> Vec<&'static str> {
-    fields(kind).iter().map(|f| f.name).collect()
+/// The headers of a kind in the person's language (`cli.list.KIND.FIELD`):
+/// the canonical field names in English, names the import knows in Russian.
+pub fn headers(kind: ImportKind, tr: &I18n) -> Vec<&'static str> {
+    fields(kind)
+        .iter()
+        .map(|f| tr.t(&format!("cli.list.{}.{}", kind.name(), f.name)))
+        .collect()
 }
 
-fn formats(f: Formats) -> String {
-    match (f.on_site, f.online) {
-        (true, true) => "on_site, online".into(),
-        (true, false) => "on_site".into(),
-        (false, true) => "online".into(),
-        (false, false) => String::new(),
+/// A coded value as a file of the person's language holds it: the code in
+/// English, the catalogue's word for it (`AREA.CODE`, which the import
+/// reads back) in Russian.
+pub fn word(tr: &I18n, area: &str, code: &str) -> String {
+    match tr.lang {
+        Lang::En => code.to_string(),
+        Lang::Ru => tr.t(&format!("{area}.{code}")).to_string(),
     }
+}
+
+fn formats(f: Formats, tr: &I18n) -> String {
+    let mut out = Vec::new();
+    if f.on_site {
+        out.push(word(tr, "mentoring", "on_site"));
+    }
+    if f.online {
+        out.push(word(tr, "mentoring", "online"));
+    }
+    out.join(", ")
+}
+
+fn topic(t: crate::domain::topic::Topic, tr: &I18n) -> String {
+    word(tr, "topic", t.code())
 }
 
 fn join<T: ToString>(items: impl IntoIterator<Item = T>) -> String {
@@ -31,7 +54,7 @@ fn join<T: ToString>(items: impl IntoIterator<Item = T>) -> String {
 
 /// Every record of `kind` the view shows, as rows under [`headers`].
 /// Jurors list their conflicts; attendance lists one row per mark.
-pub fn rows(kind: ImportKind, view: &View) -> Vec<Vec<String>> {
+pub fn rows(kind: ImportKind, view: &View, tr: &I18n) -> Vec<Vec<String>> {
     match kind {
         ImportKind::Participants => view
             .participants()
@@ -62,7 +85,7 @@ pub fn rows(kind: ImportKind, view: &View) -> Vec<Vec<String>> {
                 vec![
                     j.id.to_string(),
                     j.full_name.clone(),
-                    j.role.to_string(),
+                    word(tr, "role", j.role.code()),
                     j.email.clone(),
                     j.municipality.clone(),
                     j.tos_name.clone(),
@@ -81,11 +104,11 @@ pub fn rows(kind: ImportKind, view: &View) -> Vec<Vec<String>> {
                 vec![
                     e.id.to_string(),
                     e.title.clone(),
-                    e.topic.to_string(),
-                    e.format.to_string(),
+                    topic(e.topic, tr),
+                    word(tr, "format", e.format.code()),
                     e.start.to_string(),
                     e.end.to_string(),
-                    e.hours.to_string(),
+                    tr.decimal(e.hours.to_string()),
                     e.place.clone(),
                 ]
             })
@@ -120,8 +143,12 @@ pub fn rows(kind: ImportKind, view: &View) -> Vec<Vec<String>> {
                     m.tos_name.clone(),
                     m.municipality.clone(),
                     m.capacity.to_string(),
-                    join(m.topics.iter().map(|t| format!("{}:{}", t.topic, t.level))),
-                    formats(m.formats),
+                    join(
+                        m.topics
+                            .iter()
+                            .map(|t| format!("{}:{}", topic(t.topic, tr), t.level)),
+                    ),
+                    formats(m.formats, tr),
                     join(&m.preferred_interns),
                 ]
             })
@@ -134,8 +161,8 @@ pub fn rows(kind: ImportKind, view: &View) -> Vec<Vec<String>> {
                     i.full_name.clone(),
                     i.tos_name.clone(),
                     i.municipality.clone(),
-                    join(&i.topics),
-                    formats(i.formats),
+                    join(i.topics.iter().map(|t| topic(*t, tr))),
+                    formats(i.formats, tr),
                     join(&i.preferred_mentors),
                 ]
             })
@@ -146,8 +173,8 @@ pub fn rows(kind: ImportKind, view: &View) -> Vec<Vec<String>> {
                 vec![
                     m.name.clone(),
                     m.kind.clone(),
-                    m.latitude.to_string(),
-                    m.longitude.to_string(),
+                    tr.decimal(m.latitude.to_string()),
+                    tr.decimal(m.longitude.to_string()),
                 ]
             })
             .collect(),
@@ -176,5 +203,30 @@ pub fn records(kind: ImportKind, view: &View) -> Vec<Record> {
             .cloned()
             .map(Record::Municipality)
             .collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::interchange::schema::field_of;
+
+    /// A list written in either language imports back: every header is a
+    /// name the import knows for the same field.
+    #[test]
+    fn every_header_in_every_language_is_a_name_the_import_knows() {
+        for lang in [Lang::En, Lang::Ru] {
+            let tr = I18n::new(lang);
+            for &kind in <ImportKind as clap::ValueEnum>::value_variants() {
+                for (header, field) in headers(kind, &tr).iter().zip(fields(kind)) {
+                    assert!(
+                        field_of(kind, header).is_some_and(|f| f.name == field.name),
+                        "{lang:?} {}: «{header}» is not a name of {}",
+                        kind.name(),
+                        field.name
+                    );
+                }
+            }
+        }
     }
 }

@@ -160,11 +160,12 @@ pub fn fingerprint(key: &Path) -> String {
         .to_string()
 }
 
-/// Runs `konkurs --db DB ARGS...`.
+/// Runs `konkurs --db DB ARGS...` in English, whatever the locale.
 pub fn konkurs(db: &Path, args: &[&str]) -> Output {
     Command::new(BIN)
         .arg("--db")
         .arg(db)
+        .args(["--lang", "en"])
         .args(args)
         .stdin(Stdio::null())
         .output()
