@@ -915,7 +915,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Undo => {
             let (service, actor) = open(&cli)?;
             match service.undo(&actor)? {
-                Some(undone) => println!("{}", crate::text::refusal::undone(&undone, &tr)),
+                Some(undone) => println!("{}", crate::text::refusal::undone(&undone, tr)),
                 None => println!("{}", tr.t("cli.undo.nothing")),
             }
         }
