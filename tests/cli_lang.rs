@@ -256,7 +256,36 @@ fn rank_advance_score_and_progress_speak_russian() {
     );
     assert!(lines[1].starts_with("ошибка 2: "), "{}", scored.stdout);
     assert_eq!(lines[2], "ошибка 3: «projects=много»: «много» — не число");
-    assert_russian(&format!("{}\n{}", lines[0], lines[2]), &["projects"]);
+    assert_russian(&scored.stdout, &["projects"]);
+
+    // A score out of range is refused in Russian, naming the criterion.
+    let out_of_range = ru(
+        &db,
+        &[
+            "--as",
+            "J01",
+            "score",
+            "--stage",
+            "portfolio",
+            "--participant",
+            "P001",
+            "projects=11",
+        ],
+    );
+    assert!(!out_of_range.ok);
+    assert!(
+        out_of_range
+            .stderr
+            .starts_with("ошибка: оценка 11 вне допустимых пределов"),
+        "{}",
+        out_of_range.stderr
+    );
+    assert!(
+        out_of_range.stderr.contains("поставьте от 0 до 10"),
+        "{}",
+        out_of_range.stderr
+    );
+    assert_russian(&out_of_range.stderr, &[]);
 
     let one = ru(
         &db,
