@@ -44,15 +44,40 @@ impl Actor {
     /// The person at the server's own terminal: trusted as a coordinator,
     /// recorded in the audit log under their system user name.
     pub fn local_coordinator() -> Actor {
-        let user = std::env::var("USER")
-            .or_else(|_| std::env::var("USERNAME"))
-            .unwrap_or_else(|_| "local".into());
+        let user = system_user();
         Actor {
             id: JurorId::new(format!("local:{user}")),
             name: user,
             role: Role::Coordinator,
         }
     }
+}
+
+/// The name of the system user running konkurs: `USER` (or `USERNAME`),
+/// else the account of the process's user id in `/etc/passwd`, else that
+/// number (a terminal started without a login environment has no `USER`).
+fn system_user() -> String {
+    if let Some(user) = ["USER", "USERNAME"]
+        .into_iter()
+        .filter_map(|v| std::env::var(v).ok())
+        .find(|u| !u.is_empty())
+    {
+        return user;
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        if let Ok(uid) = std::fs::metadata("/proc/self").map(|m| m.uid()) {
+            let passwd = std::fs::read_to_string("/etc/passwd").unwrap_or_default();
+            let name = passwd.lines().find_map(|l| {
+                let mut f = l.split(':');
+                let name = f.next()?;
+                (f.nth(1)? == uid.to_string()).then(|| name.to_string())
+            });
+            return name.unwrap_or_else(|| uid.to_string());
+        }
+    }
+    "local".into()
 }
 
 /// Why the service refused.
