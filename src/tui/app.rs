@@ -453,7 +453,7 @@ impl App {
         let [tabs, body, status] = Layout::vertical([
             Constraint::Length(1),
             Constraint::Min(1),
-            Constraint::Length(1),
+            Constraint::Length(self.status_height(area.width, area.height)),
         ])
         .areas(area);
         self.draw_tabs(frame, tabs);
@@ -502,7 +502,21 @@ impl App {
         frame.render_widget(tabs, area);
     }
 
-    fn draw_status(&self, frame: &mut Frame, area: Rect) {
+    /// A message that does not fit the status line beside who is working
+    /// takes the status area alone, over as many lines as it needs (at most
+    /// a third of the screen), so that no refusal is cut off.
+    fn status_height(&self, width: u16, height: u16) -> u16 {
+        let Some(flash) = &self.flash else { return 1 };
+        let left: usize = self.status_left().iter().map(|s| s.content.width()).sum();
+        if flash.text.width() + 2 + left <= width as usize {
+            return 1;
+        }
+        let inner = width.saturating_sub(2).max(1) as usize;
+        (wrapped_lines(&flash.text, inner) as u16).clamp(1, (height / 3).max(1))
+    }
+
+    /// Who is working, in which role, at which stage, on which database.
+    fn status_left(&self) -> Vec<Span<'static>> {
         let role = self.tr.t(&format!("role.{}", self.actor.role.code()));
         let mut left = vec![
             Span::styled(format!(" {} ", self.actor.name), theme::status_actor()),
@@ -518,6 +532,26 @@ impl App {
                 theme::pending(),
             ));
         }
+        left
+    }
+
+    fn draw_status(&self, frame: &mut Frame, area: Rect) {
+        if let (true, Some(f)) = (area.height > 1, &self.flash) {
+            let inner = Rect {
+                x: area.x + 1,
+                width: area.width.saturating_sub(2),
+                ..area
+            };
+            frame.render_widget(Block::default().style(theme::flash(f.kind)), area);
+            frame.render_widget(
+                Paragraph::new(f.text.as_str())
+                    .wrap(Wrap { trim: true })
+                    .style(theme::flash(f.kind)),
+                inner,
+            );
+            return;
+        }
+        let left = self.status_left();
         let right = match &self.flash {
             Some(f) => Span::styled(format!(" {} ", f.text), theme::flash(f.kind)),
             None => {
@@ -748,4 +782,27 @@ fn fit_tabs(tabs: &[(String, &str)], active: usize, width: usize) -> Vec<String>
         .map(titles)
         .find(|t| fits(t))
         .unwrap_or_else(|| tabs.iter().map(|(key, _)| key.clone()).collect())
+}
+
+/// How many lines `text` takes when wrapped at word boundaries to `width`
+/// columns (a word longer than a line is broken).
+fn wrapped_lines(text: &str, width: usize) -> usize {
+    let width = width.max(1);
+    let (mut lines, mut col) = (1, 0);
+    for word in text.split_whitespace() {
+        let w = word.width();
+        if col == 0 {
+            col = w;
+        } else if col + 1 + w <= width {
+            col += 1 + w;
+        } else {
+            lines += 1;
+            col = w;
+        }
+        while col > width {
+            lines += 1;
+            col -= width;
+        }
+    }
+    lines
 }
