@@ -44,10 +44,15 @@ impl Actor {
     /// The person at the server's own terminal: trusted as a coordinator,
     /// recorded in the audit log under their system user name.
     pub fn local_coordinator() -> Actor {
-        let user = system_user();
+        Actor::local(&system_user())
+    }
+
+    /// The local coordinator as the system user `user` (tests and scripts
+    /// that must not depend on who runs them).
+    pub fn local(user: &str) -> Actor {
         Actor {
             id: JurorId::new(format!("local:{user}")),
-            name: user,
+            name: user.to_string(),
             role: Role::Coordinator,
         }
     }

@@ -48,7 +48,7 @@ fn person(id: &str, role: Role, municipality: &str) -> Record {
 pub(crate) fn fixture_with(regulation: &str) -> Fixture {
     let dir = tempfile::tempdir().unwrap();
     let service = Service::open(dir.path()).unwrap();
-    let coordinator = Actor::local_coordinator();
+    let coordinator = Actor::local("local");
     service
         .set_regulation(
             &coordinator,

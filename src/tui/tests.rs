@@ -500,7 +500,7 @@ fn search_is_a_pane_action_and_the_palette_lists_every_action() {
 fn sample() -> (tempfile::TempDir, Arc<crate::service::Service>) {
     let dir = tempfile::tempdir().unwrap();
     let service = Arc::new(crate::service::Service::open(dir.path()).unwrap());
-    let coordinator = Actor::local_coordinator();
+    let coordinator = Actor::local("local");
     crate::sample::load(&service, &coordinator).unwrap();
     service
         .close_stage(&coordinator, &StageId::new("education"))
@@ -512,7 +512,7 @@ fn sample() -> (tempfile::TempDir, Arc<crate::service::Service>) {
 }
 
 fn sample_screen(service: &Arc<crate::service::Service>, lang: Lang, w: u16, h: u16) -> Screen {
-    Screen::new(service, Actor::local_coordinator(), lang, "default", w, h)
+    Screen::new(service, Actor::local("local"), lang, "default", w, h)
 }
 
 #[test]
@@ -701,7 +701,7 @@ fn the_mentors_view_has_its_own_cursor_and_shows_the_mentor() {
     let text = s.text();
     // The second mentor is described on the right.
     let second = service
-        .view(&Actor::local_coordinator())
+        .view(&Actor::local("local"))
         .mentors()
         .nth(1)
         .unwrap()
@@ -778,7 +778,7 @@ fn a_frozen_ranking_says_when_in_the_contests_zone() {
     let mut s = sample_screen(&service, Lang::Ru, 120, 40);
     go(&mut s, PaneKind::Ranking);
     let frozen = service
-        .view(&Actor::local_coordinator())
+        .view(&Actor::local("local"))
         .snapshot(&StageId::new("education"))
         .unwrap()
         .at;
