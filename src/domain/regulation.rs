@@ -498,6 +498,11 @@ pub enum RegulationProblem {
         found: ValueKind,
         expected: ValueKind,
     },
+    /// A value of the right kind out of its range (a negative count).
+    WrongValue {
+        found: ValueKind,
+        expected: ValueKind,
+    },
     /// A key written twice.
     DuplicateKey {
         key: String,
@@ -594,6 +599,8 @@ pub enum ValueKind {
     Text(Option<String>),
     /// A whole number.
     Integer(Option<String>),
+    /// A whole number not below 0.
+    Count,
     /// A number with a fraction.
     Number(Option<String>),
     Boolean(Option<String>),
@@ -636,12 +643,17 @@ impl RegulationProblem {
                 value: first(head),
                 expected: expected(rest),
             }
-        } else if let Some(rest) = m
-            .strip_prefix("invalid type: ")
-            .or_else(|| m.strip_prefix("invalid value: "))
+        } else if let Some(rest) = m.strip_prefix("invalid type: ")
             && let Some((found, wanted)) = rest.rsplit_once(", expected ")
         {
             RegulationProblem::WrongType {
+                found: ValueKind::found(found),
+                expected: ValueKind::expected(wanted),
+            }
+        } else if let Some(rest) = m.strip_prefix("invalid value: ")
+            && let Some((found, wanted)) = rest.rsplit_once(", expected ")
+        {
+            RegulationProblem::WrongValue {
                 found: ValueKind::found(found),
                 expected: ValueKind::expected(wanted),
             }
@@ -693,8 +705,8 @@ impl ValueKind {
     fn expected(text: &str) -> ValueKind {
         let t = text.trim();
         match t {
-            "usize" | "u8" | "u16" | "u32" | "u64" | "i8" | "i16" | "i32" | "i64" | "isize"
-            | "an integer" => ValueKind::Integer(None),
+            "usize" | "u8" | "u16" | "u32" | "u64" => ValueKind::Count,
+            "i8" | "i16" | "i32" | "i64" | "isize" | "an integer" => ValueKind::Integer(None),
             "f32" | "f64" | "a number" => ValueKind::Number(None),
             "a string" | "a borrowed string" | "a character" => ValueKind::Text(None),
             "a boolean" => ValueKind::Boolean(None),

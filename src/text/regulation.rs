@@ -66,6 +66,13 @@ pub fn problem(p: &RegulationProblem, tr: &I18n) -> String {
                 ("expected", &kind(expected, false, tr)),
             ],
         ),
+        P::WrongValue { found, expected } => f(
+            "wrong_value",
+            &[
+                ("found", &kind(found, true, tr)),
+                ("expected", &kind(expected, false, tr)),
+            ],
+        ),
         P::DuplicateKey { key } => f("duplicate_key", &[("key", key)]),
         P::UnknownZone { zone } => f("unknown_zone", &[("zone", zone)]),
         P::NoContestName => t("no_contest_name"),
@@ -175,6 +182,7 @@ fn kind(k: &ValueKind, found: bool, tr: &I18n) -> String {
         ValueKind::Integer(v) => ("integer", v),
         ValueKind::Number(v) => ("number", v),
         ValueKind::Boolean(v) => ("boolean", v),
+        ValueKind::Count => ("count", &None),
         ValueKind::Array => ("array", &None),
         ValueKind::Table => ("table", &None),
         ValueKind::Datetime => ("datetime", &None),

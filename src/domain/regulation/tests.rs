@@ -125,7 +125,7 @@ fn a_wrong_type_names_its_line_and_field() {
         e[0].problem,
         RegulationProblem::WrongType {
             found: ValueKind::Text(Some("five".into())),
-            expected: ValueKind::Integer(None),
+            expected: ValueKind::Count,
         }
     );
 }

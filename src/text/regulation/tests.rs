@@ -58,6 +58,10 @@ fn every_problem() -> Vec<RegulationProblem> {
             found: ValueKind::Datetime,
             expected: ValueKind::Datetime,
         },
+        P::WrongValue {
+            found: ValueKind::Integer(Some("-1".into())),
+            expected: ValueKind::Count,
+        },
         P::DuplicateKey { key: "name".into() },
         P::UnknownZone {
             zone: "Asia/Irktusk".into(),
@@ -288,11 +292,31 @@ fn the_readers_messages_are_worded_in_russian() {
         ),
         (
             SAMPLE.replacen("quota = 5", "quota = \"five\"", 1),
-            "неверный тип значения: строка \"five\", а нужно целое число",
+            "неверный тип значения: строка \"five\", а нужно целое неотрицательное число",
+        ),
+        (
+            SAMPLE.replacen("quota = 5", "quota = -1", 1),
+            "недопустимое значение: целое число -1, а нужно целое неотрицательное число",
+        ),
+        (
+            SAMPLE.replacen("weight = 1.0", "weight = \"heavy\"", 1),
+            "неверный тип значения: строка \"heavy\", а нужно число",
         ),
         (
             SAMPLE.replacen("forum = 3.0", "lecture = 3.0", 1),
             "недопустимое значение `lecture`; допустимы: `webinar`",
+        ),
+        (
+            SAMPLE.replacen("[contest]\nname", "[contest]\ntitle", 1),
+            "неизвестное поле `title`",
+        ),
+        (
+            SAMPLE.replacen("[contest]\nname = ", "[contest]\norganiser = ", 1),
+            "ключ `organiser` указан дважды",
+        ),
+        (
+            SAMPLE.replacen("\nname = \"Городские округа\"", "", 1),
+            "не указано обязательное поле `name`",
         ),
         (
             SAMPLE.replacen("[activity]", "[activity", 1),
