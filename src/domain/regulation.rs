@@ -475,9 +475,11 @@ pub struct RegulationErrors(pub Vec<RegulationError>);
 /// the person's language.
 #[derive(Clone, Debug, PartialEq)]
 pub enum RegulationProblem {
-    /// The file is not valid TOML; the parser's own words.
+    /// The file is not valid TOML: what the parser met (its own words,
+    /// `unclosed table`) and what it expected there (`` `]` ``, `newline`).
     Syntax {
-        message: String,
+        what: String,
+        expected: Vec<String>,
     },
     /// A key the regulation does not have at that place.
     UnknownField {
@@ -659,13 +661,26 @@ impl RegulationProblem {
             }
         } else if let Some(rest) = m.strip_prefix("duplicate key") {
             RegulationProblem::DuplicateKey { key: first(rest) }
-        } else if m.starts_with("invalid ")
-            || m.starts_with("missing ")
-            || m.starts_with("unclosed ")
-            || m.starts_with("unexpected ")
+        } else if [
+            "invalid ",
+            "missing ",
+            "unclosed ",
+            "unexpected ",
+            "extra ",
+            "string values",
+            "key with",
+        ]
+        .iter()
+        .any(|start| m.starts_with(start))
         {
+            let (what, expected) = m.split_once(", expected ").unwrap_or((m, ""));
             RegulationProblem::Syntax {
-                message: m.to_string(),
+                what: what.to_string(),
+                expected: expected
+                    .split(", ")
+                    .filter(|e| !e.is_empty())
+                    .map(str::to_string)
+                    .collect(),
             }
         } else {
             RegulationProblem::Reader {

@@ -45,7 +45,23 @@ pub fn problem(p: &RegulationProblem, tr: &I18n) -> String {
     let t = |key: &str| tr.t(&format!("regulation.{key}")).to_string();
     let num = |x: &f64| tr.num(*x);
     match p {
-        P::Syntax { message } => f("syntax", &[("message", message)]),
+        P::Syntax { what, expected } if expected.is_empty() => {
+            f("syntax", &[("what", &syntax_words("what", what, tr))])
+        }
+        P::Syntax { what, expected } => f(
+            "syntax_expected",
+            &[
+                ("what", &syntax_words("what", what, tr)),
+                (
+                    "expected",
+                    &expected
+                        .iter()
+                        .map(|e| syntax_words("expected", e, tr))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                ),
+            ],
+        ),
         P::Reader { message } => f("reader", &[("message", message)]),
         P::UnknownField { field, expected } if expected.is_empty() => {
             f("unknown_field_none", &[("field", field)])
@@ -149,6 +165,17 @@ pub fn problem(p: &RegulationProblem, tr: &I18n) -> String {
             "quota_too_large",
             &[("group", group), ("quota", quota), ("members", members)],
         ),
+    }
+}
+
+/// A phrase of the TOML parser in this language (`regulation.parser.what.…`,
+/// `regulation.parser.expected.…`), or as the parser wrote it when the
+/// catalogue does not know it (a literal such as `` `]` `` stays as it is).
+fn syntax_words(part: &str, phrase: &str, tr: &I18n) -> String {
+    let key = format!("regulation.parser.{part}.{phrase}");
+    match tr.t(&key) {
+        words if words == key => phrase.to_string(),
+        words => words.to_string(),
     }
 }
 

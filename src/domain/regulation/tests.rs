@@ -150,7 +150,7 @@ fn broken_toml_names_its_line() {
     let e = errors(&text);
     assert_eq!(e[0].line, line_of(&text, "[activity\n"));
     assert!(
-        matches!(&e[0].problem, RegulationProblem::Syntax { message } if message.contains("unclosed table")),
+        matches!(&e[0].problem, RegulationProblem::Syntax { what, .. } if what == "unclosed table"),
         "{:?}",
         e[0].problem
     );

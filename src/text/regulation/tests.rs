@@ -10,7 +10,16 @@ fn every_problem() -> Vec<RegulationProblem> {
     let names = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
     vec![
         P::Syntax {
-            message: "unclosed table, expected `]`".into(),
+            what: "unclosed table".into(),
+            expected: names(&["`]`"]),
+        },
+        P::Syntax {
+            what: "missing value for key".into(),
+            expected: names(&["newline", "`#`"]),
+        },
+        P::Syntax {
+            what: "invalid float".into(),
+            expected: vec![],
         },
         P::Reader {
             message: "something else".into(),
@@ -188,11 +197,7 @@ fn latin_words(text: &str, params: &[&str]) -> Vec<String> {
 #[test]
 fn every_problem_is_worded_in_both_languages() {
     // The parser's own text, and the values a file may name.
-    let mut params = vec![
-        "unclosed table, expected `]`",
-        "something else",
-        "Asia/Irktusk",
-    ];
+    let mut params = vec!["something else", "Asia/Irktusk"];
     params.extend(IndicatorSource::ALL.iter().map(|s| s.code()));
     params.extend(["education", "projects", "media", "rural", "urban"]);
     for lang in [Lang::En, Lang::Ru] {
@@ -320,13 +325,19 @@ fn the_readers_messages_are_worded_in_russian() {
         ),
         (
             SAMPLE.replacen("[activity]", "[activity", 1),
-            "ошибка разбора TOML: unclosed table",
+            "ошибка разбора TOML: не закрыт заголовок таблицы; ожидается `]`",
         ),
         (
             SAMPLE.replacen("[contest]\n", "[contest]\nname = \"x\"\n", 1),
             "ключ `name` указан дважды",
         ),
     ];
+    let en = I18n::new(Lang::En);
+    let broken = SAMPLE.replacen("[activity]", "[activity", 1);
+    assert!(
+        errors(&refused(&broken), "r.toml", &en).ends_with(": unclosed table, expected `]`"),
+        "the parser's English stays as it was"
+    );
     for (text, said) in cases {
         let words = errors(&refused(&text), "r.toml", &ru);
         assert!(words.contains(said), "{words}\nshould say: {said}");
