@@ -234,7 +234,7 @@ fn russian_numbers_have_a_decimal_comma() {
     );
     assert_eq!(
         problem(&RegulationProblem::TrimFraction { got: 0.75 }, &ru),
-        "trim_fraction должно быть не меньше 0 и меньше 0,5 (указано 0,75)"
+        "значение trim_fraction должно быть не меньше 0 и меньше 0,5 (указано 0,75)"
     );
 }
 
