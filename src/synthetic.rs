@@ -2431,8 +2431,8 @@ mod tests {
                 let sizes = group_sizes(n);
                 assert_eq!(sizes.values().sum::<usize>(), n);
                 let text = regulation_for(&sizes, experts);
-                let rules = Regulation::parse(&text)
-                    .unwrap_or_else(|e| panic!("{n} participants: {}", e.render("regulation")));
+                let rules =
+                    Regulation::parse(&text).unwrap_or_else(|e| panic!("{n} participants: {e:?}"));
                 let members: BTreeMap<GroupId, usize> = sizes
                     .iter()
                     .map(|(g, s)| (GroupId::new(g.as_str()), *s))

@@ -228,3 +228,58 @@ fn said(db: &std::path::Path, args: &[&str]) -> String {
     assert!(out.status.success(), "{args:?}: {out:?}");
     String::from_utf8(out.stdout).unwrap()
 }
+
+/// A regulation refused under `--lang ru` is worded in Russian with its
+/// file, line and field, and the database keeps nothing of it.
+#[test]
+fn a_wrong_regulation_is_refused_in_russian_with_its_line() {
+    let sample = include_str!("../sample-data/regulation.toml");
+    let cases = [
+        (
+            sample.replacen("weight = 1.0", "weight = -1.5", 1),
+            "weight = -1.5",
+            "stages[0].criteria[0].weight: вес не может быть отрицательным (указано -1,5)",
+        ),
+        (
+            sample.replacen("\"Asia/Irkutsk\"", "\"Asia/Irktusk\"", 1),
+            "timezone = ",
+            "timezone: неизвестный часовой пояс 'Asia/Irktusk': укажите название по базе IANA, \
+             например Asia/Irkutsk",
+        ),
+    ];
+    for (text, needle, said) in cases {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("db");
+        let file = dir.path().join("regulation.toml");
+        std::fs::write(&file, &text).unwrap();
+        let out = konkurs(
+            &db,
+            &[
+                "--lang",
+                "ru",
+                "init",
+                "--regulation",
+                file.to_str().unwrap(),
+            ],
+        );
+        assert!(!out.status.success(), "{out:?}");
+        let line = text[..text.find(needle).unwrap()].matches('\n').count() + 1;
+        let stderr = String::from_utf8(out.stderr).unwrap();
+        assert!(
+            stderr.contains(&format!("regulation.toml:{line}: {said}")),
+            "{stderr}"
+        );
+        assert!(
+            !stderr.contains("must not") && !stderr.contains("unknown"),
+            "{stderr}"
+        );
+        let service = Service::open(&db).unwrap();
+        assert!(
+            service
+                .audit(&Actor::local_coordinator())
+                .unwrap()
+                .is_empty(),
+            "the refused regulation changed the database"
+        );
+    }
+}

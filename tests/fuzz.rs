@@ -13,6 +13,7 @@ use konkurs::domain::contest::RegulationDoc;
 use konkurs::domain::regulation::Regulation;
 use konkurs::interchange::{self, table};
 use konkurs::service::{Actor, ImportKind, Service};
+use konkurs::text::{I18n, Lang};
 use konkurs::tui::keymap::Keymap;
 use proptest::prelude::*;
 use std::path::Path;
@@ -276,7 +277,10 @@ proptest! {
             let count = text.lines().count().max(1);
             for problem in e.0 {
                 prop_assert!(problem.line >= 1 && problem.line <= count + 1, "line {} of {count}", problem.line);
-                prop_assert!(!problem.message.is_empty());
+                for lang in [Lang::En, Lang::Ru] {
+                    let words = konkurs::text::regulation::problem(&problem.problem, &I18n::new(lang));
+                    prop_assert!(!words.trim().is_empty() && !words.contains("regulation."), "{words}");
+                }
             }
         }
     }

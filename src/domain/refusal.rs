@@ -173,6 +173,8 @@ pub enum Refusal {
     NoDetailBefore {
         seq: u64,
         at: DateTime<Utc>,
+        /// The contest's time zone (IANA), the time is shown in.
+        zone: Option<String>,
         summary: String,
     },
     StageAlreadyClosed {

@@ -278,6 +278,18 @@ pub enum IndicatorSource {
 }
 
 impl IndicatorSource {
+    pub const ALL: [IndicatorSource; 9] = [
+        IndicatorSource::Attendance,
+        IndicatorSource::DistinctTopics,
+        IndicatorSource::ActivityRating,
+        IndicatorSource::ImplementedProjects,
+        IndicatorSource::Awards,
+        IndicatorSource::Reviews,
+        IndicatorSource::MentoringExperience,
+        IndicatorSource::SiteActivity,
+        IndicatorSource::CreativeTasks,
+    ];
+
     pub fn code(self) -> &'static str {
         match self {
             IndicatorSource::Attendance => "attendance",
@@ -446,46 +458,283 @@ impl fmt::Display for TieBreak {
 }
 
 /// A problem in a regulation file: where and what.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct RegulationError {
     pub line: usize,
     /// The field's path, e.g. `stages[1].criteria[0].weight`.
     pub field: String,
-    pub message: String,
+    pub problem: RegulationProblem,
 }
 
-impl fmt::Display for RegulationError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.field.is_empty() {
-            write!(f, "{}: {}", self.line, self.message)
+/// All problems found in a regulation file. The text layer words them
+/// (`crate::text::regulation`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct RegulationErrors(pub Vec<RegulationError>);
+
+/// What is wrong with a regulation, as data: the text layer words it in
+/// the person's language.
+#[derive(Clone, Debug, PartialEq)]
+pub enum RegulationProblem {
+    /// The file is not valid TOML: what the parser met (its own words,
+    /// `unclosed table`) and what it expected there (`` `]` ``, `newline`).
+    Syntax {
+        what: String,
+        expected: Vec<String>,
+    },
+    /// A key the regulation does not have at that place.
+    UnknownField {
+        field: String,
+        expected: Vec<String>,
+    },
+    /// A key the regulation needs is absent.
+    MissingField {
+        field: String,
+    },
+    /// A value outside the allowed list (a format, an aggregation...).
+    UnknownValue {
+        value: String,
+        expected: Vec<String>,
+    },
+    /// A value of the wrong kind: what was found and what was expected.
+    WrongType {
+        found: ValueKind,
+        expected: ValueKind,
+    },
+    /// A value of the right kind out of its range (a negative count).
+    WrongValue {
+        found: ValueKind,
+        expected: ValueKind,
+    },
+    /// A key written twice.
+    DuplicateKey {
+        key: String,
+    },
+    /// Another message of the TOML reader, in its own words.
+    Reader {
+        message: String,
+    },
+    UnknownZone {
+        zone: String,
+    },
+    NoContestName,
+    NoGroups,
+    NoGroupId,
+    GroupIdTwice {
+        id: GroupId,
+    },
+    NoStages,
+    StageIdTwice {
+        id: StageId,
+    },
+    NoCriteria {
+        stage: StageId,
+    },
+    CriterionIdTwice {
+        id: CriterionId,
+    },
+    MaxPointsNotPositive {
+        got: f64,
+    },
+    NegativeWeight {
+        got: f64,
+    },
+    /// The setting `name` is below zero.
+    Negative {
+        name: String,
+        got: f64,
+    },
+    IndicatorWithoutSource,
+    PerUnitAndBands,
+    BandPointsOutOfRange {
+        max: f64,
+        got: f64,
+    },
+    BandsNotAscending,
+    JuryWithIndicatorSettings,
+    NoJurors,
+    TrimFraction {
+        got: f64,
+    },
+    NotEarlierStage {
+        stage: StageId,
+        earlier: Vec<StageId>,
+    },
+    TieBreakUnknownCriterion {
+        criterion: CriterionId,
+        stage: StageId,
+        has: Vec<CriterionId>,
+    },
+    TieBreakNotEarlierStage {
+        named: StageId,
+        stage: StageId,
+    },
+    UnknownTieBreak {
+        rule: String,
+    },
+    MaxDistanceNegative,
+    DistanceBandsNotAscending,
+    NegativePoints {
+        got: f64,
+    },
+    NegativeMultiplier {
+        got: f64,
+    },
+    TopNeedsN,
+    TopPerGroupNeedsN,
+    NAtLeastOne,
+    UnknownGroup {
+        group: GroupId,
+        groups: Vec<GroupId>,
+    },
+    ThresholdNeedsMinTotal,
+    QuotaTooLarge {
+        group: GroupId,
+        quota: usize,
+        members: usize,
+    },
+}
+
+/// The kind of a TOML value, as the reader's messages name it.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ValueKind {
+    /// A string; with the text written, when known.
+    Text(Option<String>),
+    /// A whole number.
+    Integer(Option<String>),
+    /// A whole number not below 0.
+    Count,
+    /// A number with a fraction.
+    Number(Option<String>),
+    Boolean(Option<String>),
+    Array,
+    Table,
+    /// A date and time.
+    Datetime,
+    /// Anything else, in the reader's words.
+    Other(String),
+}
+
+impl RegulationProblem {
+    /// The problem a message of the TOML reader (serde's or the parser's)
+    /// states.
+    fn from_reader(message: &str) -> RegulationProblem {
+        let m = message.trim();
+        let tick = |s: &str| -> Vec<String> {
+            s.split('`')
+                .skip(1)
+                .step_by(2)
+                .map(str::to_string)
+                .collect()
+        };
+        let first = |s: &str| tick(s).into_iter().next().unwrap_or_default();
+        let expected = |s: &str| match s.find(", expected") {
+            Some(at) => tick(&s[at..]),
+            None => Vec::new(),
+        };
+        if let Some(rest) = m.strip_prefix("unknown field ") {
+            let head = rest.split(", ").next().unwrap_or(rest);
+            RegulationProblem::UnknownField {
+                field: first(head),
+                expected: expected(rest),
+            }
+        } else if let Some(rest) = m.strip_prefix("missing field ") {
+            RegulationProblem::MissingField { field: first(rest) }
+        } else if let Some(rest) = m.strip_prefix("unknown variant ") {
+            let head = rest.split(", ").next().unwrap_or(rest);
+            RegulationProblem::UnknownValue {
+                value: first(head),
+                expected: expected(rest),
+            }
+        } else if let Some(rest) = m.strip_prefix("invalid type: ")
+            && let Some((found, wanted)) = rest.rsplit_once(", expected ")
+        {
+            RegulationProblem::WrongType {
+                found: ValueKind::found(found),
+                expected: ValueKind::expected(wanted),
+            }
+        } else if let Some(rest) = m.strip_prefix("invalid value: ")
+            && let Some((found, wanted)) = rest.rsplit_once(", expected ")
+        {
+            RegulationProblem::WrongValue {
+                found: ValueKind::found(found),
+                expected: ValueKind::expected(wanted),
+            }
+        } else if let Some(rest) = m.strip_prefix("duplicate key") {
+            RegulationProblem::DuplicateKey { key: first(rest) }
+        } else if [
+            "invalid ",
+            "missing ",
+            "unclosed ",
+            "unexpected ",
+            "extra ",
+            "string values",
+            "key with",
+        ]
+        .iter()
+        .any(|start| m.starts_with(start))
+        {
+            let (what, expected) = m.split_once(", expected ").unwrap_or((m, ""));
+            RegulationProblem::Syntax {
+                what: what.to_string(),
+                expected: expected
+                    .split(", ")
+                    .filter(|e| !e.is_empty())
+                    .map(str::to_string)
+                    .collect(),
+            }
         } else {
-            write!(f, "{}: {}: {}", self.line, self.field, self.message)
+            RegulationProblem::Reader {
+                message: m.to_string(),
+            }
         }
     }
 }
 
-/// All problems found in a regulation file.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct RegulationErrors(pub Vec<RegulationError>);
+impl ValueKind {
+    /// The value serde found: `string "five"`, `integer `5``, `sequence`.
+    fn found(text: &str) -> ValueKind {
+        let (kind, value) = match text.split_once(' ') {
+            Some((k, v)) => (
+                k,
+                Some(v.trim_matches(|c| c == '`' || c == '"').to_string()),
+            ),
+            None => (text, None),
+        };
+        match kind {
+            "string" => ValueKind::Text(value),
+            "integer" => ValueKind::Integer(value),
+            "floating" => ValueKind::Number(value.map(|v| {
+                v.trim_start_matches("point")
+                    .trim()
+                    .trim_matches('`')
+                    .to_string()
+            })),
+            "boolean" => ValueKind::Boolean(value),
+            "sequence" => ValueKind::Array,
+            "map" => ValueKind::Table,
+            _ => ValueKind::Other(text.to_string()),
+        }
+    }
 
-impl RegulationErrors {
-    /// One line per problem, each prefixed with `file:`.
-    pub fn render(&self, file: &str) -> String {
-        self.0
-            .iter()
-            .map(|e| format!("{file}:{e}"))
-            .collect::<Vec<_>>()
-            .join("\n")
+    /// What serde expected: a Rust type (`usize`, `f64`) or its words.
+    fn expected(text: &str) -> ValueKind {
+        let t = text.trim();
+        match t {
+            "usize" | "u8" | "u16" | "u32" | "u64" => ValueKind::Count,
+            "i8" | "i16" | "i32" | "i64" | "isize" | "an integer" => ValueKind::Integer(None),
+            "f32" | "f64" | "a number" => ValueKind::Number(None),
+            "a string" | "a borrowed string" | "a character" => ValueKind::Text(None),
+            "a boolean" => ValueKind::Boolean(None),
+            "a datetime" | "a date-time" => ValueKind::Datetime,
+            _ if t.starts_with("a sequence") || t.starts_with("an array") => ValueKind::Array,
+            _ if t.starts_with("struct ") || t.starts_with("a map") || t.starts_with("a table") => {
+                ValueKind::Table
+            }
+            _ if t.starts_with("enum ") || t.starts_with("variant ") => ValueKind::Text(None),
+            _ => ValueKind::Other(t.to_string()),
+        }
     }
 }
-
-impl fmt::Display for RegulationErrors {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.render("regulation.toml"))
-    }
-}
-
-impl std::error::Error for RegulationErrors {}
 
 impl Regulation {
     /// Parses and checks a regulation file's text.
@@ -494,10 +743,18 @@ impl Regulation {
         let regulation: Regulation = toml::from_str(text).map_err(|e| {
             let offset = e.span().map_or(0, |s| s.start);
             let (line, _) = located.line_col(offset);
+            let mut problem = RegulationProblem::from_reader(e.message());
+            // The parser names a key written twice by its place only.
+            if let RegulationProblem::DuplicateKey { key } = &mut problem
+                && key.is_empty()
+                && let Some(span) = e.span()
+            {
+                *key = text.get(span).unwrap_or_default().trim().to_string();
+            }
             RegulationErrors(vec![RegulationError {
                 line,
                 field: located.path_at(offset),
-                message: clean_toml_message(e.message()),
+                problem,
             }])
         })?;
         let problems = regulation.check();
@@ -507,58 +764,47 @@ impl Regulation {
             Err(RegulationErrors(
                 problems
                     .into_iter()
-                    .map(|(field, message)| RegulationError {
+                    .map(|(field, problem)| RegulationError {
                         line: located.line_of(&field),
                         field,
-                        message,
+                        problem,
                     })
                     .collect(),
             ))
         }
     }
 
-    /// Checks the rules serde cannot: returns `(field path, message)` pairs.
-    fn check(&self) -> Vec<(String, String)> {
-        let mut out: Vec<(String, String)> = Vec::new();
-        let mut bad = |field: String, message: String| out.push((field, message));
+    /// Checks the rules serde cannot: returns `(field path, problem)` pairs.
+    fn check(&self) -> Vec<(String, RegulationProblem)> {
+        use RegulationProblem as P;
+        let mut out: Vec<(String, RegulationProblem)> = Vec::new();
+        let mut bad = |field: String, problem: RegulationProblem| out.push((field, problem));
 
         if let Some(zone) = &self.timezone
             && zone.parse::<chrono_tz::Tz>().is_err()
         {
-            bad(
-                "timezone".into(),
-                format!(
-                    "unknown time zone '{zone}': give an IANA name, e.g. Asia/Irkutsk \
-                     (Europe/Moscow, Asia/Krasnoyarsk, UTC)"
-                ),
-            );
+            bad("timezone".into(), P::UnknownZone { zone: zone.clone() });
         }
         if self.contest.name.trim().is_empty() {
-            bad("contest.name".into(), "the contest needs a name".into());
+            bad("contest.name".into(), P::NoContestName);
         }
         if self.groups.is_empty() {
-            bad(
-                "groups".into(),
-                "declare at least one territory group ([[groups]])".into(),
-            );
+            bad("groups".into(), P::NoGroups);
         }
         let mut group_ids = BTreeSet::new();
         for (i, g) in self.groups.iter().enumerate() {
             if g.id.as_str().trim().is_empty() {
-                bad(format!("groups[{i}].id"), "a group needs an id".into());
+                bad(format!("groups[{i}].id"), P::NoGroupId);
             }
             if !group_ids.insert(g.id.clone()) {
                 bad(
                     format!("groups[{i}].id"),
-                    format!("the group id '{}' is used twice", g.id),
+                    P::GroupIdTwice { id: g.id.clone() },
                 );
             }
         }
         if self.stages.is_empty() {
-            bad(
-                "stages".into(),
-                "declare at least one stage ([[stages]])".into(),
-            );
+            bad("stages".into(), P::NoStages);
         }
         check_tie_break_names(&self.ranking.tie_break, "ranking.tie_break", &mut bad);
 
@@ -568,13 +814,17 @@ impl Regulation {
             if earlier.contains(&stage.id) {
                 bad(
                     format!("{at}.id"),
-                    format!("the stage id '{}' is used twice", stage.id),
+                    P::StageIdTwice {
+                        id: stage.id.clone(),
+                    },
                 );
             }
             if stage.criteria.is_empty() {
                 bad(
                     format!("{at}.criteria"),
-                    format!("the stage '{}' has no criteria", stage.id),
+                    P::NoCriteria {
+                        stage: stage.id.clone(),
+                    },
                 );
             }
             let mut ids = BTreeSet::new();
@@ -583,58 +833,56 @@ impl Regulation {
                 if !ids.insert(crit.id.clone()) {
                     bad(
                         format!("{cat}.id"),
-                        format!("the criterion id '{}' is used twice in this stage", crit.id),
+                        P::CriterionIdTwice {
+                            id: crit.id.clone(),
+                        },
                     );
                 }
                 if !(crit.max_points.is_finite() && crit.max_points > 0.0) {
                     bad(
                         format!("{cat}.max_points"),
-                        format!("max_points must be above 0 (got {})", crit.max_points),
+                        P::MaxPointsNotPositive {
+                            got: crit.max_points,
+                        },
                     );
                 }
                 if !crit.weight.is_finite() || crit.weight < 0.0 {
                     bad(
                         format!("{cat}.weight"),
-                        format!("the weight must not be negative (got {})", crit.weight),
+                        P::NegativeWeight { got: crit.weight },
                     );
                 }
                 match crit.kind {
                     CriterionKind::Indicator => {
                         if crit.source.is_none() {
-                            bad(
-                                format!("{cat}.source"),
-                                "an indicator criterion needs a source (attendance, distinct_topics, activity_rating, implemented_projects, awards, reviews, mentoring_experience, site_activity, creative_tasks)".into(),
-                            );
+                            bad(format!("{cat}.source"), P::IndicatorWithoutSource);
                         }
                         if let Some(p) = crit.per_unit
                             && (!p.is_finite() || p < 0.0)
                         {
                             bad(
                                 format!("{cat}.per_unit"),
-                                format!("per_unit must not be negative (got {p})"),
+                                P::Negative {
+                                    name: "per_unit".into(),
+                                    got: p,
+                                },
                             );
                         }
                         if crit.per_unit.is_some() && !crit.bands.is_empty() {
-                            bad(
-                                format!("{cat}.bands"),
-                                "give either per_unit or bands, not both".into(),
-                            );
+                            bad(format!("{cat}.bands"), P::PerUnitAndBands);
                         }
                         for (b, pair) in crit.bands.iter().enumerate() {
                             if pair[1] > crit.max_points || pair[1] < 0.0 {
                                 bad(
                                     format!("{cat}.bands[{b}]"),
-                                    format!(
-                                        "band points must be between 0 and max_points {} (got {})",
-                                        crit.max_points, pair[1]
-                                    ),
+                                    P::BandPointsOutOfRange {
+                                        max: crit.max_points,
+                                        got: pair[1],
+                                    },
                                 );
                             }
                             if b > 0 && crit.bands[b - 1][0] >= pair[0] {
-                                bad(
-                                    format!("{cat}.bands[{b}]"),
-                                    "bands must be in ascending order of their values".into(),
-                                );
+                                bad(format!("{cat}.bands[{b}]"), P::BandsNotAscending);
                             }
                         }
                     }
@@ -643,44 +891,34 @@ impl Regulation {
                             || crit.per_unit.is_some()
                             || !crit.bands.is_empty()
                         {
-                            bad(
-                                format!("{cat}.kind"),
-                                "a jury criterion is scored by experts: remove source/per_unit/bands or make it kind = \"indicator\"".into(),
-                            );
+                            bad(format!("{cat}.kind"), P::JuryWithIndicatorSettings);
                         }
                     }
                 }
             }
             let has_jury = stage.criteria.iter().any(|c| c.kind == CriterionKind::Jury);
             if has_jury && stage.jurors_per_participant == 0 {
-                bad(
-                    format!("{at}.jurors_per_participant"),
-                    "a stage with jury criteria needs jurors_per_participant of at least 1".into(),
-                );
+                bad(format!("{at}.jurors_per_participant"), P::NoJurors);
             }
             if let Some(f) = stage.trim_fraction
                 && !(0.0..0.5).contains(&f)
             {
-                bad(
-                    format!("{at}.trim_fraction"),
-                    format!("trim_fraction must be at least 0 and below 0.5 (got {f})"),
-                );
+                bad(format!("{at}.trim_fraction"), P::TrimFraction { got: f });
             }
             for (k, carry) in stage.carry_over.iter().enumerate() {
                 if !earlier.contains(&carry.stage) {
                     bad(
                         format!("{at}.carry_over[{k}].stage"),
-                        format!(
-                            "'{}' is not an earlier stage (earlier: {})",
-                            carry.stage,
-                            list_or_none(&earlier)
-                        ),
+                        P::NotEarlierStage {
+                            stage: carry.stage.clone(),
+                            earlier: earlier.clone(),
+                        },
                     );
                 }
                 if !carry.weight.is_finite() || carry.weight < 0.0 {
                     bad(
                         format!("{at}.carry_over[{k}].weight"),
-                        format!("the weight must not be negative (got {})", carry.weight),
+                        P::NegativeWeight { got: carry.weight },
                     );
                 }
             }
@@ -697,24 +935,18 @@ impl Regulation {
                 match TieBreak::parse(rule) {
                     Some(TieBreak::Criterion(c)) if !ids.contains(&c) => bad(
                         field,
-                        format!(
-                            "the tie-break names the criterion '{c}', which the stage '{}' does not have (it has: {})",
-                            stage.id,
-                            list_or_none(
-                                &stage
-                                    .criteria
-                                    .iter()
-                                    .map(|c| c.id.clone())
-                                    .collect::<Vec<_>>()
-                            )
-                        ),
+                        P::TieBreakUnknownCriterion {
+                            criterion: c,
+                            stage: stage.id.clone(),
+                            has: stage.criteria.iter().map(|c| c.id.clone()).collect(),
+                        },
                     ),
                     Some(TieBreak::Stage(st)) if !earlier.contains(&st) => bad(
                         field,
-                        format!(
-                            "the tie-break names the stage '{st}', which is not an earlier stage than '{}'",
-                            stage.id
-                        ),
+                        P::TieBreakNotEarlierStage {
+                            named: st,
+                            stage: stage.id.clone(),
+                        },
                     ),
                     _ => {}
                 }
@@ -724,16 +956,13 @@ impl Regulation {
 
         let m = &self.mentoring;
         if !m.max_distance_km.is_finite() || m.max_distance_km < 0.0 {
-            bad(
-                "mentoring.max_distance_km".into(),
-                "max_distance_km must not be negative".into(),
-            );
+            bad("mentoring.max_distance_km".into(), P::MaxDistanceNegative);
         }
         for (b, band) in m.distance_bands.iter().enumerate() {
             if b > 0 && m.distance_bands[b - 1][0] >= band[0] {
                 bad(
                     format!("mentoring.distance_bands[{b}]"),
-                    "distance bands must be in ascending order of distance".into(),
+                    P::DistanceBandsNotAscending,
                 );
             }
         }
@@ -745,7 +974,10 @@ impl Regulation {
             if v < 0 {
                 bad(
                     format!("mentoring.{name}"),
-                    format!("{name} must not be negative (got {v})"),
+                    P::Negative {
+                        name: name.into(),
+                        got: v as f64,
+                    },
                 );
             }
         }
@@ -754,7 +986,7 @@ impl Regulation {
             if !p.is_finite() || *p < 0.0 {
                 bad(
                     format!("activity.points_per_format.{f}"),
-                    format!("points must not be negative (got {p})"),
+                    P::NegativePoints { got: *p },
                 );
             }
         }
@@ -762,7 +994,7 @@ impl Regulation {
             if !p.is_finite() || *p < 0.0 {
                 bad(
                     format!("activity.topic_multiplier.{t}"),
-                    format!("a multiplier must not be negative (got {p})"),
+                    P::NegativeMultiplier { got: *p },
                 );
             }
         }
@@ -779,55 +1011,52 @@ impl Regulation {
             {
                 bad(
                     format!("activity.{name}"),
-                    format!("{name} must not be negative (got {v})"),
+                    P::Negative {
+                        name: name.into(),
+                        got: v,
+                    },
                 );
             }
         }
         out
     }
 
-    fn check_advance(&self, stage: &Stage, at: &str, bad: &mut impl FnMut(String, String)) {
+    fn check_advance(
+        &self,
+        stage: &Stage,
+        at: &str,
+        bad: &mut impl FnMut(String, RegulationProblem),
+    ) {
+        use RegulationProblem as P;
         let adv = &stage.advance;
         let field = format!("{at}.advance");
         match adv.rule {
             AdvanceKind::Top => match adv.n {
-                Some(0) | None => bad(
-                    format!("{field}.n"),
-                    "rule = \"top\" needs n, how many advance (at least 1)".into(),
-                ),
+                Some(0) | None => bad(format!("{field}.n"), P::TopNeedsN),
                 _ => {}
             },
             AdvanceKind::TopPerGroup => {
                 if adv.n.is_none() && adv.per_group.is_empty() {
-                    bad(
-                        format!("{field}.n"),
-                        "rule = \"top_per_group\" needs n (the same for every group) or per_group"
-                            .into(),
-                    );
+                    bad(format!("{field}.n"), P::TopPerGroupNeedsN);
                 }
                 if adv.n == Some(0) {
-                    bad(format!("{field}.n"), "n must be at least 1".into());
+                    bad(format!("{field}.n"), P::NAtLeastOne);
                 }
                 for g in adv.per_group.keys() {
                     if !self.groups.iter().any(|x| &x.id == g) {
                         bad(
                             format!("{field}.per_group.{g}"),
-                            format!(
-                                "'{g}' is not a group of this contest (groups: {})",
-                                list_or_none(
-                                    &self.groups.iter().map(|g| g.id.clone()).collect::<Vec<_>>()
-                                )
-                            ),
+                            P::UnknownGroup {
+                                group: g.clone(),
+                                groups: self.groups.iter().map(|g| g.id.clone()).collect(),
+                            },
                         );
                     }
                 }
             }
             AdvanceKind::Threshold => match adv.min_total {
                 Some(t) if t.is_finite() => {}
-                _ => bad(
-                    format!("{field}.min_total"),
-                    "rule = \"threshold\" needs min_total, the lowest total that advances".into(),
-                ),
+                _ => bad(format!("{field}.min_total"), P::ThresholdNeedsMinTotal),
             },
             AdvanceKind::Quota => {}
         }
@@ -897,8 +1126,11 @@ impl Regulation {
     }
 
     /// Checks the quotas against how many participants each group has:
-    /// returns `(field path, message)` for each group whose quota is larger.
-    pub fn check_quotas(&self, members: &BTreeMap<GroupId, usize>) -> Vec<(String, String)> {
+    /// returns `(field path, problem)` for each group whose quota is larger.
+    pub fn check_quotas(
+        &self,
+        members: &BTreeMap<GroupId, usize>,
+    ) -> Vec<(String, RegulationProblem)> {
         self.groups
             .iter()
             .enumerate()
@@ -907,10 +1139,11 @@ impl Regulation {
                 (g.quota > n).then(|| {
                     (
                         format!("groups[{i}].quota"),
-                        format!(
-                            "the quota of the group '{}' is {} but the group has only {} participant(s)",
-                            g.id, g.quota, n
-                        ),
+                        RegulationProblem::QuotaTooLarge {
+                            group: g.id.clone(),
+                            quota: g.quota,
+                            members: n,
+                        },
                     )
                 })
             })
@@ -931,10 +1164,10 @@ impl Regulation {
         Err(RegulationErrors(
             problems
                 .into_iter()
-                .map(|(field, message)| RegulationError {
+                .map(|(field, problem)| RegulationError {
                     line: located.line_of(&field),
                     field,
-                    message,
+                    problem,
                 })
                 .collect(),
         ))
@@ -968,37 +1201,19 @@ impl Stage {
     }
 }
 
-fn check_tie_break_names(chain: &[String], at: &str, bad: &mut impl FnMut(String, String)) {
+fn check_tie_break_names(
+    chain: &[String],
+    at: &str,
+    bad: &mut impl FnMut(String, RegulationProblem),
+) {
     for (k, rule) in chain.iter().enumerate() {
         if TieBreak::parse(rule).is_none() {
             bad(
                 format!("{at}[{k}]"),
-                format!(
-                    "unknown tie-break rule '{rule}': use total, criterion:ID, stage:ID, previous_stage, activity_rating or application_date"
-                ),
+                RegulationProblem::UnknownTieBreak { rule: rule.clone() },
             );
         }
     }
-}
-
-fn list_or_none<T: fmt::Display>(items: &[T]) -> String {
-    if items.is_empty() {
-        "none".into()
-    } else {
-        items
-            .iter()
-            .map(|i| i.to_string())
-            .collect::<Vec<_>>()
-            .join(", ")
-    }
-}
-
-/// serde's messages name Rust types; a person needs the TOML words.
-fn clean_toml_message(msg: &str) -> String {
-    msg.trim()
-        .replace("invalid type: ", "wrong type: ")
-        .replace("unknown variant", "unknown value")
-        .replace("floating point", "number")
 }
 
 #[cfg(test)]

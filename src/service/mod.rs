@@ -107,7 +107,9 @@ impl ServiceError {
             ServiceError::Refused(r) => crate::text::refusal::refusal(r, tr),
             ServiceError::NoRegulation => tr.t("refusal.no_regulation").to_string(),
             ServiceError::Rejected(v) => crate::text::refusal::rejected(v, tr),
-            ServiceError::Regulation { file, errors } => errors.render(file),
+            ServiceError::Regulation { file, errors } => {
+                crate::text::regulation::errors(errors, file, tr)
+            }
             ServiceError::Store(e) => e.to_string(),
         }
     }

@@ -175,6 +175,7 @@ impl Service {
     /// recorded after it.
     fn contest_as_of(&self, at: DateTime<Utc>) -> Result<Contest> {
         let mut c = self.contest();
+        let zone = c.rules().and_then(|r| r.zone()).map(str::to_string);
         for entry in self.store.audit_rev() {
             let e = entry?;
             if e.at <= at {
@@ -184,6 +185,7 @@ impl Service {
                 return Err(Refusal::NoDetailBefore {
                     seq: e.seq,
                     at: e.at,
+                    zone,
                     summary: e.summary.clone(),
                 }
                 .into());

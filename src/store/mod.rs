@@ -216,9 +216,11 @@ impl Store {
         for record in rest? {
             match record {
                 Record::Attendance(a) => attendance.push((a.participant.clone(), a)),
-                other => contest
-                    .insert(other)
-                    .map_err(|e| self.corrupt(format!("the stored regulation: {e}")))?,
+                other => contest.insert(other).map_err(|e| {
+                    let en = crate::text::I18n::new(crate::text::Lang::En);
+                    let why = crate::text::regulation::errors(&e, "the stored regulation", &en);
+                    self.corrupt(why)
+                })?,
             }
         }
         contest.attendance = attendance.into_iter().collect();

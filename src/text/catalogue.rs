@@ -22,7 +22,14 @@ macro_rules! areas {
         )),*]
     };
 }
-const AREAS: [(&str, &str, &str); 5] = areas!("interface", "refusal", "cli", "import", "time");
+const AREAS: [(&str, &str, &str); 6] = areas!(
+    "interface",
+    "refusal",
+    "cli",
+    "import",
+    "time",
+    "regulation"
+);
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, clap::ValueEnum)]
 pub enum Lang {

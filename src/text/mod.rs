@@ -11,6 +11,7 @@ pub mod catalogue;
 pub mod describe;
 pub mod number;
 pub mod refusal;
+pub mod regulation;
 pub mod time;
 
 pub use catalogue::{I18n, Lang};

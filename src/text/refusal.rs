@@ -130,11 +130,25 @@ pub fn refusal(r: &Refusal, tr: &I18n) -> String {
         R::NoJuryCriteria { stage } => f("no_jury_criteria", &[("stage", stage)]),
         R::NobodyToAssign { stage } => f("nobody_to_assign", &[("stage", stage)]),
         R::NobodyCompetes { stage } => f("nobody_competes", &[("stage", stage)]),
-        R::NoDetailBefore { seq, at, summary } => f(
+        R::NoDetailBefore {
+            seq,
+            at,
+            zone,
+            summary,
+        } => f(
             "no_detail_before",
             &[
                 ("seq", seq),
-                ("at", &at.format("%Y-%m-%d %H:%M:%S UTC")),
+                (
+                    "at",
+                    &super::time::show_seconds(
+                        *at,
+                        &zone
+                            .as_deref()
+                            .and_then(super::time::Zone::named)
+                            .unwrap_or(super::time::Zone::Local),
+                    ),
+                ),
                 ("summary", summary),
             ],
         ),

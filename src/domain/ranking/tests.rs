@@ -52,8 +52,7 @@ impl Fixture {
     /// A contest whose last stage is `stage` (TOML); the ranked stage.
     fn new(stage: &str) -> Fixture {
         let text = format!("{HEADER}\n{stage}");
-        let regulation =
-            Regulation::parse(&text).unwrap_or_else(|e| panic!("{}", e.render("test.toml")));
+        let regulation = Regulation::parse(&text).unwrap_or_else(|e| panic!("{e:?}"));
         Fixture {
             regulation,
             participants: Vec::new(),

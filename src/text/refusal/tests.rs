@@ -167,6 +167,7 @@ fn every_refusal() -> Vec<Refusal> {
         Refusal::NoDetailBefore {
             seq: 12,
             at: chrono::DateTime::from_timestamp(1_700_000_000, 0).unwrap(),
+            zone: None,
             summary: "import".into(),
         },
         Refusal::StageAlreadyClosed { stage: stage() },
@@ -569,4 +570,23 @@ fn every_breach_of_a_batch_is_worded_in_both_languages() {
             assert!(latin.is_empty(), "{text}: {latin:?}");
         }
     }
+}
+
+/// The time of the entry a past ranking cannot cross is the contest's.
+#[test]
+fn no_detail_before_shows_the_time_in_the_contests_zone() {
+    let r = Refusal::NoDetailBefore {
+        seq: 12,
+        // 2023-11-14 22:13:20 UTC, 06:13:20 the next day in Irkutsk.
+        at: chrono::DateTime::from_timestamp(1_700_000_000, 0).unwrap(),
+        zone: Some("Asia/Irkutsk".into()),
+        summary: "import".into(),
+    };
+    let ru = refusal(&r, &I18n::new(Lang::Ru));
+    assert!(
+        ru.contains("(2023-11-15 06:13:20 (UTC+08:00), import)"),
+        "{ru}"
+    );
+    let en = refusal(&r, &I18n::new(Lang::En));
+    assert!(en.contains("2023-11-15 06:13:20 (UTC+08:00)"), "{en}");
 }
