@@ -160,12 +160,19 @@ pub fn fingerprint(key: &Path) -> String {
         .to_string()
 }
 
-/// Runs `konkurs --db DB ARGS...` in English, whatever the locale.
+/// Runs `konkurs --db DB ARGS...`: in English, whatever the locale, unless
+/// ARGS choose `--lang`.
 pub fn konkurs(db: &Path, args: &[&str]) -> Output {
+    // English unless the test chooses, whatever the machine's locale.
+    let lang: &[&str] = if args.contains(&"--lang") {
+        &[]
+    } else {
+        &["--lang", "en"]
+    };
     Command::new(BIN)
         .arg("--db")
         .arg(db)
-        .args(["--lang", "en"])
+        .args(lang)
         .args(args)
         .stdin(Stdio::null())
         .output()
