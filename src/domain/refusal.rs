@@ -239,6 +239,16 @@ pub enum Refusal {
     },
 }
 
+impl Refusal {
+    /// No `what` has the id `id`.
+    pub fn unknown(what: Thing, id: impl ToString) -> Refusal {
+        Refusal::Unknown {
+            what,
+            id: id.to_string(),
+        }
+    }
+}
+
 /// What an undo took back: one change of the person's own sheet.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Undone {

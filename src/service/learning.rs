@@ -20,16 +20,12 @@ impl Service {
         self.require(actor, &[Role::Coordinator], Act::MarkAttendance)?;
         let entry = self.commit_with(actor, "attendance.mark", |c| {
             if !c.participants.contains_key(participant) {
-                return Err(Refusal::Unknown {
-                    what: Thing::Listener,
-                    id: participant.to_string(),
-                }
-                .into());
+                return Err(Refusal::unknown(Thing::Listener, participant).into());
             }
-            let e = c.events.get(event).ok_or_else(|| Refusal::Unknown {
-                what: Thing::Event,
-                id: event.to_string(),
-            })?;
+            let e = c
+                .events
+                .get(event)
+                .ok_or_else(|| Refusal::unknown(Thing::Event, event))?;
             let mut a = c
                 .attendance
                 .get(participant)

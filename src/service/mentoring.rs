@@ -151,18 +151,10 @@ impl Service {
         self.require(actor, &[Role::Coordinator], Act::DecidePairs)?;
         self.commit_with(actor, "mentoring.decide", |c| {
             if !c.mentors.contains_key(mentor) {
-                return Err(Refusal::Unknown {
-                    what: Thing::Mentor,
-                    id: mentor.to_string(),
-                }
-                .into());
+                return Err(Refusal::unknown(Thing::Mentor, mentor).into());
             }
             if !c.interns.contains_key(intern) {
-                return Err(Refusal::Unknown {
-                    what: Thing::Intern,
-                    id: intern.to_string(),
-                }
-                .into());
+                return Err(Refusal::unknown(Thing::Intern, intern).into());
             }
             let key = (mentor.clone(), intern.clone());
             let current = c.decisions.get(&key);

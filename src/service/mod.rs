@@ -263,10 +263,10 @@ impl Service {
     /// Finds the person a `--as ID` names.
     pub fn actor(&self, id: &str) -> Result<Actor> {
         let state = self.state.read().expect("state lock");
-        let j = state.jurors.get(id).ok_or_else(|| Refusal::Unknown {
-            what: Thing::Juror,
-            id: id.to_string(),
-        })?;
+        let j = state
+            .jurors
+            .get(id)
+            .ok_or_else(|| Refusal::unknown(Thing::Juror, id))?;
         Ok(Actor {
             id: j.id.clone(),
             name: j.full_name.clone(),

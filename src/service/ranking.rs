@@ -39,10 +39,9 @@ impl StageData {
     ) -> Result<StageData> {
         let active = c.regulation.as_ref().ok_or(ServiceError::NoRegulation)?;
         let rules = &active.rules;
-        let st = rules.stage(stage).ok_or_else(|| Refusal::Unknown {
-            what: Thing::Stage,
-            id: stage.to_string(),
-        })?;
+        let st = rules
+            .stage(stage)
+            .ok_or_else(|| Refusal::unknown(Thing::Stage, stage))?;
         let ids = c.stage_participants(stage);
         let participants: Vec<Participant> = ids
             .iter()
@@ -238,10 +237,9 @@ impl Service {
         let mut frozen = None;
         self.commit_with(actor, "stage.close", |c| {
             let rules = c.rules().ok_or(ServiceError::NoRegulation)?;
-            rules.stage_index(stage).ok_or_else(|| Refusal::Unknown {
-                what: Thing::Stage,
-                id: stage.to_string(),
-            })?;
+            rules
+                .stage_index(stage)
+                .ok_or_else(|| Refusal::unknown(Thing::Stage, stage))?;
             if c.stages.get(stage).is_some_and(|s| s.is_closed()) {
                 return Err(Refusal::StageAlreadyClosed {
                     stage: stage_name(c, stage),
@@ -312,10 +310,9 @@ impl Service {
         }
         self.commit_with(actor, "stage.reopen", |c| {
             let rules = c.rules().ok_or(ServiceError::NoRegulation)?;
-            let index = rules.stage_index(stage).ok_or_else(|| Refusal::Unknown {
-                what: Thing::Stage,
-                id: stage.to_string(),
-            })?;
+            let index = rules
+                .stage_index(stage)
+                .ok_or_else(|| Refusal::unknown(Thing::Stage, stage))?;
             if !c.stages.get(stage).is_some_and(|s| s.is_closed()) {
                 return Err(Refusal::StageNotClosed {
                     stage: stage_name(c, stage),

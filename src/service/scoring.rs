@@ -39,13 +39,9 @@ const UNDO_PREFIX: &str = "score.undo#";
 impl Service {
     fn stage_of<'a>(&self, contest: &'a Contest, stage: &StageId) -> Result<&'a Stage> {
         let rules = contest.rules().ok_or(ServiceError::NoRegulation)?;
-        rules.stage(stage).ok_or_else(|| {
-            Refusal::Unknown {
-                what: Thing::Stage,
-                id: stage.to_string(),
-            }
-            .into()
-        })
+        rules
+            .stage(stage)
+            .ok_or_else(|| Refusal::unknown(Thing::Stage, stage).into())
     }
 
     fn open_stage<'a>(&self, contest: &'a Contest, stage: &StageId) -> Result<&'a Stage> {
@@ -431,10 +427,10 @@ impl Service {
         self.require(actor, &[Role::Coordinator], Act::Assign)?;
         self.commit_with(actor, "assign.manual", |contest| {
             let st = self.open_stage(contest, stage)?;
-            let j = contest.jurors.get(juror).ok_or_else(|| Refusal::Unknown {
-                what: Thing::Juror,
-                id: juror.to_string(),
-            })?;
+            let j = contest
+                .jurors
+                .get(juror)
+                .ok_or_else(|| Refusal::unknown(Thing::Juror, juror))?;
             if j.role != Role::Juror {
                 return Err(Refusal::NotAJuror {
                     juror: juror.clone(),
@@ -445,10 +441,7 @@ impl Service {
             let p = contest
                 .participants
                 .get(participant)
-                .ok_or_else(|| Refusal::Unknown {
-                    what: Thing::Participant,
-                    id: participant.to_string(),
-                })?;
+                .ok_or_else(|| Refusal::unknown(Thing::Participant, participant))?;
             if !contest.stage_participants(stage).contains(participant) {
                 return Err(Refusal::NotInStage {
                     participant: participant.clone(),
@@ -549,10 +542,7 @@ impl Service {
                 .jurors
                 .get(juror)
                 .cloned()
-                .ok_or_else(|| Refusal::Unknown {
-                    what: Thing::Juror,
-                    id: juror.to_string(),
-                })?;
+                .ok_or_else(|| Refusal::unknown(Thing::Juror, juror))?;
             j.keys.push(key.clone());
             Ok((
                 vec![Change::Put(Record::Juror(j))],
@@ -570,10 +560,7 @@ impl Service {
                 .jurors
                 .get(juror)
                 .cloned()
-                .ok_or_else(|| Refusal::Unknown {
-                    what: Thing::Juror,
-                    id: juror.to_string(),
-                })?;
+                .ok_or_else(|| Refusal::unknown(Thing::Juror, juror))?;
             let before = j.keys.len();
             j.keys.retain(|k| k.fingerprint() != fingerprint);
             if j.keys.len() == before {
