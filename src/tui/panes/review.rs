@@ -10,7 +10,7 @@ use crate::text::{I18n, Lang, describe};
 use crate::tui::action::{self, Action};
 use crate::tui::pane::{Cx, Pane, PaneKind};
 use crate::tui::theme;
-use crate::tui::widgets::{fit, marked};
+use crate::tui::widgets::{fit, marked, wrap_lines};
 use chrono::Datelike;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Frame;
@@ -122,8 +122,16 @@ pub struct ReviewPane {
     narrowing: Vec<(String, Vec<usize>)>,
     /// The profile beside the table (on screens at least 100 wide).
     detail_side: bool,
-    /// The profile in place of the table (Enter; Esc goes back).
+    /// The profile in place of the table (Enter; Esc goes back). While it
+    /// is open the moving keys scroll it: ↓ reads on, it does not move to
+    /// the next participant.
     detail_open: bool,
+    /// The first row of the open profile in view.
+    detail_scroll: usize,
+    /// How far the open profile can scroll, and a page of it, at the last
+    /// draw.
+    detail_max: usize,
+    detail_page: usize,
     /// Rows the table showed at the last draw, for paging.
     page: usize,
     groups: Vec<(GroupId, String)>,
@@ -157,6 +165,9 @@ impl ReviewPane {
             narrowing: Vec::new(),
             detail_side: true,
             detail_open: false,
+            detail_scroll: 0,
+            detail_max: 0,
+            detail_page: 10,
             page: 10,
             groups: Vec::new(),
             stage_names: Vec::new(),
@@ -512,10 +523,39 @@ impl ReviewPane {
         }
     }
 
-    fn draw_detail(&self, frame: &mut Frame, area: Rect, cx: &Cx) {
-        let block = Block::default()
-            .borders(Borders::ALL)
-            .title(cx.tr.t("review.detail"));
+    /// Scrolls the open profile by `by` rows (negative: up), within its text.
+    fn scroll_detail(&mut self, by: isize) {
+        self.detail_scroll = self
+            .detail_scroll
+            .saturating_add_signed(by)
+            .min(self.detail_max);
+    }
+
+    fn draw_detail(&mut self, frame: &mut Frame, area: Rect, cx: &Cx) {
+        let title = if self.detail_open {
+            // Reading the profile: say which keys scroll it and which go back.
+            let key = |a: Action| cx.key(PaneKind::Review, a);
+            cx.tr.f(
+                "review.detail_reading",
+                &[
+                    (
+                        "id",
+                        &self
+                            .selected
+                            .as_ref()
+                            .map_or(String::new(), |p| p.to_string()),
+                    ),
+                    ("up", &key(Action::Up)),
+                    ("down", &key(Action::Down)),
+                    ("page_up", &key(Action::PageUp)),
+                    ("page_down", &key(Action::PageDown)),
+                    ("back", &key(Action::Back)),
+                ],
+            )
+        } else {
+            cx.tr.t("review.detail").to_string()
+        };
+        let block = Block::default().borders(Borders::ALL).title(title);
         let inner = block.inner(area);
         frame.render_widget(block, area);
         let Some(p) = self
@@ -631,7 +671,19 @@ impl ReviewPane {
         };
         let [text_area, spark_area] =
             Layout::vertical([Constraint::Min(1), Constraint::Length(spark_h)]).areas(inner);
-        frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), text_area);
+        let lines = wrap_lines(lines, text_area.width as usize);
+        let visible = text_area.height as usize;
+        self.detail_page = visible.max(1);
+        self.detail_max = if self.detail_open {
+            lines.len().saturating_sub(visible)
+        } else {
+            0
+        };
+        self.detail_scroll = self.detail_scroll.min(self.detail_max);
+        frame.render_widget(
+            Paragraph::new(lines).scroll((self.detail_scroll as u16, 0)),
+            text_area,
+        );
         if spark_h > 0 {
             let (label_text, data) = months;
             let [title, spark] =
@@ -866,6 +918,17 @@ impl Pane for ReviewPane {
                 self.editing = true;
                 self.sort_chosen = false;
             }
+            // The open profile has the moving keys: they scroll it.
+            Action::Up if self.detail_open => self.scroll_detail(-1),
+            Action::Down if self.detail_open => self.scroll_detail(1),
+            Action::PageUp | Action::HalfPageUp if self.detail_open => {
+                self.scroll_detail(-(self.detail_page as isize))
+            }
+            Action::PageDown | Action::HalfPageDown if self.detail_open => {
+                self.scroll_detail(self.detail_page as isize)
+            }
+            Action::First if self.detail_open => self.detail_scroll = 0,
+            Action::Last if self.detail_open => self.detail_scroll = self.detail_max,
             Action::Up => self.select(self.cursor.saturating_sub(1)),
             Action::Down => self.select(self.cursor + 1),
             Action::PageUp => self.select(self.cursor.saturating_sub(page)),
@@ -874,7 +937,10 @@ impl Pane for ReviewPane {
             Action::HalfPageDown => self.select(self.cursor + page / 2),
             Action::First => self.select(0),
             Action::Last => self.select(self.shown.len().saturating_sub(1)),
-            Action::Select => self.detail_open = !self.detail_open && self.selected.is_some(),
+            Action::Select => {
+                self.detail_open = !self.detail_open && self.selected.is_some();
+                self.detail_scroll = 0;
+            }
             Action::ToggleDetail => {
                 self.detail_side = !self.detail_side;
                 self.detail_open = false;
