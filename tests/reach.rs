@@ -176,6 +176,13 @@ fn the_review_table_shows_whole_names_at_160_columns() {
         .collect();
     let shown = names.iter().filter(|n| text.contains(n.as_str())).count();
     assert!(shown >= 30, "{shown} of 30 names whole:\n{text}");
+    // At 80 columns the table still holds the id, name, municipality and rating.
+    let mut s = coordinator(&service, 80, 24);
+    s.alt('1');
+    let text = s.text();
+    for header in ["№", "ФИО", "МО", "Рейтинг"] {
+        assert!(text.lines().nth(2).unwrap().contains(header), "{text}");
+    }
 }
 
 #[test]

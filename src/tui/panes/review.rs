@@ -136,6 +136,8 @@ pub struct ReviewPane {
     page: usize,
     groups: Vec<(GroupId, String)>,
     stage_names: Vec<String>,
+    /// The longest name, TOS and municipality, for the columns' widths.
+    natural: Natural,
 }
 
 impl Default for ReviewPane {
@@ -171,6 +173,7 @@ impl ReviewPane {
             page: 10,
             groups: Vec::new(),
             stage_names: Vec::new(),
+            natural: Natural::default(),
         }
     }
 
@@ -400,7 +403,7 @@ impl ReviewPane {
         if height == 0 {
             return;
         }
-        let columns = layout_columns(inner.width as usize);
+        let columns = layout_columns(inner.width as usize, &self.natural);
         let header: Vec<Span> = columns
             .iter()
             .map(|&(c, width)| {
@@ -701,9 +704,11 @@ impl ReviewPane {
 }
 
 /// Which columns fit in `width`, with their widths, in display order. The
-/// name always shows; the others join by priority while they fit, and the
-/// room left goes to the name, the TOS and the municipality.
-fn layout_columns(width: usize) -> Vec<(Column, usize)> {
+/// name always shows; the others join by priority while they fit at their
+/// narrowest. The room left widens the name to its longest (`natural`),
+/// then the municipality, then the TOS, and what is still left goes to
+/// them by weight.
+fn layout_columns(width: usize, natural: &Natural) -> Vec<(Column, usize)> {
     let fixed = |c: Column| match c {
         Column::Id => 6,
         Column::Rating => 7,
@@ -727,28 +732,57 @@ fn layout_columns(width: usize) -> Vec<(Column, usize)> {
             chosen = with;
         }
     }
+    let mut out: Vec<(Column, usize)> = COLUMNS
+        .iter()
+        .filter(|c| chosen.contains(c))
+        .map(|c| (*c, fixed(*c)))
+        .collect();
     let mut spare = width.saturating_sub(used(&chosen));
+    for (column, longest) in [
+        (Column::Name, natural.name),
+        (Column::Municipality, natural.municipality),
+        (Column::Tos, natural.tos),
+    ] {
+        if let Some((_, w)) = out.iter_mut().find(|(c, _)| *c == column) {
+            let grow = longest.saturating_sub(*w).min(spare);
+            *w += grow;
+            spare -= grow;
+        }
+    }
     let weights = |c: Column| match c {
         Column::Name => 4,
         Column::Tos | Column::Municipality => 3,
         _ => 0,
     };
-    let total_weight: usize = chosen.iter().map(|c| weights(*c)).sum();
-    let mut out: Vec<(Column, usize)> = COLUMNS
-        .iter()
-        .filter(|c| chosen.contains(c))
-        .map(|c| {
-            let extra = (width.saturating_sub(used(&chosen)) * weights(*c))
-                .checked_div(total_weight)
-                .unwrap_or(0);
-            spare = spare.saturating_sub(extra);
-            (*c, fixed(*c) + extra)
-        })
-        .collect();
+    let total_weight: usize = out.iter().map(|(c, _)| weights(*c)).sum();
+    let mut left = spare;
+    for (c, w) in out.iter_mut() {
+        let extra = (spare * weights(*c)).checked_div(total_weight).unwrap_or(0);
+        *w += extra;
+        left -= extra;
+    }
     if let Some(name) = out.iter_mut().find(|(c, _)| *c == Column::Name) {
-        name.1 += spare;
+        name.1 += left;
     }
     out
+}
+
+/// The longest text of each widening column, in display columns.
+#[derive(Clone, Copy, Debug, Default)]
+struct Natural {
+    name: usize,
+    tos: usize,
+    municipality: usize,
+}
+
+impl Natural {
+    fn of(rows: &[Row]) -> Natural {
+        rows.iter().fold(Natural::default(), |n, r| Natural {
+            name: n.name.max(r.p.full_name.width()),
+            tos: n.tos.max(r.p.tos_name.width()),
+            municipality: n.municipality.max(r.p.municipality.width()),
+        })
+    }
 }
 
 /// A group's name that fits `width`; when it does not fit, its short form
@@ -1040,6 +1074,7 @@ impl Pane for ReviewPane {
                 p: p.clone(),
             })
             .collect();
+        self.natural = Natural::of(&self.rows);
         self.index = None;
         self.narrowing.clear();
         // Large lists get their search index built before the first '/'.
@@ -1052,9 +1087,11 @@ impl Pane for ReviewPane {
         if self.detail_open {
             self.draw_detail(frame, area, cx);
         } else if self.detail_side && area.width >= 100 {
+            // The profile reads well at 40 to 50 columns; the table takes
+            // the rest, so that a wide screen shows whole names.
+            let profile = (area.width * 42 / 100).clamp(40, 50);
             let [table, detail] =
-                Layout::horizontal([Constraint::Percentage(58), Constraint::Percentage(42)])
-                    .areas(area);
+                Layout::horizontal([Constraint::Min(1), Constraint::Length(profile)]).areas(area);
             self.draw_table(frame, table, cx);
             self.draw_detail(frame, detail, cx);
         } else {
