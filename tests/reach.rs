@@ -153,8 +153,15 @@ fn enter_on_a_ranking_row_explains_the_place_and_esc_closes_it() {
     );
     s.press(KeyCode::Down).press(KeyCode::Enter);
     let panel = s.text();
-    for words in ["Объяснение", "Баллы показателей", "Итог", "проходит"]
-    {
+    for words in [
+        "Объяснение P041",
+        "Итог: 58 = показатели 58 + перенесено 0",
+        "Баллы показателей",
+        "Соседи по рейтингу",
+        "выше: 1. P003",
+        "порядок решило правило: рейтинг активности",
+        "Проходит: 2-е место в группе «Сельские поселения»",
+    ] {
         assert!(panel.contains(words), "{words}:\n{panel}");
     }
     insta::assert_snapshot!("ranking_explained_80x24", panel);
@@ -236,6 +243,43 @@ fn the_help_says_first_how_to_close_it_and_scrolls_only_as_far_as_its_text() {
         .count();
     assert!(blank <= 2, "scrolled past the end:\n{end}");
     // Up once shows a line that was just above.
+    s.press(KeyCode::Up);
+    assert_ne!(s.text(), end);
+}
+
+#[test]
+fn the_explanation_shows_each_jurors_scores_by_criterion() {
+    let (_dir, service) = contest();
+    let portfolio = StageId::new("portfolio");
+    let me = Actor::local_coordinator();
+    let sheets: Vec<_> = service
+        .view(&me)
+        .assignments(&portfolio)
+        .iter()
+        .map(|a| (a.participant.clone(), a.juror.clone()))
+        .collect();
+    for (p, j) in sheets {
+        let juror = service.actor(j.as_str()).unwrap();
+        service
+            .set_score(&juror, &portfolio, &p, &"projects".into(), Some(7.0))
+            .unwrap();
+    }
+    let mut s = coordinator(&service, 80, 24);
+    s.alt('3').press(KeyCode::Enter);
+    let panel = s.text();
+    for words in [
+        "Оценки экспертов по критериям",
+        "черновик (не учитывается)",
+        "Реализованные проекты: 7 / 10",
+    ] {
+        assert!(panel.contains(words), "{words}:\n{panel}");
+    }
+    // The panel scrolls to the verdict, and no further than its last line.
+    for _ in 0..60 {
+        s.press(KeyCode::Down);
+    }
+    let end = s.text();
+    assert!(end.contains("роходит"), "{end}");
     s.press(KeyCode::Up);
     assert_ne!(s.text(), end);
 }

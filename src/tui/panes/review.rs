@@ -535,28 +535,10 @@ impl ReviewPane {
     }
 
     fn draw_detail(&mut self, frame: &mut Frame, area: Rect, cx: &Cx) {
-        let title = if self.detail_open {
+        let title = match (&self.selected, self.detail_open) {
             // Reading the profile: say which keys scroll it and which go back.
-            let key = |a: Action| cx.key(PaneKind::Review, a);
-            cx.tr.f(
-                "review.detail_reading",
-                &[
-                    (
-                        "id",
-                        &self
-                            .selected
-                            .as_ref()
-                            .map_or(String::new(), |p| p.to_string()),
-                    ),
-                    ("up", &key(Action::Up)),
-                    ("down", &key(Action::Down)),
-                    ("page_up", &key(Action::PageUp)),
-                    ("page_down", &key(Action::PageDown)),
-                    ("back", &key(Action::Back)),
-                ],
-            )
-        } else {
-            cx.tr.t("review.detail").to_string()
+            (Some(id), true) => cx.reading_title(PaneKind::Review, "review.detail_reading", id),
+            _ => cx.tr.t("review.detail").to_string(),
         };
         let block = Block::default().borders(Borders::ALL).title(title);
         let inner = block.inner(area);
