@@ -467,6 +467,7 @@ impl RankingPane {
                 )));
             }
         }
+        // An unbroken tie is said with the flags below.
         let decided = match (&r.decided_by, stage) {
             (Some(d), Some(s)) => tr.f(
                 "ranking.decided_tie",
@@ -475,10 +476,12 @@ impl RankingPane {
                     &crate::text::describe::decided_by(&d.to_string(), rules, s, tr),
                 )],
             ),
-            _ if r.flags.contains(&Flag::Tie) => tr.t("ranking.flag.tie").to_string(),
+            _ if r.flags.contains(&Flag::Tie) => String::new(),
             _ => tr.t("ranking.decided_total").to_string(),
         };
-        lines.push(Line::raw(format!("  {decided}")));
+        if !decided.is_empty() {
+            lines.push(Line::raw(format!("  {decided}")));
+        }
         // Why it advances or not.
         lines.push(Line::raw(""));
         lines.push(Line::styled(
