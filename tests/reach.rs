@@ -5,6 +5,8 @@
 //! whole, and the help says first how to close it and scrolls only as far
 //! as its text.
 
+mod common;
+
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use konkurs::domain::ids::StageId;
 use konkurs::service::{Actor, Service};
@@ -282,4 +284,45 @@ fn the_explanation_shows_each_jurors_scores_by_criterion() {
     assert!(end.contains("роходит"), "{end}");
     s.press(KeyCode::Up);
     assert_ne!(s.text(), end);
+}
+
+/// The real binary in tmux: Enter on a Ranking row opens the explanation,
+/// ↓ scrolls it without changing the participant, Esc closes it; in the
+/// Review pane Enter opens the profile and ↓ reads on in it.
+#[test]
+fn the_binary_explains_a_ranking_row_and_scrolls_a_profile() {
+    let dir = tempfile::tempdir().unwrap();
+    let t = common::Tmux::run(&[
+        common::BIN.to_string(),
+        "demo".into(),
+        "--dir".into(),
+        dir.path().join("db").display().to_string(),
+        "--lang".into(),
+        "ru".into(),
+    ]);
+    t.wait_text("Участники 150 из 150");
+    t.keys(&["M-3"]);
+    t.wait_text("Место №");
+    t.keys(&["Enter"]);
+    // Beside the ranking the panel is titled without keys; opened with
+    // Enter it names the participant and the keys that scroll it.
+    let panel = t.wait_text("Объяснение P003 ·");
+    assert!(panel.contains("Соседи по рейтингу"), "{panel}");
+    assert!(panel.contains("Проходит: 1-е место"), "{panel}");
+    t.keys(&["Escape"]);
+    t.wait("the explanation closed", |s| {
+        !s.contains("Объяснение P003 ·")
+    });
+    t.keys(&["M-1"]);
+    t.wait_text("Участники 150 из 150");
+    t.keys(&["Enter"]);
+    let profile = t.wait_text("Анкета P001");
+    assert!(profile.contains("Показатели"), "{profile}");
+    t.keys(&["Down", "Down", "Down"]);
+    let read = t.wait_text("Анкета P001");
+    assert!(!read.contains("Анкета P002"), "{read}");
+    t.keys(&["Escape"]);
+    t.wait_text("Участники 150 из 150");
+    t.keys(&["q"]);
+    t.wait_text("EXIT=0");
 }
