@@ -35,6 +35,17 @@ pub enum SheetStatus {
     Abstained,
 }
 
+impl SheetStatus {
+    /// The status as files and catalogues name it.
+    pub fn code(self) -> &'static str {
+        match self {
+            SheetStatus::Draft => "draft",
+            SheetStatus::Submitted => "submitted",
+            SheetStatus::Abstained => "abstained",
+        }
+    }
+}
+
 /// One juror's scores of one participant at one stage.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ScoreSheet {

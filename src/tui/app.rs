@@ -13,6 +13,7 @@ use super::keymap::{Chord, Keymap, Lookup, format_sequence};
 use super::pane::{Cx, Flash, FlashKind, Pane, PaneKind};
 use super::panes;
 use super::theme;
+use super::widgets::wrap;
 use crate::service::{Actor, Service, View};
 use crate::text::I18n;
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
@@ -21,7 +22,7 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph, Tabs, Wrap};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Tabs};
 use std::sync::Arc;
 use unicode_width::UnicodeWidthStr;
 
@@ -471,7 +472,13 @@ impl App {
         self.draw_status(frame, status);
         match &self.overlay {
             Overlay::None => {}
-            Overlay::Help { scroll } => self.draw_help(frame, body, *scroll),
+            Overlay::Help { scroll } => {
+                let max = self.draw_help(frame, body, *scroll);
+                // Scrolled no further than the text goes, so that ↑ moves at once.
+                if let Overlay::Help { scroll } = &mut self.overlay {
+                    *scroll = (*scroll).min(max);
+                }
+            }
             Overlay::Palette(_) => self.draw_palette(frame, body),
             Overlay::Export(d) => d.draw(frame, body),
         }
@@ -582,11 +589,20 @@ impl App {
         );
     }
 
-    /// The help overlay, generated from the pane's commands and the keymap.
-    fn draw_help(&self, frame: &mut Frame, body: Rect, scroll: usize) {
+    /// The help overlay, generated from the pane's commands and the keymap:
+    /// first how to close it, then the pane's keys, moving, and the keys
+    /// that work everywhere. A description too long for the box wraps under
+    /// itself, not under the keys. Returns how far it can scroll, so that
+    /// the scroll stops at the last line.
+    fn draw_help(&self, frame: &mut Frame, body: Rect, scroll: usize) -> usize {
         let pane = self.panes[self.active].as_ref();
         let section = pane.kind().name();
-        let mut lines: Vec<Line> = Vec::new();
+        let area = popup(body, 70, u16::MAX);
+        let text_width = area.width.saturating_sub(2) as usize;
+        let mut lines: Vec<Line> = vec![
+            Line::styled(self.tr.t("help.close"), theme::dim()),
+            Line::raw(""),
+        ];
         let group = |title: &str, actions: &[Action], lines: &mut Vec<Line>| {
             lines.push(Line::styled(title.to_string(), theme::heading()));
             // Actions with the same description (the ten digits) share a line.
@@ -607,11 +623,14 @@ impl App {
                 }
             }
             for (text, keys) in rows {
-                let keys = keys.join(" ");
+                let keys = format!("  {:<16} ", keys.join(" "));
+                let indent = keys.width();
+                let mut parts = wrap(&text, text_width.saturating_sub(indent).max(10)).into_iter();
                 lines.push(Line::from(vec![
-                    Span::styled(format!("  {keys:<16} "), theme::key()),
-                    Span::raw(text),
+                    Span::styled(keys, theme::key()),
+                    Span::raw(parts.next().unwrap_or_default()),
                 ]));
+                lines.extend(parts.map(|p| Line::raw(format!("{}{p}", " ".repeat(indent)))));
             }
             lines.push(Line::raw(""));
         };
@@ -630,9 +649,10 @@ impl App {
             group(self.tr.t("help.moving"), &listing, &mut lines);
         }
         group(self.tr.t("help.global"), action::GLOBAL, &mut lines);
-        lines.push(Line::styled(self.tr.t("help.close"), theme::dim()));
+        lines.pop();
         let area = popup(body, 70, lines.len() as u16 + 2);
-        let scroll = scroll.min(lines.len().saturating_sub(1)) as u16;
+        let visible = area.height.saturating_sub(2) as usize;
+        let max_scroll = lines.len().saturating_sub(visible);
         frame.render_widget(Clear, area);
         frame.render_widget(
             Paragraph::new(lines)
@@ -641,10 +661,10 @@ impl App {
                         .borders(Borders::ALL)
                         .title(self.tr.t("help.title")),
                 )
-                .wrap(Wrap { trim: false })
-                .scroll((scroll, 0)),
+                .scroll((scroll.min(max_scroll) as u16, 0)),
             area,
         );
+        max_scroll
     }
 
     fn draw_palette(&self, frame: &mut Frame, body: Rect) {

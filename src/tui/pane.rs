@@ -111,6 +111,23 @@ impl Cx<'_> {
         self.error(e.words(self.tr));
     }
 
+    /// The title of a panel being read, from the catalogue entry `key`:
+    /// `{id}` what is read, `{up}{down} {page_up} {page_down}` the keys
+    /// that scroll it, `{back}` the key that leaves it.
+    pub fn reading_title(&self, pane: PaneKind, key: &str, id: &dyn std::fmt::Display) -> String {
+        self.tr.f(
+            key,
+            &[
+                ("id", &id.to_string()),
+                ("up", &self.key(pane, Action::Up)),
+                ("down", &self.key(pane, Action::Down)),
+                ("page_up", &self.key(pane, Action::PageUp)),
+                ("page_down", &self.key(pane, Action::PageDown)),
+                ("back", &self.key(pane, Action::Back)),
+            ],
+        )
+    }
+
     /// The first key bound to `action` in `pane`, for hints ("press s").
     pub fn key(&self, pane: PaneKind, action: Action) -> String {
         self.keymap

@@ -1,7 +1,7 @@
 //! Small drawing helpers shared by panes.
 
 use ratatui::style::Style;
-use ratatui::text::Span;
+use ratatui::text::{Line, Span};
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 /// Cuts `text` to `width` display columns, ending with '…' when cut.
@@ -23,6 +23,83 @@ pub fn fit(text: &str, width: usize) -> String {
         used += w;
     }
     out.push('…');
+    out
+}
+
+/// `text` broken into lines of at most `width` display columns, at spaces
+/// where it can (a word longer than a line is cut).
+pub fn wrap(text: &str, width: usize) -> Vec<String> {
+    let width = width.max(1);
+    let mut out: Vec<String> = Vec::new();
+    let mut line = String::new();
+    for word in text.split(' ') {
+        let mut word = word.to_string();
+        loop {
+            let need = if line.is_empty() { 0 } else { line.width() + 1 };
+            if need + word.width() <= width {
+                if !line.is_empty() {
+                    line.push(' ');
+                }
+                line.push_str(&word);
+                break;
+            }
+            if !line.is_empty() {
+                out.push(std::mem::take(&mut line));
+                continue;
+            }
+            // A word wider than the line: as much as fits, the rest below.
+            let mut head = String::new();
+            let mut rest = word.chars().peekable();
+            while let Some(c) = rest.peek() {
+                if head.width() + c.width().unwrap_or(0) > width {
+                    break;
+                }
+                head.push(*c);
+                rest.next();
+            }
+            out.push(head);
+            word = rest.collect();
+        }
+    }
+    if !line.is_empty() || out.is_empty() {
+        out.push(line);
+    }
+    out
+}
+
+/// Lines broken to fit `width` columns, so that a scrolled panel knows how
+/// many rows it has: a line that fits keeps its styles; a longer one is
+/// broken at spaces, its continuations indented by two.
+pub fn wrap_lines<'a>(lines: Vec<Line<'a>>, width: usize) -> Vec<Line<'a>> {
+    let mut out = Vec::with_capacity(lines.len());
+    for line in lines {
+        if line.width() <= width {
+            out.push(line);
+            continue;
+        }
+        let text: String = line.spans.iter().map(|s| s.content.as_ref()).collect();
+        let style = line.style;
+        let mut first = true;
+        let mut rest = text.as_str().to_string();
+        while !rest.is_empty() {
+            let room = if first {
+                width
+            } else {
+                width.saturating_sub(2)
+            };
+            let mut parts = wrap(&rest, room).into_iter();
+            let head = parts.next().unwrap_or_default();
+            let shown = if first {
+                head.clone()
+            } else {
+                format!("  {head}")
+            };
+            out.push(Line::styled(shown, style));
+            first = false;
+            let remaining: Vec<String> = parts.collect();
+            rest = remaining.join(" ");
+        }
+    }
     out
 }
 
@@ -68,6 +145,16 @@ mod tests {
         assert_eq!(fit("Иванова", 10), "Иванова");
         assert_eq!(fit("Иванова Анна", 8), "Иванова…");
         assert_eq!(fit("abc", 0), "");
+    }
+
+    #[test]
+    fn wraps_at_spaces_by_display_width() {
+        assert_eq!(
+            wrap("Выгрузить документ — экспорт", 12),
+            vec!["Выгрузить", "документ —", "экспорт"]
+        );
+        assert_eq!(wrap("абвгдеж", 3), vec!["абв", "где", "ж"]);
+        assert_eq!(wrap("", 5), vec![""]);
     }
 
     #[test]

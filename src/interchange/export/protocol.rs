@@ -230,7 +230,7 @@ pub(super) fn build(cx: &Ctx) -> Result<Document, ExportError> {
                 jurors.get(&s.juror).cloned().unwrap_or_default(),
             ));
             row.push(Cell::text(
-                tr.t(&format!("export.sheet.{}", sheet_code(s.status))),
+                tr.t(&format!("export.sheet.{}", s.status.code())),
             ));
             for c in &jury {
                 row.push(Cell::opt_num(s.scores.get(&c.id).copied()));
@@ -585,12 +585,4 @@ pub(super) fn build(cx: &Ctx) -> Result<Document, ExportError> {
         status,
         vec![protocol, appendix, regulation],
     )
-}
-
-fn sheet_code(s: SheetStatus) -> &'static str {
-    match s {
-        SheetStatus::Draft => "draft",
-        SheetStatus::Submitted => "submitted",
-        SheetStatus::Abstained => "abstained",
-    }
 }

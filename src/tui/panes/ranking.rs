@@ -13,7 +13,7 @@ use crate::text::time;
 use crate::tui::action::{self, Action};
 use crate::tui::pane::{Cx, Pane, PaneKind};
 use crate::tui::theme;
-use crate::tui::widgets::fit;
+use crate::tui::widgets::{fit, wrap_lines};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -51,6 +51,12 @@ pub struct RankingPane {
     cursor: usize,
     prompt: Option<Prompt>,
     names: std::collections::BTreeMap<ParticipantId, String>,
+    /// The explanation of the selected row opened with Enter: the first
+    /// row in view (Esc closes it; the moving keys scroll it).
+    explain: Option<usize>,
+    /// How far the explanation scrolls, and a page of it, at the last draw.
+    explain_max: usize,
+    explain_page: usize,
 }
 
 impl Default for RankingPane {
@@ -82,6 +88,9 @@ impl RankingPane {
             cursor: 0,
             prompt: None,
             names: Default::default(),
+            explain: None,
+            explain_max: 0,
+            explain_page: 10,
         }
     }
 
@@ -279,24 +288,36 @@ impl RankingPane {
         frame.render_widget(Paragraph::new(out), inner);
     }
 
-    fn draw_detail(&self, frame: &mut Frame, area: Rect, cx: &Cx) {
+    /// The selected row's place explained: each juror's scores by
+    /// criterion, the indicator points, the carry-over, the neighbours and
+    /// what set it apart from them, and why it advances or not.
+    fn explanation(&self, cx: &Cx) -> Vec<Line<'static>> {
         let tr = cx.tr;
-        let block = Block::default()
-            .borders(Borders::ALL)
-            .title(tr.t("ranking.detail"));
-        let inner = block.inner(area);
-        frame.render_widget(block, area);
-        let Some(r) = self.selected_row(cx) else {
-            return;
+        let (Some(r), Some(report), Some(ranking)) =
+            (self.selected_row(cx), &self.report, self.ranking())
+        else {
+            return Vec::new();
         };
+        let rules = &report.data.regulation;
+        let stage = rules.stage(&report.data.stage);
         let label = |k: &str| Span::styled(format!("{}: ", tr.t(k)), theme::label());
+        let name = |id: &ParticipantId| self.names.get(id).cloned().unwrap_or_default();
+        let out_of = |v: Option<f64>, max: f64| {
+            format!(
+                "{} / {}",
+                v.map_or("—".to_string(), |v| tr.num(v)),
+                tr.num(max)
+            )
+        };
+        let group = rules
+            .group(&r.group)
+            .map_or(r.group.to_string(), |g| g.name.clone());
+        let jury: Vec<_> = stage
+            .map(|s| s.jury_criteria().collect())
+            .unwrap_or_default();
         let mut lines = vec![
             Line::styled(
-                format!(
-                    "{} · {}",
-                    self.names.get(&r.participant).cloned().unwrap_or_default(),
-                    r.participant
-                ),
+                format!("{} · {}", name(&r.participant), r.participant),
                 theme::heading(),
             ),
             Line::from(vec![
@@ -305,54 +326,172 @@ impl RankingPane {
                     "ranking.place_text",
                     &[("rank", &r.rank), ("group_rank", &r.group_rank)],
                 )),
+                Span::styled(format!(" · {group}"), theme::dim()),
+            ]),
+            Line::from(vec![
+                label("ranking.col.total"),
+                Span::raw(tr.f(
+                    if jury.is_empty() {
+                        "ranking.sum_data"
+                    } else {
+                        "ranking.sum"
+                    },
+                    &[
+                        ("total", &tr.num(r.total)),
+                        ("jury", &tr.num(r.aggregate)),
+                        (
+                            "method",
+                            &tr.t(&format!("ranking.method.{}", ranking.method.code())),
+                        ),
+                        ("indicators", &tr.num(r.indicator_part)),
+                        ("carry_over", &tr.num(r.carry_over_part)),
+                    ],
+                )),
             ]),
         ];
-        lines.push(Line::styled(tr.t("ranking.jurors"), theme::label()));
-        for j in r.juror_totals.iter() {
+        // Each juror's sheet, criterion by criterion.
+        lines.push(Line::raw(""));
+        lines.push(Line::styled(tr.t("ranking.sheets"), theme::heading()));
+        let mut sheets: Vec<_> = report
+            .data
+            .sheets
+            .iter()
+            .filter(|sh| sh.participant == r.participant)
+            .collect();
+        sheets.sort_by(|a, b| a.juror.cmp(&b.juror));
+        if jury.is_empty() || sheets.is_empty() {
+            let key = if jury.is_empty() {
+                "ranking.no_jury"
+            } else {
+                "ranking.no_sheets"
+            };
+            lines.push(Line::styled(format!("  {}", tr.t(key)), theme::dim()));
+        }
+        for sh in sheets {
+            let status = tr.t(&format!("export.sheet.{}", sh.status.code()));
+            let total = r
+                .juror_totals
+                .iter()
+                .find(|j| j.juror == sh.juror)
+                .map(|j| {
+                    format!(
+                        " · {}",
+                        tr.f("ranking.juror_total", &[("total", &tr.num(j.total))])
+                    )
+                })
+                .unwrap_or_default();
             let outlier = r
                 .flags
                 .iter()
-                .any(|f| matches!(f, Flag::Outlier { juror } if *juror == j.juror));
+                .any(|f| matches!(f, Flag::Outlier { juror } if *juror == sh.juror));
             lines.push(Line::styled(
                 format!(
-                    "  {} {}{}",
-                    j.juror,
-                    tr.num(j.total),
+                    "  {} · {status}{total}{}",
+                    sh.juror,
                     if outlier { "  ⚠" } else { "" }
                 ),
                 if outlier {
                     theme::warn()
                 } else {
-                    Style::default()
+                    theme::label()
                 },
             ));
+            for c in &jury {
+                lines.push(Line::raw(format!(
+                    "    {}: {}",
+                    c.name,
+                    out_of(sh.scores.get(&c.id).copied(), c.max_points)
+                )));
+            }
         }
-        if r.juror_totals.is_empty() {
-            lines.push(Line::styled(
-                format!("  {}", tr.t("ranking.no_jury")),
-                theme::dim(),
-            ));
+        // Points counted from data.
+        if let Some(stage) = stage
+            && stage.indicator_criteria().next().is_some()
+        {
+            lines.push(Line::raw(""));
+            lines.push(Line::styled(tr.t("ranking.indicators"), theme::heading()));
+            let points = report.data.indicator_points.get(&r.participant);
+            for c in stage.indicator_criteria() {
+                lines.push(Line::raw(format!(
+                    "  {}: {}",
+                    c.name,
+                    out_of(
+                        Some(points.and_then(|p| p.get(&c.id)).copied().unwrap_or(0.0)),
+                        c.max_points
+                    )
+                )));
+            }
         }
-        for (k, v) in [
-            ("ranking.aggregate", r.aggregate),
-            ("ranking.indicators", r.indicator_part),
-            ("ranking.carry_over", r.carry_over_part),
-            ("ranking.col.total", r.total),
-        ] {
-            lines.push(Line::from(vec![label(k), Span::raw(tr.num(v))]));
+        // What earlier stages bring.
+        if let Some(stage) = stage
+            && !stage.carry_over.is_empty()
+        {
+            lines.push(Line::raw(""));
+            lines.push(Line::styled(tr.t("ranking.carry_over"), theme::heading()));
+            for c in &stage.carry_over {
+                let earlier = report
+                    .data
+                    .earlier_totals
+                    .get(&c.stage)
+                    .and_then(|t| t.get(&r.participant))
+                    .copied()
+                    .unwrap_or(0.0);
+                let stage_name = rules
+                    .stage(&c.stage)
+                    .map_or(c.stage.to_string(), |s| s.name.clone());
+                lines.push(Line::raw(format!(
+                    "  {stage_name}: {} × {} = {}",
+                    tr.num(c.weight),
+                    tr.num(earlier),
+                    tr.num(c.weight * earlier)
+                )));
+            }
         }
-        if let (Some(d), Some(rep)) = (&r.decided_by, &self.report) {
-            // In words, as the protocol says it.
-            let rules = &rep.data.regulation;
-            let words = rules.stage(&rep.data.stage).map_or_else(
-                || d.to_string(),
-                |s| crate::text::describe::decided_by(&d.to_string(), rules, s, tr),
-            );
-            lines.push(Line::from(vec![
-                label("ranking.decided_by"),
-                Span::raw(words),
-            ]));
+        // The neighbours, and what set this row apart from them.
+        lines.push(Line::raw(""));
+        lines.push(Line::styled(tr.t("ranking.neighbours"), theme::heading()));
+        let (above, below) = self.neighbours(cx);
+        for (key, row) in [("ranking.above", above), ("ranking.below", below)] {
+            if let Some(n) = row {
+                lines.push(Line::raw(format!(
+                    "  {}",
+                    tr.f(
+                        key,
+                        &[
+                            ("rank", &n.rank),
+                            ("id", &n.participant),
+                            ("name", &name(&n.participant)),
+                            ("total", &tr.num(n.total)),
+                        ],
+                    )
+                )));
+            }
         }
+        // An unbroken tie is said with the flags below.
+        let decided = match (&r.decided_by, stage) {
+            (Some(d), Some(s)) => tr.f(
+                "ranking.decided_tie",
+                &[(
+                    "rule",
+                    &crate::text::describe::decided_by(&d.to_string(), rules, s, tr),
+                )],
+            ),
+            _ if r.flags.contains(&Flag::Tie) => String::new(),
+            _ => tr.t("ranking.decided_total").to_string(),
+        };
+        if !decided.is_empty() {
+            lines.push(Line::raw(format!("  {decided}")));
+        }
+        // Why it advances or not.
+        lines.push(Line::raw(""));
+        lines.push(Line::styled(
+            self.why(r, &ranking.rule, &group, cx),
+            if r.advances {
+                theme::good()
+            } else {
+                theme::heading()
+            },
+        ));
         for f in &r.flags {
             lines.push(Line::styled(
                 match f {
@@ -365,7 +504,90 @@ impl RankingPane {
                 theme::warn(),
             ));
         }
-        frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+        lines
+    }
+
+    /// The rows just above and below the selected one, within its group
+    /// when places are given per group.
+    fn neighbours(&self, cx: &Cx) -> (Option<&RankingRow>, Option<&RankingRow>) {
+        let Some(ranking) = self.ranking() else {
+            return (None, None);
+        };
+        // The table's rows in order, a heading starting a new run.
+        let mut runs: Vec<Vec<usize>> = vec![Vec::new()];
+        for l in self.lines(cx) {
+            match l {
+                Line_::Heading(_) => runs.push(Vec::new()),
+                Line_::Row(i) => runs.last_mut().expect("one run").push(i),
+                Line_::Cutoff(_) => {}
+            }
+        }
+        let mut seen = 0;
+        for run in runs {
+            if self.cursor < seen + run.len() {
+                let k = self.cursor - seen;
+                let at = |k: Option<usize>| {
+                    k.and_then(|k| run.get(k))
+                        .and_then(|&i| ranking.rows.get(i))
+                };
+                return (at(k.checked_sub(1)), at(Some(k + 1)));
+            }
+            seen += run.len();
+        }
+        (None, None)
+    }
+
+    /// Why the row advances or not, by the stage's rule.
+    fn why(&self, r: &RankingRow, rule: &AdvanceRule, group: &str, cx: &Cx) -> String {
+        let tr = cx.tr;
+        let verdict = if r.advances { "in" } else { "out" };
+        match rule {
+            _ if !r.advances && r.flags.contains(&Flag::Tie) => tr.t("ranking.why.tie").to_string(),
+            AdvanceRule::Top(n) => tr.f(
+                &format!("ranking.why.top_{verdict}"),
+                &[("rank", &r.rank), ("n", n)],
+            ),
+            AdvanceRule::TopPerGroup(m) | AdvanceRule::Quota(m) => tr.f(
+                &format!("ranking.why.group_{verdict}"),
+                &[
+                    ("rank", &r.group_rank),
+                    ("group", &group),
+                    ("n", &m.get(&r.group).copied().unwrap_or(0)),
+                ],
+            ),
+            AdvanceRule::Threshold(t) => tr.f(
+                &format!("ranking.why.threshold_{verdict}"),
+                &[("total", &tr.num(r.total)), ("threshold", &tr.num(*t))],
+            ),
+        }
+    }
+
+    /// The explanation in a bordered panel, scrolled by `scroll` rows when
+    /// `reading` (the panel opened with Enter); returns how far it scrolls.
+    fn draw_explanation(
+        &self,
+        frame: &mut Frame,
+        area: Rect,
+        cx: &Cx,
+        scroll: Option<usize>,
+    ) -> (usize, usize) {
+        let tr = cx.tr;
+        let title = match (scroll, self.selected_row(cx)) {
+            (Some(_), Some(r)) => {
+                cx.reading_title(PaneKind::Ranking, "ranking.explain_title", &r.participant)
+            }
+            _ => tr.t("ranking.detail").to_string(),
+        };
+        let block = Block::default().borders(Borders::ALL).title(title);
+        let inner = block.inner(area);
+        frame.render_widget(Clear, area);
+        frame.render_widget(block, area);
+        let lines = wrap_lines(self.explanation(cx), inner.width as usize);
+        let visible = inner.height as usize;
+        let max = lines.len().saturating_sub(visible);
+        let scroll = scroll.unwrap_or(0).min(max);
+        frame.render_widget(Paragraph::new(lines).scroll((scroll as u16, 0)), inner);
+        (max, visible.max(1))
     }
 
     fn draw_statistics(&self, frame: &mut Frame, area: Rect, cx: &Cx) {
@@ -632,7 +854,29 @@ impl Pane for RankingPane {
             cx.error(cx.tr.t("jury.coordinator_only"));
             return true;
         }
+        if let Some(scroll) = self.explain {
+            let page = self.explain_page;
+            let to = match action {
+                Action::Up => Some(scroll.saturating_sub(1)),
+                Action::Down => Some(scroll + 1),
+                Action::PageUp | Action::HalfPageUp => Some(scroll.saturating_sub(page)),
+                Action::PageDown | Action::HalfPageDown => Some(scroll + page),
+                Action::First => Some(0),
+                Action::Last => Some(self.explain_max),
+                Action::Select | Action::Back => None,
+                // Anything else closes the panel and does what it does.
+                _ => {
+                    self.explain = None;
+                    return self.on_action(action, cx);
+                }
+            };
+            self.explain = to.map(|s| s.min(self.explain_max));
+            return true;
+        }
         match action {
+            Action::Select if self.view == View::Table && self.selected_row(cx).is_some() => {
+                self.explain = Some(0);
+            }
             Action::NextStage | Action::PrevStage => {
                 let j = if action == Action::NextStage {
                     (i + 1).min(stages.len().saturating_sub(1))
@@ -771,11 +1015,17 @@ impl Pane for RankingPane {
                     Layout::horizontal([Constraint::Percentage(62), Constraint::Percentage(38)])
                         .areas(body);
                 self.draw_table(frame, t, cx);
-                self.draw_detail(frame, d, cx);
+                self.draw_explanation(frame, d, cx, None);
             }
             View::Table => self.draw_table(frame, body, cx),
             View::Statistics => self.draw_statistics(frame, body, cx),
             View::Sensitivity => self.draw_sensitivity(frame, body, cx),
+        }
+        if let (Some(scroll), View::Table) = (self.explain, self.view) {
+            let (max, page) = self.draw_explanation(frame, body, cx, Some(scroll));
+            self.explain_max = max;
+            self.explain_page = page;
+            self.explain = Some(scroll.min(max));
         }
         if let Some(p) = &self.prompt {
             // A short title; what to type, then the typing, inside.

@@ -10,7 +10,7 @@ use crate::text::{I18n, Lang, describe};
 use crate::tui::action::{self, Action};
 use crate::tui::pane::{Cx, Pane, PaneKind};
 use crate::tui::theme;
-use crate::tui::widgets::{fit, marked};
+use crate::tui::widgets::{fit, marked, wrap_lines};
 use chrono::Datelike;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Frame;
@@ -122,12 +122,22 @@ pub struct ReviewPane {
     narrowing: Vec<(String, Vec<usize>)>,
     /// The profile beside the table (on screens at least 100 wide).
     detail_side: bool,
-    /// The profile in place of the table (Enter; Esc goes back).
+    /// The profile in place of the table (Enter; Esc goes back). While it
+    /// is open the moving keys scroll it: ↓ reads on, it does not move to
+    /// the next participant.
     detail_open: bool,
+    /// The first row of the open profile in view.
+    detail_scroll: usize,
+    /// How far the open profile can scroll, and a page of it, at the last
+    /// draw.
+    detail_max: usize,
+    detail_page: usize,
     /// Rows the table showed at the last draw, for paging.
     page: usize,
     groups: Vec<(GroupId, String)>,
     stage_names: Vec<String>,
+    /// The longest name, TOS and municipality, for the columns' widths.
+    natural: Natural,
 }
 
 impl Default for ReviewPane {
@@ -157,9 +167,13 @@ impl ReviewPane {
             narrowing: Vec::new(),
             detail_side: true,
             detail_open: false,
+            detail_scroll: 0,
+            detail_max: 0,
+            detail_page: 10,
             page: 10,
             groups: Vec::new(),
             stage_names: Vec::new(),
+            natural: Natural::default(),
         }
     }
 
@@ -389,7 +403,7 @@ impl ReviewPane {
         if height == 0 {
             return;
         }
-        let columns = layout_columns(inner.width as usize);
+        let columns = layout_columns(inner.width as usize, &self.natural);
         let header: Vec<Span> = columns
             .iter()
             .map(|&(c, width)| {
@@ -512,10 +526,21 @@ impl ReviewPane {
         }
     }
 
-    fn draw_detail(&self, frame: &mut Frame, area: Rect, cx: &Cx) {
-        let block = Block::default()
-            .borders(Borders::ALL)
-            .title(cx.tr.t("review.detail"));
+    /// Scrolls the open profile by `by` rows (negative: up), within its text.
+    fn scroll_detail(&mut self, by: isize) {
+        self.detail_scroll = self
+            .detail_scroll
+            .saturating_add_signed(by)
+            .min(self.detail_max);
+    }
+
+    fn draw_detail(&mut self, frame: &mut Frame, area: Rect, cx: &Cx) {
+        let title = match (&self.selected, self.detail_open) {
+            // Reading the profile: say which keys scroll it and which go back.
+            (Some(id), true) => cx.reading_title(PaneKind::Review, "review.detail_reading", id),
+            _ => cx.tr.t("review.detail").to_string(),
+        };
+        let block = Block::default().borders(Borders::ALL).title(title);
         let inner = block.inner(area);
         frame.render_widget(block, area);
         let Some(p) = self
@@ -631,7 +656,19 @@ impl ReviewPane {
         };
         let [text_area, spark_area] =
             Layout::vertical([Constraint::Min(1), Constraint::Length(spark_h)]).areas(inner);
-        frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), text_area);
+        let lines = wrap_lines(lines, text_area.width as usize);
+        let visible = text_area.height as usize;
+        self.detail_page = visible.max(1);
+        self.detail_max = if self.detail_open {
+            lines.len().saturating_sub(visible)
+        } else {
+            0
+        };
+        self.detail_scroll = self.detail_scroll.min(self.detail_max);
+        frame.render_widget(
+            Paragraph::new(lines).scroll((self.detail_scroll as u16, 0)),
+            text_area,
+        );
         if spark_h > 0 {
             let (label_text, data) = months;
             let [title, spark] =
@@ -649,9 +686,11 @@ impl ReviewPane {
 }
 
 /// Which columns fit in `width`, with their widths, in display order. The
-/// name always shows; the others join by priority while they fit, and the
-/// room left goes to the name, the TOS and the municipality.
-fn layout_columns(width: usize) -> Vec<(Column, usize)> {
+/// name always shows; the others join by priority while they fit at their
+/// narrowest. The room left widens the name to its longest (`natural`),
+/// then the municipality, then the TOS, and what is still left goes to
+/// them by weight.
+fn layout_columns(width: usize, natural: &Natural) -> Vec<(Column, usize)> {
     let fixed = |c: Column| match c {
         Column::Id => 6,
         Column::Rating => 7,
@@ -675,28 +714,57 @@ fn layout_columns(width: usize) -> Vec<(Column, usize)> {
             chosen = with;
         }
     }
+    let mut out: Vec<(Column, usize)> = COLUMNS
+        .iter()
+        .filter(|c| chosen.contains(c))
+        .map(|c| (*c, fixed(*c)))
+        .collect();
     let mut spare = width.saturating_sub(used(&chosen));
+    for (column, longest) in [
+        (Column::Name, natural.name),
+        (Column::Municipality, natural.municipality),
+        (Column::Tos, natural.tos),
+    ] {
+        if let Some((_, w)) = out.iter_mut().find(|(c, _)| *c == column) {
+            let grow = longest.saturating_sub(*w).min(spare);
+            *w += grow;
+            spare -= grow;
+        }
+    }
     let weights = |c: Column| match c {
         Column::Name => 4,
         Column::Tos | Column::Municipality => 3,
         _ => 0,
     };
-    let total_weight: usize = chosen.iter().map(|c| weights(*c)).sum();
-    let mut out: Vec<(Column, usize)> = COLUMNS
-        .iter()
-        .filter(|c| chosen.contains(c))
-        .map(|c| {
-            let extra = (width.saturating_sub(used(&chosen)) * weights(*c))
-                .checked_div(total_weight)
-                .unwrap_or(0);
-            spare = spare.saturating_sub(extra);
-            (*c, fixed(*c) + extra)
-        })
-        .collect();
+    let total_weight: usize = out.iter().map(|(c, _)| weights(*c)).sum();
+    let mut left = spare;
+    for (c, w) in out.iter_mut() {
+        let extra = (spare * weights(*c)).checked_div(total_weight).unwrap_or(0);
+        *w += extra;
+        left -= extra;
+    }
     if let Some(name) = out.iter_mut().find(|(c, _)| *c == Column::Name) {
-        name.1 += spare;
+        name.1 += left;
     }
     out
+}
+
+/// The longest text of each widening column, in display columns.
+#[derive(Clone, Copy, Debug, Default)]
+struct Natural {
+    name: usize,
+    tos: usize,
+    municipality: usize,
+}
+
+impl Natural {
+    fn of(rows: &[Row]) -> Natural {
+        rows.iter().fold(Natural::default(), |n, r| Natural {
+            name: n.name.max(r.p.full_name.width()),
+            tos: n.tos.max(r.p.tos_name.width()),
+            municipality: n.municipality.max(r.p.municipality.width()),
+        })
+    }
 }
 
 /// A group's name that fits `width`; when it does not fit, its short form
@@ -866,6 +934,17 @@ impl Pane for ReviewPane {
                 self.editing = true;
                 self.sort_chosen = false;
             }
+            // The open profile has the moving keys: they scroll it.
+            Action::Up if self.detail_open => self.scroll_detail(-1),
+            Action::Down if self.detail_open => self.scroll_detail(1),
+            Action::PageUp | Action::HalfPageUp if self.detail_open => {
+                self.scroll_detail(-(self.detail_page as isize))
+            }
+            Action::PageDown | Action::HalfPageDown if self.detail_open => {
+                self.scroll_detail(self.detail_page as isize)
+            }
+            Action::First if self.detail_open => self.detail_scroll = 0,
+            Action::Last if self.detail_open => self.detail_scroll = self.detail_max,
             Action::Up => self.select(self.cursor.saturating_sub(1)),
             Action::Down => self.select(self.cursor + 1),
             Action::PageUp => self.select(self.cursor.saturating_sub(page)),
@@ -874,7 +953,10 @@ impl Pane for ReviewPane {
             Action::HalfPageDown => self.select(self.cursor + page / 2),
             Action::First => self.select(0),
             Action::Last => self.select(self.shown.len().saturating_sub(1)),
-            Action::Select => self.detail_open = !self.detail_open && self.selected.is_some(),
+            Action::Select => {
+                self.detail_open = !self.detail_open && self.selected.is_some();
+                self.detail_scroll = 0;
+            }
             Action::ToggleDetail => {
                 self.detail_side = !self.detail_side;
                 self.detail_open = false;
@@ -974,6 +1056,7 @@ impl Pane for ReviewPane {
                 p: p.clone(),
             })
             .collect();
+        self.natural = Natural::of(&self.rows);
         self.index = None;
         self.narrowing.clear();
         // Large lists get their search index built before the first '/'.
@@ -986,9 +1069,11 @@ impl Pane for ReviewPane {
         if self.detail_open {
             self.draw_detail(frame, area, cx);
         } else if self.detail_side && area.width >= 100 {
+            // The profile reads well at 40 to 50 columns; the table takes
+            // the rest, so that a wide screen shows whole names.
+            let profile = (area.width * 42 / 100).clamp(40, 50);
             let [table, detail] =
-                Layout::horizontal([Constraint::Percentage(58), Constraint::Percentage(42)])
-                    .areas(area);
+                Layout::horizontal([Constraint::Min(1), Constraint::Length(profile)]).areas(area);
             self.draw_table(frame, table, cx);
             self.draw_detail(frame, detail, cx);
         } else {
