@@ -519,7 +519,7 @@ impl App {
             return 1;
         }
         let inner = width.saturating_sub(2).max(1) as usize;
-        (wrapped_lines(&flash.text, inner) as u16).clamp(1, (height / 3).max(1))
+        (super::widgets::wrap(&flash.text, inner).len() as u16).clamp(1, (height / 3).max(1))
     }
 
     /// Who is working, in which role, at which stage, on which database.
@@ -550,12 +550,11 @@ impl App {
                 ..area
             };
             frame.render_widget(Block::default().style(theme::flash(f.kind)), area);
-            frame.render_widget(
-                Paragraph::new(f.text.as_str())
-                    .wrap(Wrap { trim: true })
-                    .style(theme::flash(f.kind)),
-                inner,
-            );
+            let lines: Vec<Line> = super::widgets::wrap(&f.text, inner.width as usize)
+                .into_iter()
+                .map(Line::from)
+                .collect();
+            frame.render_widget(Paragraph::new(lines).style(theme::flash(f.kind)), inner);
             return;
         }
         let left = self.status_left();
@@ -802,27 +801,4 @@ fn fit_tabs(tabs: &[(String, &str)], active: usize, width: usize) -> Vec<String>
         .map(titles)
         .find(|t| fits(t))
         .unwrap_or_else(|| tabs.iter().map(|(key, _)| key.clone()).collect())
-}
-
-/// How many lines `text` takes when wrapped at word boundaries to `width`
-/// columns (a word longer than a line is broken).
-fn wrapped_lines(text: &str, width: usize) -> usize {
-    let width = width.max(1);
-    let (mut lines, mut col) = (1, 0);
-    for word in text.split_whitespace() {
-        let w = word.width();
-        if col == 0 {
-            col = w;
-        } else if col + 1 + w <= width {
-            col += 1 + w;
-        } else {
-            lines += 1;
-            col = w;
-        }
-        while col > width {
-            lines += 1;
-            col -= width;
-        }
-    }
-    lines
 }
