@@ -518,9 +518,16 @@ impl App {
                 theme::pending(),
             ));
         }
-        let right = match &self.flash {
-            Some(f) => Span::styled(format!(" {} ", f.text), theme::flash(f.kind)),
-            None => {
+        let mode = self.panes[self.active].mode(&self.tr);
+        // In a mode the status bar names it; of the flashes only a refusal
+        // stays beside it.
+        let right = match (&self.flash, mode) {
+            (Some(f), Some(mode)) if f.kind == FlashKind::Error => {
+                Span::styled(format!(" {} · {mode} ", f.text), theme::flash(f.kind))
+            }
+            (_, Some(mode)) => Span::styled(format!(" {mode} "), theme::pending()),
+            (Some(f), None) => Span::styled(format!(" {} ", f.text), theme::flash(f.kind)),
+            (None, None) => {
                 let help = self
                     .keymap
                     .keys_for(self.active_pane().name(), Action::Help)
