@@ -35,7 +35,7 @@ fn workstation_pid(db: &Path) -> Option<u32> {
         let cmdline = std::fs::read(e.path().join("cmdline")).ok()?;
         let words: Vec<&[u8]> = cmdline.split(|b| *b == 0).collect();
         let ours = words.first().is_some_and(|w| *w == BIN.as_bytes())
-            && words.iter().any(|w| *w == needle.as_bytes());
+            && words.contains(&needle.as_bytes());
         ours.then_some(pid)
     })
 }
