@@ -114,14 +114,15 @@ fn a_juror_scores_from_the_keyboard_quits_returns_to_the_draft_and_submits() {
     };
     let t = juror(&[]);
     t.wait_text("1 Review");
-    t.keys(&["2"]);
+    t.keys(&["M-2"]);
     t.wait_text("Queue 0/36");
     // Enter opens the form; 7 Enter, 6 Enter, then a comment.
     t.keys(&["Enter", "7", "Enter", "6", "Enter"]);
     t.wait_text("saved");
     t.keys(&["c"]);
     t.keys(&["-l", "Draft comment"]);
-    t.keys(&["Escape"]);
+    // Enter saves the justification and closes the editor.
+    t.keys(&["Enter"]);
     t.wait_text("comment saved");
     t.keys(&["q"]);
     t.wait_text("EXIT=0");

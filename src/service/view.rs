@@ -31,6 +31,16 @@ pub struct Progress {
     pub abstained: usize,
 }
 
+impl Progress {
+    /// The sheets with no work left: submitted or abstained. A declared
+    /// conflict of interest removes the assignment, so it counts in neither
+    /// `done` nor `assigned`. The juror's queue and the coordinator's Jury
+    /// pane both show `done/assigned`.
+    pub fn done(&self) -> usize {
+        self.submitted + self.abstained
+    }
+}
+
 #[derive(Clone)]
 pub struct View {
     contest: Contest,

@@ -87,6 +87,7 @@ actions! {
     Increase => "increase",
     Decrease => "decrease",
     ClearScore => "clear_score",
+    EditScore => "edit_score",
     EditComment => "edit_comment",
     Submit => "submit",
     Undo => "undo",

@@ -509,17 +509,19 @@ impl App {
         frame.render_widget(tabs, area);
     }
 
-    /// A message that does not fit the status line beside who is working
+    /// A message (or mode) that does not fit the status line beside who is working
     /// takes the status area alone, over as many lines as it needs (at most
     /// a third of the screen), so that no refusal is cut off.
     fn status_height(&self, width: u16, height: u16) -> u16 {
-        let Some(flash) = &self.flash else { return 1 };
+        let Some((text, _)) = self.status_message() else {
+            return 1;
+        };
         let left: usize = self.status_left().iter().map(|s| s.content.width()).sum();
-        if flash.text.width() + 2 + left <= width as usize {
+        if text.width() + 2 + left <= width as usize {
             return 1;
         }
         let inner = width.saturating_sub(2).max(1) as usize;
-        (super::widgets::wrap(&flash.text, inner).len() as u16).clamp(1, (height / 3).max(1))
+        (super::widgets::wrap(&text, inner).len() as u16).clamp(1, (height / 3).max(1))
     }
 
     /// Who is working, in which role, at which stage, on which database.
@@ -542,24 +544,40 @@ impl App {
         left
     }
 
+    /// What the status line says on its right: the pane's mode (with a
+    /// refusal beside it), else the last message; `None` leaves room for the
+    /// help key.
+    fn status_message(&self) -> Option<(String, Style)> {
+        let mode = self.panes[self.active].mode(&self.tr);
+        match (&self.flash, mode) {
+            (Some(f), Some(mode)) if f.kind == FlashKind::Error => {
+                Some((format!("{} · {mode}", f.text), theme::flash(f.kind)))
+            }
+            (_, Some(mode)) => Some((mode.to_string(), theme::pending())),
+            (Some(f), None) => Some((f.text.clone(), theme::flash(f.kind))),
+            (None, None) => None,
+        }
+    }
+
     fn draw_status(&self, frame: &mut Frame, area: Rect) {
-        if let (true, Some(f)) = (area.height > 1, &self.flash) {
+        let message = self.status_message();
+        if let (true, Some((text, style))) = (area.height > 1, &message) {
             let inner = Rect {
                 x: area.x + 1,
                 width: area.width.saturating_sub(2),
                 ..area
             };
-            frame.render_widget(Block::default().style(theme::flash(f.kind)), area);
-            let lines: Vec<Line> = super::widgets::wrap(&f.text, inner.width as usize)
+            frame.render_widget(Block::default().style(*style), area);
+            let lines: Vec<Line> = super::widgets::wrap(text, inner.width as usize)
                 .into_iter()
                 .map(Line::from)
                 .collect();
-            frame.render_widget(Paragraph::new(lines).style(theme::flash(f.kind)), inner);
+            frame.render_widget(Paragraph::new(lines).style(*style), inner);
             return;
         }
         let left = self.status_left();
-        let right = match &self.flash {
-            Some(f) => Span::styled(format!(" {} ", f.text), theme::flash(f.kind)),
+        let right = match message {
+            Some((text, style)) => Span::styled(format!(" {text} "), style),
             None => {
                 let help = self
                     .keymap

@@ -1,6 +1,7 @@
 //! A small multi-line text editor for justification comments: typing in any
-//! alphabet, Enter for a new line, arrows, Home/End, Backspace/Delete, paste.
-//! Long lines wrap at the box's width.
+//! alphabet, arrows, Home/End, Backspace/Delete, paste. Enter or Ctrl-S saves
+//! and closes, Esc cancels, Alt-Enter (or Ctrl-J) starts a new line. Long
+//! lines wrap at the box's width.
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Frame;
@@ -15,10 +16,10 @@ use unicode_width::UnicodeWidthChar;
 pub enum Edit {
     /// The text or the cursor changed.
     Changed,
-    /// Save the text and keep editing (Ctrl-S).
+    /// Save the text and stop editing (Enter, Ctrl-S).
     Save,
-    /// Save the text and stop editing (Esc).
-    Leave,
+    /// Stop editing without saving (Esc).
+    Cancel,
     /// Not an editing key.
     Ignored,
 }
@@ -77,13 +78,15 @@ impl TextEditor {
 
     pub fn handle(&mut self, key: &KeyEvent) -> Edit {
         let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+        let alt = key.modifiers.contains(KeyModifiers::ALT);
+        let shift = key.modifiers.contains(KeyModifiers::SHIFT);
         match key.code {
-            KeyCode::Esc => return Edit::Leave,
+            KeyCode::Esc => return Edit::Cancel,
             KeyCode::Char('s') if ctrl => return Edit::Save,
-            KeyCode::Char(c) if !ctrl && !key.modifiers.contains(KeyModifiers::ALT) => {
-                self.insert(c)
-            }
-            KeyCode::Enter => self.insert('\n'),
+            KeyCode::Char('j') if ctrl => self.insert('\n'),
+            KeyCode::Char(c) if !ctrl && !alt => self.insert(c),
+            KeyCode::Enter if alt || shift => self.insert('\n'),
+            KeyCode::Enter => return Edit::Save,
             KeyCode::Tab => self.insert(' '),
             KeyCode::Backspace => {
                 if self.col > 0 {
@@ -197,11 +200,11 @@ mod tests {
 
     fn typed(e: &mut TextEditor, s: &str) {
         for c in s.chars() {
-            e.handle(&key(if c == '\n' {
-                KeyCode::Enter
+            e.handle(&if c == '\n' {
+                KeyEvent::new(KeyCode::Enter, KeyModifiers::ALT)
             } else {
-                KeyCode::Char(c)
-            }));
+                key(KeyCode::Char(c))
+            });
         }
     }
 
@@ -213,12 +216,13 @@ mod tests {
         e.handle(&key(KeyCode::Home));
         e.handle(&key(KeyCode::Backspace));
         assert_eq!(e.text(), "Сильный проектНо мало партнёров");
-        e.handle(&key(KeyCode::Enter));
+        e.handle(&KeyEvent::new(KeyCode::Char('j'), KeyModifiers::CONTROL));
         e.handle(&key(KeyCode::Up));
         e.handle(&key(KeyCode::End));
         e.handle(&key(KeyCode::Delete));
         assert_eq!(e.text(), "Сильный проектНо мало партнёров");
-        assert_eq!(e.handle(&key(KeyCode::Esc)), Edit::Leave);
+        assert_eq!(e.handle(&key(KeyCode::Esc)), Edit::Cancel);
+        assert_eq!(e.handle(&key(KeyCode::Enter)), Edit::Save);
         assert_eq!(
             e.handle(&KeyEvent::new(KeyCode::Char('s'), KeyModifiers::CONTROL)),
             Edit::Save

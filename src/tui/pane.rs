@@ -171,6 +171,13 @@ pub trait Pane {
         false
     }
 
+    /// What the keys do now when it is not what they usually do (a text
+    /// being written, a saved score being changed): the status bar says it
+    /// in place of the help hint, so a mode is never invisible.
+    fn mode(&self, _tr: &crate::text::I18n) -> Option<String> {
+        None
+    }
+
     /// The pane's working state, to restore in the next session.
     fn save(&self) -> serde_json::Value {
         serde_json::Value::Null

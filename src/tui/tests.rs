@@ -310,7 +310,8 @@ fn a_juror_scores_from_the_keyboard_and_submits() {
     assert!(s.text().contains("justification comment is required"));
     s.keys("c");
     s.keys("Сильный проект");
-    s.key(KeyCode::Esc);
+    // Enter in the editor saves the justification and closes it.
+    s.key(KeyCode::Enter);
     s.keys("S").keys("y");
     assert!(s.text().contains("P2: submitted"), "{}", s.text());
     let view = f.service.view(&j2);
@@ -616,10 +617,15 @@ fn an_enter_typed_after_a_score_that_moved_on_by_itself_skips_nothing() {
     for (c, v) in expected {
         assert!(got.contains(&(c.to_string(), v)), "{c}: {got:?}");
     }
-    // Only the first Enter is absorbed; a second one moves on as always.
-    s.key(KeyCode::Home);
-    s.keys("10").key(KeyCode::Enter).key(KeyCode::Enter);
-    s.keys("4").key(KeyCode::Enter);
+    // Only the first Enter is absorbed. A saved score changes only on
+    // purpose: Enter opens it for a change («7 → _»).
+    s.key(KeyCode::Home).key(KeyCode::Enter);
+    assert!(s.text().contains("7 → _"), "{}", s.text());
+    s.keys("10").key(KeyCode::Enter);
+    assert!(!s.text().contains("→ _"), "{}", s.text());
+    s.key(KeyCode::Enter);
+    assert!(s.text().contains("10 → _"), "{}", s.text());
+    s.key(KeyCode::Esc);
     let view = f.service.view(&j2);
     let sheet = view
         .sheet(&"portfolio".into(), &"P2".into(), &JurorId::new("J2"))
@@ -627,7 +633,7 @@ fn an_enter_typed_after_a_score_that_moved_on_by_itself_skips_nothing() {
     let score = |c: &str| sheet.scores[&crate::domain::ids::CriterionId::new(c)];
     assert_eq!(score("projects"), 10.0, "{:?}", sheet.scores);
     assert_eq!(score("creative_task"), 10.0, "{:?}", sheet.scores);
-    assert_eq!(score("partnership"), 4.0, "{:?}", sheet.scores);
+    assert_eq!(score("partnership"), 6.5, "{:?}", sheet.scores);
 }
 
 #[test]
@@ -940,4 +946,279 @@ fn the_automatic_assignment_report_is_russian_under_a_russian_interface() {
     let allowed = ["P", "J"];
     let latin = crate::text::refusal::tests::latin_words(&report, &allowed);
     assert!(latin.is_empty(), "{report}: {latin:?}");
+}
+
+/// A Russian juror's screen at 80×24, the size a laptop's SSH window has.
+fn juror_ru(f: &Fixture, who: &str) -> Screen {
+    let actor = f.service.actor(who).unwrap();
+    Screen::new(&f.service, actor, Lang::Ru, "default", 80, 24)
+}
+
+fn score_of(f: &Fixture, p: &str, c: &str) -> Option<f64> {
+    let j2 = f.service.actor("J2").unwrap();
+    f.service
+        .view(&j2)
+        .sheet(&"portfolio".into(), &p.into(), &JurorId::new("J2"))
+        .and_then(|s| {
+            s.scores
+                .get(&crate::domain::ids::CriterionId::new(c))
+                .copied()
+        })
+}
+
+fn status_line(text: &str) -> String {
+    // The status area is below the panes' last bottom border; a long
+    // message wraps over several lines there.
+    let lines: Vec<&str> = text.lines().collect();
+    let from = lines
+        .iter()
+        .rposition(|l| l.trim_start().starts_with('└'))
+        .map_or(lines.len().saturating_sub(1), |i| i + 1);
+    lines[from..]
+        .iter()
+        .map(|l| l.trim())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[test]
+fn scene_1_a_resumed_session_shows_the_unsaved_comment_as_a_pending_draft() {
+    let f = contest();
+    {
+        let mut s = juror_ru(&f, "J2");
+        go(&mut s, PaneKind::Scoring);
+        s.key(KeyCode::Enter).keys("c");
+        s.keys("Текст без Esc");
+        // While the editor has the keys, the screen says so: a framed
+        // editor with its title and keys, and the status line.
+        let text = s.text();
+        assert!(text.contains("Обоснование · P2"), "{text}");
+        assert!(text.contains("Esc — отменить"), "{text}");
+        assert!(status_line(&text).contains("ввод обоснования"), "{text}");
+        // The connection drops (no Esc, no Enter).
+        s.app.persist_session();
+    }
+    let mut s = juror_ru(&f, "J2");
+    assert_eq!(s.app.active_pane(), PaneKind::Scoring);
+    let text = s.text();
+    assert!(
+        text.contains("черновик обоснования не сохранён — c продолжить"),
+        "{text}"
+    );
+    assert!(!status_line(&text).contains("ввод обоснования"), "{text}");
+    // Keys typed by habit do what they do in the normal mode.
+    s.keys("?");
+    assert!(s.text().contains("Клавиши"), "{}", s.text());
+    s.key(KeyCode::Esc);
+    s.keys("W");
+    let text = s.text();
+    assert!(text.contains("Текст без Esc"), "{text}");
+    assert!(!text.contains("Текст без Esc?"), "{text}");
+    assert!(!text.contains("Текст без EscW"), "{text}");
+    // c continues the draft; Enter saves it.
+    s.keys("c").keys(" и с дополнением").key(KeyCode::Enter);
+    let j2 = f.service.actor("J2").unwrap();
+    let sheet_comment = f
+        .service
+        .view(&j2)
+        .sheet(&"portfolio".into(), &"P2".into(), &JurorId::new("J2"))
+        .map(|s| s.comment.clone());
+    assert_eq!(
+        sheet_comment.as_deref(),
+        Some("Текст без Esc и с дополнением")
+    );
+    let text = s.text();
+    assert!(!text.contains("черновик обоснования"), "{text}");
+    s.keys("q");
+    assert!(s.app.quit_requested());
+}
+
+#[test]
+fn an_editor_cancelled_with_esc_keeps_the_saved_comment() {
+    let f = contest();
+    let mut s = juror_ru(&f, "J2");
+    go(&mut s, PaneKind::Scoring);
+    s.key(KeyCode::Enter)
+        .keys("c")
+        .keys("Первое")
+        .key(KeyCode::Enter);
+    s.keys("c").keys(" и лишнее").key(KeyCode::Esc);
+    assert!(s.text().contains("обоснование не изменено"), "{}", s.text());
+    let j2 = f.service.actor("J2").unwrap();
+    let view = f.service.view(&j2);
+    let sheet = view
+        .sheet(&"portfolio".into(), &"P2".into(), &JurorId::new("J2"))
+        .unwrap();
+    assert_eq!(sheet.comment, "Первое");
+}
+
+/// J2's session left in the form on P3, whose first criterion holds 7.
+fn reopened_on_a_scored_criterion(f: &Fixture) -> Screen {
+    {
+        let mut s = juror_ru(f, "J2");
+        go(&mut s, PaneKind::Scoring);
+        // The queue: P2, P4 (unscored), P3 (a draft with 7).
+        s.key(KeyCode::End).key(KeyCode::Enter);
+        assert!(s.text().contains("P3"), "{}", s.text());
+        s.app.persist_session();
+    }
+    juror_ru(f, "J2")
+}
+
+#[test]
+fn scene_2_digits_typed_by_habit_never_replace_a_saved_score() {
+    let f = contest();
+    let mut s = reopened_on_a_scored_criterion(&f);
+    assert_eq!(score_of(&f, "P3", "projects"), Some(7.0));
+    // The README's old words, typed by habit: 2, Enter.
+    s.keys("2");
+    let text = s.text();
+    assert_eq!(score_of(&f, "P3", "projects"), Some(7.0));
+    assert!(status_line(&text).contains("уже 7"), "{text}");
+    assert!(status_line(&text).contains("Enter или e"), "{text}");
+    s.key(KeyCode::Enter);
+    let text = s.text();
+    assert_eq!(score_of(&f, "P3", "projects"), Some(7.0));
+    assert!(text.contains("7 → _"), "{text}");
+    assert!(status_line(&text).contains("правка оценки"), "{text}");
+    // Esc cancels: the old score stays.
+    s.key(KeyCode::Esc);
+    let text = s.text();
+    assert!(!text.contains("7 → _"), "{text}");
+    assert!(status_line(&text).contains("оценка не изменена"), "{text}");
+    assert_eq!(score_of(&f, "P3", "projects"), Some(7.0));
+    // On purpose: e, then 2 and Enter (half points: 2,5 could follow).
+    s.keys("e").keys("2");
+    assert!(s.text().contains("7 → 2_"), "{}", s.text());
+    s.key(KeyCode::Enter);
+    assert_eq!(score_of(&f, "P3", "projects"), Some(2.0));
+    let text = s.text();
+    assert!(
+        status_line(&text).contains("7 → 2, сохранено; u — отменить"),
+        "{text}"
+    );
+    // An empty criterion still takes digits at once.
+    s.keys("8").key(KeyCode::Enter);
+    assert_eq!(score_of(&f, "P3", "creative_task"), Some(8.0));
+    assert!(
+        status_line(&s.text()).contains("— → 8, сохранено"),
+        "{}",
+        s.text()
+    );
+}
+
+#[test]
+fn scene_2_a_submitted_sheet_refuses_the_first_digit_at_once() {
+    let f = contest();
+    let j2 = f.service.actor("J2").unwrap();
+    let portfolio = StageId::new("portfolio");
+    for c in [
+        "projects",
+        "creative_task",
+        "partnership",
+        "media",
+        "mentoring",
+    ] {
+        f.service
+            .set_score(&j2, &portfolio, &"P2".into(), &c.into(), Some(5.0))
+            .unwrap();
+    }
+    f.service.submit(&j2, &portfolio, &"P2".into()).unwrap();
+    let mut s = juror_ru(&f, "J2");
+    go(&mut s, PaneKind::Scoring);
+    // P2, submitted, is the last in the queue.
+    s.key(KeyCode::End).key(KeyCode::Enter).keys("4");
+    let text = s.text();
+    assert!(status_line(&text).contains("уже отправлены"), "{text}");
+    assert!(text.contains("координатор может"), "{text}");
+    assert!(!text.contains("4▏"), "no edit cursor:\n{text}");
+    assert_eq!(score_of(&f, "P2", "projects"), Some(5.0));
+}
+
+/// The queue's ids, top to bottom.
+fn queue_order(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for line in text.lines() {
+        for id in ["P2", "P3", "P4", "P5"] {
+            if ["○", "◐", "●", "⊘"]
+                .iter()
+                .any(|m| line.contains(&format!("{m} {id} ")))
+            {
+                out.push(id.to_string());
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn scene_3_the_queue_keeps_its_order_and_n_skips_what_is_done() {
+    let f = contest();
+    let j2 = f.service.actor("J2").unwrap();
+    let portfolio = StageId::new("portfolio");
+    f.service
+        .assign(&f.coordinator, &portfolio, &"P5".into(), &"J2".into())
+        .unwrap();
+    // P2 is submitted, P5 abstained: no work left on either.
+    for c in [
+        "projects",
+        "creative_task",
+        "partnership",
+        "media",
+        "mentoring",
+    ] {
+        f.service
+            .set_score(&j2, &portfolio, &"P2".into(), &c.into(), Some(5.0))
+            .unwrap();
+    }
+    f.service.submit(&j2, &portfolio, &"P2".into()).unwrap();
+    f.service
+        .abstain(&j2, &portfolio, &"P5".into(), "знаком с участником")
+        .unwrap();
+    let mut s = screen(&f, "J2", 120, 40);
+    go(&mut s, PaneKind::Scoring);
+    let before = queue_order(&s.text());
+    assert_eq!(before, ["P4", "P3", "P2", "P5"], "{}", s.text());
+    // The first score makes P4 a draft; it stays where it is, selected.
+    s.key(KeyCode::Enter).keys("7");
+    assert_eq!(queue_order(&s.text()), before, "{}", s.text());
+    assert!(s.text().contains("P4 ·"), "{}", s.text());
+    // n goes to the next sheet with work left, round the end of the queue.
+    s.keys("n");
+    assert!(s.text().contains("P3 ·"), "{}", s.text());
+    s.keys("n");
+    assert!(
+        s.text().contains("P4 ·"),
+        "P2 and P5 are done: {}",
+        s.text()
+    );
+    s.keys("p");
+    assert!(s.text().contains("P3 ·"), "{}", s.text());
+    // One number for the juror and the coordinator: done = submitted + abstained.
+    assert!(s.text().contains("Queue 2/4"), "{}", s.text());
+    let mut c = screen(&f, "coordinator", 120, 40);
+    go(&mut c, PaneKind::Jury);
+    let text = c.text();
+    let line = text.lines().find(|l| l.contains("J2 ")).unwrap_or_default();
+    assert!(line.contains("2/4"), "{text}");
+    // s re-sorts on request: work left first, by id.
+    s.keys("s");
+    assert_eq!(
+        queue_order(&s.text()),
+        ["P3", "P4", "P2", "P5"],
+        "{}",
+        s.text()
+    );
+}
+
+#[test]
+fn the_scoring_form_its_change_and_its_editor_in_russian_at_80x24() {
+    let f = contest();
+    let mut s = reopened_on_a_scored_criterion(&f);
+    insta::assert_snapshot!("scoring_form_ru_80x24", s.text());
+    s.key(KeyCode::Enter).keys("6");
+    insta::assert_snapshot!("scoring_form_change_ru_80x24", s.text());
+    s.key(KeyCode::Esc);
+    s.keys("c").keys("Проекты устойчивы, но партнёров мало");
+    insta::assert_snapshot!("scoring_editor_ru_80x24", s.text());
 }

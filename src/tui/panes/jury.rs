@@ -122,7 +122,7 @@ impl JuryPane {
         let still = self
             .rows
             .iter()
-            .filter(|r| r.progress.assigned > r.progress.submitted + r.progress.abstained)
+            .filter(|r| r.progress.assigned > r.progress.done())
             .count();
         let title = match stage {
             Some(s) => cx.tr.f("jury.title", &[("stage", &s.name), ("n", &still)]),
@@ -157,8 +157,8 @@ impl JuryPane {
             let done = if r.role == Role::Juror {
                 format!(
                     "{} {}/{}",
-                    bar(p.submitted, p.assigned, bar_w),
-                    p.submitted,
+                    bar(p.done(), p.assigned, bar_w),
+                    p.done(),
                     p.assigned
                 )
             } else {
@@ -223,6 +223,7 @@ impl JuryPane {
                         "jury.progress_line",
                         &[
                             ("stage", &s.name),
+                            ("done", &p.done()),
                             ("assigned", &p.assigned),
                             ("drafted", &p.drafted),
                             ("submitted", &p.submitted),

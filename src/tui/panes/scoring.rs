@@ -2,6 +2,13 @@
 //! form. Type a score with the number keys (`7`, `1` `0`, `7` `.` `5`) and
 //! Enter; `+`/`-` step; every change is saved through the service at once
 //! and is durable when the status bar says "saved".
+//!
+//! A saved score changes only on purpose: digits fill an empty criterion,
+//! but on one that holds a score they are refused until Enter or `e` opens
+//! it for a change («7 → _»). The queue keeps its order until the juror
+//! re-sorts it; `n`/`p` go to the sheets with work left. The justification
+//! is written in a framed editor; a comment left unsaved by a dropped
+//! session comes back as a pending draft, never as live typing.
 
 use crate::domain::ids::{CriterionId, ParticipantId, StageId};
 use crate::domain::people::Role;
@@ -78,8 +85,12 @@ pub struct ScoringPane {
     editor: Option<TextEditor>,
     prompt: Option<Prompt>,
     history: Option<Vec<HistoryItem>>,
-    /// A comment restored from the last session, opened once the queue is known.
-    restored_comment: Option<String>,
+    /// The saved score of the selected criterion the juror chose to change
+    /// (Enter or `e`): typed digits replace it.
+    amend: Option<f64>,
+    /// A comment left unsaved when a session ended, for the participant it
+    /// was written for: shown as a pending draft until `c` opens it again.
+    draft: Option<(ParticipantId, String)>,
 }
 
 impl Default for ScoringPane {
@@ -102,7 +113,8 @@ impl ScoringPane {
             editor: None,
             prompt: None,
             history: None,
-            restored_comment: None,
+            amend: None,
+            draft: None,
         }
     }
 
@@ -125,6 +137,7 @@ impl ScoringPane {
         let cursor = cursor.min(self.queue.len() - 1);
         if self.selected.as_ref() != Some(&self.queue[cursor].id) {
             self.buffer.clear();
+            self.amend = None;
             self.criterion = 0;
         }
         self.cursor = cursor;
@@ -134,8 +147,10 @@ impl ScoringPane {
     /// Saves the typed score of the selected criterion, if any.
     fn commit_buffer(&mut self, cx: &mut Cx) -> bool {
         if self.buffer.is_empty() {
+            self.amend = None;
             return true;
         }
+        self.amend = None;
         let text = std::mem::take(&mut self.buffer);
         match crate::interchange::text::parse_decimal(&text) {
             Ok(v) => self.save(Some(v), cx),
@@ -153,9 +168,25 @@ impl ScoringPane {
         let Some(crit) = self.criterion_id(cx) else {
             return false;
         };
+        let before = self.current(cx);
+        let name = self
+            .stage(cx)
+            .and_then(|s| s.criterion(&crit))
+            .map(|c| c.name.clone())
+            .unwrap_or_default();
         match cx.service.set_score(cx.actor, &stage, &p, &crit, value) {
             Ok(_) => {
-                cx.success(cx.tr.t("scoring.saved"));
+                let shown = |v: Option<f64>| v.map_or("—".to_string(), |x| cx.tr.num(x));
+                let text = cx.tr.f(
+                    "scoring.changed",
+                    &[
+                        ("criterion", &name),
+                        ("before", &shown(before)),
+                        ("after", &shown(value)),
+                        ("undo", &cx.key(PaneKind::Scoring, Action::Undo)),
+                    ],
+                );
+                cx.success(text);
                 true
             }
             Err(e) => {
@@ -170,6 +201,43 @@ impl ScoringPane {
             .jury_criteria()
             .nth(self.criterion)
             .map(|c| c.id.clone())
+    }
+
+    /// The saved score of the selected criterion.
+    fn current(&self, cx: &Cx) -> Option<f64> {
+        let c = self.criterion_id(cx)?;
+        self.sheet(cx)?.scores.get(&c).copied()
+    }
+
+    /// Why the selected sheet takes no more scores, if it is closed.
+    fn closed(&self, cx: &Cx) -> Option<crate::service::ServiceError> {
+        let p = self.selected.clone()?;
+        match self.sheet(cx)?.status {
+            SheetStatus::Draft => None,
+            SheetStatus::Submitted => {
+                Some(crate::domain::refusal::Refusal::SheetSubmitted { participant: p }.into())
+            }
+            SheetStatus::Abstained => {
+                Some(crate::domain::refusal::Refusal::SheetAbstained { participant: p }.into())
+            }
+        }
+    }
+
+    /// Enter or `e` on a criterion: a saved score opens for a change.
+    fn start_amend(&mut self, cx: &mut Cx) -> bool {
+        if let Some(e) = self.closed(cx) {
+            cx.refused(&e);
+            return true;
+        }
+        match self.current(cx) {
+            Some(v) if self.amend.is_none() && self.buffer.is_empty() => {
+                self.focus = Focus::Form;
+                self.amend = Some(v);
+                cx.info(cx.tr.f("scoring.amend_hint", &[("value", &cx.tr.num(v))]));
+                true
+            }
+            _ => false,
+        }
     }
 
     fn criteria_count(&self, cx: &Cx) -> usize {
@@ -199,6 +267,31 @@ impl ScoringPane {
             return;
         }
         self.focus = Focus::Form;
+        if let Some(e) = self.closed(cx) {
+            self.buffer.clear();
+            cx.refused(&e);
+            return;
+        }
+        if self.buffer.is_empty()
+            && self.amend.is_none()
+            && let Some(v) = self.current(cx)
+        {
+            let name = self
+                .stage(cx)
+                .and_then(|s| s.jury_criteria().nth(self.criterion))
+                .map(|c| c.name.clone())
+                .unwrap_or_default();
+            let text = cx.tr.f(
+                "scoring.already_scored",
+                &[
+                    ("criterion", &name),
+                    ("value", &cx.tr.num(v)),
+                    ("key", &cx.key(PaneKind::Scoring, Action::EditScore)),
+                ],
+            );
+            cx.error(text);
+            return;
+        }
         if self.buffer.len() >= 5 {
             return;
         }
@@ -227,14 +320,34 @@ impl ScoringPane {
             return;
         }
         self.criterion = (self.criterion as isize + delta).clamp(0, n as isize - 1) as usize;
+        self.amend = None;
     }
 
-    fn open_editor(&mut self, cx: &Cx) {
-        let text = self
-            .sheet(cx)
-            .map(|s| s.comment.clone())
-            .unwrap_or_default();
+    /// The pending draft of the selected participant, if one was left.
+    fn pending_draft(&self) -> Option<&str> {
+        match &self.draft {
+            Some((p, text)) if Some(p) == self.selected.as_ref() => Some(text),
+            _ => None,
+        }
+    }
+
+    /// Opens the editor on the pending draft, or on the saved comment.
+    fn open_editor(&mut self, cx: &mut Cx) {
+        if let Some(e) = self.closed(cx) {
+            cx.refused(&e);
+            return;
+        }
+        let text = match self.pending_draft() {
+            Some(d) => d.to_string(),
+            None => self
+                .sheet(cx)
+                .map(|s| s.comment.clone())
+                .unwrap_or_default(),
+        };
+        self.draft = None;
         self.editor = Some(TextEditor::new(&text));
+        cx.info(cx.tr.t("scoring.mode.comment"));
+        self.focus = Focus::Form;
     }
 
     fn save_comment(&mut self, cx: &mut Cx) {
@@ -244,7 +357,10 @@ impl ScoringPane {
             return;
         };
         match cx.service.set_comment(cx.actor, &stage, &p, &ed.text()) {
-            Ok(_) => cx.success(cx.tr.t("scoring.comment_saved")),
+            Ok(_) => {
+                cx.success(cx.tr.t("scoring.comment_saved"));
+                self.editor = None;
+            }
             Err(e) => cx.refused(&e),
         }
     }
@@ -325,20 +441,59 @@ impl ScoringPane {
 
     /// After a submit, moves to the next participant still to score.
     fn advance_to_unscored(&mut self) {
-        if let Some(i) = self.queue.iter().position(|it| {
-            it.status < QueueStatus::Submitted && Some(&it.id) != self.selected.as_ref()
-        }) {
+        if let Some(i) = self.with_work(true) {
             self.select(i);
         }
         self.focus = Focus::Queue;
     }
 
+    /// The next (or previous) sheet in the queue's order with work left,
+    /// neither submitted nor abstained; the search wraps around.
+    fn with_work(&self, forward: bool) -> Option<usize> {
+        let n = self.queue.len();
+        (1..n)
+            .map(|k| {
+                if forward {
+                    (self.cursor + k) % n
+                } else {
+                    (self.cursor + n - k) % n
+                }
+            })
+            .find(|&i| self.queue[i].status < QueueStatus::Submitted)
+    }
+
+    /// `n`/`p`: the next or previous sheet with work left.
+    fn go_to_work(&mut self, forward: bool, cx: &mut Cx) {
+        self.commit_buffer(cx);
+        match self.with_work(forward) {
+            Some(i) => self.select(i),
+            None => cx.info(cx.tr.t("scoring.no_work_left")),
+        }
+    }
+
+    /// Orders the queue: work left first (unscored, then drafts), then
+    /// what is done; by id within. Done on the first load and when the
+    /// juror asks; a save never moves anyone.
+    fn sort_queue(&mut self) {
+        self.queue
+            .sort_by(|a, b| a.status.cmp(&b.status).then_with(|| a.id.cmp(&b.id)));
+        if let Some(i) = self
+            .selected
+            .as_ref()
+            .and_then(|s| self.queue.iter().position(|it| &it.id == s))
+        {
+            self.cursor = i;
+        }
+    }
+
     fn draw_queue(&self, frame: &mut Frame, area: Rect, cx: &Cx) {
+        // The same count the coordinator sees in the Jury pane.
         let done = self
-            .queue
-            .iter()
-            .filter(|i| i.status >= QueueStatus::Submitted)
-            .count();
+            .stage
+            .as_ref()
+            .and_then(|st| cx.view.progress(st).get(&cx.actor.id).copied())
+            .unwrap_or_default()
+            .done();
         let block = Block::default()
             .borders(Borders::ALL)
             .border_style(if self.focus == Focus::Queue {
@@ -454,7 +609,7 @@ impl ScoringPane {
                 theme::warn()
             },
         ));
-        let name_w = width.saturating_sub(16).clamp(8, 44);
+        let name_w = width.saturating_sub(18).clamp(8, 44);
         let mut total = 0.0;
         let mut max_total = 0.0;
         for (i, c) in stage.jury_criteria().enumerate() {
@@ -462,7 +617,9 @@ impl ScoringPane {
             total += value.unwrap_or(0.0) * c.weight;
             max_total += c.max_points * c.weight;
             let selected = i == self.criterion && self.focus == Focus::Form;
-            let shown = if selected && !self.buffer.is_empty() {
+            let shown = if selected && let Some(old) = self.amend {
+                format!("{} → {}_", cx.tr.num(old), self.buffer)
+            } else if selected && !self.buffer.is_empty() {
                 format!("{}▏", self.buffer)
             } else {
                 value.map_or("·".into(), |x| cx.tr.num(x))
@@ -476,7 +633,7 @@ impl ScoringPane {
                 Span::styled(if selected { "▸ " } else { "  " }, base),
                 Span::styled(format!("{:<name_w$}", fit(&c.name, name_w)), base),
                 Span::styled(
-                    format!("{shown:>6}"),
+                    format!("{shown:>8}"),
                     if value.is_none() && !selected {
                         theme::dim()
                     } else {
@@ -517,12 +674,57 @@ impl ScoringPane {
                 theme::label()
             },
         ));
-        let text_h = lines.len() as u16;
+        if let Some(draft) = self.pending_draft() {
+            lines.push(Line::styled(
+                tr.f(
+                    "scoring.pending_draft",
+                    &[("key", &cx.key(PaneKind::Scoring, Action::EditComment))],
+                ),
+                theme::warn(),
+            ));
+            lines.push(Line::raw(draft.to_string()));
+        }
+        // Wrapped lines take more than one row: the comment goes below all.
+        let text_h = lines
+            .iter()
+            .map(|l| wrapped_height(&l.to_string(), width).max(1))
+            .sum::<usize>() as u16;
         let [top, bottom] =
             Layout::vertical([Constraint::Length(text_h), Constraint::Min(0)]).areas(inner);
         frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), top);
         match &self.editor {
-            Some(ed) => ed.render(frame, bottom, theme::key(), true),
+            Some(ed) => {
+                // A framed editor with its title and its keys: while it has
+                // the keys, nothing else on the screen looks like it does.
+                let area = if bottom.height >= 4 {
+                    bottom
+                } else {
+                    // Too little room below the scores: the editor covers the form.
+                    inner
+                };
+                let block = Block::default()
+                    .borders(Borders::ALL)
+                    .border_style(theme::heading())
+                    .title(Span::styled(
+                        tr.f("scoring.editor_title", &[("participant", &item.id)]),
+                        theme::heading(),
+                    ));
+                let inside = block.inner(area);
+                frame.render_widget(Clear, area);
+                frame.render_widget(block, area);
+                let keys = packed(tr.t("scoring.editor_keys"), inside.width as usize);
+                let keys_h = (keys.len() as u16).min(inside.height / 2);
+                let keys = Paragraph::new(
+                    keys.into_iter()
+                        .map(|l| Line::styled(l, theme::key()))
+                        .collect::<Vec<_>>(),
+                );
+                let [text_area, keys_area] =
+                    Layout::vertical([Constraint::Min(1), Constraint::Length(keys_h)])
+                        .areas(inside);
+                frame.render_widget(keys, keys_area);
+                ed.render(frame, text_area, Style::default(), true);
+            }
             None => {
                 let shown = if comment.is_empty() {
                     Line::styled(
@@ -600,6 +802,48 @@ impl ScoringPane {
     }
 }
 
+/// How many rows `text` takes when wrapped at word boundaries to `width`.
+fn wrapped_height(text: &str, width: usize) -> usize {
+    use unicode_width::UnicodeWidthStr;
+    if width == 0 {
+        return 1;
+    }
+    let mut rows = 1;
+    let mut used = 0;
+    for word in text.split(' ') {
+        let w = word.width();
+        if used > 0 && used + 1 + w > width {
+            rows += 1;
+            used = 0;
+        } else if used > 0 {
+            used += 1;
+        }
+        used += w;
+        while used > width {
+            rows += 1;
+            used -= width;
+        }
+    }
+    rows
+}
+
+/// A list of keys ("Enter — save · Esc — cancel") in rows of `width`,
+/// breaking only between items, so a key stays beside what it does.
+fn packed(items: &str, width: usize) -> Vec<String> {
+    use unicode_width::UnicodeWidthStr;
+    let mut rows: Vec<String> = Vec::new();
+    for item in items.split(" · ") {
+        match rows.last_mut() {
+            Some(row) if row.width() + 3 + item.width() <= width => {
+                row.push_str(" · ");
+                row.push_str(item);
+            }
+            _ => rows.push(item.to_string()),
+        }
+    }
+    rows
+}
+
 /// Whether typing more could still give a valid score (`1` → `10` with a
 /// maximum of 10; `7` → `7.5` with half points).
 fn can_extend(buffer: &str, max: f64, half_points: bool) -> bool {
@@ -636,6 +880,7 @@ impl Pane for ScoringPane {
             Action::Increase,
             Action::Decrease,
             Action::ClearScore,
+            Action::EditScore,
             Action::EditComment,
             Action::Submit,
             Action::Undo,
@@ -644,6 +889,7 @@ impl Pane for ScoringPane {
             Action::Abstain,
             Action::NextParticipant,
             Action::PrevParticipant,
+            Action::SortNext,
             Action::Left,
             Action::Right,
         ];
@@ -654,6 +900,18 @@ impl Pane for ScoringPane {
     fn editing(&self) -> bool {
         self.editor.is_some()
             || matches!(self.prompt, Some(Prompt::Conflict(_) | Prompt::Abstain(_)))
+    }
+
+    fn mode(&self, tr: &crate::text::I18n) -> Option<String> {
+        if self.editor.is_some() {
+            Some(tr.t("scoring.mode.comment").to_string())
+        } else if matches!(self.prompt, Some(Prompt::Conflict(_) | Prompt::Abstain(_))) {
+            Some(tr.t("scoring.mode.reason").to_string())
+        } else if self.amend.is_some() {
+            Some(tr.t("scoring.mode.amend").to_string())
+        } else {
+            None
+        }
     }
 
     fn on_key(&mut self, key: &KeyEvent, cx: &mut Cx) -> bool {
@@ -668,9 +926,9 @@ impl Pane for ScoringPane {
             match ed.handle(key) {
                 Edit::Changed => {}
                 Edit::Save => self.save_comment(cx),
-                Edit::Leave => {
-                    self.save_comment(cx);
+                Edit::Cancel => {
                     self.editor = None;
+                    cx.info(cx.tr.t("scoring.comment_cancelled"));
                 }
                 Edit::Ignored => return false,
             }
@@ -683,8 +941,10 @@ impl Pane for ScoringPane {
             }
             return true;
         }
-        if key.code == KeyCode::Esc && !self.buffer.is_empty() {
+        if key.code == KeyCode::Esc && (!self.buffer.is_empty() || self.amend.is_some()) {
             self.buffer.clear();
+            self.amend = None;
+            cx.info(cx.tr.t("scoring.amend_cancelled"));
             return true;
         }
         false
@@ -711,6 +971,18 @@ impl Pane for ScoringPane {
         }
         match action {
             Action::Select if moved_on && self.focus == Focus::Form && self.buffer.is_empty() => {}
+            Action::Select | Action::EditScore
+                if self.focus == Focus::Form && self.start_amend(cx) => {}
+            Action::EditScore if self.selected.is_some() => {
+                self.focus = Focus::Form;
+                if !self.start_amend(cx) {
+                    cx.info(cx.tr.t("scoring.type_score"));
+                }
+            }
+            Action::SortNext => {
+                self.sort_queue();
+                cx.info(cx.tr.t("scoring.sorted"));
+            }
             Action::DecimalPoint => self.typed('.', cx),
             Action::Up if self.focus == Focus::Form => {
                 self.commit_buffer(cx);
@@ -744,20 +1016,14 @@ impl Pane for ScoringPane {
                 self.commit_buffer(cx);
                 self.focus = Focus::Queue;
             }
-            Action::NextParticipant => {
-                self.commit_buffer(cx);
-                self.select(self.cursor + 1);
-            }
-            Action::PrevParticipant => {
-                self.commit_buffer(cx);
-                self.select(self.cursor.saturating_sub(1));
-            }
+            Action::NextParticipant => self.go_to_work(true, cx),
+            Action::PrevParticipant => self.go_to_work(false, cx),
             Action::Increase => self.step(true, cx),
             Action::Decrease => self.step(false, cx),
             Action::ClearScore => {
                 if !self.buffer.is_empty() {
                     self.buffer.pop();
-                } else {
+                } else if self.current(cx).is_some() {
                     self.save(None, cx);
                 }
             }
@@ -778,6 +1044,7 @@ impl Pane for ScoringPane {
             }
             Action::Undo => {
                 self.buffer.clear();
+                self.amend = None;
                 match cx.service.undo(cx.actor) {
                     Ok(Some(undone)) => cx.success(cx.tr.f(
                         "scoring.undone",
@@ -833,9 +1100,22 @@ impl Pane for ScoringPane {
                 })
             })
             .collect();
-        // Unscored first, then drafts, then what is done; by id within.
-        queue.sort_by(|a, b| a.status.cmp(&b.status).then_with(|| a.id.cmp(&b.id)));
+        // The order the juror has stays; newcomers go last, by id.
+        let first = self.queue.is_empty();
+        let place: std::collections::HashMap<ParticipantId, usize> = self
+            .queue
+            .iter()
+            .enumerate()
+            .map(|(i, it)| (it.id.clone(), i))
+            .collect();
+        queue.sort_by(|a, b| {
+            let at = |it: &Item| place.get(&it.id).copied().unwrap_or(usize::MAX);
+            at(a).cmp(&at(b)).then_with(|| a.id.cmp(&b.id))
+        });
         self.queue = queue;
+        if first {
+            self.sort_queue();
+        }
         let keep = self
             .selected
             .as_ref()
@@ -843,11 +1123,6 @@ impl Pane for ScoringPane {
         match keep {
             Some(i) => self.cursor = i,
             None => self.select(0),
-        }
-        if let Some(text) = self.restored_comment.take()
-            && self.selected.is_some()
-        {
-            self.editor = Some(TextEditor::new(&text));
         }
     }
 
@@ -914,18 +1189,32 @@ impl Pane for ScoringPane {
             participant: self.selected.clone(),
             criterion: self.criterion,
             focus: self.focus,
-            comment: self.editor.as_ref().map(|e| e.text()),
+            comment: match (&self.editor, &self.selected) {
+                (Some(e), _) => Some(e.text()),
+                (None, Some(_)) => self.pending_draft().map(str::to_string),
+                _ => None,
+            },
         })
         .unwrap_or_default()
     }
 
     fn restore(&mut self, state: &serde_json::Value, cx: &Cx) {
         if let Ok(s) = serde_json::from_value::<Saved>(state.clone()) {
+            // A session always comes back in the normal mode: an unsaved
+            // comment is a pending draft, not an open editor.
+            self.draft = s.participant.clone().zip(s.comment);
             self.selected = s.participant;
             self.criterion = s.criterion;
             self.focus = s.focus;
-            self.restored_comment = s.comment;
+            self.editor = None;
+            self.buffer.clear();
+            self.amend = None;
             self.refresh(cx);
+            if let Some((_, text)) = &self.draft
+                && self.sheet(cx).map(|s| s.comment.as_str()).unwrap_or("") == text
+            {
+                self.draft = None;
+            }
         }
     }
 }
