@@ -3,7 +3,10 @@
 //! selects its best hit and scrolls to it, ids are found, a word is found
 //! where a field contains it (not letter by letter across fields), in
 //! Cyrillic or Latin letters, and a one-typo query is offered matches
-//! marked as such.
+//! marked as such. The first scene also runs in the real binary in tmux
+//! with the same keys.
+
+mod common;
 
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use konkurs::search::fold;
@@ -206,4 +209,36 @@ fn a_typo_is_offered_its_matches_marked_as_such() {
     s.clear_search();
     s.search("Иоку");
     assert!(s.text().contains("Ничего не найдено"));
+}
+
+/// The first scene in the real binary: `konkurs demo` in Russian in tmux at
+/// 80×24, the same keys in the same order.
+#[test]
+fn in_a_real_terminal_a_new_query_selects_its_best_hit() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("db");
+    let t = common::Tmux::run(&[
+        common::BIN.to_string(),
+        "demo".into(),
+        "--dir".into(),
+        db.display().to_string(),
+        "--lang".into(),
+        "ru".into(),
+    ]);
+    t.wait_text("Участники 150 из 150");
+    t.keys(&["-N", "88", "Down"]);
+    t.keys(&["Enter"]);
+    t.wait_text("Журавлёв Максим Николаевич");
+    t.keys(&["Escape"]);
+    t.wait_text("Участники 150 из 150");
+    t.keys(&["/"]);
+    t.keys(&["-l", "dolgikh"]);
+    let screen = t.wait_text("найдено: 2");
+    assert!(screen.contains("P005   Долгих"), "{screen}");
+    assert!(screen.contains("P109   Долгих"), "{screen}");
+    assert!(!screen.contains("Журавлёв"), "{screen}");
+    // Enter ends the search, Enter again opens the selected one's profile.
+    t.keys(&["Enter", "Enter"]);
+    let screen = t.wait("the profile", |s| s.contains("ТОС \"Наран\""));
+    assert!(screen.contains("Долгих Алёна Михайловна"), "{screen}");
 }
