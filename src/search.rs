@@ -264,8 +264,13 @@ fn word_start(hay: &[u8], at: usize) -> bool {
 
 /// The best match of `q` in `hay` without a typo: a part of one field (a
 /// word's beginning first, then the earliest field), else a fuzzy match in
-/// the earliest field that has one.
-fn direct(hay: &[u8], q: &Query, finder: &memchr::memmem::Finder) -> Option<Match> {
+/// the earliest field that has one (its positions only `with_path`).
+fn direct(
+    hay: &[u8],
+    q: &Query,
+    finder: &memchr::memmem::Finder,
+    with_path: bool,
+) -> Option<Match> {
     let mut best: Option<Match> = None;
     for at in finder.find_iter(hay) {
         let field = memchr::memchr_iter(SEP, &hay[..at]).count() as u8;
@@ -294,7 +299,14 @@ fn direct(hay: &[u8], q: &Query, finder: &memchr::memmem::Finder) -> Option<Matc
         return best;
     }
     fields(hay).enumerate().find_map(|(f, (start, text))| {
-        fuzzy(text, &q.bytes).map(|path| Match {
+        let path = if with_path {
+            fuzzy(text, &q.bytes)?
+        } else if fuzzy_found(text, &q.bytes) {
+            Vec::new()
+        } else {
+            return None;
+        };
+        Some(Match {
             tier: Tier::Fuzzy,
             field: f as u8,
             start,
@@ -302,6 +314,31 @@ fn direct(hay: &[u8], q: &Query, finder: &memchr::memmem::Finder) -> Option<Matc
             path: path.into_iter().map(|p| start + p).collect(),
         })
     })
+}
+
+/// Whether [`fuzzy`] finds `q` in `field`, without the positions:
+/// bit-parallel for fields of up to 128 bytes.
+fn fuzzy_found(field: &[u8], q: &[u8]) -> bool {
+    if field.len() > 128 {
+        return fuzzy(field, q).is_some();
+    }
+    let at = |c: u8| {
+        field
+            .iter()
+            .enumerate()
+            .filter(|(_, b)| **b == c)
+            .fold(0u128, |m, (j, _)| m | 1 << j)
+    };
+    // Bit j: q[..=i] matches ending at field[j].
+    let mut reach = at(q[0]);
+    for &c in &q[1..] {
+        if reach == 0 {
+            return false;
+        }
+        let after = (1..=MAX_GAP + 1).fold(0u128, |s, d| s | reach << d);
+        reach = after & at(c);
+    }
+    reach != 0
 }
 
 /// Whether `needle` is a subsequence of `hay` (a quick test before the
@@ -488,7 +525,7 @@ impl SearchIndex {
             };
         }
         let finder = memchr::memmem::Finder::new(&q.bytes);
-        let mut hits = self.scan(candidates, |hay| direct(hay, &q, &finder), q.native);
+        let mut hits = self.scan(candidates, |hay| direct(hay, &q, &finder, false), q.native);
         let matched: Vec<usize> = hits.iter().map(|h| h.item).collect();
         let mut typo_hits = false;
         if hits.is_empty() && q.letters >= TYPO_FROM {
@@ -548,7 +585,7 @@ impl SearchIndex {
         let hay = if q.native { &h.native } else { &h.latin };
         let bytes: Vec<u8> = hay.iter().map(|(b, _)| *b).collect();
         let finder = memchr::memmem::Finder::new(&q.bytes);
-        let Some(found) = direct(&bytes, &q, &finder)
+        let Some(found) = direct(&bytes, &q, &finder, true)
             .or_else(|| (q.letters >= TYPO_FROM).then(|| typo(&bytes, &q)).flatten())
         else {
             return Vec::new();
@@ -689,6 +726,31 @@ mod tests {
         assert!(idx.find("Ирксутк", None).ordered.is_empty());
         // A query that matches gets no typo matches beside.
         assert!(!idx.find("Иркутск", None).typo);
+    }
+
+    #[test]
+    fn the_quick_fuzzy_test_agrees_with_the_positions() {
+        let fields: [&[u8]; 4] = [b"ivanova anna", b"shelekhov", b"a  b   c", b"abcabcabc"];
+        for field in fields {
+            for q in [
+                &b"ivnva"[..],
+                b"shlkhv",
+                b"abc",
+                b"ac",
+                b"a  b",
+                b"bcc",
+                b"cab",
+            ] {
+                assert_eq!(
+                    fuzzy_found(field, q),
+                    fuzzy(field, q).is_some(),
+                    "{q:?} in {field:?}"
+                );
+            }
+        }
+        let long = [b'x'; 200];
+        assert!(!fuzzy_found(&long, b"xy"));
+        assert!(fuzzy_found(&long, b"xxx"));
     }
 
     #[test]
