@@ -319,6 +319,9 @@ fn direct(
 /// Whether [`fuzzy`] finds `q` in `field`, without the positions:
 /// bit-parallel for fields of up to 128 bytes.
 fn fuzzy_found(field: &[u8], q: &[u8]) -> bool {
+    if !is_subsequence(field, q) {
+        return false;
+    }
     if field.len() > 128 {
         return fuzzy(field, q).is_some();
     }
