@@ -67,6 +67,7 @@ fn main() {
 
     // Each query typed one character at a time, narrowing like the pane.
     let mut per_key = Vec::new();
+    let mut slowest: Vec<(Duration, String)> = Vec::new();
     for _round in 0..3 {
         for q in QUERIES {
             let mut previous: Option<(Vec<u8>, Vec<usize>)> = None;
@@ -81,11 +82,14 @@ fn main() {
                     .map(|(_, m)| m.as_slice());
                 let found = index.find(&typed, candidates);
                 per_key.push(t.elapsed());
+                slowest.push((t.elapsed(), typed.clone()));
                 previous = Some((key, found.matched));
             }
         }
     }
     let keys = common::stats(per_key);
+    slowest.sort_by(|a, b| b.0.cmp(&a.0));
+    slowest.dedup_by(|a, b| a.1 == b.1);
     // Whole queries from scratch (a paste, or Backspace to an empty box).
     let mut whole = Vec::new();
     for q in QUERIES {
@@ -101,6 +105,12 @@ fn main() {
     );
     println!("per keystroke (narrowing):          {keys}");
     println!("whole query from scratch:           {whole}");
+    let slow: Vec<String> = slowest
+        .iter()
+        .take(6)
+        .map(|(d, q)| format!("«{q}» {:.1} ms", common::ms(*d)))
+        .collect();
+    println!("the slowest keystrokes:             {}", slow.join(", "));
 
     // fzf on the same lines, the same whole queries, from scratch.
     let lines: String = rows

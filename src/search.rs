@@ -532,8 +532,19 @@ impl SearchIndex {
         let matched: Vec<usize> = hits.iter().map(|h| h.item).collect();
         let mut typo_hits = false;
         if hits.is_empty() && q.letters >= TYPO_FROM {
+            // One typo leaves the bytes before the middle one or those after
+            // it as they are: a quick test before looking at every word.
+            let half = q.bytes.len() / 2;
+            let before = memchr::memmem::Finder::new(&q.bytes[..half]);
+            let after = memchr::memmem::Finder::new(&q.bytes[half + 1..]);
             let everyone: Vec<usize> = (0..self.len()).collect();
-            hits = self.scan(&everyone, |hay| typo(hay, &q), q.native);
+            let test = |hay: &[u8]| {
+                if before.find(hay).is_none() && after.find(hay).is_none() {
+                    return None;
+                }
+                typo(hay, &q)
+            };
+            hits = self.scan(&everyone, test, q.native);
             typo_hits = !hits.is_empty();
         }
         // Stable: item order within a tier and field.
@@ -727,6 +738,10 @@ mod tests {
         assert!(f.ordered.is_empty() && !f.typo);
         // Two typos are not one.
         assert!(idx.find("Ирксутк", None).ordered.is_empty());
+        // A typo in the first or the last letter.
+        assert_eq!(found("Ыркутск"), vec![1]);
+        assert_eq!(found("Иркутсл"), vec![1]);
+        assert_eq!(found("ркутск").first(), Some(&1));
         // A query that matches gets no typo matches beside.
         assert!(!idx.find("Иркутск", None).typo);
     }
