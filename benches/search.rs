@@ -88,7 +88,7 @@ fn main() {
         }
     }
     let keys = common::stats(per_key);
-    slowest.sort_by(|a, b| b.0.cmp(&a.0));
+    slowest.sort_by_key(|s| std::cmp::Reverse(s.0));
     slowest.dedup_by(|a, b| a.1 == b.1);
     // Whole queries from scratch (a paste, or Backspace to an empty box).
     let mut whole = Vec::new();

@@ -271,28 +271,28 @@ fn direct(
     finder: &memchr::memmem::Finder,
     with_path: bool,
 ) -> Option<Match> {
+    // A word's beginning in the earliest field, else a part in the
+    // earliest field.
     let mut best: Option<Match> = None;
-    for at in finder.find_iter(hay) {
-        let field = memchr::memchr_iter(SEP, &hay[..at]).count() as u8;
-        let tier = if word_start(hay, at) {
-            Tier::Word
-        } else {
-            Tier::Part
-        };
-        if best
-            .as_ref()
-            .is_none_or(|b| (tier, field) < (b.tier, b.field))
-        {
-            best = Some(Match {
-                tier,
-                field,
-                start: at,
-                len: q.bytes.len(),
-                path: Vec::new(),
-            });
-        }
-        if tier == Tier::Word && field == 0 {
-            break;
+    for (f, (start, text)) in fields(hay).enumerate() {
+        for at in finder.find_iter(text) {
+            let tier = if word_start(text, at) {
+                Tier::Word
+            } else {
+                Tier::Part
+            };
+            if best.as_ref().is_none_or(|b| tier < b.tier) {
+                best = Some(Match {
+                    tier,
+                    field: f as u8,
+                    start: start + at,
+                    len: q.bytes.len(),
+                    path: Vec::new(),
+                });
+            }
+            if tier == Tier::Word {
+                return best;
+            }
         }
     }
     if best.is_some() || !is_subsequence(hay, &q.bytes) {
@@ -547,8 +547,12 @@ impl SearchIndex {
             hits = self.scan(&everyone, test, q.native);
             typo_hits = !hits.is_empty();
         }
-        // Stable: item order within a tier and field.
-        hits.sort_by_key(|h| (h.tier, h.field));
+        // Item order within a tier and field.
+        let mut buckets: std::collections::BTreeMap<(Tier, u8), Vec<Hit>> = Default::default();
+        for h in hits {
+            buckets.entry((h.tier, h.field)).or_default().push(h);
+        }
+        let hits: Vec<Hit> = buckets.into_values().flatten().collect();
         Found {
             ordered: hits,
             matched,
