@@ -15,8 +15,9 @@
 //! says how ([`Tier`]), best first:
 //! 1. a whole word of a field, or the beginning of one ([`Tier::Word`]);
 //! 2. any other part of a field ([`Tier::Part`]);
-//! 3. the query's letters in order inside one field, with at most
-//!    [`MAX_GAP`] other letters between two of them ([`Tier::Fuzzy`]);
+//! 3. for a query of at least [`FUZZY_FROM`] letters, its letters in order
+//!    inside one field, with at most [`MAX_GAP`] other letters between two
+//!    of them ([`Tier::Fuzzy`]);
 //! 4. only when nothing matches in those ways and the query has at least
 //!    [`TYPO_FROM`] letters: the beginning of a word one typo away (a
 //!    swapped, missing, extra or wrong letter: «Иркустк» finds «Иркутск»)
@@ -27,6 +28,11 @@
 
 /// At most this many other letters between two letters of a fuzzy match.
 pub const MAX_GAP: usize = 2;
+
+/// Queries of at least this many letters also match fuzzily: two or three
+/// letters spread over a field would match nearly everyone, and mean
+/// nothing.
+pub const FUZZY_FROM: usize = 4;
 
 /// Queries of at least this many letters are offered one-typo matches when
 /// nothing else matches.
@@ -295,7 +301,7 @@ fn direct(
             }
         }
     }
-    if best.is_some() || !is_subsequence(hay, &q.bytes) {
+    if best.is_some() || q.letters < FUZZY_FROM || !is_subsequence(hay, &q.bytes) {
         return best;
     }
     fields(hay).enumerate().find_map(|(f, (start, text))| {
@@ -622,6 +628,14 @@ impl SearchIndex {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn short_queries_match_no_letters_spread_over_a_field() {
+        // «ивн» is in «Иванова» only with a letter between: too short to
+        // count as a fuzzy match; four letters do.
+        assert!(tiers("ивн").is_empty(), "{:?}", tiers("ивн"));
+        assert_eq!(tiers("ивно"), vec![(0, Tier::Fuzzy)]);
+    }
 
     fn index() -> SearchIndex {
         SearchIndex::new([
