@@ -117,9 +117,14 @@ pub struct ReviewPane {
     index: Option<SearchIndex>,
     /// The index being built in the background after a refresh.
     building: Option<IndexBuild>,
-    /// Matches (in row order) of earlier, shorter queries: typing narrows,
-    /// Backspace widens.
-    narrowing: Vec<(String, Vec<usize>)>,
+    /// Matches (in row order) of earlier, shorter queries, by their
+    /// [`SearchIndex::key`]: typing narrows, Backspace widens.
+    narrowing: Vec<(Vec<u8>, Vec<usize>)>,
+    /// Whether the query's hits are one-typo matches (nothing matched).
+    typo: bool,
+    /// The best hit the filters show (a row index), to select after the
+    /// query changes.
+    best: Option<usize>,
     /// The profile beside the table (on screens at least 100 wide).
     detail_side: bool,
     /// The profile in place of the table (Enter; Esc goes back). While it
@@ -165,6 +170,8 @@ impl ReviewPane {
             index: None,
             building: None,
             narrowing: Vec::new(),
+            typo: false,
+            best: None,
             detail_side: true,
             detail_open: false,
             detail_scroll: 0,
@@ -188,29 +195,27 @@ impl ReviewPane {
             };
         }
         let index = self.index.as_ref().expect("just built");
-        let q: String = self.query.trim().chars().map(fold).collect();
+        let key = SearchIndex::key(&self.query);
         while let Some((prev, _)) = self.narrowing.last() {
-            if q.starts_with(prev.as_str()) {
+            if key.starts_with(prev) {
                 break;
             }
             self.narrowing.pop();
         }
         let candidates = self.narrowing.last().map(|(_, hits)| hits.as_slice());
-        let hits: Vec<usize> = index
-            .search(&q, candidates)
-            .into_iter()
-            .map(|h| h.item)
-            .collect();
-        if self.narrowing.last().is_none_or(|(prev, _)| *prev != q) {
-            self.narrowing.push((q, hits.clone()));
+        let found = index.find(&self.query, candidates);
+        self.typo = found.typo;
+        if self.narrowing.last().is_none_or(|(prev, _)| *prev != key) {
+            self.narrowing.push((key, found.matched));
         }
-        hits
+        found.ordered.into_iter().map(|h| h.item).collect()
     }
 
     /// Recomputes `shown` from the filters, the search and the sort, keeping
     /// the selected participant selected when it is still shown.
     fn recompute(&mut self) {
         let searching = !self.query.trim().is_empty();
+        self.typo = false;
         let base: Vec<usize> = if searching {
             self.hits()
         } else {
@@ -230,6 +235,7 @@ impl ReviewPane {
                     }
             })
             .collect();
+        self.best = shown.first().copied().filter(|_| searching);
         if !searching || self.sort_chosen {
             let rows = &self.rows;
             let groups = &self.groups;
@@ -272,6 +278,31 @@ impl ReviewPane {
             .map(|&i| self.rows[i].p.id.clone());
     }
 
+    /// After the query changed: the hits afresh, and the best one selected
+    /// (the table scrolls to it when drawn). A widened query (Backspace)
+    /// keeps the selected participant when they are still a hit.
+    fn query_changed(&mut self, widened: bool) {
+        let before = self.selected.clone();
+        self.recompute();
+        if widened && before.is_some() && self.selected == before {
+            return;
+        }
+        if let Some(best) = self.best {
+            let at = self.shown.iter().position(|&i| i == best).unwrap_or(0);
+            self.select(at);
+        }
+    }
+
+    /// The search line's count: the hits, or the one-typo hits as such.
+    fn found_text(&self, tr: &I18n) -> String {
+        let key = if self.typo {
+            "review.found_typo"
+        } else {
+            "review.found"
+        };
+        tr.f(key, &[("n", &self.shown.len())])
+    }
+
     fn select(&mut self, cursor: usize) {
         if self.shown.is_empty() {
             self.cursor = 0;
@@ -292,16 +323,16 @@ impl ReviewPane {
             KeyCode::Enter => {
                 self.editing = false;
                 if !self.shown.is_empty() {
-                    cx.info(cx.tr.f("review.found", &[("n", &self.shown.len())]));
+                    cx.info(self.found_text(cx.tr));
                 }
             }
             KeyCode::Backspace => {
                 self.query.pop();
-                self.recompute();
+                self.query_changed(true);
             }
             KeyCode::Char('u') if key.modifiers.contains(KeyModifiers::CONTROL) => {
                 self.query.clear();
-                self.recompute();
+                self.query_changed(true);
             }
             KeyCode::Down => self.select(self.cursor + 1),
             KeyCode::Up => self.select(self.cursor.saturating_sub(1)),
@@ -311,7 +342,7 @@ impl ReviewPane {
                     .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) =>
             {
                 self.query.push(c);
-                self.recompute();
+                self.query_changed(false);
             }
             _ => return false,
         }
@@ -379,8 +410,12 @@ impl ReviewPane {
                 spans.push(Span::styled("▏", theme::cursor()));
             }
             spans.push(Span::styled(
-                format!("  {}", cx.tr.f("review.found", &[("n", &self.shown.len())])),
-                theme::dim(),
+                format!("  {}", self.found_text(cx.tr)),
+                if self.typo {
+                    theme::key()
+                } else {
+                    theme::dim()
+                },
             ));
             if self.editing && self.query.is_empty() {
                 spans.push(Span::styled(
@@ -468,7 +503,7 @@ impl ReviewPane {
             let marks = if query.is_empty() {
                 Vec::new()
             } else {
-                SearchIndex::highlights(&[&r.p.full_name, &r.p.tos_name, &r.p.municipality], &query)
+                SearchIndex::highlights(&searched_fields(&r.p), &query)
             };
             let field = |f: u8| -> Vec<u16> {
                 marks
@@ -486,10 +521,10 @@ impl ReviewPane {
             let mut spans = Vec::new();
             for &(c, width) in &columns {
                 let (text, f, style) = match c {
-                    Column::Id => (r.p.id.to_string(), None, base),
-                    Column::Name => (r.p.full_name.clone(), Some(0u8), base),
-                    Column::Tos => (r.p.tos_name.clone(), Some(1), base),
-                    Column::Municipality => (r.p.municipality.clone(), Some(2), base),
+                    Column::Id => (r.p.id.to_string(), Some(0u8), base),
+                    Column::Name => (r.p.full_name.clone(), Some(1), base),
+                    Column::Tos => (r.p.tos_name.clone(), Some(2), base),
+                    Column::Municipality => (r.p.municipality.clone(), Some(3), base),
                     Column::Group => (
                         match self.groups.get(r.group) {
                             Some((id, name)) => group_label(id.as_str(), name, width, cx.tr),
@@ -792,9 +827,10 @@ fn build_index(rows: &[Row]) -> SearchIndex {
     SearchIndex::new(rows.iter().map(|r| searched_fields(&r.p)))
 }
 
-/// What '/' searches in: the name, the TOS and the municipality.
-fn searched_fields(p: &Participant) -> [&str; 3] {
+/// What '/' searches in: the id, the name, the TOS and the municipality.
+fn searched_fields(p: &Participant) -> [&str; 4] {
     [
+        p.id.as_str(),
         p.full_name.as_str(),
         p.tos_name.as_str(),
         p.municipality.as_str(),
@@ -923,7 +959,7 @@ impl Pane for ReviewPane {
             return false;
         }
         self.query.push_str(text.lines().next().unwrap_or(""));
-        self.recompute();
+        self.query_changed(false);
         true
     }
 
