@@ -509,9 +509,9 @@ impl App {
         frame.render_widget(tabs, area);
     }
 
-    /// A message (or mode) that does not fit the status line beside who is working
-    /// takes the status area alone, over as many lines as it needs (at most
-    /// a third of the screen), so that no refusal is cut off.
+    /// A message (or mode) that does not fit the status line beside who is
+    /// working takes the status area alone, over as many lines as it needs
+    /// (at most a third of the screen), so that no refusal is cut off.
     fn status_height(&self, width: u16, height: u16) -> u16 {
         let Some((text, _)) = self.status_message() else {
             return 1;
@@ -561,7 +561,12 @@ impl App {
 
     fn draw_status(&self, frame: &mut Frame, area: Rect) {
         let message = self.status_message();
-        if let (true, Some((text, style))) = (area.height > 1, &message) {
+        let left = self.status_left();
+        let used: usize = left.iter().map(|s| s.content.width()).sum();
+        let alone = message.as_ref().is_some_and(|(text, _)| {
+            area.height > 1 || used + text.width() + 2 > area.width as usize
+        });
+        if let (true, Some((text, style))) = (alone, &message) {
             let inner = Rect {
                 x: area.x + 1,
                 width: area.width.saturating_sub(2),
@@ -575,7 +580,6 @@ impl App {
             frame.render_widget(Paragraph::new(lines).style(*style), inner);
             return;
         }
-        let left = self.status_left();
         let right = match message {
             Some((text, style)) => Span::styled(format!(" {text} "), style),
             None => {
@@ -591,7 +595,6 @@ impl App {
                 )
             }
         };
-        let used: usize = left.iter().map(|s| s.content.width()).sum();
         let right_w = right.content.width();
         let mut spans = left;
         if used + right_w < area.width as usize {
