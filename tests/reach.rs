@@ -7,68 +7,11 @@
 
 mod common;
 
-use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+use common::Screen;
+use crossterm::event::KeyCode;
 use konkurs::domain::ids::StageId;
 use konkurs::service::{Actor, Service};
-use konkurs::text::{I18n, Lang};
-use konkurs::tui::keymap::Keymap;
-use konkurs::tui::{App, AppOptions};
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 use std::sync::Arc;
-
-struct Screen {
-    app: App,
-    terminal: Terminal<TestBackend>,
-}
-
-impl Screen {
-    fn new(service: &Arc<Service>, actor: Actor, w: u16, h: u16) -> Screen {
-        let app = App::new(
-            service.clone(),
-            actor,
-            AppOptions {
-                tr: I18n::new(Lang::Ru),
-                keymap: Keymap::builtin("default").unwrap(),
-                db_label: "/srv/konkurs".into(),
-                user_keymap: None,
-            },
-        );
-        Screen {
-            app,
-            terminal: Terminal::new(TestBackend::new(w, h)).unwrap(),
-        }
-    }
-
-    fn press(&mut self, code: KeyCode) -> &mut Self {
-        self.app
-            .handle(&Event::Key(KeyEvent::new(code, KeyModifiers::NONE)));
-        self
-    }
-
-    fn alt(&mut self, c: char) -> &mut Self {
-        self.app.handle(&Event::Key(KeyEvent::new(
-            KeyCode::Char(c),
-            KeyModifiers::ALT,
-        )));
-        self
-    }
-
-    fn text(&mut self) -> String {
-        self.terminal.draw(|f| self.app.draw(f)).unwrap();
-        let buf = self.terminal.backend().buffer().clone();
-        let mut out = String::new();
-        for y in 0..buf.area.height {
-            let mut line = String::new();
-            for x in 0..buf.area.width {
-                line.push_str(buf[(x, y)].symbol());
-            }
-            out.push_str(line.trim_end());
-            out.push('\n');
-        }
-        out
-    }
-}
 
 /// The sample contest: the educational stage closed (its ranking counted
 /// from data), jurors assigned to the portfolio stage.
@@ -107,14 +50,14 @@ fn the_profile_scrolls_to_the_rating_and_attendance_without_leaving_the_particip
     s.alt('1');
     let table = s.text();
     let first = selected_id(&table).expect("a participant in the table");
-    s.press(KeyCode::Enter);
+    s.key(KeyCode::Enter);
     let top = s.text();
     assert!(top.contains(&first), "the profile opens on {first}:\n{top}");
     // At 80×24 the rating breakdown is below the screen.
     assert!(!top.contains("Рейтинг активности"), "{top}");
     // ↓ reads on, it does not open the next participant.
     for _ in 0..40 {
-        s.press(KeyCode::Down);
+        s.key(KeyCode::Down);
     }
     let bottom = s.text();
     assert!(bottom.contains("Рейтинг активности"), "{bottom}");
@@ -125,9 +68,9 @@ fn the_profile_scrolls_to_the_rating_and_attendance_without_leaving_the_particip
     );
     insta::assert_snapshot!("profile_scrolled_80x24", bottom);
     // PgUp goes back to the top; Esc back to the table on the same row.
-    s.press(KeyCode::PageUp).press(KeyCode::PageUp);
+    s.key(KeyCode::PageUp).key(KeyCode::PageUp);
     assert_eq!(s.text(), top);
-    s.press(KeyCode::Esc);
+    s.key(KeyCode::Esc);
     assert_eq!(selected_id(&s.text()), Some(first));
 }
 
@@ -135,10 +78,10 @@ fn the_profile_scrolls_to_the_rating_and_attendance_without_leaving_the_particip
 fn the_profile_says_how_it_scrolls_on_screen_and_in_the_help() {
     let (_dir, service) = contest();
     let mut s = coordinator(&service, 80, 24);
-    s.alt('1').press(KeyCode::Enter);
+    s.alt('1').key(KeyCode::Enter);
     let profile = s.text();
     assert!(profile.contains("↑↓ PgUp PgDn"), "{profile}");
-    s.press(KeyCode::Char('?')).press(KeyCode::PageDown);
+    s.key(KeyCode::Char('?')).key(KeyCode::PageDown);
     let help = s.text();
     assert!(help.contains("PgUp PgDn листают"), "{help}");
 }
@@ -147,13 +90,13 @@ fn the_profile_says_how_it_scrolls_on_screen_and_in_the_help() {
 fn enter_on_a_ranking_row_explains_the_place_and_esc_closes_it() {
     let (_dir, service) = contest();
     let mut s = coordinator(&service, 80, 24);
-    s.alt('3').press(KeyCode::Char('['));
+    s.alt('3').key(KeyCode::Char('['));
     let table = s.text();
     assert!(
         table.contains("Этап 1") || table.contains("Обучение"),
         "{table}"
     );
-    s.press(KeyCode::Down).press(KeyCode::Enter);
+    s.key(KeyCode::Down).key(KeyCode::Enter);
     let panel = s.text();
     for words in [
         "Объяснение P041",
@@ -167,7 +110,7 @@ fn enter_on_a_ranking_row_explains_the_place_and_esc_closes_it() {
         assert!(panel.contains(words), "{words}:\n{panel}");
     }
     insta::assert_snapshot!("ranking_explained_80x24", panel);
-    s.press(KeyCode::Esc);
+    s.key(KeyCode::Esc);
     assert_eq!(s.text(), table);
 }
 
@@ -221,7 +164,7 @@ fn the_scoring_tab_keeps_its_whole_name_and_the_others_are_cut_evenly() {
 fn the_help_says_first_how_to_close_it_and_scrolls_only_as_far_as_its_text() {
     let (_dir, service) = contest();
     let mut s = coordinator(&service, 80, 24);
-    s.alt('1').press(KeyCode::Char('?'));
+    s.alt('1').key(KeyCode::Char('?'));
     let help = s.text();
     let first = help
         .lines()
@@ -231,7 +174,7 @@ fn the_help_says_first_how_to_close_it_and_scrolls_only_as_far_as_its_text() {
         .to_string();
     assert!(first.contains("любая клавиша закрывает"), "{help}");
     for _ in 0..200 {
-        s.press(KeyCode::Down);
+        s.key(KeyCode::Down);
     }
     let end = s.text();
     // The last line of the text is in view and the box is full of text.
@@ -245,7 +188,7 @@ fn the_help_says_first_how_to_close_it_and_scrolls_only_as_far_as_its_text() {
         .count();
     assert!(blank <= 2, "scrolled past the end:\n{end}");
     // Up once shows a line that was just above.
-    s.press(KeyCode::Up);
+    s.key(KeyCode::Up);
     assert_ne!(s.text(), end);
 }
 
@@ -267,7 +210,7 @@ fn the_explanation_shows_each_jurors_scores_by_criterion() {
             .unwrap();
     }
     let mut s = coordinator(&service, 80, 24);
-    s.alt('3').press(KeyCode::Enter);
+    s.alt('3').key(KeyCode::Enter);
     let panel = s.text();
     for words in [
         "Оценки экспертов по критериям",
@@ -278,11 +221,11 @@ fn the_explanation_shows_each_jurors_scores_by_criterion() {
     }
     // The panel scrolls to the verdict, and no further than its last line.
     for _ in 0..60 {
-        s.press(KeyCode::Down);
+        s.key(KeyCode::Down);
     }
     let end = s.text();
     assert!(end.contains("роходит"), "{end}");
-    s.press(KeyCode::Up);
+    s.key(KeyCode::Up);
     assert_ne!(s.text(), end);
 }
 

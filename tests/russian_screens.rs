@@ -8,59 +8,14 @@
 //! assigned to the portfolio stage, and J02 with a draft sheet holding a
 //! half-point score (so a decimal comma is on screen).
 
-use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+mod common;
+
+use common::Screen;
+use crossterm::event::{KeyCode, KeyModifiers};
 use konkurs::domain::ids::StageId;
 use konkurs::service::{Actor, Service};
-use konkurs::text::{I18n, Lang};
-use konkurs::tui::keymap::Keymap;
-use konkurs::tui::{App, AppOptions};
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 use std::collections::BTreeMap;
 use std::sync::Arc;
-
-struct Screen {
-    app: App,
-    terminal: Terminal<TestBackend>,
-}
-
-impl Screen {
-    fn new(service: &Arc<Service>, actor: Actor) -> Screen {
-        let app = App::new(
-            service.clone(),
-            actor,
-            AppOptions {
-                tr: I18n::new(Lang::Ru),
-                keymap: Keymap::builtin("default").unwrap(),
-                db_label: "/srv/konkurs".into(),
-                user_keymap: None,
-            },
-        );
-        Screen {
-            app,
-            terminal: Terminal::new(TestBackend::new(80, 24)).unwrap(),
-        }
-    }
-
-    fn press(&mut self, code: KeyCode, modifiers: KeyModifiers) {
-        self.app.handle(&Event::Key(KeyEvent::new(code, modifiers)));
-    }
-
-    fn text(&mut self) -> String {
-        self.terminal.draw(|f| self.app.draw(f)).unwrap();
-        let buf = self.terminal.backend().buffer().clone();
-        let mut out = String::new();
-        for y in 0..buf.area.height {
-            let mut line = String::new();
-            for x in 0..buf.area.width {
-                line.push_str(buf[(x, y)].symbol());
-            }
-            out.push_str(line.trim_end());
-            out.push('\n');
-        }
-        out
-    }
-}
 
 /// The sample contest at its portfolio stage, with J02's first sheet drafted.
 fn contest() -> (tempfile::TempDir, Arc<Service>) {
@@ -220,7 +175,7 @@ fn walk(service: &Arc<Service>, who: &str, actor: Actor) -> BTreeMap<String, Vec
     for (scene, pane, keys) in SCENES {
         // A fresh workstation for each scene, so that one view's state does
         // not leak into the next.
-        let mut s = Screen::new(service, actor.clone());
+        let mut s = Screen::new(service, actor.clone(), 80, 24);
         s.press(KeyCode::Char((b'0' + pane) as char), KeyModifiers::ALT);
         for key in *keys {
             s.press(*key, KeyModifiers::NONE);

@@ -8,55 +8,20 @@
 
 mod common;
 
-use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+use common::Screen;
+use crossterm::event::KeyCode;
 use konkurs::search::fold;
 use konkurs::service::{Actor, Service};
-use konkurs::text::{I18n, Lang};
-use konkurs::tui::keymap::Keymap;
-use konkurs::tui::{App, AppOptions};
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 use std::sync::Arc;
 
-struct Screen {
-    app: App,
-    terminal: Terminal<TestBackend>,
+/// The coordinator's workstation in Russian at 80×24, on the Review pane.
+fn screen(service: &Arc<Service>) -> Screen {
+    let mut s = Screen::new(service, service.actor("J01").unwrap(), 80, 24);
+    s.alt('1');
+    s
 }
 
 impl Screen {
-    /// The coordinator's workstation in Russian at 80×24, on the Review pane.
-    fn new(service: &Arc<Service>) -> Screen {
-        let mut s = Screen {
-            app: App::new(
-                service.clone(),
-                service.actor("J01").unwrap(),
-                AppOptions {
-                    tr: I18n::new(Lang::Ru),
-                    keymap: Keymap::builtin("default").unwrap(),
-                    db_label: "/srv/konkurs".into(),
-                    user_keymap: None,
-                },
-            ),
-            terminal: Terminal::new(TestBackend::new(80, 24)).unwrap(),
-        };
-        s.press(KeyCode::Char('1'), KeyModifiers::ALT);
-        s
-    }
-
-    fn press(&mut self, code: KeyCode, modifiers: KeyModifiers) {
-        self.app.handle(&Event::Key(KeyEvent::new(code, modifiers)));
-    }
-
-    fn key(&mut self, code: KeyCode) {
-        self.press(code, KeyModifiers::NONE);
-    }
-
-    fn type_text(&mut self, text: &str) {
-        for c in text.chars() {
-            self.key(KeyCode::Char(c));
-        }
-    }
-
     /// `/`, the query, Enter.
     fn search(&mut self, query: &str) {
         self.key(KeyCode::Char('/'));
@@ -67,20 +32,6 @@ impl Screen {
     /// Esc until the search is cleared.
     fn clear_search(&mut self) {
         self.key(KeyCode::Esc);
-    }
-
-    fn text(&mut self) -> String {
-        self.terminal.draw(|f| self.app.draw(f)).unwrap();
-        let buf = self.terminal.backend().buffer().clone();
-        let mut out = String::new();
-        for y in 0..buf.area.height {
-            for x in 0..buf.area.width {
-                out.push_str(buf[(x, y)].symbol());
-            }
-            out = out.trim_end().to_string();
-            out.push('\n');
-        }
-        out
     }
 
     /// The selected participant's name, as the profile (Enter) shows it.
@@ -126,7 +77,7 @@ fn containing(service: &Service, word: &str) -> usize {
 #[test]
 fn a_new_query_selects_its_best_hit_and_shows_it() {
     let (_dir, service) = contest();
-    let mut s = Screen::new(&service);
+    let mut s = screen(&service);
     // The cursor on Журавлёв (P089), far down the list.
     for _ in 0..88 {
         s.key(KeyCode::Down);
@@ -151,7 +102,7 @@ fn a_new_query_selects_its_best_hit_and_shows_it() {
 #[test]
 fn ids_are_found() {
     let (_dir, service) = contest();
-    let mut s = Screen::new(&service);
+    let mut s = screen(&service);
     s.search("P005");
     let screen = s.text();
     assert!(screen.contains("найдено: 1"), "{screen}");
@@ -171,7 +122,7 @@ fn a_word_is_found_where_a_field_contains_it_in_either_alphabet() {
     let (_dir, service) = contest();
     let want = containing(&service, "иркутск");
     assert!(want > 10, "the sample has people from Irkutsk: {want}");
-    let mut s = Screen::new(&service);
+    let mut s = screen(&service);
     for query in ["иркутск", "Иркутск", "irkutsk"] {
         s.search(query);
         let screen = s.text();
@@ -190,7 +141,7 @@ fn a_word_is_found_where_a_field_contains_it_in_either_alphabet() {
 #[test]
 fn a_typo_is_offered_its_matches_marked_as_such() {
     let (_dir, service) = contest();
-    let mut s = Screen::new(&service);
+    let mut s = screen(&service);
     s.search("Иркустк");
     let screen = s.text();
     assert!(!screen.contains("Ничего не найдено"), "{screen}");

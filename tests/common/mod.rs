@@ -1,7 +1,8 @@
 //! Helpers for driving `konkurs serve` from tests: a small contest built
 //! through the library, SSH keys made by `ssh-keygen` and registered with
 //! `konkurs juror add-key`, the server as a child process, and tmux as the
-//! juror's terminal. Every wait is a bounded poll, never a fixed sleep.
+//! juror's terminal. Every wait is a bounded poll, never a fixed sleep. And
+//! [`Screen`]: the Russian workstation on ratatui's TestBackend.
 
 #![allow(dead_code)]
 
@@ -464,5 +465,76 @@ pub fn score_stage(
                 .unwrap();
             service.submit(&actor, stage, &p).unwrap();
         }
+    }
+}
+
+/// The workstation in Russian on ratatui's TestBackend: keys in, the
+/// screen's text out, as a person reads it.
+pub struct Screen {
+    pub app: konkurs::tui::App,
+    terminal: ratatui::Terminal<ratatui::backend::TestBackend>,
+}
+
+impl Screen {
+    pub fn new(service: &std::sync::Arc<Service>, actor: Actor, w: u16, h: u16) -> Screen {
+        use konkurs::text::{I18n, Lang};
+        let app = konkurs::tui::App::new(
+            service.clone(),
+            actor,
+            konkurs::tui::AppOptions {
+                tr: I18n::new(Lang::Ru),
+                keymap: konkurs::tui::keymap::Keymap::builtin("default").unwrap(),
+                db_label: "/srv/konkurs".into(),
+                user_keymap: None,
+            },
+        );
+        Screen {
+            app,
+            terminal: ratatui::Terminal::new(ratatui::backend::TestBackend::new(w, h)).unwrap(),
+        }
+    }
+
+    pub fn press(
+        &mut self,
+        code: crossterm::event::KeyCode,
+        modifiers: crossterm::event::KeyModifiers,
+    ) -> &mut Self {
+        use crossterm::event::{Event, KeyEvent};
+        self.app.handle(&Event::Key(KeyEvent::new(code, modifiers)));
+        self
+    }
+
+    pub fn key(&mut self, code: crossterm::event::KeyCode) -> &mut Self {
+        self.press(code, crossterm::event::KeyModifiers::NONE)
+    }
+
+    pub fn alt(&mut self, c: char) -> &mut Self {
+        self.press(
+            crossterm::event::KeyCode::Char(c),
+            crossterm::event::KeyModifiers::ALT,
+        )
+    }
+
+    pub fn type_text(&mut self, text: &str) -> &mut Self {
+        for c in text.chars() {
+            self.key(crossterm::event::KeyCode::Char(c));
+        }
+        self
+    }
+
+    /// The screen, line by line, without trailing spaces.
+    pub fn text(&mut self) -> String {
+        self.terminal.draw(|f| self.app.draw(f)).unwrap();
+        let buf = self.terminal.backend().buffer().clone();
+        let mut out = String::new();
+        for y in 0..buf.area.height {
+            let mut line = String::new();
+            for x in 0..buf.area.width {
+                line.push_str(buf[(x, y)].symbol());
+            }
+            out.push_str(line.trim_end());
+            out.push('\n');
+        }
+        out
     }
 }
