@@ -57,6 +57,9 @@ pub enum Tier {
     Typo,
 }
 
+/// How many tiers there are.
+const TIERS: usize = Tier::Typo as usize + 1;
+
 /// A prepared index over items' fields.
 ///
 /// Haystacks are stored as bytes, one run per item, fields separated by
@@ -553,12 +556,14 @@ impl SearchIndex {
             hits = self.scan(&everyone, test, q.native);
             typo_hits = !hits.is_empty();
         }
-        // Item order within a tier and field.
-        let mut buckets: std::collections::BTreeMap<(Tier, u8), Vec<Hit>> = Default::default();
+        // Item order within a tier and field: one bucket each, in the order
+        // of tiers, then fields (a counting sort: hits come in item order).
+        let fields = hits.iter().map(|h| h.field as usize + 1).max().unwrap_or(0);
+        let mut buckets: Vec<Vec<Hit>> = vec![Vec::new(); TIERS * fields];
         for h in hits {
-            buckets.entry((h.tier, h.field)).or_default().push(h);
+            buckets[h.tier as usize * fields + h.field as usize].push(h);
         }
-        let hits: Vec<Hit> = buckets.into_values().flatten().collect();
+        let hits: Vec<Hit> = buckets.into_iter().flatten().collect();
         Found {
             ordered: hits,
             matched,
