@@ -29,6 +29,9 @@ pub enum Arg {
     Key(&'static str),
     /// A rule of the contest a record breaks, worded by the text layer.
     Breach(crate::domain::integrity::Breach),
+    /// A value the service would refuse (a malformed SSH key), worded by the
+    /// text layer.
+    Refused(crate::domain::refusal::Refusal),
 }
 
 impl From<String> for Arg {
@@ -84,12 +87,6 @@ impl Message {
         self
     }
 
-    /// A sentence that comes worded from elsewhere (a library's error, a
-    /// service check), shown as it is.
-    pub fn verbatim(text: impl Into<String>) -> Message {
-        Message::new("import.as_is").with("text", text.into())
-    }
-
     pub fn words(&self, tr: &I18n) -> String {
         let values: Vec<String> = self
             .args
@@ -99,6 +96,7 @@ impl Message {
                 Arg::Number(x) => tr.decimal(x.to_string()),
                 Arg::Key(k) => tr.t(k).to_string(),
                 Arg::Breach(b) => crate::text::refusal::breach(b, tr),
+                Arg::Refused(r) => crate::text::refusal::refusal(r, tr),
             })
             .collect();
         let args: Vec<(&str, &dyn fmt::Display)> = self

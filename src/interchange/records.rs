@@ -7,13 +7,14 @@
 use super::schema::Mapping;
 use super::table::{Row, Table};
 use super::text::{self, key};
-use super::{ImportError, Message, Problem, Warning};
+use super::{Arg, ImportError, Message, Problem, Warning};
 use crate::domain::contest::Record;
 use crate::domain::ids::*;
 use crate::domain::learning::TrainingEvent;
 use crate::domain::mentoring::{Formats, InternRequest, Mentor, Municipality, TopicLevel};
 use crate::domain::participant::{Indicators, Participant};
 use crate::domain::people::{Juror, Role, SshKey};
+use crate::domain::refusal::Refusal;
 use crate::domain::regulation::Group;
 use crate::domain::scoring::{Conflict, ConflictOrigin};
 use crate::service::{ImportKind, View};
@@ -429,7 +430,10 @@ fn juror(c: &mut Cells, view: &View, file: &str) -> Option<Vec<Record>> {
                         keys.push(k)
                     }
                 }
-                Err(e) => c.bad("ssh_key", Message::verbatim(e.to_string())),
+                Err(e) => c.bad(
+                    "ssh_key",
+                    Message::new("import.as_is").with("text", Arg::Refused(Refusal::BadKey(e))),
+                ),
             }
         }
     }

@@ -91,15 +91,6 @@ pub fn points(x: f64) -> String {
     trimmed(x, POINTS)
 }
 
-/// `x` rounded half-up to `places` decimals as a number, for the JSON of a
-/// result whose figures are printed at a stated precision.
-pub fn rounded(x: f64, places: usize) -> f64 {
-    if !x.is_finite() {
-        return x;
-    }
-    fixed(x, places).parse().unwrap_or(x)
-}
-
 /// `text` (a number written with `.`) with the decimal comma instead.
 pub fn with_comma(text: String) -> String {
     if text.contains('.') {
@@ -136,12 +127,6 @@ mod tests {
         assert_eq!(points(-3.25), "-3.25");
         assert_eq!(points(-0.001), "0");
         assert_eq!(points(f64::INFINITY), "inf");
-    }
-
-    #[test]
-    fn rounded_numbers_for_json() {
-        assert_eq!(rounded(11.600000000000001, POINTS), 11.6);
-        assert_eq!(rounded(66.175, POINTS), 66.18);
     }
 
     #[test]
