@@ -96,7 +96,7 @@ fn refusal(service: &Service, actor: &Actor, path: &Path) -> String {
                 false,
                 &Options::default(),
             ) {
-                Ok(o) => panic!("{name}: the file was accepted: {}", o.report),
+                Ok(o) => panic!("{name}: the file was accepted: {:?}", o.report),
                 Err(e) => e.to_string(),
             }
         }
@@ -184,7 +184,7 @@ fn the_base_files_import_and_import_again_without_change() {
         false,
     )
     .unwrap();
-    assert!(!again.report.changed(), "{}", again.report);
+    assert!(!again.report.changed(), "{:?}", again.report);
     assert_eq!(again.report.unchanged, 5);
 }
 

@@ -9,7 +9,6 @@ use crate::domain::contest::{Change, Collection, Contest, Record};
 use crate::domain::people::Role;
 use crate::domain::refusal::{Act, Refusal};
 use serde::Serialize;
-use std::fmt;
 
 /// The kinds of files konkurs imports.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, clap::ValueEnum, Serialize)]
@@ -75,46 +74,6 @@ pub struct ImportReport {
 impl ImportReport {
     pub fn changed(&self) -> bool {
         !self.added.is_empty() || !self.updated.is_empty()
-    }
-}
-
-impl fmt::Display for ImportReport {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let verb = if self.dry_run { "would add" } else { "added" };
-        let upd = if self.dry_run {
-            "would update"
-        } else {
-            "updated"
-        };
-        writeln!(
-            f,
-            "{}: {} {verb} {}, {upd} {}, unchanged {}",
-            self.source,
-            self.kind,
-            self.added.len(),
-            self.updated.len(),
-            self.unchanged
-        )?;
-        const SHOWN: usize = 20;
-        for id in self.added.iter().take(SHOWN) {
-            writeln!(f, "  + {id}")?;
-        }
-        if self.added.len() > SHOWN {
-            writeln!(f, "  + ... and {} more", self.added.len() - SHOWN)?;
-        }
-        for (id, fields) in self.updated.iter().take(SHOWN) {
-            writeln!(f, "  ~ {id}")?;
-            for c in fields {
-                writeln!(f, "      {}: {} -> {}", c.field, c.before, c.after)?;
-            }
-        }
-        if self.updated.len() > SHOWN {
-            writeln!(f, "  ~ ... and {} more", self.updated.len() - SHOWN)?;
-        }
-        if self.dry_run {
-            writeln!(f, "dry run: nothing was written")?;
-        }
-        Ok(())
     }
 }
 
