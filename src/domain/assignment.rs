@@ -268,7 +268,8 @@ impl AssignmentPlan {
             .map(|a| &a.juror)
     }
 
-    /// One line for the secretary.
+    /// The plan in one line, as the audit log records it (English, like
+    /// every audit summary; the interfaces word the typed plan themselves).
     pub fn summary(&self) -> String {
         let k = self.jurors_per_participant;
         let manual = self
