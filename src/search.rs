@@ -11,6 +11,9 @@
 //! a vowel is `kh`, `c` is `ts` unless it begins `ch`, `tz` is `ts`, `x` is
 //! `ks`, `w` is `v`, `j` is `y`.
 //!
+//! Spaces, punctuation and quotes are one space on both sides, so that
+//! `tos zarya` is a part of «ТОС «Заря»» and `усть кут` of «Усть-Кут».
+//!
 //! A query matches within one field, never across fields, and every hit
 //! says how ([`Tier`]), best first:
 //! 1. a whole word of a field, or the beginning of one ([`Tier::Word`]);
@@ -25,6 +28,8 @@
 //!
 //! Within a tier, hits in an earlier field (id, name, TOS, municipality)
 //! come first, then in item order.
+
+use std::ops::Range;
 
 /// At most this many other letters between two letters of a fuzzy match.
 pub const MAX_GAP: usize = 2;
@@ -41,7 +46,12 @@ pub const TYPO_FROM: usize = 5;
 /// Above this many candidates the scan runs on two threads.
 const PARALLEL_FROM: usize = 20_000;
 
-/// Separates fields in a haystack; never in a query.
+/// Candidates fewer than one in this many items are tested one by one;
+/// more, in one pass over every item's text.
+const SPARSE: usize = 8;
+
+/// Separates fields in a haystack, and items in the index; never in a
+/// query.
 const SEP: u8 = 0x01;
 
 /// How a hit matched, best first.
@@ -72,6 +82,9 @@ pub struct SearchIndex {
     latin_at: Vec<u32>,
     native: Vec<u8>,
     native_at: Vec<u32>,
+    /// Each item's [`letters_of`] in `latin` and in `native`.
+    latin_letters: Vec<u64>,
+    native_letters: Vec<u64>,
 }
 
 /// What a query found.
@@ -141,19 +154,32 @@ fn is_cyrillic(c: char) -> bool {
     ('\u{0400}'..='\u{04FF}').contains(&c)
 }
 
-/// The one-byte form of a folded character in the native haystack.
+/// The one-byte form of a folded character in the native haystack: ASCII
+/// letters and digits as they are, `а`..`я` as 0xE0..0xFF (as in
+/// Windows-1251), other letters 0x80, anything else a space.
 fn native_byte(c: char) -> u8 {
     match c {
-        c if c.is_ascii() => c as u8,
+        c if c.is_ascii_alphanumeric() => c as u8,
         'а'..='я' => 0xE0 + (c as u32 - 'а' as u32) as u8,
         c if c.is_alphanumeric() => 0x80,
         _ => b' ',
     }
 }
 
-/// Whether a haystack byte is part of a word.
+/// Appends `b` unless it is a space after a space: a run of spaces,
+/// punctuation and quotes is one space on both sides of a search, so that
+/// `tos zarya` is a part of «ТОС «Заря»» and `усть-кут` of «Усть-Кут».
+fn push_collapsed<T>(to: &mut Vec<(u8, T)>, b: u8, at: T) {
+    if b == b' ' && to.last().is_some_and(|(l, _)| *l == b' ') {
+        return;
+    }
+    to.push((b, at));
+}
+
+/// Whether a haystack byte is part of a word: anything but a space and
+/// [`SEP`].
 fn is_word(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b >= 0x80
+    b != b' ' && b != SEP
 }
 
 /// Brings Latin text to the transliteration's spellings (see the module's
@@ -199,11 +225,11 @@ impl Haystacks {
             for (i, c) in text.chars().enumerate() {
                 let at = (f as u8, i.min(u16::MAX as usize) as u16);
                 let c = fold(c);
-                native.push((native_byte(c), at));
+                push_collapsed(&mut native, native_byte(c), at);
                 if is_cyrillic(c) {
                     latin_raw.extend(latin(c).bytes().map(|l| (l, at)));
                 } else {
-                    latin_raw.push((native_byte(c), at));
+                    push_collapsed(&mut latin_raw, native_byte(c), at);
                 }
             }
         }
@@ -223,10 +249,19 @@ impl Query {
     fn new(q: &str) -> Query {
         let text: Vec<char> = q.trim().chars().map(fold).collect();
         let native = text.iter().any(|&c| is_cyrillic(c));
+        let mut raw: Vec<(u8, ())> = Vec::with_capacity(text.len());
+        for &c in &text {
+            push_collapsed(&mut raw, native_byte(c), ());
+        }
+        if raw.last().is_some_and(|(b, _)| *b == b' ') {
+            raw.pop();
+        }
+        if raw.first().is_some_and(|(b, _)| *b == b' ') {
+            raw.remove(0);
+        }
         let bytes = if native {
-            text.iter().map(|&c| native_byte(c)).collect()
+            raw.into_iter().map(|(b, _)| b).collect()
         } else {
-            let raw: Vec<(u8, ())> = text.iter().map(|&c| (native_byte(c), ())).collect();
             latin_spelling(&raw).into_iter().map(|(b, _)| b).collect()
         };
         Query {
@@ -237,24 +272,100 @@ impl Query {
     }
 }
 
-/// Where a query matched in one item's haystack.
-struct Match {
-    tier: Tier,
-    field: u8,
-    /// The matched bytes: `start..start + len`, or `path` when not empty.
-    start: usize,
-    len: usize,
-    path: Vec<usize>,
+/// A query's tests, prepared once per search.
+struct Tests<'q> {
+    q: &'q Query,
+    finder: memchr::memmem::Finder<'q>,
+    /// For the bit-parallel fuzzy test (queries of up to 64 bytes): bit `i`
+    /// of `masks[b]` is set when the query's byte `i` is `b`.
+    masks: Option<Box<[u64; 256]>>,
 }
 
-impl Match {
-    fn positions(&self) -> Vec<usize> {
-        if self.path.is_empty() {
-            (self.start..self.start + self.len).collect()
-        } else {
-            self.path.clone()
+impl<'q> Tests<'q> {
+    fn new(q: &'q Query) -> Tests<'q> {
+        let masks = (q.bytes.len() <= 64).then(|| {
+            let mut masks = Box::new([0u64; 256]);
+            for (i, &b) in q.bytes.iter().enumerate() {
+                masks[b as usize] |= 1 << i;
+            }
+            masks
+        });
+        Tests {
+            q,
+            finder: memchr::memmem::Finder::new(&q.bytes),
+            masks,
         }
     }
+
+    fn fuzzy(&self) -> bool {
+        self.q.letters >= FUZZY_FROM
+    }
+
+    /// The best place `hay` holds the query as a part of one field: a
+    /// word's beginning in the earliest field that has one, else a part in
+    /// the earliest field. (tier, field, offset in `hay`).
+    fn part(&self, hay: &[u8]) -> Option<(Tier, u8, usize)> {
+        let mut best: Option<(Tier, u8, usize)> = None;
+        for (f, (start, text)) in fields(hay).enumerate() {
+            for at in self.finder.find_iter(text) {
+                let tier = if word_start(text, at) {
+                    Tier::Word
+                } else {
+                    Tier::Part
+                };
+                if best.is_none_or(|(t, _, _)| tier < t) {
+                    best = Some((tier, f as u8, start + at));
+                }
+                if tier == Tier::Word {
+                    return best;
+                }
+            }
+        }
+        best
+    }
+
+    /// The earliest field of `hay` that holds the query's letters in order
+    /// with at most [`MAX_GAP`] other letters between two of them: one
+    /// pass, bit-parallel over the query's positions.
+    fn fuzzy_field(&self, hay: &[u8]) -> Option<u8> {
+        let Some(masks) = &self.masks else {
+            return fields(hay)
+                .position(|(_, text)| fuzzy(text, &self.q.bytes).is_some())
+                .map(|f| f as u8);
+        };
+        let last = 1u64 << (self.q.bytes.len() - 1);
+        // r1, r2, r3: bit i set when q[..=i] matches ending 1, 2, 3 bytes
+        // back (at most MAX_GAP = 2 other bytes between two matched ones).
+        const _: () = assert!(MAX_GAP == 2);
+        let (mut r1, mut r2, mut r3) = (0u64, 0u64, 0u64);
+        let mut field = 0u8;
+        for &b in hay {
+            if b == SEP {
+                field += 1;
+                (r1, r2, r3) = (0, 0, 0);
+                continue;
+            }
+            let now = ((r1 | r2 | r3) << 1 | 1) & masks[b as usize];
+            if now & last != 0 {
+                return Some(field);
+            }
+            (r1, r2, r3) = (now, r1, r2);
+        }
+        None
+    }
+}
+
+/// The letters and digits a text holds, as bits (some share one): an item
+/// without each of a query's letters cannot match it fuzzily.
+fn letters_of(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0, |all, &b| {
+        all | match b {
+            b'a'..=b'z' => 1 << (b - b'a'),
+            b'0'..=b'9' => 1 << (26 + b - b'0'),
+            0xE0..=0xFF => 1 << (36 + (b - 0xE0) % 28),
+            _ => 0,
+        }
+    })
 }
 
 /// The fields of a haystack with their start offsets.
@@ -269,101 +380,6 @@ fn fields(hay: &[u8]) -> impl Iterator<Item = (usize, &[u8])> {
 
 fn word_start(hay: &[u8], at: usize) -> bool {
     at == 0 || !is_word(hay[at - 1])
-}
-
-/// The best match of `q` in `hay` without a typo: a part of one field (a
-/// word's beginning first, then the earliest field), else a fuzzy match in
-/// the earliest field that has one (its positions only `with_path`).
-fn direct(
-    hay: &[u8],
-    q: &Query,
-    finder: &memchr::memmem::Finder,
-    with_path: bool,
-) -> Option<Match> {
-    // A word's beginning in the earliest field, else a part in the
-    // earliest field.
-    let mut best: Option<Match> = None;
-    for (f, (start, text)) in fields(hay).enumerate() {
-        for at in finder.find_iter(text) {
-            let tier = if word_start(text, at) {
-                Tier::Word
-            } else {
-                Tier::Part
-            };
-            if best.as_ref().is_none_or(|b| tier < b.tier) {
-                best = Some(Match {
-                    tier,
-                    field: f as u8,
-                    start: start + at,
-                    len: q.bytes.len(),
-                    path: Vec::new(),
-                });
-            }
-            if tier == Tier::Word {
-                return best;
-            }
-        }
-    }
-    if best.is_some() || q.letters < FUZZY_FROM || !is_subsequence(hay, &q.bytes) {
-        return best;
-    }
-    fields(hay).enumerate().find_map(|(f, (start, text))| {
-        let path = if with_path {
-            fuzzy(text, &q.bytes)?
-        } else if fuzzy_found(text, &q.bytes) {
-            Vec::new()
-        } else {
-            return None;
-        };
-        Some(Match {
-            tier: Tier::Fuzzy,
-            field: f as u8,
-            start,
-            len: 0,
-            path: path.into_iter().map(|p| start + p).collect(),
-        })
-    })
-}
-
-/// Whether [`fuzzy`] finds `q` in `field`, without the positions:
-/// bit-parallel for fields of up to 128 bytes.
-fn fuzzy_found(field: &[u8], q: &[u8]) -> bool {
-    if !is_subsequence(field, q) {
-        return false;
-    }
-    if field.len() > 128 {
-        return fuzzy(field, q).is_some();
-    }
-    let at = |c: u8| {
-        field
-            .iter()
-            .enumerate()
-            .filter(|(_, b)| **b == c)
-            .fold(0u128, |m, (j, _)| m | 1 << j)
-    };
-    // Bit j: q[..=i] matches ending at field[j].
-    let mut reach = at(q[0]);
-    for &c in &q[1..] {
-        if reach == 0 {
-            return false;
-        }
-        let after = (1..=MAX_GAP + 1).fold(0u128, |s, d| s | reach << d);
-        reach = after & at(c);
-    }
-    reach != 0
-}
-
-/// Whether `needle` is a subsequence of `hay` (a quick test before the
-/// fuzzy one).
-fn is_subsequence(hay: &[u8], needle: &[u8]) -> bool {
-    let mut h = 0;
-    for &n in needle {
-        match memchr::memchr(n, &hay[h..]) {
-            Some(i) => h += i + 1,
-            None => return false,
-        }
-    }
-    true
 }
 
 /// The positions of `q`'s bytes in `field` in order, with at most
@@ -405,6 +421,7 @@ fn fuzzy(field: &[u8], q: &[u8]) -> Option<Vec<usize>> {
 
 /// How many bytes of `text`'s beginning are one typo from `q` (a wrong,
 /// extra or missing byte in `q`, or two neighbours swapped), or `None`.
+/// Reads at most `q.len() + 1` bytes of `text`.
 fn one_typo(text: &[u8], q: &[u8]) -> Option<usize> {
     let m = q.len();
     let i = q.iter().zip(text).take_while(|(a, b)| a == b).count();
@@ -435,21 +452,197 @@ fn one_typo(text: &[u8], q: &[u8]) -> Option<usize> {
 }
 
 /// The first word's beginning in `hay` (earliest field first) one typo
-/// from `q`.
-fn typo(hay: &[u8], q: &Query) -> Option<Match> {
+/// from `q`: (field, offset in `hay`, length).
+fn typo(hay: &[u8], q: &[u8]) -> Option<(u8, usize, usize)> {
     fields(hay).enumerate().find_map(|(f, (start, text))| {
         (0..text.len())
             .filter(|&s| is_word(text[s]) && word_start(text, s))
-            .find_map(|s| {
-                one_typo(&text[s..], &q.bytes).map(|len| Match {
-                    tier: Tier::Typo,
-                    field: f as u8,
-                    start: start + s,
-                    len,
-                    path: Vec::new(),
-                })
-            })
+            .find_map(|s| one_typo(&text[s..], q).map(|len| (f as u8, start + s, len)))
     })
+}
+
+/// A set of items.
+struct Items(Vec<u64>);
+
+impl Items {
+    fn of(items: impl IntoIterator<Item = usize>, n: usize) -> Items {
+        let mut bits = vec![0u64; n.div_ceil(64)];
+        for i in items {
+            bits[i / 64] |= 1 << (i % 64);
+        }
+        Items(bits)
+    }
+
+    fn has(&self, i: usize) -> bool {
+        self.0[i / 64] & 1 << (i % 64) != 0
+    }
+}
+
+/// `work` over `0..n`, on two threads (each half) for large `n`; the
+/// results in order.
+fn each<T: Send>(n: usize, work: impl Fn(Range<usize>) -> Vec<T> + Sync) -> Vec<T> {
+    if n < PARALLEL_FROM {
+        return work(0..n);
+    }
+    let mid = n / 2;
+    std::thread::scope(|s| {
+        let other = s.spawn(|| work(mid..n));
+        let mut mine = work(0..mid);
+        mine.extend(other.join().expect("the search thread does not panic"));
+        mine
+    })
+}
+
+/// The items of `items` (among `wanted`) whose haystacks in `buf` hold the
+/// query as a part of one field, each with its best tier and field as
+/// [`Tests::part`] finds them, in item order: one pass of the finder over
+/// the items' stretch of the buffer.
+fn parts_in(
+    buf: &[u8],
+    at: &[u32],
+    items: Range<usize>,
+    finder: &memchr::memmem::Finder,
+    wanted: Option<&Items>,
+) -> Vec<Hit> {
+    let mut out = Vec::new();
+    let end = at[items.end] as usize;
+    let mut pos = at[items.start] as usize;
+    let mut item = items.start;
+    let mut best: Option<(Tier, u8)> = None;
+    while let Some(off) = finder.find(&buf[pos..end]) {
+        let p = pos + off;
+        if p >= at[item + 1] as usize {
+            if let Some((tier, field)) = best.take() {
+                out.push(Hit { item, tier, field });
+            }
+            // Items only move forward: the steps over a pass are at most
+            // the number of items.
+            item += 1;
+            while at[item + 1] as usize <= p {
+                item += 1;
+            }
+        }
+        let (start, stop) = (at[item] as usize, at[item + 1] as usize);
+        if wanted.is_some_and(|w| !w.has(item)) {
+            pos = stop;
+            continue;
+        }
+        let field = |at: usize| buf[start..at].iter().filter(|&&b| b == SEP).count() as u8;
+        // The first place is the earliest field's; a word's beginning
+        // after it is better than a part, and nothing else is.
+        best = Some(if word_start(buf, p) {
+            (Tier::Word, field(p))
+        } else {
+            match word_after(buf, p + 1..stop - 1, finder.needle()) {
+                Some(w) => (Tier::Word, field(w)),
+                None => (Tier::Part, field(p)),
+            }
+        });
+        pos = stop;
+    }
+    if let Some((tier, field)) = best {
+        out.push(Hit { item, tier, field });
+    }
+    out
+}
+
+/// The first place in `within` of `buf` where `q` begins a word (after a
+/// space or a separator, the only bytes that are not a word's).
+fn word_after(buf: &[u8], within: Range<usize>, q: &[u8]) -> Option<usize> {
+    let from = within.start.checked_sub(1)?;
+    memchr::memchr2_iter(b' ', SEP, &buf[from..within.end])
+        .map(|j| from + j + 1)
+        .find(|&j| j + q.len() <= within.end && buf[j..].starts_with(q))
+}
+
+/// The items of `items` with a word's beginning one typo from `q`, each
+/// with the earliest such field, in item order, as [`typo`] finds them.
+///
+/// One typo leaves the bytes before the middle one or those after it as
+/// they are: the word beginnings looked at are those where the first part
+/// is, and those the last part's places point back to (the typo before it
+/// a wrong, missing or extra letter, or a swap).
+fn typos_in(buf: &[u8], at: &[u32], items: Range<usize>, q: &[u8]) -> Vec<Hit> {
+    let (from, to) = (at[items.start] as usize, at[items.end] as usize);
+    let stretch = &buf[from..to];
+    let half = q.len() / 2;
+    let mut found: Vec<(usize, u8)> = Vec::new();
+    let mut test = |s: usize| {
+        if s < from || !is_word(buf[s]) || !word_start(buf, s) {
+            return;
+        }
+        let text = &buf[s..(s + q.len() + 1).min(to)];
+        let text = &text[..memchr::memchr(SEP, text).unwrap_or(text.len())];
+        if one_typo(text, q).is_none() {
+            return;
+        }
+        let item = at.partition_point(|&a| a as usize <= s) - 1;
+        let field = buf[at[item] as usize..s]
+            .iter()
+            .filter(|&&b| b == SEP)
+            .count();
+        found.push((item, field as u8));
+    };
+    for p in memchr::memmem::find_iter(stretch, &q[..half]) {
+        test(from + p);
+    }
+    for p in memchr::memmem::find_iter(stretch, &q[half + 1..]) {
+        for back in [half, half + 1, half + 2] {
+            if let Some(s) = (from + p).checked_sub(back) {
+                test(s);
+            }
+        }
+    }
+    found.sort_unstable();
+    found.dedup_by_key(|(item, _)| *item);
+    found
+        .into_iter()
+        .map(|(item, field)| Hit {
+            item,
+            tier: Tier::Typo,
+            field,
+        })
+        .collect()
+}
+
+/// Hits ordered by tier, then field, then item: a counting sort, since
+/// each tier's hits come in item order.
+fn best_first(hits: Vec<Hit>) -> Vec<Hit> {
+    let fields = hits.iter().map(|h| h.field as usize + 1).max().unwrap_or(0);
+    let bucket = |h: &Hit| h.tier as usize * fields + h.field as usize;
+    let mut next = vec![0usize; TIERS * fields + 1];
+    for h in &hits {
+        next[bucket(h) + 1] += 1;
+    }
+    for b in 1..next.len() {
+        next[b] += next[b - 1];
+    }
+    let mut ordered = hits.clone();
+    for h in hits {
+        let at = &mut next[bucket(&h)];
+        ordered[*at] = h;
+        *at += 1;
+    }
+    ordered
+}
+
+/// Two lists of items in item order, merged.
+fn merged(a: &[Hit], b: &[Hit]) -> Vec<usize> {
+    if b.is_empty() {
+        return a.iter().map(|h| h.item).collect();
+    }
+    let mut out = Vec::with_capacity(a.len() + b.len());
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() || j < b.len() {
+        if j == b.len() || (i < a.len() && a[i].item < b[j].item) {
+            out.push(a[i].item);
+            i += 1;
+        } else {
+            out.push(b[j].item);
+            j += 1;
+        }
+    }
+    out
 }
 
 impl SearchIndex {
@@ -464,13 +657,22 @@ impl SearchIndex {
             latin_at: vec![0],
             native: Vec::new(),
             native_at: vec![0],
+            latin_letters: Vec::new(),
+            native_letters: Vec::new(),
         };
         for fields in items {
             let h = Haystacks::new(fields.as_ref());
+            let from = (index.latin.len(), index.native.len());
             index.latin.extend(h.latin.iter().map(|(b, _)| *b));
+            index.latin.push(SEP);
             index.latin_at.push(index.latin.len() as u32);
             index.native.extend(h.native.iter().map(|(b, _)| *b));
+            index.native.push(SEP);
             index.native_at.push(index.native.len() as u32);
+            index.latin_letters.push(letters_of(&index.latin[from.0..]));
+            index
+                .native_letters
+                .push(letters_of(&index.native[from.1..]));
         }
         index
     }
@@ -483,21 +685,30 @@ impl SearchIndex {
         self.len() == 0
     }
 
-    fn hay(&self, item: usize, native: bool) -> &[u8] {
+    /// Every item's haystack, each followed by a [`SEP`], and where each
+    /// begins.
+    fn buffer(&self, native: bool) -> (&[u8], &[u32]) {
         if native {
-            &self.native[self.native_at[item] as usize..self.native_at[item + 1] as usize]
+            (&self.native, &self.native_at)
         } else {
-            &self.latin[self.latin_at[item] as usize..self.latin_at[item + 1] as usize]
+            (&self.latin, &self.latin_at)
         }
+    }
+
+    fn hay(&self, item: usize, native: bool) -> &[u8] {
+        let (buf, at) = self.buffer(native);
+        &buf[at[item] as usize..at[item + 1] as usize - 1]
     }
 
     /// A query's normalised form. When one query's key begins with
     /// another's, everything the longer one matches without a typo the
     /// shorter one matches too: its [`Found::matched`] are the longer one's
-    /// candidates.
+    /// candidates. (The key says whether the query is long enough to match
+    /// fuzzily: a shorter query's matches are no candidates for a fuzzy
+    /// one.)
     pub fn key(query: &str) -> Vec<u8> {
         let q = Query::new(query);
-        let mut key = vec![u8::from(q.native)];
+        let mut key = vec![u8::from(q.native), u8::from(q.letters >= FUZZY_FROM)];
         key.extend(q.bytes);
         key
     }
@@ -514,17 +725,11 @@ impl SearchIndex {
     /// all items, whatever the candidates.
     pub fn find(&self, query: &str, candidates: Option<&[usize]>) -> Found {
         let q = Query::new(query);
-        let all: Vec<usize>;
-        let candidates = match candidates {
-            Some(c) => c,
-            None => {
-                all = (0..self.len()).collect();
-                &all
-            }
-        };
+        let n = self.len();
         if q.bytes.is_empty() {
+            let all: Vec<usize> = candidates.map_or_else(|| (0..n).collect(), <[usize]>::to_vec);
             return Found {
-                ordered: candidates
+                ordered: all
                     .iter()
                     .map(|&item| Hit {
                         item,
@@ -532,74 +737,68 @@ impl SearchIndex {
                         field: 0,
                     })
                     .collect(),
-                matched: candidates.to_vec(),
+                matched: all,
                 typo: false,
             };
         }
-        let finder = memchr::memmem::Finder::new(&q.bytes);
-        let mut hits = self.scan(candidates, |hay| direct(hay, &q, &finder, false), q.native);
-        let matched: Vec<usize> = hits.iter().map(|h| h.item).collect();
+        let tests = Tests::new(&q);
+        let (buf, at) = self.buffer(q.native);
+        let hit = |item: usize, (tier, field): (Tier, u8)| Hit { item, tier, field };
+        // Parts of fields: item by item among few candidates, else one pass
+        // over the buffer.
+        let parts: Vec<Hit> = match candidates {
+            Some(c) if c.len() * SPARSE < n => each(c.len(), |r| {
+                c[r].iter()
+                    .filter_map(|&i| {
+                        let (tier, field, _) = tests.part(self.hay(i, q.native))?;
+                        Some(hit(i, (tier, field)))
+                    })
+                    .collect()
+            }),
+            _ => {
+                let wanted = candidates.map(|c| Items::of(c.iter().copied(), n));
+                each(n, |r| parts_in(buf, at, r, &tests.finder, wanted.as_ref()))
+            }
+        };
+        // Letters in order, among the rest.
+        let fuzzy: Vec<Hit> = if tests.fuzzy() {
+            let done = Items::of(parts.iter().map(|h| h.item), n);
+            let letters = if q.native {
+                &self.native_letters
+            } else {
+                &self.latin_letters
+            };
+            let needed = letters_of(&q.bytes);
+            let maybe = |i: &usize| !done.has(*i) && letters[*i] & needed == needed;
+            let rest: Vec<usize> = match candidates {
+                Some(c) => c.iter().copied().filter(maybe).collect(),
+                None => (0..n).filter(maybe).collect(),
+            };
+            each(rest.len(), |r| {
+                rest[r]
+                    .iter()
+                    .filter_map(|&i| {
+                        let field = tests.fuzzy_field(self.hay(i, q.native))?;
+                        Some(hit(i, (Tier::Fuzzy, field)))
+                    })
+                    .collect()
+            })
+        } else {
+            Vec::new()
+        };
+        let matched = merged(&parts, &fuzzy);
+        let mut hits: Vec<Hit> = parts;
+        hits.extend(fuzzy);
         let mut typo_hits = false;
         if hits.is_empty() && q.letters >= TYPO_FROM {
-            // One typo leaves the bytes before the middle one or those after
-            // it as they are: a quick test before looking at every word.
-            let half = q.bytes.len() / 2;
-            let before = memchr::memmem::Finder::new(&q.bytes[..half]);
-            let after = memchr::memmem::Finder::new(&q.bytes[half + 1..]);
-            let everyone: Vec<usize> = (0..self.len()).collect();
-            let test = |hay: &[u8]| {
-                if before.find(hay).is_none() && after.find(hay).is_none() {
-                    return None;
-                }
-                typo(hay, &q)
-            };
-            hits = self.scan(&everyone, test, q.native);
+            hits = each(n, |r| typos_in(buf, at, r, &q.bytes));
             typo_hits = !hits.is_empty();
         }
-        // Item order within a tier and field: one bucket each, in the order
-        // of tiers, then fields (a counting sort: hits come in item order).
-        let fields = hits.iter().map(|h| h.field as usize + 1).max().unwrap_or(0);
-        let mut buckets: Vec<Vec<Hit>> = vec![Vec::new(); TIERS * fields];
-        for h in hits {
-            buckets[h.tier as usize * fields + h.field as usize].push(h);
-        }
-        let hits: Vec<Hit> = buckets.into_iter().flatten().collect();
         Found {
-            ordered: hits,
+            ordered: best_first(hits),
             matched,
             typo: typo_hits,
         }
-    }
-
-    /// The hits of `test` over `items`, in item order; on two threads for
-    /// large sets.
-    fn scan(
-        &self,
-        items: &[usize],
-        test: impl Fn(&[u8]) -> Option<Match> + Sync,
-        native: bool,
-    ) -> Vec<Hit> {
-        let part = |part: &[usize]| -> Vec<Hit> {
-            part.iter()
-                .filter_map(|&item| {
-                    test(self.hay(item, native)).map(|m| Hit {
-                        item,
-                        tier: m.tier,
-                        field: m.field,
-                    })
-                })
-                .collect()
-        };
-        if items.len() < PARALLEL_FROM {
-            return part(items);
-        }
-        let (a, b) = items.split_at(items.len() / 2);
-        std::thread::scope(|s| {
-            let other = s.spawn(|| part(b));
-            let mut mine = part(a);
-            mine.extend(other.join().expect("the search thread does not panic"));
-            mine
-        })
     }
 
     /// The characters of `fields` that `query` matches, for highlighting:
@@ -613,14 +812,24 @@ impl SearchIndex {
         let h = Haystacks::new(fields);
         let hay = if q.native { &h.native } else { &h.latin };
         let bytes: Vec<u8> = hay.iter().map(|(b, _)| *b).collect();
-        let finder = memchr::memmem::Finder::new(&q.bytes);
-        let Some(found) = direct(&bytes, &q, &finder, true)
-            .or_else(|| (q.letters >= TYPO_FROM).then(|| typo(&bytes, &q)).flatten())
-        else {
+        let tests = Tests::new(&q);
+        let positions: Vec<usize> = if let Some((_, _, start)) = tests.part(&bytes) {
+            (start..start + q.bytes.len()).collect()
+        } else if let Some(f) = tests.fuzzy().then(|| tests.fuzzy_field(&bytes)).flatten() {
+            let Some((start, text)) = self::fields(&bytes).nth(f as usize) else {
+                return Vec::new();
+            };
+            let path = fuzzy(text, &q.bytes).unwrap_or_default();
+            path.into_iter().map(|p| start + p).collect()
+        } else if let Some((_, start, len)) = (q.letters >= TYPO_FROM)
+            .then(|| typo(&bytes, &q.bytes))
+            .flatten()
+        {
+            (start..start + len).collect()
+        } else {
             return Vec::new();
         };
-        let mut out: Vec<(u8, u16)> = found
-            .positions()
+        let mut out: Vec<(u8, u16)> = positions
             .into_iter()
             .filter_map(|i| hay.get(i).map(|(_, at)| *at))
             .filter(|(f, _)| *f != u8::MAX)
@@ -706,6 +915,15 @@ mod tests {
     }
 
     #[test]
+    fn punctuation_and_quotes_are_one_space() {
+        assert_eq!(tiers("tos rassvet"), vec![(0, Tier::Word)]);
+        assert_eq!(tiers("ТОС «Рассвет»"), vec![(0, Tier::Word)]);
+        assert_eq!(tiers("усть-кут"), vec![(5, Tier::Word)]);
+        assert_eq!(tiers("ust kut"), vec![(5, Tier::Word)]);
+        assert_eq!(tiers("«кедр"), vec![(5, Tier::Word)]);
+    }
+
+    #[test]
     fn ids_are_searched() {
         assert_eq!(tiers("P005"), vec![(4, Tier::Word)]);
         assert_eq!(
@@ -782,16 +1000,18 @@ mod tests {
                 b"bcc",
                 b"cab",
             ] {
+                let query = Query {
+                    bytes: q.to_vec(),
+                    native: false,
+                    letters: q.len(),
+                };
                 assert_eq!(
-                    fuzzy_found(field, q),
+                    Tests::new(&query).fuzzy_field(field).is_some(),
                     fuzzy(field, q).is_some(),
                     "{q:?} in {field:?}"
                 );
             }
         }
-        let long = [b'x'; 200];
-        assert!(!fuzzy_found(&long, b"xy"));
-        assert!(fuzzy_found(&long, b"xxx"));
     }
 
     #[test]
@@ -875,5 +1095,150 @@ mod tests {
         assert!(SearchIndex::key("iv").starts_with(&SearchIndex::key("i")));
         // `c` is `ts` until an `h` follows: no narrowing from `c` to `ch`.
         assert!(!SearchIndex::key("ch").starts_with(&SearchIndex::key("c")));
+    }
+
+    /// What [`SearchIndex::find`] must give, item by item from the
+    /// per-item tests (the index finds parts and typos in one pass over
+    /// every item's text instead).
+    fn reference(idx: &SearchIndex, query: &str) -> (Vec<(usize, Tier, u8)>, bool) {
+        let q = Query::new(query);
+        let tests = Tests::new(&q);
+        let mut hits: Vec<(usize, Tier, u8)> = (0..idx.len())
+            .filter_map(|i| {
+                let hay = idx.hay(i, q.native);
+                match tests.part(hay) {
+                    Some((tier, field, _)) => Some((i, tier, field)),
+                    None if tests.fuzzy() => tests.fuzzy_field(hay).map(|f| (i, Tier::Fuzzy, f)),
+                    None => None,
+                }
+            })
+            .collect();
+        let typo_hits = hits.is_empty() && q.letters >= TYPO_FROM;
+        if typo_hits {
+            hits = (0..idx.len())
+                .filter_map(|i| {
+                    typo(idx.hay(i, q.native), &q.bytes).map(|(f, _, _)| (i, Tier::Typo, f))
+                })
+                .collect();
+        }
+        hits.sort_by_key(|&(i, tier, field)| (tier, field, i));
+        let typo_hits = typo_hits && !hits.is_empty();
+        (hits, typo_hits)
+    }
+
+    #[test]
+    fn one_pass_over_the_index_finds_what_each_item_holds() {
+        let first = [
+            "Иванова",
+            "Петров",
+            "Ёлкина",
+            "Кутузов",
+            "Сидорова",
+            "Ходоркова",
+            "Шелехова",
+        ];
+        let second = ["Анна", "Иван", "Мария", "Пётр", "Юлия", "Илья", "Елена"];
+        let tos = [
+            "«Рассвет»",
+            "«Заря»",
+            "«Берёзка»",
+            "«Иркутянка»",
+            "«Кедр»",
+            "«Надежда»",
+        ];
+        let towns = [
+            "Иркутск",
+            "Усть-Кут",
+            "Кутулик",
+            "г. Ангарск",
+            "Шелехов",
+            "Усть-Илимск",
+        ];
+        let mut seed = 7u64;
+        let mut pick = |n: usize| {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (seed >> 33) as usize % n
+        };
+        let rows: Vec<[String; 4]> = (0..PARALLEL_FROM + 2_000)
+            .map(|i| {
+                [
+                    format!("P{i:05}"),
+                    format!(
+                        "{} {}",
+                        first[pick(first.len())],
+                        second[pick(second.len())]
+                    ),
+                    format!("ТОС {}", tos[pick(tos.len())]),
+                    towns[pick(towns.len())].to_string(),
+                ]
+            })
+            .collect();
+        let idx = SearchIndex::new(rows.iter().map(|r| r.each_ref().map(String::as_str)));
+        for q in [
+            "и",
+            "iv",
+            "кут",
+            "p0001",
+            "P19999",
+            "tos zarya",
+            "тос заря",
+            "усть-кут",
+            "ust kut",
+            "г. ангарск",
+            "ивнва",
+            "shlkhv",
+            "иркустк",
+            "irkustk",
+            "шелехвоа",
+            "ходорокова",
+            "анна",
+            "zzzz",
+            "ельна",
+            "yuliya",
+            "ryazan",
+        ] {
+            let found = idx.find(q, None);
+            let got: Vec<(usize, Tier, u8)> = found
+                .ordered
+                .iter()
+                .map(|h| (h.item, h.tier, h.field))
+                .collect();
+            let (want, typo_hits) = reference(&idx, q);
+            assert_eq!(got, want, "{q}");
+            assert_eq!(found.typo, typo_hits, "{q}");
+            let mut matched: Vec<usize> = if typo_hits {
+                Vec::new()
+            } else {
+                want.iter().map(|h| h.0).collect()
+            };
+            matched.sort_unstable();
+            assert_eq!(found.matched, matched, "{q}");
+        }
+        // Narrowing letter by letter, with many candidates and with few,
+        // finds what a fresh search finds.
+        for q in [
+            "иванова анна",
+            "ivanova",
+            "ust-ilimsk",
+            "shelekhova yuliya",
+            "p0012",
+            "ходо",
+        ] {
+            let mut previous: Option<(Vec<u8>, Vec<usize>)> = None;
+            let mut typed = String::new();
+            for c in q.chars() {
+                typed.push(c);
+                let key = SearchIndex::key(&typed);
+                let candidates = previous
+                    .as_ref()
+                    .filter(|(k, _)| key.starts_with(k))
+                    .map(|(_, m)| m.as_slice());
+                let found = idx.find(&typed, candidates);
+                assert_eq!(found.ordered, idx.find(&typed, None).ordered, "{typed}");
+                previous = Some((key, found.matched));
+            }
+        }
     }
 }
