@@ -87,6 +87,15 @@ pub struct ServeInfo {
 
 pub const SERVE_INFO_FILE: &str = "serve.json";
 
+/// The directory, inside the database directory, where documents exported
+/// in a served contest are written, and from which coordinators and
+/// observers fetch them with scp or sftp.
+pub const EXPORTS_DIR: &str = "exports";
+
+/// The local control socket of a running `konkurs serve`, inside the
+/// database directory: commands started on the same machine run through it.
+pub const CONTROL_SOCKET: &str = "control.sock";
+
 /// The open database.
 pub struct Store {
     db: sled::Db,
