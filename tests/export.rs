@@ -803,7 +803,12 @@ fn cli(args: &[&str]) -> Result<(), String> {
     use clap::Parser;
     let mut all = vec!["konkurs"];
     all.extend_from_slice(args);
-    konkurs::cli::run(konkurs::cli::Cli::parse_from(all)).map_err(|e| e.to_string())
+    konkurs::cli::run(
+        konkurs::cli::Cli::parse_from(all),
+        &konkurs::cli::Place::Local,
+        &mut konkurs::cli::Console::process(),
+    )
+    .map_err(|e| e.to_string())
 }
 
 #[test]

@@ -1,7 +1,7 @@
 //! `konkurs activity`: the activity ranking of the educational stage with
 //! each listener's breakdown.
 
-use super::{CliError, Format};
+use super::{CliError, Console, Format};
 use crate::service::{Actor, Service};
 use crate::text::I18n;
 use crate::text::describe;
@@ -20,7 +20,13 @@ struct Line<'a> {
     breakdown: &'a crate::domain::activity::ActivityRating,
 }
 
-pub fn run(service: &Service, actor: &Actor, format: Format, tr: &I18n) -> Result<(), CliError> {
+pub fn run(
+    io: &mut Console,
+    service: &Service,
+    actor: &Actor,
+    format: Format,
+    tr: &I18n,
+) -> Result<(), CliError> {
     let view = service.view(actor);
     let mut rows: Vec<_> = view
         .participants()
@@ -41,8 +47,7 @@ pub fn run(service: &Service, actor: &Actor, format: Format, tr: &I18n) -> Resul
         };
         ranks.push(rank);
     }
-    let out = std::io::stdout();
-    let mut out = out.lock();
+    let mut out = &mut io.out;
     match format {
         Format::Json => {
             let lines: Vec<Line> = rows

@@ -25,7 +25,7 @@ pub fn run(cli: &Cli, dir: Option<&Path>) -> Result<(), CliError> {
             &[("db", &dir.display()), ("records", &loaded)]
         )
     );
-    super::workstation(service, actor, cli)
+    super::workstation(std::sync::Arc::new(service), actor, cli)
 }
 
 /// Makes `dir` an empty directory: the default demo directory is recreated;

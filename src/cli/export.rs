@@ -1,11 +1,12 @@
 //! `konkurs export`: the team list, a stage protocol, the mentoring list or
 //! the listener register as a file.
 
-use super::CliError;
+use super::{CliError, Console, Place};
 use crate::domain::ids::StageId;
 use crate::interchange::export::{self, DocumentKind, ExportFormat, Request};
 use crate::service::{Actor, Service};
 use crate::text::I18n;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// The command line's export options, as typed.
@@ -21,14 +22,25 @@ pub struct Options<'a> {
     pub lang: crate::text::Lang,
 }
 
-pub fn run(service: &Service, actor: &Actor, o: &Options, tr: &I18n) -> Result<(), CliError> {
+pub fn run(
+    io: &mut Console,
+    place: &Place,
+    service: &Service,
+    actor: &Actor,
+    o: &Options,
+    tr: &I18n,
+) -> Result<(), CliError> {
+    let to_stream = o.out.is_some_and(super::console::is_stream);
     if o.stage.is_some() && o.what != DocumentKind::Protocol {
         return Err(CliError::said(
             "cli.export.stage_not_protocol",
             &[("what", &tr.t(&format!("cli.document.{}", o.what.code())))],
         ));
     }
-    let format = match (o.format, o.out.and_then(ExportFormat::of_path)) {
+    let format = match (
+        o.format,
+        o.out.filter(|_| !to_stream).and_then(ExportFormat::of_path),
+    ) {
         (Some(f), Some(by_name)) if f != by_name => {
             return Err(CliError::said(
                 "cli.export.format_mismatch",
@@ -60,7 +72,7 @@ pub fn run(service: &Service, actor: &Actor, o: &Options, tr: &I18n) -> Result<(
         None => service.now(),
     };
     let stage = o.stage.map(StageId::new);
-    let path: PathBuf = match o.out {
+    let named: PathBuf = match o.out {
         Some(p) => p.to_path_buf(),
         None => {
             let year = service
@@ -84,9 +96,22 @@ pub fn run(service: &Service, actor: &Actor, o: &Options, tr: &I18n) -> Result<(
         draft: o.draft,
         lang: o.lang,
     };
+    if to_stream {
+        service.may_export(actor)?;
+        let doc = export::build(service, actor, &request).map_err(export_failure)?;
+        let bytes = export::render(&doc, &request).map_err(export_failure)?;
+        io.out.write_all(&bytes)?;
+        io.out.flush()?;
+        return Ok(());
+    }
+    let path = match place {
+        Place::Ssh(..) => exports_path(service, &named)?,
+        _ => place.path(&named),
+    };
     let written = export::export(service, actor, &request, &path, o.force, &mut |_| {})
         .map_err(export_failure)?;
-    println!(
+    writeln!(
+        io.out,
         "{}",
         tr.f(
             if written.draft {
@@ -96,8 +121,46 @@ pub fn run(service: &Service, actor: &Actor, o: &Options, tr: &I18n) -> Result<(
             },
             &[("file", &written.path.display()), ("bytes", &written.bytes)]
         )
-    );
+    )?;
+    if let Place::Ssh(_, remote) = place {
+        let name = named.display();
+        writeln!(
+            io.out,
+            "{}",
+            tr.f(
+                "cli.export.fetch",
+                &[("command", &format!("{}{name} .", remote.fetch))]
+            )
+        )?;
+    }
     Ok(())
+}
+
+/// Where a document exported over SSH goes: `name` in the database's
+/// exports directory (made if needed, readable by the server's user only).
+/// Only a plain file name is taken: no directories, `..` or absolute paths.
+fn exports_path(service: &Service, name: &Path) -> Result<PathBuf, CliError> {
+    let mut parts = name.components();
+    let plain = match (parts.next(), parts.next()) {
+        (Some(std::path::Component::Normal(n)), None) => n.to_str(),
+        _ => None,
+    };
+    let Some(plain) = plain.filter(|n| !n.starts_with('.') && n.len() <= 200) else {
+        return Err(CliError::said(
+            "cli.remote.file_name",
+            &[("name", &name.display())],
+        ));
+    };
+    let dir = service.path().join(crate::store::EXPORTS_DIR);
+    if !dir.is_dir() {
+        std::fs::create_dir_all(&dir).map_err(|e| CliError::file("cli.cannot_create", &dir, e))?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700))?;
+        }
+    }
+    Ok(dir.join(plain))
 }
 
 /// Why an export failed, to be worded in the person's language.

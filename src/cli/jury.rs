@@ -1,6 +1,6 @@
 //! Jury commands: assign, score, reopen, keys, history, progress.
 
-use super::{CliError, Result};
+use super::{CliError, Console, Result};
 use crate::domain::ids::{CriterionId, JurorId, ParticipantId, StageId};
 use crate::service::{Actor, Service};
 use crate::text::I18n;
@@ -73,10 +73,15 @@ pub fn score(service: &Service, actor: &Actor, r: &ScoreRequest, tr: &I18n) -> R
 /// with `ok N: ...` once it is durable (or `error N: ...`; in Russian
 /// «принято N: …» and «ошибка N: …»):
 /// `PARTICIPANT crit=value ... [submit] [# comment]`.
-pub fn score_script(service: &Service, actor: &Actor, stage: &StageId, tr: &I18n) -> Result<()> {
-    let stdin = std::io::stdin();
-    let mut out = std::io::stdout().lock();
-    for (n, line) in stdin.lock().lines().enumerate() {
+pub fn score_script(
+    io: &mut Console,
+    service: &Service,
+    actor: &Actor,
+    stage: &StageId,
+    tr: &I18n,
+) -> Result<()> {
+    let Console { out, input, .. } = io;
+    for (n, line) in std::io::BufReader::new(input).lines().enumerate() {
         let line = line?;
         let (line, comment) = match line.split_once('#') {
             Some((l, c)) => (l.to_string(), Some(c.trim().to_string())),
@@ -142,6 +147,7 @@ fn stage_or_current(view: &crate::service::View, stage: Option<&StageId>) -> Res
 
 /// `konkurs progress`: each juror's assigned / drafted / submitted counts.
 pub fn progress(
+    io: &mut Console,
     service: &Service,
     actor: &Actor,
     stage: Option<&StageId>,
@@ -168,7 +174,7 @@ pub fn progress(
         })
         .collect();
     let table = format == super::output::Format::Table;
-    let mut out = std::io::stdout().lock();
+    let mut out = &mut io.out;
     if table {
         writeln!(out, "{}", tr.f("cli.progress.stage", &[("stage", &stage)]))?;
     }
@@ -197,6 +203,7 @@ pub fn progress(
 /// `konkurs progress --sheets`: one row per assignment of a stage with the
 /// state of its sheet (a juror sees their own queue).
 pub fn sheets(
+    io: &mut Console,
     service: &Service,
     actor: &Actor,
     stage: Option<&StageId>,
@@ -241,7 +248,7 @@ pub fn sheets(
         })
         .collect();
     super::output::write_rows(
-        &mut std::io::stdout().lock(),
+        &mut io.out,
         format,
         tr,
         &[
@@ -259,6 +266,7 @@ pub fn sheets(
 
 /// `konkurs history`: every change of one sheet.
 pub fn history(
+    io: &mut Console,
     service: &Service,
     actor: &Actor,
     stage: &StageId,
@@ -285,7 +293,7 @@ pub fn history(
         })
         .collect();
     super::output::write_rows(
-        &mut std::io::stdout().lock(),
+        &mut io.out,
         super::output::Format::Table,
         tr,
         &["seq", "at", "who", "action", "what", "old", "new"],

@@ -1,7 +1,7 @@
 //! `konkurs match`, `konkurs pair`, `konkurs mentors`: the mentoring
 //! programme from the command line.
 
-use super::{CliError, Format};
+use super::{CliError, Console, Format};
 use crate::domain::matching::{self, MatchMode};
 use crate::domain::mentoring::MeetingFormat;
 use crate::service::{Actor, Service};
@@ -12,7 +12,9 @@ use std::io::Write;
 /// Prints a proposal (pairs with their score parts, unmatched interns with
 /// the reason, blocking pairs), or with `candidates` every intern's
 /// acceptable mentors; `accept` stores the proposal as the matching.
+#[allow(clippy::too_many_arguments)]
 pub fn run(
+    io: &mut Console,
     service: &Service,
     actor: &Actor,
     mode: MatchMode,
@@ -23,8 +25,7 @@ pub fn run(
 ) -> Result<(), CliError> {
     let (data, proposal) = service.propose(actor, mode)?;
     let input = data.input();
-    let out = std::io::stdout();
-    let mut out = out.lock();
+    let mut out = &mut io.out;
     if candidates {
         let table = matching::candidates(&input);
         if format == Format::Json {
@@ -194,10 +195,11 @@ pub fn run(
     }
     if accept {
         service.accept_matching(actor, &proposal)?;
-        eprintln!(
+        writeln!(
+            io.err,
             "{}",
             tr.f("cli.match.accepted", &[("n", &proposal.pairs.len())])
-        );
+        )?;
     }
     Ok(())
 }

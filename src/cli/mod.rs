@@ -2,6 +2,8 @@
 //! Every command that changes data goes through the service as an actor.
 
 mod activity;
+mod console;
+mod control;
 mod demo;
 mod export;
 mod jury;
@@ -17,9 +19,12 @@ use crate::interchange::{self, ImportFailure};
 use crate::service::{Actor, ImportKind, Service};
 use crate::text::{I18n, Lang};
 use clap::{Parser, Subcommand, ValueEnum};
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
 
+pub use console::{Console, Place, Remote};
 pub use output::Format;
 
 #[derive(Parser, Debug)]
@@ -449,6 +454,18 @@ impl CliError {
     }
 }
 
+impl CliError {
+    /// Whether the database is held by another process (a server).
+    fn in_use(&self) -> bool {
+        use crate::store::StoreError::InUse;
+        matches!(
+            self,
+            CliError::Store(InUse { .. })
+                | CliError::Service(crate::service::ServiceError::Store(InUse { .. }))
+        )
+    }
+}
+
 impl std::fmt::Display for CliError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(&self.words(&I18n::new(Lang::En)))
@@ -565,6 +582,27 @@ fn store_words(e: &crate::store::StoreError, tr: &I18n) -> String {
 
 type Result<T> = std::result::Result<T, CliError>;
 
+/// A line on the command's standard output.
+macro_rules! say {
+    ($io:expr, $($arg:tt)*) => {
+        writeln!($io.out, $($arg)*).map_err(CliError::Io)?
+    };
+}
+
+/// Text on the command's standard output.
+macro_rules! put {
+    ($io:expr, $($arg:tt)*) => {
+        write!($io.out, $($arg)*).map_err(CliError::Io)?
+    };
+}
+
+/// A line on the command's standard error.
+macro_rules! warn {
+    ($io:expr, $($arg:tt)*) => {
+        writeln!($io.err, $($arg)*).map_err(CliError::Io)?
+    };
+}
+
 impl Cli {
     /// The interface language chosen with --lang or by the locale.
     pub fn i18n(&self) -> I18n {
@@ -579,17 +617,39 @@ pub fn default_db_dir() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from("konkurs-data"))
 }
 
-/// Runs the command line; returns the process exit code.
+/// Runs the command line; returns the process exit code. A command on a
+/// database that `konkurs serve` holds runs inside the server, through its
+/// control socket.
 pub fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
-        Err(e) => return usage_error(e),
+        Err(e) => {
+            let lang = lang_of_args(std::env::args());
+            if lang == Lang::En
+                || !e.use_stderr()
+                || e.kind() == clap::error::ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+            {
+                e.exit()
+            }
+            return ExitCode::from(usage_error(&e, lang, &mut Console::process()));
+        }
     };
     let tr = cli.i18n();
-    match run(cli) {
+    let db = cli.db.clone().unwrap_or_else(default_db_dir);
+    let forwardable = cli.command.is_some();
+    match run(cli, &Place::Local, &mut Console::process()) {
         Ok(()) => ExitCode::SUCCESS,
         // The reader of a listing went away (`konkurs list ... | head`).
         Err(CliError::Io(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(e) if forwardable && e.in_use() && control::reachable(&db) => {
+            match control::forward(&db, std::env::args().skip(1).collect()) {
+                Ok(code) => ExitCode::from(code),
+                Err(why) => {
+                    eprintln!("{}", tr.f("cli.error", &[("what", &why.words(&tr))]));
+                    ExitCode::FAILURE
+                }
+            }
+        }
         Err(e) => {
             eprintln!("{}", tr.f("cli.error", &[("what", &e.words(&tr))]));
             ExitCode::FAILURE
@@ -597,17 +657,58 @@ pub fn main() -> ExitCode {
     }
 }
 
-/// Arguments clap refuses: its own English text, or in Russian the
-/// refusal in words, then how to get help. Help and the version are
-/// printed as they are.
-fn usage_error(e: clap::Error) -> ExitCode {
+/// Runs the words of a command line sent to a running server (`ssh HOST
+/// list participants`, or a command forwarded to the control socket) at
+/// `place`, talking through `io` in `lang` unless the words choose
+/// another; returns the exit status: 0 done, 1 failed, 2 not understood.
+pub fn run_sent(words: Vec<String>, place: &Place, lang: Lang, io: &mut Console) -> u8 {
+    let code =
+        match Cli::try_parse_from(std::iter::once("konkurs".to_string()).chain(words.clone())) {
+            Err(e) => {
+                let lang = match lang_of_args(words.iter().cloned()) {
+                    l if words.iter().any(|w| w.starts_with("--lang")) => l,
+                    _ => lang,
+                };
+                usage_error(&e, lang, io)
+            }
+            Ok(mut cli) => {
+                cli.lang = cli.lang.or(Some(lang));
+                let tr = cli.i18n();
+                let names_db = words.iter().any(|w| w == "--db" || w.starts_with("--db="));
+                let result = if names_db && matches!(place, Place::Ssh(..)) {
+                    Err(CliError::said("cli.remote.no_db", &[]))
+                } else {
+                    run(cli, place, io)
+                };
+                match result {
+                    Ok(()) => 0,
+                    Err(CliError::Io(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => 1,
+                    Err(e) => {
+                        let _ =
+                            writeln!(io.err, "{}", tr.f("cli.error", &[("what", &e.words(&tr))]));
+                        1
+                    }
+                }
+            }
+        };
+    let _ = io.out.flush();
+    let _ = io.err.flush();
+    code
+}
+
+/// Arguments clap refuses, written to `io`: in English clap's own text, in
+/// Russian the refusal in words, then how to get help; help and the version
+/// go to standard output as they are. Returns the exit status.
+fn usage_error(e: &clap::Error, lang: Lang, io: &mut Console) -> u8 {
     use clap::error::{ContextKind, ErrorKind};
-    let tr = I18n::new(lang_of_args(std::env::args()));
-    if tr.lang == Lang::En
-        || !e.use_stderr()
-        || e.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
-    {
-        e.exit()
+    let tr = I18n::new(lang);
+    if !e.use_stderr() {
+        let _ = write!(io.out, "{}", e.render());
+        return 0;
+    }
+    if tr.lang == Lang::En || e.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand {
+        let _ = write!(io.err, "{}", e.render());
+        return 2;
     }
     let context = |kind| e.get(kind).map(|v| v.to_string()).unwrap_or_default();
     let arg = context(ContextKind::InvalidArg);
@@ -639,9 +740,9 @@ fn usage_error(e: clap::Error) -> ExitCode {
         | ErrorKind::WrongNumberOfValues => tr.f("cli.usage.wrong_values", &[("arg", &arg)]),
         _ => tr.t("cli.usage.other").to_string(),
     };
-    eprintln!("{}", tr.f("cli.error", &[("what", &what)]));
-    eprintln!("{}", tr.t("cli.usage.help"));
-    ExitCode::from(2)
+    let _ = writeln!(io.err, "{}", tr.f("cli.error", &[("what", &what)]));
+    let _ = writeln!(io.err, "{}", tr.t("cli.usage.help"));
+    2
 }
 
 /// The language asked for on a command line clap could not read:
@@ -663,9 +764,16 @@ fn lang_of_args(args: impl Iterator<Item = String>) -> Lang {
     }
 }
 
-fn open(cli: &Cli) -> Result<(Service, Actor)> {
-    let dir = cli.db.clone().unwrap_or_else(default_db_dir);
-    let service = Service::open(&dir)?;
+/// The database and the person acting: the one the command opens, or the
+/// server's; the person of `--as`, the key's, or the local coordinator.
+fn open(cli: &Cli, place: &Place) -> Result<(Arc<Service>, Actor)> {
+    let service = match place {
+        Place::Ssh(service, remote) => return Ok((service.clone(), remote.actor.clone())),
+        Place::Control(service, _) => service.clone(),
+        Place::Local => Arc::new(Service::open(
+            &cli.db.clone().unwrap_or_else(default_db_dir),
+        )?),
+    };
     let actor = match &cli.as_id {
         Some(id) => service.actor(id)?,
         None => Actor::local_coordinator(),
@@ -673,28 +781,58 @@ fn open(cli: &Cli) -> Result<(Service, Actor)> {
     Ok((service, actor))
 }
 
-pub fn run(cli: Cli) -> Result<()> {
+/// Why a command cannot run where it was sent, if it cannot.
+fn refused_here(cli: &Cli, place: &Place) -> Option<CliError> {
+    if let Place::Ssh(..) = place {
+        if cli.db.is_some() {
+            return Some(CliError::said("cli.remote.no_db", &[]));
+        }
+        if cli.as_id.is_some() {
+            return Some(CliError::said("cli.remote.no_as", &[]));
+        }
+    }
+    if !place.served() {
+        return None;
+    }
+    let key = match &cli.command {
+        None => "cli.remote.workstation",
+        Some(Command::Serve { .. }) => "cli.remote.serve",
+        Some(Command::Demo { .. }) => "cli.remote.demo",
+        Some(Command::Restore { .. }) => "cli.remote.restore",
+        Some(Command::Gen { .. }) => "cli.remote.gen",
+        Some(Command::Init { .. }) => "cli.remote.init",
+        Some(_) => return None,
+    };
+    Some(CliError::said(key, &[]))
+}
+
+/// Runs a parsed command line at `place`, talking through `io`.
+pub fn run(cli: Cli, place: &Place, io: &mut Console) -> Result<()> {
+    if let Some(refusal) = refused_here(&cli, place) {
+        return Err(refusal);
+    }
     let Some(command) = &cli.command else {
-        let (service, actor) = open(&cli)?;
+        let (service, actor) = open(&cli, place)?;
         return workstation(service, actor, &cli);
     };
     let tr = &cli.i18n();
     match command {
         Command::Init { regulation } => {
-            let (service, actor) = open(&cli)?;
+            let (service, actor) = open(&cli, place)?;
             let doc = read_regulation(regulation)?;
             let file = regulation.display();
             match service.set_regulation(&actor, doc)? {
-                Some(_) => println!(
+                Some(_) => say!(
+                    io,
                     "{}",
                     tr.f(
                         "cli.init.loaded",
                         &[("file", &file), ("db", &service.path().display())]
                     )
                 ),
-                None => println!("{}", tr.f("cli.init.same", &[("file", &file)])),
+                None => say!(io, "{}", tr.f("cli.init.same", &[("file", &file)])),
             }
-            print!("{}", status(&service, &actor, tr));
+            put!(io, "{}", status(&service, &actor, tr));
         }
         Command::Import {
             kind,
@@ -702,28 +840,40 @@ pub fn run(cli: Cli) -> Result<()> {
             dry_run,
             event,
         } => {
-            let (service, actor) = open(&cli)?;
+            let (service, actor) = open(&cli, place)?;
             let options = interchange::records::Options {
                 event: event.as_deref().map(crate::domain::ids::EventId::new),
             };
-            let outcome =
-                interchange::import_file_with(&service, &actor, *kind, file, *dry_run, &options)?;
+            let outcome = if console::is_stream(file) {
+                let bytes = read_input(io)?;
+                interchange::import_bytes_with(
+                    &service, &actor, *kind, "stdin", bytes, *dry_run, &options,
+                )?
+            } else if let Place::Ssh(..) = place {
+                return Err(CliError::said(
+                    "cli.remote.file_from_stdin",
+                    &[("kind", &kind_code(*kind))],
+                ));
+            } else {
+                let file = place.path(file);
+                interchange::import_file_with(&service, &actor, *kind, &file, *dry_run, &options)?
+            };
             for w in &outcome.warnings {
-                eprintln!("{}", tr.f("cli.warning", &[("what", w)]));
+                warn!(io, "{}", tr.f("cli.warning", &[("what", w)]));
             }
-            print!("{}", import_report(&outcome.report, tr));
+            put!(io, "{}", import_report(&outcome.report, tr));
         }
         Command::List { kind, format } => {
-            let (service, actor) = open(&cli)?;
-            output::list(&service, &actor, *kind, *format, tr)?;
+            let (service, actor) = open(&cli, place)?;
+            output::list(io, &service, &actor, *kind, *format, tr)?;
         }
         Command::Status => {
-            let (service, actor) = open(&cli)?;
-            print!("{}", status(&service, &actor, tr));
+            let (service, actor) = open(&cli, place)?;
+            put!(io, "{}", status(&service, &actor, tr));
         }
         Command::Backup { file, force } => {
-            let (service, actor) = open(&cli)?;
-            if file.exists() && !force {
+            let (service, actor) = open(&cli, place)?;
+            if !console::is_stream(file) && place.path(file).exists() && !force {
                 return Err(CliError::said(
                     "cli.backup.exists",
                     &[("file", &file.display())],
@@ -731,9 +881,19 @@ pub fn run(cli: Cli) -> Result<()> {
             }
             let dump = service.backup(&actor)?;
             let json = serde_json::to_vec_pretty(&dump).expect("a dump serialises");
+            if console::is_stream(file) {
+                io.out.write_all(&json)?;
+                io.out.flush()?;
+                return Ok(());
+            }
+            if let Place::Ssh(..) = place {
+                return Err(CliError::said("cli.remote.backup_to_stdout", &[]));
+            }
+            let file = &place.path(file);
             crate::store::backup::write_atomically(file, &json)
                 .map_err(|e| CliError::file("cli.cannot_write", file, e))?;
-            println!(
+            say!(
+                io,
                 "{}",
                 tr.f(
                     "cli.backup.written",
@@ -764,7 +924,8 @@ pub fn run(cli: Cli) -> Result<()> {
                 .restore(&dump, &file.display().to_string())
                 .map_err(|e| CliError::Message(restore_words(&e, tr)))?;
             let report = store.verify()?;
-            println!(
+            say!(
+                io,
                 "{}",
                 tr.f(
                     "cli.restore.done",
@@ -785,9 +946,10 @@ pub fn run(cli: Cli) -> Result<()> {
             );
         }
         Command::Verify => {
-            let (service, actor) = open(&cli)?;
+            let (service, actor) = open(&cli, place)?;
             let report = service.verify(&actor)?;
-            println!(
+            say!(
+                io,
                 "{}",
                 tr.f(
                     "cli.verify.summary",
@@ -808,14 +970,14 @@ pub fn run(cli: Cli) -> Result<()> {
             );
             if !report.ok() {
                 for p in &report.problems {
-                    eprintln!("{}", tr.f("cli.problem", &[("what", p)]));
+                    warn!(io, "{}", tr.f("cli.problem", &[("what", p)]));
                 }
                 return Err(CliError::said(
                     "cli.verify.failed",
                     &[("n", &report.problems.len())],
                 ));
             }
-            println!("{}", tr.t("cli.verify.ok"));
+            say!(io, "{}", tr.t("cli.verify.ok"));
         }
         Command::Gen { .. } => gen_command(command, tr)?,
         Command::Assign {
@@ -825,7 +987,7 @@ pub fn run(cli: Cli) -> Result<()> {
             juror,
             remove,
         } => {
-            let (service, actor) = open(&cli)?;
+            let (service, actor) = open(&cli, place)?;
             let stage = StageId::new(stage.as_str());
             match (participant, juror) {
                 (Some(p), Some(j)) => {
@@ -837,7 +999,8 @@ pub fn run(cli: Cli) -> Result<()> {
                         service.assign(&actor, &stage, &p, &j)?;
                         "cli.assign.added"
                     };
-                    println!(
+                    say!(
+                        io,
                         "{}",
                         tr.f(
                             key,
@@ -848,7 +1011,7 @@ pub fn run(cli: Cli) -> Result<()> {
                 _ => {
                     let plan = service.assign_auto(&actor, &stage, *per_participant)?;
                     for line in crate::text::refusal::plan(&plan, stage.as_str(), &cli.i18n()) {
-                        println!("{line}");
+                        say!(io, "{line}");
                     }
                 }
             }
@@ -863,10 +1026,10 @@ pub fn run(cli: Cli) -> Result<()> {
             conflict,
             stdin,
         } => {
-            let (service, actor) = open(&cli)?;
+            let (service, actor) = open(&cli, place)?;
             let stage = StageId::new(stage.as_str());
             if *stdin {
-                jury::score_script(&service, &actor, &stage, tr)?;
+                jury::score_script(io, &service, &actor, &stage, tr)?;
             } else {
                 let participant = ParticipantId::new(participant.as_deref().unwrap_or_default());
                 let text = jury::score(
@@ -883,7 +1046,7 @@ pub fn run(cli: Cli) -> Result<()> {
                     },
                     tr,
                 )?;
-                println!("{text}");
+                say!(io, "{text}");
             }
         }
         Command::Reopen {
@@ -892,7 +1055,7 @@ pub fn run(cli: Cli) -> Result<()> {
             juror,
             reason,
         } => {
-            let (service, actor) = open(&cli)?;
+            let (service, actor) = open(&cli, place)?;
             service.reopen(
                 &actor,
                 &StageId::new(stage.as_str()),
@@ -900,7 +1063,8 @@ pub fn run(cli: Cli) -> Result<()> {
                 &JurorId::new(juror.as_str()),
                 reason,
             )?;
-            println!(
+            say!(
+                io,
                 "{}",
                 tr.f(
                     "cli.reopen.done",
@@ -913,10 +1077,10 @@ pub fn run(cli: Cli) -> Result<()> {
             );
         }
         Command::Undo => {
-            let (service, actor) = open(&cli)?;
+            let (service, actor) = open(&cli, place)?;
             match service.undo(&actor)? {
-                Some(undone) => println!("{}", crate::text::refusal::undone(&undone, tr)),
-                None => println!("{}", tr.t("cli.undo.nothing")),
+                Some(undone) => say!(io, "{}", crate::text::refusal::undone(&undone, tr)),
+                None => say!(io, "{}", tr.t("cli.undo.nothing")),
             }
         }
         Command::History {
@@ -924,8 +1088,9 @@ pub fn run(cli: Cli) -> Result<()> {
             participant,
             juror,
         } => {
-            let (service, actor) = open(&cli)?;
+            let (service, actor) = open(&cli, place)?;
             jury::history(
+                io,
                 &service,
                 &actor,
                 &StageId::new(stage.as_str()),
@@ -940,11 +1105,12 @@ pub fn run(cli: Cli) -> Result<()> {
             juror,
             format,
         } => {
-            let (service, actor) = open(&cli)?;
+            let (service, actor) = open(&cli, place)?;
             let stage = stage.as_deref().map(StageId::new);
             if *sheets {
                 let juror = juror.as_deref().map(JurorId::new);
                 jury::sheets(
+                    io,
                     &service,
                     &actor,
                     stage.as_ref(),
@@ -953,7 +1119,7 @@ pub fn run(cli: Cli) -> Result<()> {
                     tr,
                 )?;
             } else {
-                jury::progress(&service, &actor, stage.as_ref(), *format, tr)?;
+                jury::progress(io, &service, &actor, stage.as_ref(), *format, tr)?;
             }
         }
         Command::Match {
@@ -962,9 +1128,18 @@ pub fn run(cli: Cli) -> Result<()> {
             candidates,
             accept,
         } => {
-            let (service, actor) = open(&cli)?;
+            let (service, actor) = open(&cli, place)?;
             let mode = MatchMode::from_code(&mode.replace('-', "_")).unwrap_or(MatchMode::Optimal);
-            mentoring::run(&service, &actor, mode, *format, *candidates, *accept, tr)?;
+            mentoring::run(
+                io,
+                &service,
+                &actor,
+                mode,
+                *format,
+                *candidates,
+                *accept,
+                tr,
+            )?;
         }
         Command::Pair {
             what,
@@ -972,7 +1147,7 @@ pub fn run(cli: Cli) -> Result<()> {
             intern,
             reason,
         } => {
-            let (service, actor) = open(&cli)?;
+            let (service, actor) = open(&cli, place)?;
             let kind = match what.as_str() {
                 "lock" => Some(DecisionKind::Lock),
                 "forbid" => Some(DecisionKind::Forbid),
@@ -985,7 +1160,8 @@ pub fn run(cli: Cli) -> Result<()> {
                 kind,
                 reason,
             )?;
-            println!(
+            say!(
+                io,
                 "{}",
                 tr.f(
                     &format!("cli.pair.{what}"),
@@ -994,9 +1170,9 @@ pub fn run(cli: Cli) -> Result<()> {
             );
         }
         Command::Mentors { .. } => {
-            let (service, actor) = open(&cli)?;
+            let (service, actor) = open(&cli, place)?;
             let n = service.mentors_from_team(&actor)?;
-            println!("{}", tr.f("cli.mentors.from_team", &[("n", &n)]));
+            say!(io, "{}", tr.f("cli.mentors.from_team", &[("n", &n)]));
         }
         Command::Rank {
             stage,
@@ -1004,7 +1180,7 @@ pub fn run(cli: Cli) -> Result<()> {
             as_of,
             format,
         } => {
-            let (service, actor) = open(&cli)?;
+            let (service, actor) = open(&cli, place)?;
             let stage = StageId::new(stage.as_str());
             let report = match as_of {
                 Some(t) => {
@@ -1016,23 +1192,23 @@ pub fn run(cli: Cli) -> Result<()> {
             let method = method
                 .as_deref()
                 .and_then(crate::domain::regulation::Aggregation::from_code);
-            rank::print(&report, method, *format, tr)?;
+            rank::print(io, &report, method, *format, tr)?;
         }
         Command::Advance { stage } => {
-            let (service, actor) = open(&cli)?;
-            rank::advance(&service, &actor, &StageId::new(stage.as_str()), tr)?;
+            let (service, actor) = open(&cli, place)?;
+            rank::advance(io, &service, &actor, &StageId::new(stage.as_str()), tr)?;
         }
         Command::ReopenStage { stage, reason } => {
-            let (service, actor) = open(&cli)?;
+            let (service, actor) = open(&cli, place)?;
             service.reopen_stage(&actor, &StageId::new(stage.as_str()), reason)?;
-            println!("{}", tr.f("cli.reopen_stage.done", &[("stage", stage)]));
+            say!(io, "{}", tr.f("cli.reopen_stage.done", &[("stage", stage)]));
         }
         Command::ResolveTie {
             stage,
             participants,
             reason,
         } => {
-            let (service, actor) = open(&cli)?;
+            let (service, actor) = open(&cli, place)?;
             service.resolve_tie(
                 &actor,
                 &StageId::new(stage.as_str()),
@@ -1042,7 +1218,8 @@ pub fn run(cli: Cli) -> Result<()> {
                     .collect(),
                 reason,
             )?;
-            println!(
+            say!(
+                io,
                 "{}",
                 tr.f(
                     "cli.resolve_tie.done",
@@ -1051,19 +1228,20 @@ pub fn run(cli: Cli) -> Result<()> {
             );
         }
         Command::Activity { format } => {
-            let (service, actor) = open(&cli)?;
-            activity::run(&service, &actor, *format, tr)?;
+            let (service, actor) = open(&cli, place)?;
+            activity::run(io, &service, &actor, *format, tr)?;
         }
         Command::Juror { command } => {
-            let (service, actor) = open(&cli)?;
+            let (service, actor) = open(&cli, place)?;
             match command {
                 JurorCommand::AddKey { juror, key } => {
                     let k = service.add_key(&actor, &JurorId::new(juror.as_str()), key)?;
-                    println!("{juror}: {}", k.describe());
+                    say!(io, "{juror}: {}", k.describe());
                 }
                 JurorCommand::RemoveKey { juror, fingerprint } => {
                     service.remove_key(&actor, &JurorId::new(juror.as_str()), fingerprint)?;
-                    println!(
+                    say!(
+                        io,
                         "{}",
                         tr.f(
                             "cli.juror.key_removed",
@@ -1078,7 +1256,13 @@ pub fn run(cli: Cli) -> Result<()> {
                         .filter(|j| juror.as_deref().is_none_or(|id| j.id.as_str() == id))
                     {
                         for k in &j.keys {
-                            println!("{}\t{}\t{}", j.id, output::role(j.role, tr), k.describe());
+                            say!(
+                                io,
+                                "{}\t{}\t{}",
+                                j.id,
+                                output::role(j.role, tr),
+                                k.describe()
+                            );
                         }
                     }
                 }
@@ -1094,8 +1278,10 @@ pub fn run(cli: Cli) -> Result<()> {
             draft,
             force,
         } => {
-            let (service, actor) = open(&cli)?;
+            let (service, actor) = open(&cli, place)?;
             export::run(
+                io,
+                place,
                 &service,
                 &actor,
                 &export::Options {
@@ -1124,7 +1310,7 @@ pub fn run(cli: Cli) -> Result<()> {
 
 /// Opens the terminal workstation, or prints the status when there is no
 /// terminal to open it in.
-pub fn workstation(service: Service, actor: Actor, cli: &Cli) -> Result<()> {
+pub fn workstation(service: Arc<Service>, actor: Actor, cli: &Cli) -> Result<()> {
     use crate::tui::{App, AppOptions, keymap};
     use std::io::IsTerminal;
     let tr = cli.i18n();
@@ -1137,7 +1323,6 @@ pub fn workstation(service: Service, actor: Actor, cli: &Cli) -> Result<()> {
     }
     let log = service.path().join("konkurs.log");
     let db_label = service.path().display().to_string();
-    let service = std::sync::Arc::new(service);
     let app = App::new(
         service.clone(),
         actor,
@@ -1161,19 +1346,46 @@ fn serve(cli: &Cli, listen: &str, max_sessions: usize, idle_timeout: u64) -> Res
         return Err(CliError::said("cli.serve.no_as", &[]));
     }
     let dir = cli.db.clone().unwrap_or_else(default_db_dir);
-    let service = Service::open(&dir)?;
+    let service = Arc::new(Service::open(&dir)?);
     // The operator's own keymap.toml is theirs: sessions get the keymap
     // named here (a built-in or a file) and nothing else.
     let keymap = Keymap::load(&cli.keymap, None).map_err(|e| CliError::Message(e.to_string()))?;
     let view = service.view(&Actor::local_coordinator());
     let with_keys = view.jurors().filter(|j| !j.keys.is_empty()).count();
+    drop(view);
+    let exec: crate::ssh::Exec = {
+        let service = service.clone();
+        Arc::new(move |r: crate::ssh::ExecRequest| {
+            let place = Place::Ssh(
+                service.clone(),
+                Remote {
+                    actor: r.actor,
+                    fetch: r.fetch,
+                },
+            );
+            let mut io = Console {
+                out: r.out,
+                err: r.err,
+                input: r.input,
+            };
+            run_sent(r.words, &place, r.lang, &mut io)
+        })
+    };
     let options = crate::ssh::ServeOptions {
         listen: listen.to_string(),
         max_sessions,
         idle_timeout: (idle_timeout > 0).then(|| std::time::Duration::from_secs(idle_timeout)),
         lang: cli.lang,
         keymap,
+        exec: Some(exec),
     };
+    let _control = control::listen(service.clone()).map_err(|e| {
+        CliError::file(
+            "cli.cannot_create",
+            &dir.join(crate::store::CONTROL_SOCKET),
+            e,
+        )
+    })?;
     crate::ssh::serve(service, options, |ready| {
         println!(
             "{}",
@@ -1258,6 +1470,31 @@ fn gen_command(command: &Command, tr: &I18n) -> Result<()> {
         );
     }
     Ok(())
+}
+
+/// The most a file read from standard input may hold.
+const MAX_INPUT: u64 = 256 << 20;
+
+/// Everything on the command's standard input, up to [`MAX_INPUT`].
+fn read_input(io: &mut Console) -> Result<Vec<u8>> {
+    let mut bytes = Vec::new();
+    (&mut io.input)
+        .take(MAX_INPUT + 1)
+        .read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > MAX_INPUT {
+        return Err(CliError::said(
+            "cli.input_too_large",
+            &[("mb", &(MAX_INPUT >> 20))],
+        ));
+    }
+    Ok(bytes)
+}
+
+/// The word of an import kind on the command line.
+fn kind_code(kind: ImportKind) -> String {
+    kind.to_possible_value()
+        .map(|v| v.get_name().to_string())
+        .unwrap_or_default()
 }
 
 /// A few lines on what the database holds.

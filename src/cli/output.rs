@@ -1,6 +1,6 @@
 //! Printing lists as aligned tables, CSV or JSON.
 
-use super::{CliError, ListKind};
+use super::{CliError, Console, ListKind};
 use crate::interchange::listing;
 use crate::service::{Actor, ImportKind, Service};
 use crate::text::{I18n, Lang};
@@ -22,6 +22,7 @@ pub enum Format {
 const MAX_CELL: usize = 40;
 
 pub fn list(
+    io: &mut Console,
     service: &Service,
     actor: &Actor,
     kind: ListKind,
@@ -36,11 +37,10 @@ pub fn list(
         ListKind::Mentors => ImportKind::Mentors,
         ListKind::Interns => ImportKind::Interns,
         ListKind::Municipalities => ImportKind::Municipalities,
-        ListKind::Audit => return audit(service, actor, format, tr),
+        ListKind::Audit => return audit(io, service, actor, format, tr),
     };
     let view = service.view(actor);
-    let out = std::io::stdout();
-    let mut out = out.lock();
+    let mut out = &mut io.out;
     if format == Format::Json {
         let records = listing::records(import_kind, &view);
         serde_json::to_writer_pretty(&mut out, &records).map_err(std::io::Error::from)?;
@@ -57,10 +57,15 @@ pub fn list(
     Ok(())
 }
 
-fn audit(service: &Service, actor: &Actor, format: Format, tr: &I18n) -> Result<(), CliError> {
+fn audit(
+    io: &mut Console,
+    service: &Service,
+    actor: &Actor,
+    format: Format,
+    tr: &I18n,
+) -> Result<(), CliError> {
     let entries = service.audit(actor)?;
-    let out = std::io::stdout();
-    let mut out = out.lock();
+    let mut out = &mut io.out;
     if format == Format::Json {
         serde_json::to_writer_pretty(&mut out, &entries).map_err(std::io::Error::from)?;
         writeln!(out)?;

@@ -1,7 +1,7 @@
 //! `konkurs rank`, `konkurs advance`, `konkurs reopen-stage`,
 //! `konkurs resolve-tie`: stage rankings from the command line.
 
-use super::{CliError, Format};
+use super::{CliError, Console, Format};
 use crate::domain::ids::StageId;
 use crate::domain::ranking::{Flag, Ranking};
 use crate::domain::regulation::Aggregation;
@@ -51,6 +51,7 @@ fn decided_by(report: &StageReport, code: &str, tr: &I18n) -> String {
 }
 
 pub fn print(
+    io: &mut Console,
     report: &StageReport,
     method: Option<Aggregation>,
     format: Format,
@@ -58,8 +59,7 @@ pub fn print(
 ) -> Result<(), CliError> {
     let method = method.unwrap_or_else(|| report.data.declared_method());
     let ranking: &Ranking = report.analysis.ranking(method);
-    let out = std::io::stdout();
-    let mut out = out.lock();
+    let mut out = &mut io.out;
     let names: std::collections::BTreeMap<_, _> = report
         .data
         .participants
@@ -256,13 +256,15 @@ pub fn print(
 }
 
 pub fn advance(
+    io: &mut Console,
     service: &Service,
     actor: &Actor,
     stage: &StageId,
     tr: &I18n,
 ) -> Result<(), CliError> {
     let frozen = service.close_stage(actor, stage)?;
-    println!(
+    writeln!(
+        io.out,
         "{}",
         tr.f(
             "cli.advance.done",
@@ -273,6 +275,6 @@ pub fn advance(
                 ("hash", &frozen.hash),
             ],
         )
-    );
+    )?;
     Ok(())
 }

@@ -281,6 +281,21 @@ pub fn import_file_with(
     import_table_with(service, actor, kind, &table, dry_run, options)
 }
 
+/// [`import_file_with`] for a file's content read elsewhere (standard
+/// input); `file` names it in problems and the report.
+pub fn import_bytes_with(
+    service: &Service,
+    actor: &Actor,
+    kind: ImportKind,
+    file: &str,
+    bytes: Vec<u8>,
+    dry_run: bool,
+    options: &records::Options,
+) -> Result<ImportOutcome, ImportFailure> {
+    let table = table::read_bytes(file, bytes).map_err(ImportFailure::File)?;
+    import_table_with(service, actor, kind, &table, dry_run, options)
+}
+
 /// Imports an already read table (tests and the TUI use it directly).
 pub fn import_table(
     service: &Service,

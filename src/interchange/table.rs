@@ -42,10 +42,16 @@ pub fn read_table(path: &Path) -> Result<Table, ImportError> {
             }),
         )
     })?;
+    read_bytes(&file, bytes)
+}
+
+/// Reads a CSV or XLSX file's content (XLSX by its content); `file` names
+/// it in problems.
+pub fn read_bytes(file: &str, bytes: Vec<u8>) -> Result<Table, ImportError> {
     if bytes.starts_with(b"PK\x03\x04") {
-        return read_xlsx(&file, bytes);
+        return read_xlsx(file, bytes);
     }
-    read_csv(&file, &bytes)
+    read_csv(file, &bytes)
 }
 
 /// Reads CSV text from bytes.

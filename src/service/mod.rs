@@ -372,6 +372,21 @@ impl Service {
         })
     }
 
+    /// Records in the audit log that `actor` sent `command` over SSH (an
+    /// entry that changes no record), before it runs.
+    pub fn note_command(&self, actor: &Actor, command: &str) -> Result<()> {
+        let _writer = self.writer.lock().expect("writer lock");
+        let stamp = Stamp {
+            actor: actor.id.to_string(),
+            role: actor.role,
+            at: self.now(),
+            action: "command.ssh".to_string(),
+            summary: format!("over SSH: konkurs {command}"),
+        };
+        self.store.commit(&stamp, &[], &|_: &Key| None)?;
+        Ok(())
+    }
+
     /// Checks the database: every record decodes, the audit chain holds.
     pub fn verify(&self, actor: &Actor) -> Result<crate::store::VerifyReport> {
         self.require(

@@ -33,8 +33,10 @@ pub const MAX_BACKLOG: usize = 8 << 20;
 /// What a session sends to its connection.
 #[derive(Debug)]
 pub enum Output {
-    /// Bytes for the client's terminal.
+    /// Bytes for the client's terminal (or a command's standard output).
     Data(Vec<u8>),
+    /// Bytes for a command's standard error.
+    ErrData(Vec<u8>),
     /// The session is over: send this exit status, EOF, and close.
     Exit(u32),
 }
@@ -63,7 +65,19 @@ impl OutputSender {
     /// Queues bytes for the client; fails when the connection is gone or
     /// the client has left [`MAX_BACKLOG`] bytes unread.
     pub fn data(&self, bytes: Vec<u8>) -> io::Result<()> {
-        let n = bytes.len();
+        self.send(Output::Data(bytes))
+    }
+
+    /// Queues bytes for a command's standard error, as [`Self::data`].
+    pub fn err_data(&self, bytes: Vec<u8>) -> io::Result<()> {
+        self.send(Output::ErrData(bytes))
+    }
+
+    fn send(&self, output: Output) -> io::Result<()> {
+        let n = match &output {
+            Output::Data(b) | Output::ErrData(b) => b.len(),
+            Output::Exit(_) => 0,
+        };
         if self.backlog.load(Ordering::Acquire) + n > MAX_BACKLOG {
             return Err(io::Error::new(
                 io::ErrorKind::WouldBlock,
@@ -72,7 +86,7 @@ impl OutputSender {
         }
         self.backlog.fetch_add(n, Ordering::AcqRel);
         self.tx
-            .send(Output::Data(bytes))
+            .send(output)
             .map_err(|_| io::Error::new(io::ErrorKind::BrokenPipe, "the SSH connection is closed"))
     }
 
@@ -103,7 +117,7 @@ impl OutputReceiver {
     }
 
     fn taken(&self, output: &Output) {
-        if let Output::Data(d) = output {
+        if let Output::Data(d) | Output::ErrData(d) = output {
             self.backlog.fetch_sub(d.len(), Ordering::AcqRel);
         }
     }

@@ -63,6 +63,9 @@ pub struct ServeOptions {
     pub lang: Option<Lang>,
     /// The keys of sessions that do not choose their own.
     pub keymap: Keymap,
+    /// Runs commands sent over SSH (`ssh HOST list participants`); without
+    /// it they are refused.
+    pub exec: Option<super::command::Exec>,
 }
 
 /// Why the server could not start.
@@ -109,7 +112,7 @@ impl Ready<'_> {
 
 /// Serves until SIGINT or SIGTERM, then stops cleanly.
 pub fn serve(
-    service: Service,
+    service: Arc<Service>,
     options: ServeOptions,
     ready: impl FnOnce(&Ready),
 ) -> Result<(), ServeError> {
@@ -155,7 +158,7 @@ impl Drop for ServeInfoFile {
 
 /// Serves until `stop` completes.
 pub async fn serve_until(
-    service: Service,
+    service: Arc<Service>,
     options: ServeOptions,
     ready: impl FnOnce(&Ready),
     stop: impl Future<Output = ()>,
@@ -212,12 +215,13 @@ pub async fn serve_until(
     let shared = Arc::new(Shared {
         db_label: db.display().to_string(),
         log: EventLog::open(&db.join("konkurs.log")),
-        service: Arc::new(service),
+        service,
         limiter: RateLimiter::default(),
         sessions: Mutex::new(HashMap::new()),
         connections: Mutex::new(HashMap::new()),
         open_connections: AtomicUsize::new(0),
         writers: AtomicUsize::new(0),
+        commands: AtomicUsize::new(0),
         next_id: AtomicU64::new(1),
         stopping: AtomicBool::new(false),
         options,
@@ -277,6 +281,9 @@ struct Shared {
     open_connections: AtomicUsize,
     /// Sessions' writer tasks still sending.
     writers: AtomicUsize,
+    /// Commands sent over SSH running now; they count against
+    /// `max_sessions` with the sessions.
+    commands: AtomicUsize,
     next_id: AtomicU64,
     stopping: AtomicBool,
 }
@@ -335,6 +342,7 @@ fn accept(
     let handler = Connection {
         shared: shared.clone(),
         peer,
+        local: socket.local_addr().unwrap_or(peer),
         actor: None,
         signed_in: signed_in.clone(),
     };
@@ -437,6 +445,8 @@ async fn shutdown(shared: &Arc<Shared>) {
 struct Connection {
     shared: Arc<Shared>,
     peer: SocketAddr,
+    /// The server's address the client connected to.
+    local: SocketAddr,
     actor: Option<Actor>,
     signed_in: Arc<AtomicBool>,
 }
@@ -584,7 +594,12 @@ impl russh::server::Handler for Connection {
             return Ok(());
         };
         reply.accept().await;
-        tokio::spawn(channel_task(self.shared.clone(), actor, channel, self.peer));
+        tokio::spawn(channel_task(
+            self.shared.clone(),
+            actor,
+            channel,
+            (self.peer, self.local),
+        ));
         Ok(())
     }
 
@@ -658,7 +673,12 @@ impl ClientLocale {
 /// Serves one session channel: collects the terminal's size and locale,
 /// starts the session on a shell or exec request, forwards keys and
 /// window changes, and tells the session when the client goes.
-async fn channel_task(shared: Arc<Shared>, actor: Actor, channel: Channel<Msg>, peer: SocketAddr) {
+async fn channel_task(
+    shared: Arc<Shared>,
+    actor: Actor,
+    channel: Channel<Msg>,
+    (peer, local): (SocketAddr, SocketAddr),
+) {
     let (mut incoming, outgoing) = channel.split();
     let (out_tx, mut out_rx) = output_channel();
     shared.writers.fetch_add(1, Ordering::AcqRel);
@@ -669,6 +689,11 @@ async fn channel_task(shared: Arc<Shared>, actor: Actor, channel: Channel<Msg>, 
                 match output {
                     Output::Data(bytes) => {
                         if outgoing.data_bytes(bytes).await.is_err() {
+                            break;
+                        }
+                    }
+                    Output::ErrData(bytes) => {
+                        if outgoing.extended_data_bytes(1, bytes).await.is_err() {
                             break;
                         }
                     }
@@ -686,6 +711,9 @@ async fn channel_task(shared: Arc<Shared>, actor: Actor, channel: Channel<Msg>, 
     let mut size: Option<(u16, u16)> = None;
     let mut locale = ClientLocale::default();
     let mut session: Option<std::sync::mpsc::Sender<SessionEvent>> = None;
+    // A command's standard input while one runs; dropped at the client's EOF.
+    let mut command: Option<std::sync::mpsc::Sender<Vec<u8>>> = None;
+    let mut started = false;
     let clamp = |c: u32, r: u32| (c.min(1000) as u16, r.min(1000) as u16);
     while let Some(msg) = incoming.wait().await {
         match msg {
@@ -710,18 +738,32 @@ async fn channel_task(shared: Arc<Shared>, actor: Actor, channel: Channel<Msg>, 
                 variable_value,
                 ..
             } => locale.set(&variable_name, &variable_value),
-            ChannelMsg::RequestShell { .. } if session.is_none() => {
+            ChannelMsg::RequestShell { .. } if !started => {
+                started = true;
                 session = start(&shared, &actor, size, &locale, "", &out_tx, peer);
             }
-            ChannelMsg::Exec { command, .. } if session.is_none() => {
-                let command = String::from_utf8_lossy(&command).into_owned();
-                session = start(&shared, &actor, size, &locale, &command, &out_tx, peer);
+            ChannelMsg::Exec { command: line, .. } if !started => {
+                started = true;
+                let line = String::from_utf8_lossy(&line).into_owned();
+                if !super::command::is_command(&super::command::words(&line)) {
+                    session = start(&shared, &actor, size, &locale, &line, &out_tx, peer);
+                } else {
+                    let lang = locale
+                        .lang()
+                        .or(shared.options.lang)
+                        .unwrap_or_else(Lang::from_env);
+                    command = run_command(&shared, &actor, &line, lang, &out_tx, (peer, local));
+                }
             }
             ChannelMsg::Data { data } => {
                 if let Some(s) = &session {
                     let _ = s.send(SessionEvent::Input(data.to_vec()));
                 }
+                if let Some(c) = &command {
+                    let _ = c.send(data.to_vec());
+                }
             }
+            ChannelMsg::Eof => command = None,
             ChannelMsg::Close => break,
             _ => {}
         }
@@ -731,6 +773,97 @@ async fn channel_task(shared: Arc<Shared>, actor: Actor, channel: Channel<Msg>, 
     }
     drop(out_tx);
     let _ = writer.await;
+}
+
+/// Runs a command sent over SSH on its own thread, or tells the client why
+/// not and closes the channel; returns the sender of its standard input.
+fn run_command(
+    shared: &Arc<Shared>,
+    actor: &Actor,
+    line: &str,
+    lang: Lang,
+    out: &OutputSender,
+    (peer, local): (SocketAddr, SocketAddr),
+) -> Option<std::sync::mpsc::Sender<Vec<u8>>> {
+    use super::command::{CommandIn, CommandOut, ExecRequest};
+    let options = &shared.options;
+    let tr = I18n::new(lang);
+    let refuse = |message: String| {
+        let _ = out.err_data(format!("{message}\n").into_bytes());
+        out.exit(1);
+        None
+    };
+    let Some(exec) = options.exec.clone() else {
+        return refuse(tr.t("serve.no_commands").to_string());
+    };
+    if shared.stopping.load(Ordering::Acquire) {
+        return refuse(tr.t("serve.stopping").to_string());
+    }
+    let running = shared.sessions.lock().expect("sessions lock").len()
+        + shared.commands.load(Ordering::Acquire);
+    if running >= options.max_sessions {
+        shared.log.write(&format!(
+            "refused a command of {} from {peer}: {} sessions are open, the most allowed",
+            actor.id, options.max_sessions
+        ));
+        return refuse(tr.f("serve.full", &[("n", &options.max_sessions)]));
+    }
+    let shown = line.escape_debug().to_string();
+    if let Err(e) = shared.service.note_command(actor, line) {
+        shared.log.write(&format!(
+            "refused a command of {} from {peer}: it cannot be written to the audit log: {e}",
+            actor.id
+        ));
+        return refuse(e.words(&tr));
+    }
+    shared
+        .log
+        .write(&format!("command of {} from {peer}: {shown}", actor.id));
+    let host = match local.ip() {
+        std::net::IpAddr::V6(ip) => format!("[{ip}]"),
+        ip => ip.to_string(),
+    };
+    let port = match local.port() {
+        22 => String::new(),
+        p => format!("-P {p} "),
+    };
+    let (tx, rx) = std::sync::mpsc::channel();
+    let request = ExecRequest {
+        words: super::command::words(line),
+        actor: actor.clone(),
+        lang,
+        fetch: format!("scp {port}{}@{host}:", actor.id),
+        out: Box::new(CommandOut::new(out.clone(), false, options.idle_timeout)),
+        err: Box::new(CommandOut::new(out.clone(), true, options.idle_timeout)),
+        input: Box::new(CommandIn::new(rx, options.idle_timeout)),
+    };
+    shared.commands.fetch_add(1, Ordering::AcqRel);
+    let thread = {
+        let (shared, out, who) = (shared.clone(), out.clone(), actor.id.clone());
+        std::thread::Builder::new()
+            .name("konkurs-command".into())
+            .spawn(move || {
+                let started = Instant::now();
+                let code = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| exec(request)))
+                    .unwrap_or(1);
+                out.exit(u32::from(code));
+                shared.commands.fetch_sub(1, Ordering::AcqRel);
+                shared.log.write(&format!(
+                    "command of {who} from {peer} ended with status {code} after {} ms: {shown}",
+                    started.elapsed().as_millis()
+                ));
+            })
+    };
+    match thread {
+        Ok(_) => Some(tx),
+        Err(e) => {
+            shared.commands.fetch_sub(1, Ordering::AcqRel);
+            shared
+                .log
+                .write(&format!("cannot start a command thread: {e}"));
+            refuse(tr.t("serve.internal_error").to_string())
+        }
+    }
 }
 
 /// Starts a session, or tells the client why not and closes the channel.

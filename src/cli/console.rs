@@ -1,0 +1,69 @@
+//! Where a command talks and where it runs: the process's own streams and
+//! database, or the streams of a command sent to a running `konkurs serve`
+//! over SSH or the local control socket, with the server's database.
+
+use crate::service::{Actor, Service};
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// A command's standard output, error and input.
+pub struct Console {
+    pub out: Box<dyn Write + Send>,
+    pub err: Box<dyn Write + Send>,
+    pub input: Box<dyn Read + Send>,
+}
+
+impl Console {
+    /// The process's own streams.
+    pub fn process() -> Console {
+        Console {
+            out: Box::new(std::io::stdout()),
+            err: Box::new(std::io::stderr()),
+            input: Box::new(std::io::stdin()),
+        }
+    }
+}
+
+/// Where a command runs.
+#[derive(Clone)]
+pub enum Place {
+    /// In its own process, on the database it opens.
+    Local,
+    /// Inside `konkurs serve`, for a person signed in over SSH: the key
+    /// decides who acts, files come from standard input and go to standard
+    /// output or the exports directory.
+    Ssh(Arc<Service>, Remote),
+    /// Inside `konkurs serve`, for a command started on the server's own
+    /// machine: as if nothing were serving, with paths relative to the
+    /// directory it was started in.
+    Control(Arc<Service>, PathBuf),
+}
+
+/// A person signed in over SSH.
+#[derive(Clone, Debug)]
+pub struct Remote {
+    pub actor: Actor,
+    /// The beginning of the line that fetches a file of the exports
+    /// directory: `scp -P 2222 J01@host:`.
+    pub fetch: String,
+}
+
+impl Place {
+    /// `path` as the command's caller meant it.
+    pub fn path(&self, path: &Path) -> PathBuf {
+        match self {
+            Place::Control(_, cwd) if path.is_relative() => cwd.join(path),
+            _ => path.to_path_buf(),
+        }
+    }
+
+    pub fn served(&self) -> bool {
+        !matches!(self, Place::Local)
+    }
+}
+
+/// Whether a file argument means the standard stream.
+pub fn is_stream(path: &Path) -> bool {
+    path.as_os_str() == "-"
+}
