@@ -344,3 +344,32 @@ fn local_commands_run_through_the_control_socket_while_serving() {
         text(&out.stdout)
     );
 }
+
+#[test]
+fn ctrl_e_in_a_workstation_over_ssh_writes_into_the_exports_directory_and_says_how_to_fetch() {
+    let world = World::new();
+    let server = world.serve(&[]);
+    let mut args = vec!["ssh".to_string(), "-t".to_string()];
+    args.extend(server.ssh_args(&world.key("C01"), "C01"));
+    args.extend(["--", "--lang", "ru"].map(String::from));
+    let term = Tmux::run(&args);
+    term.wait_text("Участники");
+    // The register needs no closed stage: Ctrl-E, → to the register
+    // (team list, protocol, mentoring, register), Enter.
+    term.keys(&["C-e"]);
+    term.wait_text("konkurs-team-2021.xlsx");
+    let offered = term.screen();
+    assert!(
+        !offered.contains("~/konkurs-team"),
+        "a file name, not a path on the server:\n{offered}"
+    );
+    term.keys(&["Left", "Enter"]);
+    let done = term.wait_text("забрать файл");
+    let file = world.db.path().join("exports/konkurs-register-2021.xlsx");
+    assert!(file.is_file(), "{done}");
+    let line = format!("scp -P {} C01@127.0.0.1:konkurs-register-2021.xlsx", server.port);
+    assert!(
+        done.replace('\n', "").contains(&line) || done.contains(&line),
+        "{done}"
+    );
+}

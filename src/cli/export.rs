@@ -119,7 +119,16 @@ pub fn run(
             } else {
                 "cli.export.written"
             },
-            &[("file", &written.path.display()), ("bytes", &written.bytes)]
+            &[
+                (
+                    "file",
+                    &match place {
+                        Place::Ssh(..) => named.display(),
+                        _ => written.path.display(),
+                    }
+                ),
+                ("bytes", &written.bytes)
+            ]
         )
     )?;
     if let Place::Ssh(_, remote) = place {
@@ -140,26 +149,19 @@ pub fn run(
 /// exports directory (made if needed, readable by the server's user only).
 /// Only a plain file name is taken: no directories, `..` or absolute paths.
 fn exports_path(service: &Service, name: &Path) -> Result<PathBuf, CliError> {
-    let mut parts = name.components();
-    let plain = match (parts.next(), parts.next()) {
-        (Some(std::path::Component::Normal(n)), None) => n.to_str(),
-        _ => None,
-    };
-    let Some(plain) = plain.filter(|n| !n.starts_with('.') && n.len() <= 200) else {
+    let Some(plain) = export::plain_file_name(name) else {
         return Err(CliError::said(
             "cli.remote.file_name",
             &[("name", &name.display())],
         ));
     };
-    let dir = service.path().join(crate::store::EXPORTS_DIR);
-    if !dir.is_dir() {
-        std::fs::create_dir_all(&dir).map_err(|e| CliError::file("cli.cannot_create", &dir, e))?;
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700))?;
-        }
-    }
+    let dir = export::exports_dir(service.path()).map_err(|e| {
+        CliError::file(
+            "cli.cannot_create",
+            &service.path().join(crate::store::EXPORTS_DIR),
+            e,
+        )
+    })?;
     Ok(dir.join(plain))
 }
 

@@ -740,13 +740,21 @@ async fn channel_task(
             } => locale.set(&variable_name, &variable_value),
             ChannelMsg::RequestShell { .. } if !started => {
                 started = true;
-                session = start(&shared, &actor, size, &locale, "", &out_tx, peer);
+                session = start(&shared, &actor, size, &locale, "", &out_tx, (peer, local));
             }
             ChannelMsg::Exec { command: line, .. } if !started => {
                 started = true;
                 let line = String::from_utf8_lossy(&line).into_owned();
                 if !super::command::is_command(&super::command::words(&line)) {
-                    session = start(&shared, &actor, size, &locale, &line, &out_tx, peer);
+                    session = start(
+                        &shared,
+                        &actor,
+                        size,
+                        &locale,
+                        &line,
+                        &out_tx,
+                        (peer, local),
+                    );
                 } else {
                     let lang = locale
                         .lang()
@@ -773,6 +781,21 @@ async fn channel_task(
     }
     drop(out_tx);
     let _ = writer.await;
+}
+
+/// The beginning of the line that fetches a file of the exports directory
+/// from this server as `actor`, by the address the client connected to:
+/// `scp -P 2222 J01@192.168.1.5:`.
+fn fetch_line(actor: &Actor, local: SocketAddr) -> String {
+    let host = match local.ip() {
+        std::net::IpAddr::V6(ip) => format!("[{ip}]"),
+        ip => ip.to_string(),
+    };
+    let port = match local.port() {
+        22 => String::new(),
+        p => format!("-P {p} "),
+    };
+    format!("scp {port}{}@{host}:", actor.id)
 }
 
 /// Runs a command sent over SSH on its own thread, or tells the client why
@@ -819,20 +842,12 @@ fn run_command(
     shared
         .log
         .write(&format!("command of {} from {peer}: {shown}", actor.id));
-    let host = match local.ip() {
-        std::net::IpAddr::V6(ip) => format!("[{ip}]"),
-        ip => ip.to_string(),
-    };
-    let port = match local.port() {
-        22 => String::new(),
-        p => format!("-P {p} "),
-    };
     let (tx, rx) = std::sync::mpsc::channel();
     let request = ExecRequest {
         words: super::command::words(line),
         actor: actor.clone(),
         lang,
-        fetch: format!("scp {port}{}@{host}:", actor.id),
+        fetch: fetch_line(actor, local),
         out: Box::new(CommandOut::new(out.clone(), false, options.idle_timeout)),
         err: Box::new(CommandOut::new(out.clone(), true, options.idle_timeout)),
         input: Box::new(CommandIn::new(rx, options.idle_timeout)),
@@ -874,7 +889,7 @@ fn start(
     locale: &ClientLocale,
     command: &str,
     out: &OutputSender,
-    peer: SocketAddr,
+    (peer, local): (SocketAddr, SocketAddr),
 ) -> Option<std::sync::mpsc::Sender<SessionEvent>> {
     let options = &shared.options;
     let parsed = SessionArgs::parse(command);
@@ -924,6 +939,10 @@ fn start(
         db_label: shared.db_label.clone(),
         size: (cols, rows),
         idle_timeout: options.idle_timeout,
+        exports: crate::tui::export_dialog::Exports {
+            dir: shared.service.path().join(crate::store::EXPORTS_DIR),
+            fetch: fetch_line(actor, local),
+        },
     };
     let thread = {
         let (shared, out, who) = (shared.clone(), out.clone(), actor.id.clone());

@@ -73,6 +73,8 @@ pub struct SessionSetup {
     pub db_label: String,
     pub size: (u16, u16),
     pub idle_timeout: Option<Duration>,
+    /// Where the session's exports go.
+    pub exports: crate::tui::export_dialog::Exports,
 }
 
 fn area(cols: u16, rows: u16) -> Rect {
@@ -90,6 +92,7 @@ pub fn run(setup: SessionSetup, events: Receiver<SessionEvent>, out: OutputSende
         db_label,
         size: (cols, rows),
         idle_timeout,
+        exports,
     } = setup;
     let backend = RemoteBackend::new(ChannelWriter::new(out.clone()), Size::new(cols, rows));
     let Ok(mut terminal) = Terminal::with_options(
@@ -112,7 +115,8 @@ pub fn run(setup: SessionSetup, events: Receiver<SessionEvent>, out: OutputSende
             db_label,
             user_keymap: None,
         },
-    );
+    )
+    .with_exports(exports);
     let ending = event_loop(&mut app, &mut terminal, &events, idle_timeout);
     app.persist_session();
     if ending != Ending::Dropped {

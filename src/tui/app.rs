@@ -60,6 +60,8 @@ pub struct App {
     keymap: Keymap,
     user_keymap: Option<std::path::PathBuf>,
     db_label: String,
+    /// In a session of `konkurs serve`: where exports go.
+    exports: Option<crate::tui::export_dialog::Exports>,
     view: View,
     generation: u64,
     panes: Vec<Box<dyn Pane>>,
@@ -75,6 +77,13 @@ pub struct App {
 }
 
 impl App {
+    /// The workstation of a served contest: exports are written to the
+    /// exports directory and fetched with scp or sftp.
+    pub fn with_exports(mut self, exports: crate::tui::export_dialog::Exports) -> App {
+        self.exports = Some(exports);
+        self
+    }
+
     pub fn new(service: Arc<Service>, actor: Actor, options: AppOptions) -> App {
         let generation = service.generation();
         let view = service.view(&actor);
@@ -87,6 +96,7 @@ impl App {
             keymap: options.keymap,
             user_keymap: options.user_keymap,
             db_label: options.db_label,
+            exports: None,
             view,
             generation,
             panes,
@@ -367,6 +377,7 @@ impl App {
                     &self.view,
                     self.tr,
                     self.service.path(),
+                    self.exports.clone(),
                 )));
             }
             Action::NextPane => {

@@ -69,6 +69,15 @@ pub enum Outcome {
     Close,
 }
 
+/// Where a served contest's exports go: the database's exports directory,
+/// from which the person fetches them with scp or sftp.
+#[derive(Clone, Debug)]
+pub struct Exports {
+    pub dir: PathBuf,
+    /// The beginning of the line that fetches a file: `scp -P 2222 J01@host:`.
+    pub fetch: String,
+}
+
 pub struct ExportDialog {
     tr: I18n,
     focus: Focus,
@@ -82,6 +91,8 @@ pub struct ExportDialog {
     path: String,
     /// The person typed in the path: it is no longer recomputed.
     path_edited: bool,
+    /// In a served contest: where exports go and how they are fetched.
+    exports: Option<Exports>,
     year: Option<i32>,
     /// Where files are offered: `~` or the data directory.
     dir: String,
@@ -122,7 +133,9 @@ fn cycle<T: Copy + PartialEq>(all: &[T], now: T, forward: bool) -> T {
 impl ExportDialog {
     /// A dialog for the contest as `view` shows it; files are offered in
     /// the home directory, or in `data_dir` when there is no home.
-    pub fn new(view: &View, tr: I18n, data_dir: &Path) -> ExportDialog {
+    /// In a served contest (`exports`), the path is a file name in the
+    /// exports directory.
+    pub fn new(view: &View, tr: I18n, data_dir: &Path, exports: Option<Exports>) -> ExportDialog {
         let rules = view.regulation().map(|r| &r.rules);
         let stages: Vec<(StageId, String)> = rules
             .map(|r| {
@@ -155,6 +168,7 @@ impl ExportDialog {
             path_edited: false,
             year: rules.and_then(|r| r.contest.year),
             dir,
+            exports,
             state: State::Editing,
         };
         d.offer_path();
@@ -176,7 +190,10 @@ impl ExportDialog {
                 self.year,
                 self.format,
             );
-            self.path = format!("{}/{name}", self.dir.trim_end_matches('/'));
+            self.path = match self.exports {
+                Some(_) => name,
+                None => format!("{}/{name}", self.dir.trim_end_matches('/')),
+            };
         } else if ExportFormat::of_path(Path::new(&self.path)).is_some() {
             let p = PathBuf::from(&self.path).with_extension(self.format.extension());
             self.path = p.display().to_string();
@@ -313,9 +330,29 @@ impl ExportDialog {
             .to_string()
     }
 
+    /// Where the file goes: the typed path, or in a served contest the
+    /// typed name in the exports directory (a name only: no directories).
+    fn target(&self) -> Result<PathBuf, String> {
+        let typed = self.path.trim();
+        match &self.exports {
+            None => Ok(export::expand_home(typed)),
+            Some(e) => match export::plain_file_name(Path::new(typed)) {
+                Some(name) => Ok(e.dir.join(name)),
+                None => Err(self.tr.f("export_dialog.name_only", &[("name", &typed)])),
+            },
+        }
+    }
+
     /// Exports, after asking when the file exists.
     fn enter(&mut self, service: &Arc<Service>, actor: &Actor) {
-        if export::expand_home(self.path.trim()).is_file() {
+        let target = match self.target() {
+            Ok(t) => t,
+            Err(why) => {
+                self.state = State::Done(Err(why));
+                return;
+            }
+        };
+        if target.is_file() {
             self.state = State::ConfirmReplace;
         } else {
             self.start(service, actor, false);
@@ -330,13 +367,26 @@ impl ExportDialog {
             delimiter: self.delimiter,
             ..Request::new(self.kind, self.format, service.now(), self.tr.lang)
         };
-        let path = export::expand_home(self.path.trim());
+        let path = match self.target() {
+            Ok(p) => p,
+            Err(why) => {
+                self.state = State::Done(Err(why));
+                return;
+            }
+        };
+        let exports = self.exports.as_ref().map(|e| e.dir.clone());
         let (tx, rx) = channel();
         let service = Arc::clone(service);
         let actor = actor.clone();
         let tr = self.tr;
         std::thread::spawn(move || {
             let steps = tx.clone();
+            if let Some(db) = exports.as_deref().and_then(Path::parent)
+                && let Err(e) = export::exports_dir(db)
+            {
+                let _ = tx.send(Report::Finished(Err(e.to_string())));
+                return;
+            }
             let result = export::export(&service, &actor, &request, &path, force, &mut |s| {
                 let _ = steps.send(Report::Step(s));
             })
@@ -386,6 +436,22 @@ impl ExportDialog {
 
     fn outcome_text(&self, result: &Result<Written, String>) -> String {
         match result {
+            Ok(w) if self.exports.is_some() => {
+                let name = w.path.file_name().unwrap_or_default().to_string_lossy();
+                let fetch = self.exports.as_ref().map_or("", |e| e.fetch.as_str());
+                self.tr.f(
+                    if w.draft {
+                        "export_dialog.saved_served_draft"
+                    } else {
+                        "export_dialog.saved_served"
+                    },
+                    &[
+                        ("name", &name),
+                        ("size", &size(w.bytes, &self.tr)),
+                        ("command", &format!("{fetch}{name} .")),
+                    ],
+                )
+            }
             Ok(w) => self.tr.f(
                 if w.draft {
                     "export_dialog.saved_draft"

@@ -558,6 +558,32 @@ pub fn export(
     })
 }
 
+/// `name` when it is a plain file name (no directory, not hidden, not too
+/// long): what a document exported in a served contest may be called.
+pub fn plain_file_name(name: &Path) -> Option<&str> {
+    let mut parts = name.components();
+    let plain = match (parts.next(), parts.next()) {
+        (Some(std::path::Component::Normal(n)), None) => n.to_str(),
+        _ => None,
+    };
+    plain.filter(|n| !n.starts_with('.') && n.len() <= 200)
+}
+
+/// The exports directory of the database in `db`, made if needed and
+/// readable by the server's user only.
+pub fn exports_dir(db: &Path) -> std::io::Result<std::path::PathBuf> {
+    let dir = db.join(crate::store::EXPORTS_DIR);
+    if !dir.is_dir() {
+        std::fs::create_dir_all(&dir)?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700))?;
+        }
+    }
+    Ok(dir)
+}
+
 /// Why the system refused a write, without the name of the temporary file
 /// it was refused for (the person asked for another name).
 fn io_reason(e: &std::io::Error) -> String {
