@@ -7,7 +7,9 @@
 //! * [`input`]: the client's raw terminal bytes turned into key events;
 //! * [`remote`]: a ratatui backend that draws into the SSH channel;
 //! * [`guard`]: the event log and the limit on failed sign-ins;
-//! * [`hostkey`]: the server's own key, made once and kept.
+//! * [`hostkey`]: the server's own key, made once and kept;
+//! * [`sftp`]: the read-only SFTP subsystem that serves the exported
+//!   documents to coordinators and observers (`scp`, `sftp`, WinSCP).
 
 pub mod guard;
 pub mod hostkey;
@@ -15,5 +17,6 @@ pub mod input;
 pub mod remote;
 pub mod server;
 pub mod session;
+pub mod sftp;
 
 pub use server::{Ready, ServeError, ServeOptions, serve, serve_until};

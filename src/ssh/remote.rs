@@ -35,6 +35,9 @@ pub const MAX_BACKLOG: usize = 8 << 20;
 pub enum Output {
     /// Bytes for the client's terminal.
     Data(Vec<u8>),
+    /// Bytes for the client's standard error: a refusal told to a client
+    /// that has no terminal (`sftp`, `scp`).
+    Stderr(Vec<u8>),
     /// The session is over: send this exit status, EOF, and close.
     Exit(u32),
 }
@@ -73,6 +76,18 @@ impl OutputSender {
         self.backlog.fetch_add(n, Ordering::AcqRel);
         self.tx
             .send(Output::Data(bytes))
+            .map_err(|_| io::Error::new(io::ErrorKind::BrokenPipe, "the SSH connection is closed"))
+    }
+
+    /// The bytes queued for the client and not yet sent.
+    pub fn backlog(&self) -> usize {
+        self.backlog.load(Ordering::Acquire)
+    }
+
+    /// Queues bytes for the client's standard error.
+    pub fn stderr(&self, bytes: Vec<u8>) -> io::Result<()> {
+        self.tx
+            .send(Output::Stderr(bytes))
             .map_err(|_| io::Error::new(io::ErrorKind::BrokenPipe, "the SSH connection is closed"))
     }
 

@@ -629,13 +629,19 @@ impl russh::server::Handler for Connection {
         session.channel_success(channel)
     }
 
+    /// `sftp` (which `scp` speaks too) is granted here; the channel task
+    /// starts it, or tells the client on standard error why not.
     async fn subsystem_request(
         &mut self,
         channel: ChannelId,
-        _name: &str,
+        name: &str,
         session: &mut Session,
     ) -> Result<(), Self::Error> {
-        session.channel_failure(channel)
+        if self.actor.is_some() && name == "sftp" {
+            session.channel_success(channel)
+        } else {
+            session.channel_failure(channel)
+        }
     }
 }
 
@@ -672,6 +678,11 @@ async fn channel_task(shared: Arc<Shared>, actor: Actor, channel: Channel<Msg>, 
                             break;
                         }
                     }
+                    Output::Stderr(bytes) => {
+                        if outgoing.extended_data_bytes(1, bytes).await.is_err() {
+                            break;
+                        }
+                    }
                     Output::Exit(status) => {
                         let _ = outgoing.exit_status(status).await;
                         let _ = outgoing.eof().await;
@@ -686,6 +697,7 @@ async fn channel_task(shared: Arc<Shared>, actor: Actor, channel: Channel<Msg>, 
     let mut size: Option<(u16, u16)> = None;
     let mut locale = ClientLocale::default();
     let mut session: Option<std::sync::mpsc::Sender<SessionEvent>> = None;
+    let mut sftp: Option<super::sftp::Sftp> = None;
     let clamp = |c: u32, r: u32| (c.min(1000) as u16, r.min(1000) as u16);
     while let Some(msg) = incoming.wait().await {
         match msg {
@@ -717,6 +729,20 @@ async fn channel_task(shared: Arc<Shared>, actor: Actor, channel: Channel<Msg>, 
                 let command = String::from_utf8_lossy(&command).into_owned();
                 session = start(&shared, &actor, size, &locale, &command, &out_tx, peer);
             }
+            ChannelMsg::RequestSubsystem { name, .. }
+                if session.is_none() && sftp.is_none() && name == "sftp" =>
+            {
+                sftp = start_sftp(&shared, &actor, &locale, &out_tx, peer);
+            }
+            ChannelMsg::Data { data } if sftp.is_some() => {
+                if let Some(s) = &sftp
+                    && !s.input(data.to_vec())
+                {
+                    sftp = None;
+                }
+            }
+            // The client has sent all it will: the SFTP server ends.
+            ChannelMsg::Eof => sftp = None,
             ChannelMsg::Data { data } => {
                 if let Some(s) = &session {
                     let _ = s.send(SessionEvent::Input(data.to_vec()));
@@ -853,6 +879,71 @@ fn start(
             refuse(tr.t("serve.internal_error").to_string(), 1)
         }
     }
+}
+
+/// Starts the read-only SFTP subsystem on a channel: for coordinators
+/// and observers, holding a session slot while it runs; anyone else is
+/// told why on standard error and the channel is closed.
+fn start_sftp(
+    shared: &Arc<Shared>,
+    actor: &Actor,
+    locale: &ClientLocale,
+    out: &OutputSender,
+    peer: SocketAddr,
+) -> Option<super::sftp::Sftp> {
+    use super::sftp::Refusal;
+    let options = &shared.options;
+    let lang = locale
+        .lang()
+        .or(options.lang)
+        .unwrap_or_else(Lang::from_env);
+    let id = shared.id();
+    let (events, rx) = std::sync::mpsc::channel();
+    let refusal = if !super::sftp::may_fetch(actor.role) {
+        Some(Refusal::Juror)
+    } else if shared.stopping.load(Ordering::Acquire) {
+        Some(Refusal::Stopping)
+    } else {
+        let mut sessions = shared.sessions.lock().expect("sessions lock");
+        if sessions.len() >= options.max_sessions {
+            Some(Refusal::Full(options.max_sessions))
+        } else {
+            let thread = None;
+            sessions.insert(id, SessionSlot { events, thread });
+            None
+        }
+    };
+    if let Some(refusal) = refusal {
+        shared.log.write(&format!(
+            "refused an sftp session of {} from {peer}: {}",
+            actor.id,
+            refusal.reason()
+        ));
+        let _ = out.stderr(format!("{}\n", refusal.word(&I18n::new(lang))).into_bytes());
+        out.exit(1);
+        return None;
+    }
+    let log: super::sftp::Log = {
+        let shared = shared.clone();
+        Arc::new(move |line: &str| shared.log.write(line))
+    };
+    let ended = {
+        let shared = shared.clone();
+        Box::new(move || {
+            shared.sessions.lock().expect("sessions lock").remove(&id);
+        })
+    };
+    super::sftp::start(super::sftp::Setup {
+        db: shared.service.path().to_path_buf(),
+        actor: actor.clone(),
+        peer,
+        tr: I18n::new(lang),
+        log,
+        out: out.clone(),
+        events: rx,
+        idle_timeout: options.idle_timeout,
+        ended,
+    })
 }
 
 #[cfg(test)]
