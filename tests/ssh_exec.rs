@@ -367,7 +367,10 @@ fn ctrl_e_in_a_workstation_over_ssh_writes_into_the_exports_directory_and_says_h
     let done = term.wait_text("забрать файл");
     let file = world.db.path().join("exports/konkurs-register-2021.xlsx");
     assert!(file.is_file(), "{done}");
-    let line = format!("scp -P {} C01@127.0.0.1:konkurs-register-2021.xlsx", server.port);
+    let line = format!(
+        "scp -P {} C01@127.0.0.1:konkurs-register-2021.xlsx",
+        server.port
+    );
     assert!(
         done.replace('\n', "").contains(&line) || done.contains(&line),
         "{done}"

@@ -8,7 +8,9 @@
 //! * [`input`]: the client's raw terminal bytes turned into key events;
 //! * [`remote`]: a ratatui backend that draws into the SSH channel;
 //! * [`guard`]: the event log and the limit on failed sign-ins;
-//! * [`hostkey`]: the server's own key, made once and kept.
+//! * [`hostkey`]: the server's own key, made once and kept;
+//! * [`sftp`]: the read-only SFTP subsystem that serves the exported
+//!   documents to coordinators and observers (`scp`, `sftp`, WinSCP).
 
 pub mod command;
 pub mod guard;
@@ -17,6 +19,7 @@ pub mod input;
 pub mod remote;
 pub mod server;
 pub mod session;
+pub mod sftp;
 
 pub use command::{Exec, ExecRequest};
 pub use server::{Ready, ServeError, ServeOptions, serve, serve_until};

@@ -35,7 +35,8 @@ pub const MAX_BACKLOG: usize = 8 << 20;
 pub enum Output {
     /// Bytes for the client's terminal (or a command's standard output).
     Data(Vec<u8>),
-    /// Bytes for a command's standard error.
+    /// Bytes for the client's standard error: a command's, or a refusal
+    /// told to a client that has no terminal (`sftp`, `scp`).
     ErrData(Vec<u8>),
     /// The session is over: send this exit status, EOF, and close.
     Exit(u32),
@@ -68,7 +69,7 @@ impl OutputSender {
         self.send(Output::Data(bytes))
     }
 
-    /// Queues bytes for a command's standard error, as [`Self::data`].
+    /// Queues bytes for the client's standard error, as [`Self::data`].
     pub fn err_data(&self, bytes: Vec<u8>) -> io::Result<()> {
         self.send(Output::ErrData(bytes))
     }
@@ -88,6 +89,11 @@ impl OutputSender {
         self.tx
             .send(output)
             .map_err(|_| io::Error::new(io::ErrorKind::BrokenPipe, "the SSH connection is closed"))
+    }
+
+    /// The bytes queued for the client and not yet sent.
+    pub fn backlog(&self) -> usize {
+        self.backlog.load(Ordering::Acquire)
     }
 
     /// Asks the connection to end the session with `status`.

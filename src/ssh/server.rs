@@ -644,13 +644,19 @@ impl russh::server::Handler for Connection {
         session.channel_success(channel)
     }
 
+    /// `sftp` (which `scp` speaks too) is granted here; the channel task
+    /// starts it, or tells the client on standard error why not.
     async fn subsystem_request(
         &mut self,
         channel: ChannelId,
-        _name: &str,
+        name: &str,
         session: &mut Session,
     ) -> Result<(), Self::Error> {
-        session.channel_failure(channel)
+        if self.actor.is_some() && name == "sftp" {
+            session.channel_success(channel)
+        } else {
+            session.channel_failure(channel)
+        }
     }
 }
 
@@ -713,6 +719,8 @@ async fn channel_task(
     let mut session: Option<std::sync::mpsc::Sender<SessionEvent>> = None;
     // A command's standard input while one runs; dropped at the client's EOF.
     let mut command: Option<std::sync::mpsc::Sender<Vec<u8>>> = None;
+    let mut sftp: Option<super::sftp::Sftp> = None;
+    // A channel runs one thing: a session, a command or SFTP.
     let mut started = false;
     let clamp = |c: u32, r: u32| (c.min(1000) as u16, r.min(1000) as u16);
     while let Some(msg) = incoming.wait().await {
@@ -763,6 +771,22 @@ async fn channel_task(
                     command = run_command(&shared, &actor, &line, lang, &out_tx, (peer, local));
                 }
             }
+            ChannelMsg::RequestSubsystem { name, .. } if !started && name == "sftp" => {
+                started = true;
+                sftp = start_sftp(&shared, &actor, &locale, &out_tx, peer);
+            }
+            ChannelMsg::Data { data } if sftp.is_some() => {
+                if let Some(s) = &sftp
+                    && !s.input(data.to_vec())
+                {
+                    sftp = None;
+                }
+            }
+            // The client has sent all it will: the SFTP server ends.
+            ChannelMsg::Eof => {
+                sftp = None;
+                command = None;
+            }
             ChannelMsg::Data { data } => {
                 if let Some(s) = &session {
                     let _ = s.send(SessionEvent::Input(data.to_vec()));
@@ -771,7 +795,6 @@ async fn channel_task(
                     let _ = c.send(data.to_vec());
                 }
             }
-            ChannelMsg::Eof => command = None,
             ChannelMsg::Close => break,
             _ => {}
         }
@@ -1005,6 +1028,71 @@ fn start(
             refuse(tr.t("serve.internal_error").to_string(), 1)
         }
     }
+}
+
+/// Starts the read-only SFTP subsystem on a channel: for coordinators
+/// and observers, holding a session slot while it runs; anyone else is
+/// told why on standard error and the channel is closed.
+fn start_sftp(
+    shared: &Arc<Shared>,
+    actor: &Actor,
+    locale: &ClientLocale,
+    out: &OutputSender,
+    peer: SocketAddr,
+) -> Option<super::sftp::Sftp> {
+    use super::sftp::Refusal;
+    let options = &shared.options;
+    let lang = locale
+        .lang()
+        .or(options.lang)
+        .unwrap_or_else(Lang::from_env);
+    let id = shared.id();
+    let (events, rx) = std::sync::mpsc::channel();
+    let refusal = if !super::sftp::may_fetch(actor.role) {
+        Some(Refusal::Juror)
+    } else if shared.stopping.load(Ordering::Acquire) {
+        Some(Refusal::Stopping)
+    } else {
+        let mut sessions = shared.sessions.lock().expect("sessions lock");
+        if sessions.len() >= options.max_sessions {
+            Some(Refusal::Full(options.max_sessions))
+        } else {
+            let thread = None;
+            sessions.insert(id, SessionSlot { events, thread });
+            None
+        }
+    };
+    if let Some(refusal) = refusal {
+        shared.log.write(&format!(
+            "refused an sftp session of {} from {peer}: {}",
+            actor.id,
+            refusal.reason()
+        ));
+        let _ = out.err_data(format!("{}\n", refusal.word(&I18n::new(lang))).into_bytes());
+        out.exit(1);
+        return None;
+    }
+    let log: super::sftp::Log = {
+        let shared = shared.clone();
+        Arc::new(move |line: &str| shared.log.write(line))
+    };
+    let ended = {
+        let shared = shared.clone();
+        Box::new(move || {
+            shared.sessions.lock().expect("sessions lock").remove(&id);
+        })
+    };
+    super::sftp::start(super::sftp::Setup {
+        db: shared.service.path().to_path_buf(),
+        actor: actor.clone(),
+        peer,
+        tr: I18n::new(lang),
+        log,
+        out: out.clone(),
+        events: rx,
+        idle_timeout: options.idle_timeout,
+        ended,
+    })
 }
 
 #[cfg(test)]
