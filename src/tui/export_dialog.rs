@@ -577,7 +577,11 @@ impl ExportDialog {
         }
         match &self.state {
             State::Editing => frame.render_widget(
-                Paragraph::new(tr.t("export_dialog.keys"))
+                Paragraph::new(tr.t(if self.exports.is_some() {
+                    "export_dialog.keys_served"
+                } else {
+                    "export_dialog.keys"
+                }))
                     .style(theme::dim())
                     .wrap(Wrap { trim: true }),
                 status,
