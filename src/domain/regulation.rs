@@ -406,6 +406,20 @@ impl Default for MentoringRules {
     }
 }
 
+/// Everything that decides one stage's ranking, with the words a person
+/// reads (names, descriptions) left out: two regulations that give a stage
+/// equal rules rank it alike.
+#[derive(Debug, PartialEq)]
+struct StageRules {
+    stage: Stage,
+    /// The stage before it: who competes, and the `previous_stage` tie-break.
+    previous: Option<StageId>,
+    advance: AdvanceRule,
+    tie_break: Vec<TieBreak>,
+    /// The activity formula, when the stage counts the rating.
+    activity: Option<ActivityFormula>,
+}
+
 /// One rule of the tie-break chain.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum TieBreak {
@@ -1105,6 +1119,48 @@ impl Regulation {
                     .map(|g| (g.id.clone(), g.quota))
                     .collect(),
             ),
+        }
+    }
+
+    /// The stages of `self` that `new` would rank differently: their
+    /// criteria, weights, scales, aggregation, advancement (with the group
+    /// quotas it reads), tie-breaks, carry-over, blindness, place in the
+    /// order, or the activity formula when the stage counts the activity
+    /// rating. Names and descriptions decide nothing and may change. A stage
+    /// `new` no longer has is changed. In `self`'s order.
+    pub fn stages_changed_by<'a>(&'a self, new: &Regulation) -> Vec<&'a Stage> {
+        self.stages
+            .iter()
+            .filter(|s| {
+                new.stage(&s.id)
+                    .is_none_or(|t| self.stage_rules(s) != new.stage_rules(t))
+            })
+            .collect()
+    }
+
+    /// What decides a stage's ranking under this regulation.
+    fn stage_rules(&self, stage: &Stage) -> StageRules {
+        let mut plain = stage.clone();
+        plain.name.clear();
+        plain.description.clear();
+        for c in &mut plain.criteria {
+            c.name.clear();
+            c.description.clear();
+        }
+        let tie_break = self.tie_break(stage);
+        let counts_activity = tie_break.contains(&TieBreak::ActivityRating)
+            || stage
+                .indicator_criteria()
+                .any(|c| c.source == Some(IndicatorSource::ActivityRating));
+        StageRules {
+            previous: self
+                .stage_index(&stage.id)
+                .and_then(|i| i.checked_sub(1))
+                .map(|i| self.stages[i].id.clone()),
+            advance: self.advance_rule(stage),
+            tie_break,
+            activity: counts_activity.then(|| self.activity.clone()),
+            stage: plain,
         }
     }
 

@@ -246,3 +246,63 @@ fn without_a_time_zone_the_machines_applies() {
     let text = SAMPLE.replacen("timezone = \"Asia/Irkutsk\"\n", "", 1);
     assert_eq!(Regulation::parse(&text).unwrap().zone(), None);
 }
+
+/// The ids of the stages `new` would rank differently from the sample.
+fn changed(new: &str) -> Vec<String> {
+    let old = Regulation::parse(SAMPLE).unwrap();
+    let new = Regulation::parse(new).unwrap();
+    old.stages_changed_by(&new)
+        .iter()
+        .map(|s| s.id.to_string())
+        .collect()
+}
+
+#[test]
+fn a_stage_is_changed_by_what_decides_its_ranking_and_by_nothing_else() {
+    assert!(changed(SAMPLE).is_empty());
+    // Words a person reads decide nothing.
+    assert!(
+        changed(
+            &SAMPLE
+                .replace("Творческое задание\"", "Творческое задание (эссе)\"")
+                .replace("Масштаб, результаты", "Размах, результаты")
+                .replace("organiser = ", "organiser = \"Союз\"\n#")
+        )
+        .is_empty()
+    );
+    // A weight of one criterion changes its stage only.
+    assert_eq!(
+        changed(&SAMPLE.replacen("weight = 1.5", "weight = 2.0", 1)),
+        ["portfolio"]
+    );
+    // Blindness, aggregation and advancement are rules.
+    assert_eq!(
+        changed(&SAMPLE.replacen("blind = true", "blind = false", 1)),
+        ["portfolio"]
+    );
+    assert_eq!(
+        changed(&SAMPLE.replace("aggregation = \"trimmed\"", "aggregation = \"median\"")),
+        ["final"]
+    );
+    assert_eq!(
+        changed(&SAMPLE.replace("rural = 10, urban = 6", "rural = 9, urban = 7")),
+        ["portfolio"]
+    );
+    // A group's quota is the final's advancement rule.
+    let quota = SAMPLE.find("quota = ").unwrap();
+    let line_end = quota + SAMPLE[quota..].find('\n').unwrap();
+    let new = format!("{}quota = 1{}", &SAMPLE[..quota], &SAMPLE[line_end..]);
+    assert_eq!(changed(&new), ["final"]);
+    // The activity formula counts where the rating does: the educational
+    // stage's indicator, and the later stages' tie-breaks.
+    assert_eq!(
+        changed(&SAMPLE.replace("topic_bonus = 1.5", "topic_bonus = 2.0")),
+        ["education", "portfolio", "final"]
+    );
+    // A stage removed is changed.
+    let final_at = SAMPLE.find("# --- Этап 3").unwrap();
+    let without_final = &SAMPLE[..final_at];
+    let mentoring_at = SAMPLE.find("# Наставничество по умолчанию").unwrap();
+    let without_final = format!("{without_final}{}", &SAMPLE[mentoring_at..]);
+    assert_eq!(changed(&without_final), ["final"]);
+}
