@@ -593,23 +593,27 @@ fn what_is_not_final_is_refused_or_exported_as_a_marked_draft() {
         "no mentoring matching is accepted yet: accept one (konkurs match --accept, or a in \
          the Mentoring pane), or add --draft to export a fresh optimal proposal marked DRAFT"
     );
-    // An observer sees no scores of an open blind stage, draft or not.
+    // An observer sees no scores of an open blind stage, draft or not, in
+    // a protocol or in the team list drawn from it.
     let observer = c.service.actor("J07").unwrap();
-    let e = export::build(
-        &c.service,
-        &observer,
-        &Request {
-            draft: true,
-            ..protocol("final", ExportFormat::Md)
-        },
-    )
-    .map(|_| ())
-    .unwrap_err()
-    .to_string();
-    assert_eq!(
-        e,
-        "the stage 'Финал: защита практики' is blind: an observer may export its protocol once it is closed"
-    );
+    for r in [
+        protocol("final", ExportFormat::Md),
+        request(DocumentKind::Team, ExportFormat::Md),
+    ] {
+        for draft in [false, true] {
+            let e = export::build(&c.service, &observer, &Request { draft, ..r.clone() })
+                .map(|_| ())
+                .unwrap_err()
+                .to_string();
+            assert!(
+                e.starts_with(
+                    "the stage 'Финал: защита практики' is blind: until it is closed, \
+                     only coordinators see the jurors' scores and totals; "
+                ),
+                "{e}"
+            );
+        }
+    }
     // A closed stage's protocol is final while a later stage is open.
     let closed = render(c, &protocol("portfolio", ExportFormat::Md));
     assert!(closed.starts_with("# Протокол этапа «Конкурс портфолио»".as_bytes()));

@@ -271,6 +271,88 @@ fn roles_hold_and_what_makes_no_sense_remotely_is_refused() {
 }
 
 #[test]
+fn an_observer_over_ssh_sees_no_score_of_an_open_blind_stage() {
+    let world = World::new();
+    {
+        // The educational stage closed; J01 judges P001 at the blind
+        // portfolio stage and submits.
+        use konkurs::domain::ids::{CriterionId, StageId};
+        let service = konkurs::service::Service::open(world.db.path()).unwrap();
+        let me = konkurs::service::Actor::local_coordinator();
+        let portfolio = StageId::new("portfolio");
+        service
+            .close_stage(&me, &StageId::new("education"))
+            .unwrap();
+        service
+            .assign(&me, &portfolio, &"P001".into(), &"J01".into())
+            .unwrap();
+        let j01 = service.actor("J01").unwrap();
+        for c in [
+            "projects",
+            "creative_task",
+            "partnership",
+            "media",
+            "mentoring",
+        ] {
+            service
+                .set_score(
+                    &j01,
+                    &portfolio,
+                    &"P001".into(),
+                    &CriterionId::new(c),
+                    Some(6.5),
+                )
+                .unwrap();
+        }
+        service
+            .set_comment(&j01, &portfolio, &"P001".into(), "Тайное обоснование J01")
+            .unwrap();
+        service.submit(&j01, &portfolio, &"P001".into()).unwrap();
+    }
+    let server = world.serve(&[]);
+    // 1.5 × 6.5 × 2 + 6.5 × 3 = 39
+    let secret = ["J01=39", "Тайное обоснование J01"];
+    let said = |who: &str, words: &[&str]| {
+        let out = exec(&server, &world, who, words, b"");
+        (out.status.success(), text(&out.stdout) + &text(&out.stderr))
+    };
+    let (ok, coordinator) = said("C01", &["rank", "--stage", "portfolio"]);
+    assert!(ok && coordinator.contains(secret[0]), "{coordinator}");
+    for words in [
+        &["rank", "--stage", "portfolio"][..],
+        &["rank", "--stage", "portfolio", "--as-of", "2100-01-01"],
+        &[
+            "history",
+            "--stage",
+            "portfolio",
+            "--participant",
+            "P001",
+            "--juror",
+            "J01",
+        ],
+        &[
+            "export",
+            "protocol",
+            "--stage",
+            "portfolio",
+            "--draft",
+            "--out",
+            "-",
+        ],
+    ] {
+        let (ok, out) = said("O01", words);
+        assert!(!ok, "{words:?}: {out}");
+        assert!(
+            out.contains("is blind") && out.contains("1 of 1 score sheets are done"),
+            "{words:?}: {out}"
+        );
+        assert!(secret.iter().all(|s| !out.contains(s)), "{words:?}: {out}");
+    }
+    let (ok, progress) = said("O01", &["progress", "--stage", "portfolio", "--sheets"]);
+    assert!(ok && progress.contains("submitted"), "{progress}");
+}
+
+#[test]
 fn local_commands_run_through_the_control_socket_while_serving() {
     let world = World::new();
     let db = world.db.path();

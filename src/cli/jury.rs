@@ -226,7 +226,9 @@ pub fn sheets(
         .into_iter()
         .filter(|a| juror.is_none_or(|j| a.juror == *j))
         .map(|a| {
-            let sheet = view.sheet(&stage, &a.participant, &a.juror);
+            // The sheet's state, not its scores: what an observer of a
+            // blind stage may know too.
+            let sheet = view.sheet_state(&stage, &a.participant, &a.juror);
             let status = match sheet.map(|s| s.status) {
                 Some(SheetStatus::Submitted) => "submitted",
                 Some(SheetStatus::Abstained) => "abstained",
@@ -240,7 +242,7 @@ pub fn sheets(
                     .unwrap_or_default(),
                 a.juror.to_string(),
                 cells.t(&format!("cli.sheet.{status}")).to_string(),
-                format!("{}/{criteria}", sheet.map_or(0, |s| s.scores.len())),
+                format!("{}/{criteria}", sheet.map_or(0, |s| s.scored)),
                 sheet
                     .map(|s| crate::text::time::show_seconds(s.updated_at, &zone))
                     .unwrap_or_default(),

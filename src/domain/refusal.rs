@@ -227,9 +227,16 @@ pub enum Refusal {
     NobodyAtFinal {
         stage: String,
     },
-    /// Export: an observer asks for the protocol of an open blind stage.
+    /// A blind stage is open: until it is closed only coordinators see the
+    /// jurors' scores and everything computed from them (totals,
+    /// aggregates, the ranking, statistics, sensitivity, a sheet's history,
+    /// a protocol). What the person may know instead: how many of the
+    /// sheets they can see are done (submitted or abstained) of those
+    /// assigned.
     BlindStageOpen {
         stage: String,
+        done: usize,
+        assigned: usize,
     },
     /// A record of a batch is of a kind the import does not write.
     WrongRecordKind {

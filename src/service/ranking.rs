@@ -3,7 +3,7 @@
 //! reopening with a reason, resolving ties, and rankings as they stood at a
 //! past moment, rebuilt from the audit log.
 
-use super::{Actor, Result, Service, ServiceError, forbidden};
+use super::{Actor, Result, Service, ServiceError, forbidden, view};
 use crate::domain::activity::{self, ActivityRating};
 use crate::domain::contest::{Change, Contest, Key, Record};
 use crate::domain::ids::{CriterionId, ParticipantId, StageId};
@@ -141,6 +141,8 @@ fn stage_name(c: &Contest, stage: &StageId) -> String {
 }
 
 impl Service {
+    /// A juror sees no ranking of an open stage; nobody but a coordinator
+    /// sees one of a blind stage before it is closed.
     fn may_see_ranking(&self, c: &Contest, actor: &Actor, stage: &StageId) -> Result<()> {
         let closed = c.stages.get(stage).is_some_and(|s| s.is_closed());
         if actor.role == Role::Juror && !closed {
@@ -150,6 +152,21 @@ impl Service {
                     stage: stage_name(c, stage),
                 },
             ));
+        }
+        if view::blind_to(c, actor, stage) {
+            return Err(view::blind_refusal(c, actor, stage).into());
+        }
+        Ok(())
+    }
+
+    /// Refuses unless `actor` may see every juror's scores of `stage` and
+    /// what is computed from them: the rule of blind stages (see
+    /// [`View::sees_all_scores`](super::View::sees_all_scores)), for
+    /// documents that check it before any work.
+    pub fn may_see_scores(&self, actor: &Actor, stage: &StageId) -> Result<()> {
+        let c = self.contest();
+        if view::blind_to(&c, actor, stage) {
+            return Err(view::blind_refusal(&c, actor, stage).into());
         }
         Ok(())
     }
@@ -203,7 +220,9 @@ impl Service {
         Ok(c)
     }
 
-    /// The stage's ranking as it stood at `at`.
+    /// The stage's ranking as it stood at `at`. Refused to jurors, and to
+    /// observers while the stage is blind and open now: a past ranking holds
+    /// the same scores.
     pub fn analyse_stage_as_of(
         &self,
         actor: &Actor,
@@ -215,6 +234,7 @@ impl Service {
             &[Role::Coordinator, Role::Observer],
             Act::SeePastRankings,
         )?;
+        self.may_see_scores(actor, stage)?;
         let c = self.contest_as_of(at)?;
         let formula = c.rules().map(|r| r.activity.clone()).unwrap_or_default();
         let ratings =

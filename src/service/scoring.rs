@@ -393,6 +393,9 @@ impl Service {
     ) -> Result<Vec<HistoryItem>> {
         let view = self.view(actor);
         if !view.may_read(stage, participant, juror) {
+            if *juror != actor.id && !view.sees_all_scores(stage) {
+                return Err(view.blind_refusal(stage).into());
+            }
             return Err(forbidden(
                 actor,
                 Act::ReadHistory {

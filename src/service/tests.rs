@@ -385,7 +385,7 @@ fn blind_scores_stay_hidden_from_other_jurors_through_every_call() {
     let e = err(f
         .service
         .history(&j3, &portfolio(), &"P3".into(), &"J2".into()));
-    assert!(e.contains("may not read"), "{e}");
+    assert!(e.contains("is blind"), "{e}");
     assert!(f.service.audit(&j3).is_err());
     assert!(f.service.backup(&j3).is_err());
     // The observer does not see open blind scores either; the coordinator does.
@@ -609,4 +609,124 @@ fn a_view_at_the_audit_head_holds_exactly_the_data_the_head_names() {
         seen += 1;
     }
     writer.join().unwrap();
+}
+
+/// The refusal of a call, as data.
+fn refusal<T: std::fmt::Debug>(r: Result<T>) -> Refusal {
+    match r.expect_err("should be refused") {
+        ServiceError::Refused(r) => r,
+        other => panic!("not a refusal: {other:?}"),
+    }
+}
+
+#[test]
+fn an_open_blind_stage_shows_its_scores_to_coordinators_only_through_every_call() {
+    let f = fixture();
+    for p in ["P1", "P3", "P5"] {
+        assign(&f, p, "J2");
+        assign(&f, p, "J3");
+    }
+    full_sheet(&f, "J2", "P3", 6.0);
+    f.service
+        .submit(&actor(&f, "J2"), &portfolio(), &"P3".into())
+        .unwrap();
+    score(&f, "J3", "P5", "projects", 4.0).unwrap();
+    let at = f.service.now();
+    let blind = |done, assigned| Refusal::BlindStageOpen {
+        stage: "Конкурс портфолио".into(),
+        done,
+        assigned,
+    };
+
+    // The observer: no ranking, live or past, no history, no scores; the
+    // progress counts instead.
+    let o1 = actor(&f, "O1");
+    assert_eq!(
+        refusal(f.service.analyse_stage(&o1, &portfolio()).map(|_| ())),
+        blind(1, 6)
+    );
+    assert_eq!(
+        refusal(
+            f.service
+                .analyse_stage_as_of(&o1, &portfolio(), at)
+                .map(|_| ())
+        ),
+        blind(1, 6)
+    );
+    assert_eq!(
+        refusal(
+            f.service
+                .history(&o1, &portfolio(), &"P3".into(), &"J2".into())
+        ),
+        blind(1, 6)
+    );
+    assert_eq!(
+        refusal(f.service.may_see_scores(&o1, &portfolio())),
+        blind(1, 6)
+    );
+    let view = f.service.view(&o1);
+    assert!(!view.sees_all_scores(&portfolio()));
+    assert!(view.stage_sheets(&portfolio()).is_empty());
+    let progress = view.progress(&portfolio());
+    assert_eq!(progress[&JurorId::new("J2")].submitted, 1);
+    assert_eq!(progress[&JurorId::new("J3")].drafted, 1);
+    // A sheet's state is progress, not scores.
+    let state = view
+        .sheet_state(&portfolio(), &"P3".into(), &"J2".into())
+        .unwrap();
+    assert_eq!((state.status, state.scored), (SheetStatus::Submitted, 5));
+
+    // A juror: their own sheets only, and their own progress in the refusal.
+    let j3 = actor(&f, "J3");
+    assert_eq!(
+        refusal(
+            f.service
+                .history(&j3, &portfolio(), &"P3".into(), &"J2".into())
+        ),
+        blind(0, 3)
+    );
+    assert!(f.service.analyse_stage(&j3, &portfolio()).is_err());
+    assert!(
+        f.service
+            .analyse_stage_as_of(&j3, &portfolio(), at)
+            .is_err()
+    );
+    let view = f.service.view(&j3);
+    assert!(
+        view.sheet_state(&portfolio(), &"P3".into(), &"J2".into())
+            .is_none()
+    );
+    assert_eq!(view.stage_sheets(&portfolio()).len(), 1);
+    assert!(
+        f.service
+            .history(&j3, &portfolio(), &"P5".into(), &"J3".into())
+            .is_ok()
+    );
+
+    // The coordinator sees everything.
+    let report = f
+        .service
+        .analyse_stage(&f.coordinator, &portfolio())
+        .unwrap();
+    assert!(
+        report
+            .declared()
+            .rows
+            .iter()
+            .any(|r| r.juror_totals.iter().any(|j| j.juror.as_str() == "J2"))
+    );
+    assert!(
+        f.service
+            .may_see_scores(&f.coordinator, &portfolio())
+            .is_ok()
+    );
+
+    // A stage that is not blind hides nothing from the observer.
+    let open = REGULATION.replacen("blind = true", "blind = false", 1);
+    let g = fixture_with(&open);
+    assert!(
+        g.service
+            .analyse_stage(&g.service.actor("O1").unwrap(), &portfolio())
+            .is_ok()
+    );
 }

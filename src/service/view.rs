@@ -2,8 +2,11 @@
 //!
 //! A [`View`] is a snapshot of the contest filtered by the actor's role: a
 //! juror sees the participants assigned to them and nothing of the mentoring
-//! programme; coordinators and observers see everything. Panes, the CLI and
-//! SSH sessions read only through views, so the rule lives in one place.
+//! programme; coordinators and observers see everything else, but for one
+//! rule: until a blind stage is closed, only coordinators see the jurors'
+//! scores and what is computed from them ([`blind_to`]). Panes, the CLI,
+//! exports and SSH sessions read only through views and the service, so the
+//! rules live in one place.
 
 use super::Actor;
 use super::derived::Derived;
@@ -17,6 +20,7 @@ use crate::domain::learning::{Attendance, TrainingEvent};
 use crate::domain::mentoring::{InternRequest, Mentor, Municipality};
 use crate::domain::participant::Participant;
 use crate::domain::people::{Juror, Role};
+use crate::domain::refusal::Refusal;
 use crate::domain::regulation::Stage;
 use crate::domain::scoring::{Assignment, Conflict, ScoreSheet, SheetStatus, StageState};
 use std::collections::BTreeMap;
@@ -48,6 +52,76 @@ pub struct View {
     /// For a juror: the participants assigned to them at any stage.
     assigned: Option<BTreeSet<ParticipantId>>,
     derived: Derived,
+}
+
+/// What [`View::sheet_state`] tells of a sheet.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SheetState {
+    pub status: SheetStatus,
+    /// How many criteria hold a score.
+    pub scored: usize,
+    pub updated_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// The one rule of blind stages: until a blind stage is closed, only
+/// coordinators see the jurors' scores and everything computed from them.
+/// Anyone else sees how far the jury has got, and a juror their own sheets.
+/// A stage the regulation does not name counts as blind.
+pub(super) fn blind_to(contest: &Contest, actor: &Actor, stage: &StageId) -> bool {
+    if actor.role == Role::Coordinator {
+        return false;
+    }
+    let blind = contest
+        .rules()
+        .and_then(|r| r.stage(stage))
+        .is_none_or(|s| s.blind);
+    let closed = contest.stages.get(stage).is_some_and(|s| s.is_closed());
+    blind && !closed
+}
+
+/// The refusal [`blind_to`] calls for, with the sheets done and assigned
+/// that the actor may know of.
+pub(super) fn blind_refusal(contest: &Contest, actor: &Actor, stage: &StageId) -> Refusal {
+    let lines = progress(contest, actor, stage);
+    Refusal::BlindStageOpen {
+        stage: contest
+            .rules()
+            .and_then(|r| r.stage(stage))
+            .map_or_else(|| stage.to_string(), |s| s.name.clone()),
+        done: lines.values().map(Progress::done).sum(),
+        assigned: lines.values().map(|p| p.assigned).sum(),
+    }
+}
+
+/// Each juror's progress at a stage, as `actor` may see it (a juror: their
+/// own line).
+fn progress(contest: &Contest, actor: &Actor, stage: &StageId) -> BTreeMap<JurorId, Progress> {
+    let mut out: BTreeMap<JurorId, Progress> = BTreeMap::new();
+    let assignments = contest
+        .assignments
+        .range((stage.clone(), ParticipantId::default(), JurorId::default())..)
+        .take_while(|((s, _, _), _)| s == stage)
+        .map(|(_, a)| a)
+        .filter(|a| actor.role != Role::Juror || a.juror == actor.id);
+    for a in assignments {
+        let p = out.entry(a.juror.clone()).or_default();
+        p.assigned += 1;
+        if let Some(s) =
+            contest
+                .sheets
+                .get(&(stage.clone(), a.participant.clone(), a.juror.clone()))
+        {
+            match s.status {
+                SheetStatus::Submitted => p.submitted += 1,
+                SheetStatus::Abstained => p.abstained += 1,
+                SheetStatus::Draft if !s.scores.is_empty() || !s.comment.is_empty() => {
+                    p.drafted += 1
+                }
+                SheetStatus::Draft => {}
+            }
+        }
+    }
+    out
 }
 
 impl View {
@@ -110,6 +184,7 @@ impl View {
 
     /// Whether the actor may read `sheet`: always their own; others' when
     /// the stage is not blind or is closed (coordinators read everything).
+    /// See [`View::may_read`].
     fn sees_sheet(&self, sheet: &ScoreSheet) -> bool {
         self.may_read(&sheet.stage, &sheet.participant, &sheet.juror)
     }
@@ -121,18 +196,45 @@ impl View {
             Role::Coordinator => true,
             Role::Juror if *juror == self.actor.id => true,
             Role::Juror | Role::Observer => {
-                let blind = self
-                    .regulation()
-                    .and_then(|r| r.rules.stage(stage))
-                    .is_none_or(|s| s.blind);
-                let closed = self
-                    .contest
-                    .stages
-                    .get(stage)
-                    .is_some_and(|s| s.is_closed());
-                (!blind || closed) && self.sees_participant(participant)
+                self.sees_all_scores(stage) && self.sees_participant(participant)
             }
         }
+    }
+
+    /// Whether the actor sees every juror's scores of `stage` and all that
+    /// is computed from them: totals, aggregates, the ranking, statistics,
+    /// sensitivity, sheets' histories, protocols. False for anyone but a
+    /// coordinator while the stage is blind and open.
+    pub fn sees_all_scores(&self, stage: &StageId) -> bool {
+        !blind_to(&self.contest, &self.actor, stage)
+    }
+
+    /// The refusal of `stage`'s scores while it is blind and open, with the
+    /// progress the actor may know instead.
+    pub fn blind_refusal(&self, stage: &StageId) -> Refusal {
+        blind_refusal(&self.contest, &self.actor, stage)
+    }
+
+    /// What anyone who sees an assignment may know of its sheet, scores
+    /// aside (so an observer of a blind stage too): its state, how many
+    /// criteria hold a score, when it last changed.
+    pub fn sheet_state(
+        &self,
+        stage: &StageId,
+        participant: &ParticipantId,
+        juror: &JurorId,
+    ) -> Option<SheetState> {
+        if self.actor.role == Role::Juror && *juror != self.actor.id {
+            return None;
+        }
+        self.contest
+            .sheets
+            .get(&(stage.clone(), participant.clone(), juror.clone()))
+            .map(|s| SheetState {
+                status: s.status,
+                scored: s.scores.len(),
+                updated_at: s.updated_at,
+            })
     }
 
     /// One juror's sheet of a participant, if the actor may read it.
@@ -185,26 +287,7 @@ impl View {
     /// How far each juror has got at a stage (the actor's own line for a
     /// juror): assigned, drafted (some scores), submitted, abstained.
     pub fn progress(&self, stage: &StageId) -> BTreeMap<JurorId, Progress> {
-        let mut out: BTreeMap<JurorId, Progress> = BTreeMap::new();
-        for a in self.assignments(stage) {
-            let p = out.entry(a.juror.clone()).or_default();
-            p.assigned += 1;
-            if let Some(s) =
-                self.contest
-                    .sheets
-                    .get(&(stage.clone(), a.participant.clone(), a.juror.clone()))
-            {
-                match s.status {
-                    SheetStatus::Submitted => p.submitted += 1,
-                    SheetStatus::Abstained => p.abstained += 1,
-                    SheetStatus::Draft if !s.scores.is_empty() || !s.comment.is_empty() => {
-                        p.drafted += 1
-                    }
-                    SheetStatus::Draft => {}
-                }
-            }
-        }
-        out
+        progress(&self.contest, &self.actor, stage)
     }
 
     /// Every registered conflict (a juror sees their own).

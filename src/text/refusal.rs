@@ -193,7 +193,18 @@ pub fn refusal(r: &Refusal, tr: &I18n) -> String {
         R::NoMatchingAccepted => f("export.no_matching_accepted", &[]),
         R::NoStages => f("export.no_stages", &[]),
         R::NobodyAtFinal { stage } => f("export.nobody_at_final", &[("stage", stage)]),
-        R::BlindStageOpen { stage } => f("export.blind_stage_open", &[("stage", stage)]),
+        R::BlindStageOpen {
+            stage,
+            done,
+            assigned,
+        } => f(
+            if *assigned == 0 {
+                "blind_stage_open_unassigned"
+            } else {
+                "blind_stage_open"
+            },
+            &[("stage", stage), ("done", done), ("assigned", assigned)],
+        ),
         R::WrongRecordKind {
             index,
             found,

@@ -16,6 +16,9 @@ pub(super) fn build(cx: &Ctx) -> Result<Document, ExportError> {
     let Some((last, earlier)) = rules.stages.split_last() else {
         return Err(ExportError::Refused(Refusal::NoStages));
     };
+    // A blind final's scores before it is closed are the coordinators' only:
+    // no draft would help anyone else.
+    cx.service.may_see_scores(cx.actor, &last.id)?;
     let closed = cx.view.stage_state(&last.id).is_some_and(|s| s.is_closed());
     if !closed && !cx.request.draft {
         return Err(ExportError::NotFinal {

@@ -213,7 +213,16 @@ fn every_refusal() -> Vec<Refusal> {
         Refusal::NoMatchingAccepted,
         Refusal::NoStages,
         Refusal::NobodyAtFinal { stage: stage() },
-        Refusal::BlindStageOpen { stage: stage() },
+        Refusal::BlindStageOpen {
+            stage: stage(),
+            done: 12,
+            assigned: 180,
+        },
+        Refusal::BlindStageOpen {
+            stage: stage(),
+            done: 0,
+            assigned: 0,
+        },
         Refusal::WrongRecordKind {
             index: 3,
             found: "events",
