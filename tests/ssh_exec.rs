@@ -243,6 +243,7 @@ fn roles_hold_and_what_makes_no_sense_remotely_is_refused() {
         &["demo"],
         &["restore", "x.json"],
         &["init", "--regulation", "r.toml"],
+        &["init", "--regulation", "r.toml", "--force", "--reason", "x"],
     ] {
         let out = exec(&server, &world, "C01", words, b"");
         assert_eq!(out.status.code(), Some(1), "{words:?}");

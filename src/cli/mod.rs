@@ -68,6 +68,14 @@ pub enum Command {
         /// The regulation file (TOML), e.g. sample-data/regulation.toml.
         #[arg(long, value_name = "FILE")]
         regulation: PathBuf,
+        /// Replace the regulation even though it changes the rules of a stage
+        /// already scored or closed (logged with both hashes; the protocols
+        /// show it; frozen rankings of changed stages become stale).
+        #[arg(long, requires = "reason")]
+        force: bool,
+        /// Why the regulation is replaced after scoring (with --force).
+        #[arg(long, value_name = "TEXT", requires = "force")]
+        reason: Option<String>,
     },
     /// Import a CSV or XLSX file; records are matched by id, all or nothing.
     Import {
@@ -817,19 +825,32 @@ pub fn run(cli: Cli, place: &Place, io: &mut Console) -> Result<()> {
     };
     let tr = &cli.i18n();
     match command {
-        Command::Init { regulation } => {
+        Command::Init {
+            regulation,
+            force,
+            reason,
+        } => {
             let (service, actor) = open(&cli, place)?;
             let doc = read_regulation(regulation)?;
             let file = regulation.display();
-            match service.set_regulation(&actor, doc)? {
-                Some(_) => say!(
-                    io,
-                    "{}",
-                    tr.f(
-                        "cli.init.loaded",
-                        &[("file", &file), ("db", &service.path().display())]
-                    )
-                ),
+            let entry = match (force, reason) {
+                (true, Some(reason)) => service.force_regulation(&actor, doc, reason)?,
+                _ => service.set_regulation(&actor, doc)?,
+            };
+            match entry {
+                Some(entry) => {
+                    say!(
+                        io,
+                        "{}",
+                        tr.f(
+                            "cli.init.loaded",
+                            &[("file", &file), ("db", &service.path().display())]
+                        )
+                    );
+                    if let Some(change) = forced_change(&entry) {
+                        say!(io, "{}", forced_words(&change, entry.seq, tr));
+                    }
+                }
                 None => say!(io, "{}", tr.f("cli.init.same", &[("file", &file)])),
             }
             put!(io, "{}", status(&service, &actor, tr));
@@ -1421,6 +1442,42 @@ fn serve(cli: &Cli, listen: &str, max_sessions: usize, idle_timeout: u64) -> Res
     })?;
     println!("{}", tr.t("cli.serve.stopped"));
     Ok(())
+}
+
+/// The regulation change an `init --force` entry recorded, if it replaced
+/// the rules of stages already scored.
+fn forced_change(
+    entry: &crate::store::AuditEntry,
+) -> Option<crate::domain::contest::RegulationChange> {
+    entry.changes.iter().find_map(|c| match &c.after {
+        Some(crate::domain::contest::Record::RegulationChange(r)) => Some(r.clone()),
+        _ => None,
+    })
+}
+
+/// What `init --force` changed, for the person who forced it.
+fn forced_words(change: &crate::domain::contest::RegulationChange, seq: u64, tr: &I18n) -> String {
+    let list = |ids: &mut dyn Iterator<Item = &StageId>| {
+        ids.map(|s| s.to_string()).collect::<Vec<_>>().join(", ")
+    };
+    let stale = list(&mut change.frozen.iter().map(|(s, _)| s));
+    tr.f(
+        "cli.init.forced",
+        &[
+            ("old", &change.old_hash),
+            ("new", &change.new_hash),
+            ("stages", &list(&mut change.stages.iter())),
+            (
+                "stale",
+                &if stale.is_empty() {
+                    tr.t("cli.init.none").to_string()
+                } else {
+                    stale
+                },
+            ),
+            ("seq", &seq),
+        ],
+    )
 }
 
 fn read_regulation(path: &Path) -> Result<RegulationDoc> {

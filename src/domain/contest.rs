@@ -14,6 +14,7 @@ use super::regulation::Regulation;
 use super::scoring::{Assignment, Conflict, ScoreSheet, StageState};
 use super::shared::SharedMap;
 use super::snapshot::{FrozenRanking, TieResolution};
+use chrono::{DateTime, Utc};
 use imbl::OrdMap;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -31,6 +32,36 @@ impl RegulationDoc {
     /// The SHA-256 of the file's text, in hex.
     pub fn hash(&self) -> String {
         hex(&Sha256::digest(self.source.as_bytes()))
+    }
+}
+
+/// A regulation replaced with `--force` after scoring had begun. It is
+/// kept so that a ranking frozen under the old rules is known to be stale
+/// ([`Contest::stale_ranking`]) and so that protocols say the rules changed
+/// during the contest: when, by whom, from which text to which, and why.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RegulationChange {
+    pub at: DateTime<Utc>,
+    pub by: JurorId,
+    pub old_file: String,
+    /// The SHA-256 of the replaced regulation's text.
+    pub old_hash: String,
+    pub new_file: String,
+    /// The SHA-256 of the new regulation's text.
+    pub new_hash: String,
+    /// The stages whose rules changed though they had sheets or were
+    /// closed, in the regulation's order.
+    pub stages: Vec<StageId>,
+    /// The frozen rankings computed under the old rules: each stage with
+    /// the hash of its ranking then.
+    pub frozen: Vec<(StageId, String)>,
+    pub reason: String,
+}
+
+impl RegulationChange {
+    /// Its key: the time, to the microsecond, so that keys sort in order.
+    pub fn key(&self) -> String {
+        self.at.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
     }
 }
 
@@ -60,6 +91,7 @@ pub struct Contest {
     pub matching: Option<AcceptedMatching>,
     pub snapshots: OrdMap<StageId, FrozenRanking>,
     pub resolutions: OrdMap<(StageId, String), TieResolution>,
+    pub regulation_changes: OrdMap<String, RegulationChange>,
 }
 
 /// The kinds of records, one per store tree.
@@ -82,10 +114,11 @@ pub enum Collection {
     Matching,
     Snapshots,
     Resolutions,
+    RegulationChanges,
 }
 
 impl Collection {
-    pub const ALL: [Collection; 16] = [
+    pub const ALL: [Collection; 17] = [
         Collection::Regulation,
         Collection::Municipalities,
         Collection::Participants,
@@ -102,6 +135,7 @@ impl Collection {
         Collection::Matching,
         Collection::Snapshots,
         Collection::Resolutions,
+        Collection::RegulationChanges,
     ];
 
     pub fn name(self) -> &'static str {
@@ -122,6 +156,7 @@ impl Collection {
             Collection::Matching => "matching",
             Collection::Snapshots => "snapshots",
             Collection::Resolutions => "resolutions",
+            Collection::RegulationChanges => "regulation_changes",
         }
     }
 }
@@ -146,6 +181,7 @@ pub enum Record {
     Matching(AcceptedMatching),
     Snapshot(FrozenRanking),
     Resolution(TieResolution),
+    RegulationChange(RegulationChange),
 }
 
 /// The identity of a record: which collection, which key.
@@ -168,6 +204,7 @@ pub enum Key {
     Matching,
     Snapshot(StageId),
     Resolution(StageId, String),
+    RegulationChange(String),
 }
 
 impl Key {
@@ -189,6 +226,7 @@ impl Key {
             Key::Matching => Collection::Matching,
             Key::Snapshot(_) => Collection::Snapshots,
             Key::Resolution(..) => Collection::Resolutions,
+            Key::RegulationChange(_) => Collection::RegulationChanges,
         }
     }
 
@@ -212,6 +250,7 @@ impl Key {
             Key::Matching => vec!["current"],
             Key::Snapshot(s) => vec![s.as_str()],
             Key::Resolution(s, k) => vec![s.as_str(), k.as_str()],
+            Key::RegulationChange(k) => vec![k.as_str()],
         }
     }
 
@@ -242,6 +281,7 @@ impl Record {
             Record::Matching(_) => Key::Matching,
             Record::Snapshot(s) => Key::Snapshot(s.stage.clone()),
             Record::Resolution(r) => Key::Resolution(r.stage.clone(), r.key()),
+            Record::RegulationChange(c) => Key::RegulationChange(c.key()),
         }
     }
 
@@ -274,6 +314,19 @@ impl Contest {
     /// The active regulation's rules, if one is loaded.
     pub fn rules(&self) -> Option<&Regulation> {
         self.regulation.as_deref().map(|r| &r.rules)
+    }
+
+    /// The forced regulation change that made `stage`'s frozen ranking
+    /// stale: the latest one made while that very ranking was in force.
+    /// Reopening and closing the stage ranks it again under the new rules.
+    pub fn stale_ranking(&self, stage: &StageId) -> Option<&RegulationChange> {
+        let frozen = self.snapshots.get(stage)?;
+        self.regulation_changes.values().rev().find(|c| {
+            c.at >= frozen.at
+                && c.frozen
+                    .iter()
+                    .any(|(s, hash)| s == stage && *hash == frozen.hash)
+        })
     }
 
     /// The stage before `stage` when it is still open: stages close in
@@ -315,6 +368,9 @@ impl Contest {
             Key::Snapshot(s) => Record::Snapshot(self.snapshots.get(s)?.clone()),
             Key::Resolution(s, k) => {
                 Record::Resolution(self.resolutions.get(&(s.clone(), k.clone()))?.clone())
+            }
+            Key::RegulationChange(k) => {
+                Record::RegulationChange(self.regulation_changes.get(k)?.clone())
             }
         })
     }
@@ -394,6 +450,9 @@ impl Contest {
             Record::Resolution(r) => {
                 self.resolutions.insert((r.stage.clone(), r.key()), r);
             }
+            Record::RegulationChange(c) => {
+                self.regulation_changes.insert(c.key(), c);
+            }
         }
         Ok(())
     }
@@ -444,6 +503,9 @@ impl Contest {
             Key::Resolution(s, k) => {
                 self.resolutions.remove(&(s.clone(), k.clone()));
             }
+            Key::RegulationChange(k) => {
+                self.regulation_changes.remove(k);
+            }
         }
     }
 
@@ -474,6 +536,12 @@ impl Contest {
             .chain(self.matching.iter().cloned().map(Record::Matching))
             .chain(self.snapshots.values().cloned().map(Record::Snapshot))
             .chain(self.resolutions.values().cloned().map(Record::Resolution))
+            .chain(
+                self.regulation_changes
+                    .values()
+                    .cloned()
+                    .map(Record::RegulationChange),
+            )
     }
 
     /// How many records of each collection there are.
@@ -495,6 +563,7 @@ impl Contest {
             Collection::Matching => usize::from(self.matching.is_some()),
             Collection::Snapshots => self.snapshots.len(),
             Collection::Resolutions => self.resolutions.len(),
+            Collection::RegulationChanges => self.regulation_changes.len(),
         }
     }
 

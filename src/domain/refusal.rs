@@ -238,12 +238,29 @@ pub enum Refusal {
         done: usize,
         assigned: usize,
     },
+    /// The new regulation changes the rules of stages that already have
+    /// score sheets or are closed; `--force` with a reason replaces it
+    /// anyway, visibly.
+    RegulationChangesScoredStages {
+        stages: Vec<ScoredStage>,
+    },
+    /// A regulation forced in after scoring needs a reason.
+    RegulationReasonMissing,
     /// A record of a batch is of a kind the import does not write.
     WrongRecordKind {
         index: usize,
         found: &'static str,
         expected: &'static str,
     },
+}
+
+/// A stage a regulation change would touch after its scoring began.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ScoredStage {
+    pub name: String,
+    pub closed: bool,
+    /// Its score sheets (drafts, submitted, abstained).
+    pub sheets: usize,
 }
 
 impl Refusal {

@@ -18,12 +18,12 @@ pub use import::{ImportKind, ImportReport};
 pub use mentoring::MatchData;
 pub use ranking::{StageData, StageReport};
 pub use scoring::{HistoryItem, check_value, comment_needed};
-pub use view::{Progress, View};
+pub use view::{Progress, SheetState, View};
 
-use crate::domain::contest::{Change, Contest, Key, Record, RegulationDoc};
-use crate::domain::ids::JurorId;
+use crate::domain::contest::{Change, Contest, Key, Record, RegulationChange, RegulationDoc};
+use crate::domain::ids::{JurorId, ParticipantId, StageId};
 use crate::domain::people::Role;
-use crate::domain::refusal::{Act, Refusal, Thing};
+use crate::domain::refusal::{Act, Refusal, ScoredStage, Thing};
 use crate::domain::regulation::RegulationErrors;
 use crate::store::{AuditEntry, Stamp, Store, StoreError};
 use chrono::{DateTime, Utc};
@@ -335,9 +335,39 @@ impl Service {
         self.changes.bump();
     }
 
-    /// Loads (or replaces) the regulation. Refused when the file is invalid
-    /// or when a group's quota exceeds the participants it already has.
+    /// Loads (or replaces) the regulation. Refused when the file is invalid,
+    /// when a group's quota exceeds the participants it already has, or
+    /// when it changes the rules of a stage that already has score sheets
+    /// or is closed (rules change before scoring, or visibly: see
+    /// [`Service::force_regulation`]).
     pub fn set_regulation(&self, actor: &Actor, doc: RegulationDoc) -> Result<Option<AuditEntry>> {
+        self.load_regulation(actor, doc, None)
+    }
+
+    /// Replaces the regulation even though it changes the rules of stages
+    /// already scored or closed. The audit entry holds the old and the new
+    /// text's SHA-256 and the reason; a [`RegulationChange`] record keeps
+    /// them for the protocols and marks the frozen rankings of the changed
+    /// stages stale ([`Contest::stale_ranking`]).
+    pub fn force_regulation(
+        &self,
+        actor: &Actor,
+        doc: RegulationDoc,
+        reason: &str,
+    ) -> Result<Option<AuditEntry>> {
+        if reason.trim().is_empty() {
+            self.require(actor, &[Role::Coordinator], Act::LoadRegulation)?;
+            return Err(Refusal::RegulationReasonMissing.into());
+        }
+        self.load_regulation(actor, doc, Some(reason.trim()))
+    }
+
+    fn load_regulation(
+        &self,
+        actor: &Actor,
+        doc: RegulationDoc,
+        force: Option<&str>,
+    ) -> Result<Option<AuditEntry>> {
         self.require(actor, &[Role::Coordinator], Act::LoadRegulation)?;
         let rules =
             crate::domain::regulation::Regulation::parse(&doc.source).map_err(|errors| {
@@ -346,7 +376,12 @@ impl Service {
                     errors,
                 }
             })?;
-        self.commit_with(actor, "regulation.set", |contest| {
+        let action = if force.is_some() {
+            "regulation.force"
+        } else {
+            "regulation.set"
+        };
+        self.commit_with(actor, action, |contest| {
             if !contest.participants.is_empty() {
                 rules
                     .check_quotas_in(&doc.source, &contest.group_sizes())
@@ -355,20 +390,71 @@ impl Service {
                         errors,
                     })?;
             }
-            if contest
-                .regulation
-                .as_ref()
-                .is_some_and(|r| r.doc.source == doc.source)
-            {
+            let Some(old) = contest.regulation.as_deref() else {
+                return Ok(loaded(&doc, &rules, force));
+            };
+            if old.doc.source == doc.source {
                 return Ok((Vec::new(), String::new()));
             }
-            let summary = format!(
-                "loaded the regulation {} ({} stages, {} groups)",
-                doc.file_name,
-                rules.stages.len(),
-                rules.groups.len()
+            let touched = scored_stages_changed(contest, &old.rules, &rules);
+            if touched.is_empty() {
+                return Ok(loaded(&doc, &rules, force));
+            }
+            let Some(reason) = force else {
+                return Err(Refusal::RegulationChangesScoredStages {
+                    stages: touched
+                        .iter()
+                        .map(|(stage, closed, sheets)| ScoredStage {
+                            name: stage.name.clone(),
+                            closed: *closed,
+                            sheets: *sheets,
+                        })
+                        .collect(),
+                }
+                .into());
+            };
+            let stages: Vec<StageId> = touched.iter().map(|(s, ..)| s.id.clone()).collect();
+            let frozen: Vec<(StageId, String)> = stages
+                .iter()
+                .filter_map(|s| Some((s.clone(), contest.snapshots.get(s)?.hash.clone())))
+                .collect();
+            let change = RegulationChange {
+                at: self.now(),
+                by: actor.id.clone(),
+                old_file: old.doc.file_name.clone(),
+                old_hash: old.doc.hash(),
+                new_file: doc.file_name.clone(),
+                new_hash: doc.hash(),
+                stages,
+                frozen,
+                reason: reason.to_string(),
+            };
+            let ids = |v: &mut dyn Iterator<Item = &StageId>| {
+                v.map(|s| s.to_string()).collect::<Vec<_>>().join(", ")
+            };
+            let mut summary = format!(
+                "replaced the regulation after scoring: {} (sha256 {}) with {} (sha256 {}); \
+                 changed stages: {}",
+                change.old_file,
+                change.old_hash,
+                change.new_file,
+                change.new_hash,
+                ids(&mut change.stages.iter()),
             );
-            Ok((vec![Change::Put(Record::Regulation(doc.clone()))], summary))
+            if !change.frozen.is_empty() {
+                summary += &format!(
+                    "; frozen rankings now stale: {}",
+                    ids(&mut change.frozen.iter().map(|(s, _)| s))
+                );
+            }
+            summary += &format!("; reason: {reason}");
+            Ok((
+                vec![
+                    Change::Put(Record::Regulation(doc.clone())),
+                    Change::Put(Record::RegulationChange(change)),
+                ],
+                summary,
+            ))
         })
     }
 
@@ -414,6 +500,54 @@ impl Service {
         self.require(actor, &[Role::Coordinator], Act::ReadAudit)?;
         Ok(self.store.audit_entries()?)
     }
+}
+
+/// The changes and summary of a regulation loaded with no stage's scoring
+/// touched.
+fn loaded(
+    doc: &RegulationDoc,
+    rules: &crate::domain::regulation::Regulation,
+    force: Option<&str>,
+) -> (Vec<Change>, String) {
+    let mut summary = format!(
+        "loaded the regulation {} ({} stages, {} groups)",
+        doc.file_name,
+        rules.stages.len(),
+        rules.groups.len()
+    );
+    if let Some(reason) = force {
+        summary += &format!("; forced: {reason}");
+    }
+    (vec![Change::Put(Record::Regulation(doc.clone()))], summary)
+}
+
+/// The stages whose rules `new` changes from `old` and that already have
+/// score sheets or are closed: each with whether it is closed and how many
+/// sheets it has.
+fn scored_stages_changed<'a>(
+    contest: &Contest,
+    old: &'a crate::domain::regulation::Regulation,
+    new: &crate::domain::regulation::Regulation,
+) -> Vec<(&'a crate::domain::regulation::Stage, bool, usize)> {
+    old.stages_changed_by(new)
+        .into_iter()
+        .map(|stage| {
+            let closed = contest.stages.get(&stage.id).is_some_and(|s| s.is_closed());
+            let sheets = contest
+                .sheets
+                .range(
+                    (
+                        stage.id.clone(),
+                        ParticipantId::default(),
+                        JurorId::default(),
+                    )..,
+                )
+                .take_while(|((s, _, _), _)| *s == stage.id)
+                .count();
+            (stage, closed, sheets)
+        })
+        .filter(|(_, closed, sheets)| *closed || *sheets > 0)
+        .collect()
 }
 
 #[cfg(test)]

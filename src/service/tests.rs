@@ -730,3 +730,136 @@ fn an_open_blind_stage_shows_its_scores_to_coordinators_only_through_every_call(
             .is_ok()
     );
 }
+
+fn doc(source: String) -> RegulationDoc {
+    RegulationDoc {
+        file_name: "regulation-2.toml".into(),
+        source,
+    }
+}
+
+#[test]
+fn a_regulation_changing_a_scored_stage_is_refused_then_forced_with_its_hashes_and_reason() {
+    // The sample's quotas, cut to the fixture's two participants per group.
+    let base = REGULATION
+        .replacen("quota = 5", "quota = 2", 1)
+        .replacen("quota = 3", "quota = 2", 1)
+        .replacen("quota = 4", "quota = 2", 1);
+    let f = fixture_with(&base);
+    assign(&f, "P3", "J2");
+    score(&f, "J2", "P3", "projects", 7.0).unwrap();
+    let old_hash = f
+        .service
+        .view(&f.coordinator)
+        .regulation()
+        .unwrap()
+        .doc
+        .hash();
+
+    // Changing the scored stage, or the closed one, is refused, naming it.
+    let heavier = base.replacen("weight = 1.5", "weight = 3.0", 1);
+    assert_eq!(
+        refusal(
+            f.service
+                .set_regulation(&f.coordinator, doc(heavier.clone()))
+        ),
+        Refusal::RegulationChangesScoredStages {
+            stages: vec![crate::domain::refusal::ScoredStage {
+                name: "Конкурс портфолио".into(),
+                closed: false,
+                sheets: 1,
+            }],
+        }
+    );
+    let e = err(f
+        .service
+        .set_regulation(&f.coordinator, doc(heavier.clone())));
+    assert!(
+        e.contains("'Конкурс портфолио' (1 score sheets)") && e.contains("--force --reason"),
+        "{e}"
+    );
+    let formula = base.replace("topic_bonus = 1.5", "topic_bonus = 3.0");
+    match refusal(f.service.set_regulation(&f.coordinator, doc(formula))) {
+        Refusal::RegulationChangesScoredStages { stages } => assert_eq!(
+            stages.iter().map(|s| s.closed).collect::<Vec<_>>(),
+            [true, false],
+            "{stages:?}"
+        ),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(
+        f.service
+            .view(&f.coordinator)
+            .regulation()
+            .unwrap()
+            .doc
+            .hash(),
+        old_hash,
+        "a refused regulation changes nothing"
+    );
+
+    // A stage not yet scored may change, and words may change anywhere.
+    let final_changed = base.replace("aggregation = \"trimmed\"", "aggregation = \"median\"");
+    assert!(
+        f.service
+            .set_regulation(&f.coordinator, doc(final_changed.clone()))
+            .unwrap()
+            .is_some()
+    );
+
+    // Forced: a reason is needed, and nobody but a coordinator may.
+    assert_eq!(
+        refusal(
+            f.service
+                .force_regulation(&f.coordinator, doc(heavier.clone()), "  ")
+        ),
+        Refusal::RegulationReasonMissing
+    );
+    assert!(matches!(
+        refusal(
+            f.service
+                .force_regulation(&actor(&f, "O1"), doc(heavier.clone()), "why")
+        ),
+        Refusal::Forbidden { .. }
+    ));
+    let before = f
+        .service
+        .view(&f.coordinator)
+        .regulation()
+        .unwrap()
+        .doc
+        .hash();
+    let entry = f
+        .service
+        .force_regulation(
+            &f.coordinator,
+            doc(heavier.clone()),
+            "projects weigh double, by the jury's decision of 1 June",
+        )
+        .unwrap()
+        .unwrap();
+    let new_hash = doc(heavier).hash();
+    assert_eq!(entry.action, "regulation.force");
+    assert!(
+        entry.summary.contains(&before)
+            && entry.summary.contains(&new_hash)
+            && entry.summary.contains("changed stages: portfolio")
+            && entry.summary.contains("reason: projects weigh double"),
+        "{}",
+        entry.summary
+    );
+    let view = f.service.view(&f.coordinator);
+    let changes: Vec<_> = view.regulation_changes().collect();
+    assert_eq!(changes.len(), 1);
+    assert_eq!(
+        (
+            changes[0].old_hash.as_str(),
+            changes[0].new_hash.as_str(),
+            changes[0].stages.clone()
+        ),
+        (before.as_str(), new_hash.as_str(), vec![portfolio()])
+    );
+    // No frozen ranking of the portfolio stage: nothing is stale.
+    assert!(changes[0].frozen.is_empty());
+    assert!(view.stale_ranking(&portfolio()).is_none());
+}

@@ -337,6 +337,22 @@ impl View {
             .filter(|_| self.sees_programme())
     }
 
+    /// The regulations forced in after scoring had begun, oldest first.
+    pub fn regulation_changes(
+        &self,
+    ) -> impl Iterator<Item = &crate::domain::contest::RegulationChange> {
+        self.contest.regulation_changes.values()
+    }
+
+    /// The forced regulation change that made `stage`'s frozen ranking
+    /// stale, if one did.
+    pub fn stale_ranking(
+        &self,
+        stage: &StageId,
+    ) -> Option<&crate::domain::contest::RegulationChange> {
+        self.contest.stale_ranking(stage)
+    }
+
     /// The frozen ranking of a closed stage.
     pub fn snapshot(&self, stage: &StageId) -> Option<&crate::domain::snapshot::FrozenRanking> {
         self.contest.snapshots.get(stage)

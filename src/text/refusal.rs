@@ -205,6 +205,24 @@ pub fn refusal(r: &Refusal, tr: &I18n) -> String {
             },
             &[("stage", stage), ("done", done), ("assigned", assigned)],
         ),
+        R::RegulationChangesScoredStages { stages } => {
+            let list = stages
+                .iter()
+                .map(|s| {
+                    if s.closed {
+                        f("scored_stage.closed", &[("stage", &s.name)])
+                    } else {
+                        f(
+                            "scored_stage.sheets",
+                            &[("stage", &s.name), ("n", &s.sheets)],
+                        )
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join("; ");
+            f("regulation_changes_scored_stages", &[("stages", &list)])
+        }
+        R::RegulationReasonMissing => f("regulation_reason_missing", &[]),
         R::WrongRecordKind {
             index,
             found,

@@ -223,6 +223,21 @@ fn every_refusal() -> Vec<Refusal> {
             done: 0,
             assigned: 0,
         },
+        Refusal::RegulationChangesScoredStages {
+            stages: vec![
+                crate::domain::refusal::ScoredStage {
+                    name: "Образовательный этап".into(),
+                    closed: true,
+                    sheets: 0,
+                },
+                crate::domain::refusal::ScoredStage {
+                    name: stage(),
+                    closed: false,
+                    sheets: 12,
+                },
+            ],
+        },
+        Refusal::RegulationReasonMissing,
         Refusal::WrongRecordKind {
             index: 3,
             found: "events",
@@ -282,6 +297,8 @@ fn every_refusal() -> Vec<Refusal> {
             | Refusal::NoStages
             | Refusal::NobodyAtFinal { .. }
             | Refusal::BlindStageOpen { .. }
+            | Refusal::RegulationChangesScoredStages { .. }
+            | Refusal::RegulationReasonMissing
             | Refusal::WrongRecordKind { .. } => {}
         }
     }
@@ -311,6 +328,7 @@ const ALLOWED_LATIN: &[&str] = &[
     "konkurs",
     "init",
     "regulation",
+    "reason",
     "resolve",
     "tie",
     "base",
