@@ -218,3 +218,42 @@ fn the_word_filter_keeps_ids_and_keys_and_catches_english() {
     assert_eq!(latin_words("итог 96.5 из 100"), vec!["96.5".to_string()]);
     assert!(latin_words("заявка 05.12.2020, посещения 02.2021–11.2021, 7,5").is_empty());
 }
+
+#[test]
+fn an_observer_before_a_blind_stage_closes_and_a_stale_ranking_in_russian() {
+    let (_dir, service) = contest();
+    let mut found = BTreeMap::new();
+    let mut look = |name: &str, screen: String| {
+        let words = latin_words(&screen);
+        insta::assert_snapshot!(name.to_string(), screen);
+        if !words.is_empty() {
+            found.insert(name.to_string(), words);
+        }
+    };
+    // The observer sees how far the jury has got, not the ranking.
+    let mut s = Screen::new(&service, service.actor("J07").unwrap(), 80, 24);
+    s.press(KeyCode::Char('3'), KeyModifiers::ALT);
+    let screen = s.text();
+    assert!(screen.contains("оценивается вслепую"), "{screen}");
+    look("observer_ranking", screen);
+    // A regulation forced in after the educational stage was closed.
+    let me = Actor::local_coordinator();
+    service
+        .force_regulation(
+            &me,
+            konkurs::domain::contest::RegulationDoc {
+                file_name: "regulation-2.toml".into(),
+                source: konkurs::sample::REGULATION
+                    .replace("topic_bonus = 1.5", "topic_bonus = 2.5"),
+            },
+            "решение правления от 1 июня",
+        )
+        .unwrap();
+    let mut s = Screen::new(&service, service.actor("J01").unwrap(), 80, 24);
+    s.press(KeyCode::Char('3'), KeyModifiers::ALT)
+        .press(KeyCode::Char('['), KeyModifiers::NONE);
+    let screen = s.text();
+    assert!(screen.contains("рейтинг устарел"), "{screen}");
+    look("coordinator_ranking_stale", screen);
+    assert!(found.is_empty(), "Latin-letter words: {found:?}");
+}

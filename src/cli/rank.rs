@@ -96,6 +96,13 @@ pub fn print(
             "final": ranking.is_final(),
             "closed": report.frozen.is_some(),
             "frozen_hash": report.frozen.as_ref().map(|f| f.hash.clone()),
+            "stale": report.stale.as_ref().map(|c| serde_json::json!({
+                "at": c.at,
+                "by": c.by,
+                "old_regulation_hash": c.old_hash,
+                "new_regulation_hash": c.new_hash,
+                "reason": c.reason,
+            })),
             "rows": rows,
             "advancing": ranking.advancing,
         });
@@ -193,6 +200,26 @@ pub fn print(
                     ),
                     ("by", &f.by),
                     ("hash", &f.hash),
+                ],
+            )
+        )?;
+    }
+    if let Some(c) = &report.stale {
+        let short = |h: &str| h.chars().take(12).collect::<String>();
+        writeln!(
+            out,
+            "{}",
+            tr.f(
+                "cli.rank.stale",
+                &[
+                    (
+                        "at",
+                        &crate::text::time::show(c.at, &Zone::of(Some(&report.data.regulation)))
+                    ),
+                    ("by", &c.by),
+                    ("old", &short(&c.old_hash)),
+                    ("new", &short(&c.new_hash)),
+                    ("reason", &c.reason),
                 ],
             )
         )?;

@@ -5,7 +5,7 @@
 
 use super::{Actor, Result, Service, ServiceError, forbidden, view};
 use crate::domain::activity::{self, ActivityRating};
-use crate::domain::contest::{Change, Contest, Key, Record};
+use crate::domain::contest::{Change, Contest, Key, Record, RegulationChange};
 use crate::domain::ids::{CriterionId, ParticipantId, StageId};
 use crate::domain::participant::Participant;
 use crate::domain::people::Role;
@@ -125,6 +125,9 @@ pub struct StageReport {
     pub analysis: Analysis,
     /// The snapshot taken when the stage was closed, if it is.
     pub frozen: Option<FrozenRanking>,
+    /// The regulation forced in after the snapshot was taken, which makes
+    /// it stale: the stage was ranked under rules no longer in force.
+    pub stale: Option<RegulationChange>,
 }
 
 impl StageReport {
@@ -182,6 +185,7 @@ impl Service {
         let analysis = analyse(&data.input());
         Ok(StageReport {
             frozen: c.snapshots.get(stage).cloned(),
+            stale: c.stale_ranking(stage).cloned(),
             data,
             analysis,
         })
@@ -243,6 +247,7 @@ impl Service {
         let analysis = analyse(&data.input());
         Ok(StageReport {
             frozen: c.snapshots.get(stage).cloned(),
+            stale: c.stale_ranking(stage).cloned(),
             data,
             analysis,
         })

@@ -434,6 +434,22 @@ pub(super) fn build(cx: &Ctx) -> Result<Document, ExportError> {
             tr.t("export.method_field.advancing"),
             Cell::Int(ranking.advancing.len() as i64),
         ),
+    ]);
+    // A ranking frozen under rules since replaced says so where the
+    // ranking's hash is read.
+    if result.closed
+        && let Some(change) = cx.view.stale_ranking(&stage.id)
+    {
+        method.push(Field::new(
+            "ranking_stale",
+            tr.t("export.method_field.ranking_stale"),
+            Cell::text(tr.f(
+                "export.ranking_stale",
+                &[("at", &cx.time(change.at)), ("by", &change.by)],
+            )),
+        ));
+    }
+    method.extend([
         Field::new(
             "audit_head",
             tr.t("export.method_field.audit_head"),
@@ -542,19 +558,60 @@ pub(super) fn build(cx: &Ctx) -> Result<Document, ExportError> {
             })
             .collect(),
     };
+    let mut blocks = vec![
+        Block::Fields {
+            key: "method".into(),
+            title: None,
+            fields: method,
+        },
+        Block::Table(criteria),
+        Block::Table(conflicts),
+        Block::Table(abstentions),
+    ];
+    // The regulation replaced during the contest, after scoring had begun.
+    let changes: Vec<Vec<Cell>> = cx
+        .view
+        .regulation_changes()
+        .map(|c| {
+            let names = c
+                .stages
+                .iter()
+                .map(|s| {
+                    rules
+                        .stage(s)
+                        .map_or_else(|| s.to_string(), |s| s.name.clone())
+                })
+                .collect::<Vec<_>>()
+                .join("; ");
+            vec![
+                Cell::text(cx.time(c.at)),
+                Cell::text(c.by.as_str()),
+                Cell::text(format!("{} ({})", c.old_hash, c.old_file)),
+                Cell::text(format!("{} ({})", c.new_hash, c.new_file)),
+                Cell::text(names),
+                Cell::text(&c.reason),
+            ]
+        })
+        .collect();
+    if !changes.is_empty() {
+        blocks.push(Block::Table(Table {
+            key: "regulation_changes".into(),
+            title: Some(tr.t("export.block.regulation_changes").to_string()),
+            columns: vec![
+                Column::new("at", tr.t("export.col.changed_at")),
+                Column::new("by", tr.t("export.col.changed_by")),
+                Column::new("old_regulation", tr.t("export.col.old_regulation")),
+                Column::new("new_regulation", tr.t("export.col.new_regulation")),
+                Column::new("stages", tr.t("export.col.changed_stages")),
+                Column::new("reason", tr.t("export.col.reason")),
+            ],
+            rows: changes,
+        }));
+    }
     let appendix = Section {
         key: "method".into(),
         title: tr.t("export.section.method").to_string(),
-        blocks: vec![
-            Block::Fields {
-                key: "method".into(),
-                title: None,
-                fields: method,
-            },
-            Block::Table(criteria),
-            Block::Table(conflicts),
-            Block::Table(abstentions),
-        ],
+        blocks,
     };
     let regulation = Section {
         key: "regulation".into(),

@@ -973,6 +973,11 @@ impl Pane for RankingPane {
             .map(|s| s.name.clone());
         let ready = ranking.is_final() && earlier_open.is_none();
         let state = match &report.frozen {
+            // Ranked under rules no longer in force: reopen and close again.
+            Some(_) if let Some(c) = &report.stale => tr.f(
+                "ranking.stale",
+                &[("at", &time::show(c.at, &cx.view.zone()))],
+            ),
             Some(f) => tr.f(
                 "ranking.frozen",
                 &[
@@ -998,7 +1003,9 @@ impl Pane for RankingPane {
             ),
             Line::styled(
                 state,
-                if report.frozen.is_some() {
+                if report.stale.is_some() {
+                    theme::warn()
+                } else if report.frozen.is_some() {
                     theme::good()
                 } else if ready {
                     Style::default()
