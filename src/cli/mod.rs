@@ -849,10 +849,10 @@ pub fn run(cli: Cli, place: &Place, io: &mut Console) -> Result<()> {
                 interchange::import_bytes_with(
                     &service, &actor, *kind, "stdin", bytes, *dry_run, &options,
                 )?
-            } else if let Place::Ssh(..) = place {
+            } else if let Place::Ssh(_, remote) = place {
                 return Err(CliError::said(
                     "cli.remote.file_from_stdin",
-                    &[("kind", &kind_code(*kind))],
+                    &[("kind", &kind_code(*kind)), ("ssh", &remote.login)],
                 ));
             } else {
                 let file = place.path(file);
@@ -886,8 +886,11 @@ pub fn run(cli: Cli, place: &Place, io: &mut Console) -> Result<()> {
                 io.out.flush()?;
                 return Ok(());
             }
-            if let Place::Ssh(..) = place {
-                return Err(CliError::said("cli.remote.backup_to_stdout", &[]));
+            if let Place::Ssh(_, remote) = place {
+                return Err(CliError::said(
+                    "cli.remote.backup_to_stdout",
+                    &[("ssh", &remote.login)],
+                ));
             }
             let file = &place.path(file);
             crate::store::backup::write_atomically(file, &json)
@@ -1361,6 +1364,7 @@ fn serve(cli: &Cli, listen: &str, max_sessions: usize, idle_timeout: u64) -> Res
                 Remote {
                     actor: r.actor,
                     fetch: r.fetch,
+                    login: r.login,
                 },
             );
             let mut io = Console {

@@ -24,6 +24,8 @@ pub struct ExecRequest {
     /// The beginning of the line that fetches a file of the exports
     /// directory: `scp -P 2222 J01@host:`.
     pub fetch: String,
+    /// How this person reaches the server: `ssh -p 2222 J01@host`.
+    pub login: String,
     pub out: Box<dyn Write + Send>,
     pub err: Box<dyn Write + Send>,
     pub input: Box<dyn Read + Send>,

@@ -806,19 +806,21 @@ async fn channel_task(
     let _ = writer.await;
 }
 
-/// The beginning of the line that fetches a file of the exports directory
-/// from this server as `actor`, by the address the client connected to:
-/// `scp -P 2222 J01@192.168.1.5:`.
-fn fetch_line(actor: &Actor, local: SocketAddr) -> String {
+/// How `actor` reaches this server, by the address the client connected
+/// to: `ssh -p 2222 J01@192.168.1.5`, or with `scp` the beginning of the
+/// line that fetches a file of the exports directory, `scp -P 2222
+/// J01@192.168.1.5:`.
+fn reach(actor: &Actor, local: SocketAddr, scp: bool) -> String {
     let host = match local.ip() {
         std::net::IpAddr::V6(ip) => format!("[{ip}]"),
         ip => ip.to_string(),
     };
-    let port = match local.port() {
-        22 => String::new(),
-        p => format!("-P {p} "),
-    };
-    format!("scp {port}{}@{host}:", actor.id)
+    match (scp, local.port()) {
+        (true, 22) => format!("scp {}@{host}:", actor.id),
+        (true, p) => format!("scp -P {p} {}@{host}:", actor.id),
+        (false, 22) => format!("ssh {}@{host}", actor.id),
+        (false, p) => format!("ssh -p {p} {}@{host}", actor.id),
+    }
 }
 
 /// Runs a command sent over SSH on its own thread, or tells the client why
@@ -870,7 +872,8 @@ fn run_command(
         words: super::command::words(line),
         actor: actor.clone(),
         lang,
-        fetch: fetch_line(actor, local),
+        fetch: reach(actor, local, true),
+        login: reach(actor, local, false),
         out: Box::new(CommandOut::new(out.clone(), false, options.idle_timeout)),
         err: Box::new(CommandOut::new(out.clone(), true, options.idle_timeout)),
         input: Box::new(CommandIn::new(rx, options.idle_timeout)),
@@ -964,7 +967,7 @@ fn start(
         idle_timeout: options.idle_timeout,
         exports: crate::tui::export_dialog::Exports {
             dir: shared.service.path().join(crate::store::EXPORTS_DIR),
-            fetch: fetch_line(actor, local),
+            fetch: reach(actor, local, true),
         },
     };
     let thread = {
@@ -1112,6 +1115,17 @@ mod tests {
             !locale.0.contains_key("PATH"),
             "only locale variables are kept"
         );
+    }
+
+    #[test]
+    fn the_lines_that_reach_the_server_name_the_address_the_client_used() {
+        let actor = Actor::local("x");
+        let v4: SocketAddr = "192.168.1.5:2222".parse().unwrap();
+        let v6: SocketAddr = "[::1]:22".parse().unwrap();
+        assert_eq!(reach(&actor, v4, true), "scp -P 2222 local:x@192.168.1.5:");
+        assert_eq!(reach(&actor, v4, false), "ssh -p 2222 local:x@192.168.1.5");
+        assert_eq!(reach(&actor, v6, true), "scp local:x@[::1]:");
+        assert_eq!(reach(&actor, v6, false), "ssh local:x@[::1]");
     }
 
     #[test]

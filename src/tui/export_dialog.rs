@@ -582,8 +582,8 @@ impl ExportDialog {
                 } else {
                     "export_dialog.keys"
                 }))
-                    .style(theme::dim())
-                    .wrap(Wrap { trim: true }),
+                .style(theme::dim())
+                .wrap(Wrap { trim: true }),
                 status,
             ),
             State::ConfirmReplace => frame.render_widget(
