@@ -341,6 +341,12 @@ ssh -p 2222 J01@server.example.org   (on the juror's computer)"
         /// Close a session after this many seconds without a keystroke (its work is saved); 0 never closes.
         #[arg(long, default_value_t = 1800, value_name = "SECS")]
         idle_timeout: u64,
+        /// Close a connection that has not signed in within this many seconds.
+        #[arg(long, default_value_t = 10, value_name = "SECS", value_parser = clap::value_parser!(u64).range(1..=600))]
+        login_grace: u64,
+        /// The most sessions and commands one person may have open at once.
+        #[arg(long, default_value_t = 4, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+        sessions_per_person: u32,
     },
     /// Load the bundled sample contest into a fresh database and show it.
     Demo {
@@ -1306,7 +1312,15 @@ pub fn run(cli: Cli, place: &Place, io: &mut Console) -> Result<()> {
             listen,
             max_sessions,
             idle_timeout,
-        } => serve(&cli, listen, *max_sessions as usize, *idle_timeout)?,
+            login_grace,
+            sessions_per_person,
+        } => serve(
+            &cli,
+            listen,
+            *max_sessions as usize,
+            *idle_timeout,
+            (*login_grace, *sessions_per_person as usize),
+        )?,
     }
     Ok(())
 }
@@ -1342,7 +1356,13 @@ pub fn workstation(service: Arc<Service>, actor: Actor, cli: &Cli) -> Result<()>
 
 /// `konkurs serve`: opens the database once and serves it over SSH until
 /// SIGINT or SIGTERM.
-fn serve(cli: &Cli, listen: &str, max_sessions: usize, idle_timeout: u64) -> Result<()> {
+fn serve(
+    cli: &Cli,
+    listen: &str,
+    max_sessions: usize,
+    idle_timeout: u64,
+    (login_grace, sessions_per_person): (u64, usize),
+) -> Result<()> {
     use crate::tui::keymap::Keymap;
     let tr = cli.i18n();
     if cli.as_id.is_some() {
@@ -1379,6 +1399,8 @@ fn serve(cli: &Cli, listen: &str, max_sessions: usize, idle_timeout: u64) -> Res
         listen: listen.to_string(),
         max_sessions,
         idle_timeout: (idle_timeout > 0).then(|| std::time::Duration::from_secs(idle_timeout)),
+        login_grace: std::time::Duration::from_secs(login_grace),
+        sessions_per_person,
         lang: cli.lang,
         keymap,
         exec: Some(exec),
