@@ -27,7 +27,9 @@ fn contest() -> (tempfile::TempDir, Arc<Service>) {
     konkurs::sample::load(&service, &me).unwrap();
     let education = StageId::new("education");
     let portfolio = StageId::new("portfolio");
-    service.close_stage(&me, &education).unwrap();
+    service
+        .close_stage(&me, &education, "protocol of the jury")
+        .unwrap();
     service.assign_auto(&me, &portfolio, Some(3)).unwrap();
     let j02 = service.actor("J02").unwrap();
     let first = service

@@ -91,7 +91,13 @@ fn a_juror_scores_from_the_keyboard_quits_returns_to_the_draft_and_submits() {
     let out = konkurs_cmd(&["demo", "--dir", &db.display().to_string()]);
     assert!(out.status.success(), "{out:?}");
     for args in [
-        vec!["advance", "--stage", "education"],
+        vec![
+            "advance",
+            "--stage",
+            "education",
+            "--reason",
+            "protocol of the jury",
+        ],
         vec!["assign", "--stage", "portfolio"],
     ] {
         let mut full = vec!["--db", db.to_str().unwrap()];

@@ -11,14 +11,15 @@ use std::io::Write;
 
 /// Prints a proposal (pairs with their score parts, unmatched interns with
 /// the reason, blocking pairs), or with `candidates` every intern's
-/// acceptable mentors; `accept` stores the proposal as the matching.
+/// acceptable mentors; `accept` (with its reason) stores the proposal as
+/// the matching.
 pub fn run(
     service: &Service,
     actor: &Actor,
     mode: MatchMode,
     format: Format,
     candidates: bool,
-    accept: bool,
+    accept: Option<&str>,
     tr: &I18n,
 ) -> Result<(), CliError> {
     let (data, proposal) = service.propose(actor, mode)?;
@@ -192,8 +193,8 @@ pub fn run(
             }
         }
     }
-    if accept {
-        service.accept_matching(actor, &proposal)?;
+    if let Some(reason) = accept {
+        service.accept_matching(actor, &proposal, reason)?;
         eprintln!(
             "{}",
             tr.f("cli.match.accepted", &[("n", &proposal.pairs.len())])

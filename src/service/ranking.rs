@@ -268,9 +268,18 @@ impl Service {
     /// Closes a stage: its ranking (by the regulation's method) is frozen
     /// with its hash, and who advances is recorded; the next stage's
     /// participants are those. Refused while a participant lacks submitted
-    /// sheets or a tie straddles a cutoff.
-    pub fn close_stage(&self, actor: &Actor, stage: &StageId) -> Result<FrozenRanking> {
+    /// sheets or a tie straddles a cutoff, and without a reason (the
+    /// jury's decision, ...), which the audit entry keeps.
+    pub fn close_stage(
+        &self,
+        actor: &Actor,
+        stage: &StageId,
+        reason: &str,
+    ) -> Result<FrozenRanking> {
         self.require(actor, &[Role::Coordinator], Act::CloseStage)?;
+        if reason.trim().is_empty() {
+            return Err(Refusal::CloseReasonMissing.into());
+        }
         let mut frozen = None;
         self.commit_with(actor, "stage.close", |c| {
             let rules = c.rules().ok_or(ServiceError::NoRegulation)?;
@@ -312,10 +321,11 @@ impl Service {
                 actor.id.clone(),
             );
             let summary = format!(
-                "closed the stage {stage}: {} ranked, {} advance; ranking hash {}",
+                "closed the stage {stage}: {} ranked, {} advance; ranking hash {}: {}",
                 snapshot.rows.len(),
                 snapshot.advancing.len(),
-                snapshot.hash
+                snapshot.hash,
+                reason.trim()
             );
             let state = StageState {
                 stage: stage.clone(),

@@ -11,6 +11,7 @@ use crate::service::StageReport;
 use crate::text::number::{POINTS, STATISTIC};
 use crate::text::time;
 use crate::tui::action::{self, Action};
+use crate::tui::confirm::{Answer, Confirm};
 use crate::tui::pane::{Cx, Pane, PaneKind};
 use crate::tui::theme;
 use crate::tui::widgets::{fit, wrap_lines};
@@ -30,7 +31,7 @@ enum View {
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 enum Prompt {
-    ConfirmClose,
+    Close(Confirm),
     Reopen(String),
     Tie(String),
 }
@@ -748,36 +749,36 @@ impl RankingPane {
         let Some(prompt) = self.prompt.take() else {
             return false;
         };
-        let prompt_ref = prompt.clone();
         let Some(stage) = self.stage.clone() else {
             return true;
         };
-        match prompt_ref {
-            Prompt::ConfirmClose => {
-                if matches!(
-                    key.code,
-                    KeyCode::Char('y' | 'Y' | 'д' | 'Д') | KeyCode::Enter
-                ) {
-                    match cx.service.close_stage(cx.actor, &stage) {
-                        Ok(f) => {
-                            cx.success(cx.tr.f("ranking.closed", &[("n", &f.advancing.len())]))
+        let tie = matches!(prompt, Prompt::Tie(_));
+        match prompt {
+            Prompt::Close(mut confirm) => match confirm.key(key) {
+                Answer::Typing => self.prompt = Some(Prompt::Close(confirm)),
+                Answer::Cancel => {}
+                Answer::Go(reason) => match cx.service.close_stage(cx.actor, &stage, &reason) {
+                    Ok(f) => cx.success(cx.tr.f("ranking.closed", &[("n", &f.advancing.len())])),
+                    Err(e) => {
+                        cx.refused(&e);
+                        // Without a reason the question stays, to type one.
+                        if reason.is_empty() {
+                            self.prompt = Some(Prompt::Close(confirm));
                         }
-                        Err(e) => cx.refused(&e),
                     }
-                }
-            }
+                },
+            },
             Prompt::Reopen(text) | Prompt::Tie(text) if key.code == KeyCode::Enter => {
-                let result = match &prompt {
-                    Prompt::Tie(_) => {
-                        let (ids, reason) = text.split_once('|').unwrap_or((&text, ""));
-                        cx.service.resolve_tie(
-                            cx.actor,
-                            &stage,
-                            ids.split_whitespace().map(ParticipantId::new).collect(),
-                            reason,
-                        )
-                    }
-                    _ => cx.service.reopen_stage(cx.actor, &stage, &text),
+                let result = if tie {
+                    let (ids, reason) = text.split_once('|').unwrap_or((&text, ""));
+                    cx.service.resolve_tie(
+                        cx.actor,
+                        &stage,
+                        ids.split_whitespace().map(ParticipantId::new).collect(),
+                        reason,
+                    )
+                } else {
+                    cx.service.reopen_stage(cx.actor, &stage, &text)
                 };
                 match result {
                     Ok(()) => cx.success(cx.tr.t("ranking.done")),
@@ -785,7 +786,6 @@ impl RankingPane {
                 }
             }
             Prompt::Reopen(mut text) | Prompt::Tie(mut text) => {
-                let tie = matches!(prompt, Prompt::Tie(_));
                 match key.code {
                     KeyCode::Esc => return true,
                     KeyCode::Backspace => {
@@ -804,6 +804,48 @@ impl RankingPane {
             }
         }
         true
+    }
+
+    /// What closing the stage does, asked with a reason.
+    fn ask_to_close(&mut self, cx: &mut Cx) {
+        let tr = cx.tr;
+        let Some(report) = &self.report else { return };
+        if report.frozen.is_some() {
+            cx.info(tr.f(
+                "ranking.already_closed",
+                &[("key", &cx.key(PaneKind::Ranking, Action::ReopenStage))],
+            ));
+            return;
+        }
+        let rules = &report.data.regulation;
+        let stage = rules.stage(&report.data.stage);
+        let name = stage.map_or(report.data.stage.to_string(), |s| s.name.clone());
+        let last = rules.stages.last().map(|s| &s.id) == Some(&report.data.stage);
+        let ranking = report.declared();
+        let method = tr.t(&format!("ranking.method.{}", ranking.method.code()));
+        let lines = vec![
+            tr.f(
+                if last {
+                    "ranking.close_what_final"
+                } else {
+                    "ranking.close_what"
+                },
+                &[
+                    ("n", &ranking.advancing.len()),
+                    ("ranked", &ranking.rows.len()),
+                    ("method", &method),
+                ],
+            ),
+            tr.f(
+                "ranking.close_undo",
+                &[("key", &cx.key(PaneKind::Ranking, Action::ReopenStage))],
+            ),
+        ];
+        self.prompt = Some(Prompt::Close(Confirm::new(
+            tr.f("ranking.close_title", &[("stage", &name)]),
+            lines,
+            tr.t("ranking.close_go").to_string(),
+        )));
     }
 }
 
@@ -827,11 +869,22 @@ impl Pane for RankingPane {
     }
 
     fn editing(&self) -> bool {
-        matches!(self.prompt, Some(Prompt::Reopen(_) | Prompt::Tie(_)))
+        self.prompt.is_some()
     }
 
     fn on_key(&mut self, key: &KeyEvent, cx: &mut Cx) -> bool {
         self.answer(key, cx)
+    }
+
+    fn on_paste(&mut self, text: &str, _cx: &mut Cx) -> bool {
+        match &mut self.prompt {
+            Some(Prompt::Close(c)) => c.paste(text),
+            Some(Prompt::Reopen(t) | Prompt::Tie(t)) => {
+                t.push_str(text.lines().next().unwrap_or(""))
+            }
+            None => return false,
+        }
+        true
     }
 
     fn on_action(&mut self, action: Action, cx: &mut Cx) -> bool {
@@ -927,7 +980,7 @@ impl Pane for RankingPane {
             }
             Action::First => self.cursor = 0,
             Action::Last => self.cursor = n.saturating_sub(1),
-            Action::CloseStage => self.prompt = Some(Prompt::ConfirmClose),
+            Action::CloseStage => self.ask_to_close(cx),
             Action::ReopenStage => self.prompt = Some(Prompt::Reopen(String::new())),
             Action::ResolveTie => self.prompt = Some(Prompt::Tie(String::new())),
             _ => return false,
@@ -1027,36 +1080,32 @@ impl Pane for RankingPane {
             self.explain_page = page;
             self.explain = Some(scroll.min(max));
         }
-        if let Some(p) = &self.prompt {
-            // A short title; what to type, then the typing, inside.
-            let (title, lines) = match p {
-                Prompt::ConfirmClose => (
-                    tr.t("ranking.confirm_close"),
-                    vec![Line::raw(tr.t("ranking.confirm_close_hint"))],
-                ),
-                Prompt::Reopen(t) => (
-                    tr.t("ranking.reopen_title"),
-                    vec![
-                        Line::styled(tr.t("ranking.ask_reason"), theme::dim()),
-                        Line::raw(format!("{t}▏")),
-                    ],
-                ),
-                Prompt::Tie(t) => (
-                    tr.t("ranking.tie_title"),
-                    vec![
-                        Line::styled(tr.t("ranking.ask_tie"), theme::dim()),
-                        Line::raw(format!("{t}▏")),
-                    ],
-                ),
-            };
-            let popup = crate::tui::app::popup(area, 70, 7);
-            frame.render_widget(Clear, popup);
-            frame.render_widget(
-                Paragraph::new(lines)
-                    .wrap(Wrap { trim: false })
-                    .block(Block::default().borders(Borders::ALL).title(title)),
-                popup,
-            );
-        }
+        // A short title; what to type, then the typing, inside.
+        let (title, lines) = match &self.prompt {
+            None => return,
+            Some(Prompt::Close(c)) => return c.draw(frame, area, tr),
+            Some(Prompt::Reopen(t)) => (
+                tr.t("ranking.reopen_title"),
+                vec![
+                    Line::styled(tr.t("ranking.ask_reason"), theme::dim()),
+                    Line::raw(format!("{t}▏")),
+                ],
+            ),
+            Some(Prompt::Tie(t)) => (
+                tr.t("ranking.tie_title"),
+                vec![
+                    Line::styled(tr.t("ranking.ask_tie"), theme::dim()),
+                    Line::raw(format!("{t}▏")),
+                ],
+            ),
+        };
+        let popup = crate::tui::app::popup(area, 70, 7);
+        frame.render_widget(Clear, popup);
+        frame.render_widget(
+            Paragraph::new(lines)
+                .wrap(Wrap { trim: false })
+                .block(Block::default().borders(Borders::ALL).title(title)),
+            popup,
+        );
     }
 }
