@@ -1275,6 +1275,42 @@ fn tied() -> Fixture {
 }
 
 #[test]
+fn a_tie_at_the_cutoff_is_listed_and_enter_opens_its_ordering() {
+    let f = tied();
+    let c1 = f.service.actor("C1").unwrap();
+    let mut s = Screen::new(&f.service, c1, Lang::Ru, "default", 80, 24);
+    go(&mut s, PaneKind::Ranking);
+    s.keys("b");
+    let text = s.text();
+    assert!(
+        text.contains("P1, P2: равные итоги, 1-е место в группе «Городские округа»"),
+        "{text}"
+    );
+    assert!(
+        text.contains("упорядочите их от лучшего, с причиной: Enter"),
+        "{text}"
+    );
+    // Enter opens the ordering of the tie with its participants typed in.
+    s.key(KeyCode::Enter);
+    let text = s.text();
+    assert!(text.contains("P1 P2 | ▏"), "{text}");
+    s.keys("решение жюри");
+    s.key(KeyCode::Enter);
+    let text = s.text();
+    assert!(text.contains("открыт: всё готово к закрытию"), "{text}");
+    let last = f.service.audit(&f.coordinator).unwrap().pop().unwrap();
+    assert_eq!(
+        (last.actor.as_str(), last.action.as_str()),
+        ("C1", "stage.resolve_tie")
+    );
+    assert!(
+        last.summary.ends_with("P1 > P2: решение жюри"),
+        "{}",
+        last.summary
+    );
+}
+
+#[test]
 fn closing_forbidding_and_accepting_ask_for_a_reason_the_audit_log_keeps() {
     let f = tied();
     let c1 = f.service.actor("C1").unwrap();
