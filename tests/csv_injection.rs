@@ -30,7 +30,9 @@ fn a_name_typed_as_a_formula_is_plain_text_in_every_csv() {
     for args in [
         &["list", "participants", "--format", "csv"][..],
         &["export", "register", "--format", "csv", "--out", "-"],
-        &["--lang", "ru", "export", "register", "--format", "csv", "--out", "-"],
+        &[
+            "--lang", "ru", "export", "register", "--format", "csv", "--out", "-",
+        ],
     ] {
         let out = konkurs(db.path(), args);
         assert!(out.status.success(), "{args:?}: {out:?}");

@@ -346,7 +346,11 @@ fn a_russian_juror_who_types_11_over_ssh_reads_the_refusal_in_russian() {
         let service = konkurs::service::Service::open(world.db.path()).unwrap();
         let me = konkurs::service::Actor::local_coordinator();
         service
-            .close_stage(&me, &konkurs::domain::ids::StageId::new("education"))
+            .close_stage(
+                &me,
+                &konkurs::domain::ids::StageId::new("education"),
+                "protocol of the jury",
+            )
             .unwrap();
         service
             .assign(

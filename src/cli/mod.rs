@@ -211,9 +211,12 @@ pub enum Command {
         /// Print every intern's acceptable mentors with the score parts instead.
         #[arg(long)]
         candidates: bool,
-        /// Store this proposal as the programme's matching.
-        #[arg(long, conflicts_with = "candidates")]
+        /// Store this proposal as the programme's matching (with --reason).
+        #[arg(long, conflicts_with = "candidates", requires = "reason")]
         accept: bool,
+        /// Why the matching is accepted (the programme council's decision, ...); kept in the audit log.
+        #[arg(long, requires = "accept")]
+        reason: Option<String>,
     },
     /// Lock (keep or make by hand), forbid or clear a mentor–intern pair.
     Pair {
@@ -250,6 +253,9 @@ pub enum Command {
     Advance {
         #[arg(long)]
         stage: String,
+        /// Why the stage is closed (the jury's decision, ...); kept in the audit log.
+        #[arg(long)]
+        reason: String,
     },
     /// Reopen a closed stage (coordinator), with a reason.
     ReopenStage {
@@ -1136,19 +1142,12 @@ pub fn run(cli: Cli, place: &Place, io: &mut Console) -> Result<()> {
             format,
             candidates,
             accept,
+            reason,
         } => {
             let (service, actor) = open(&cli, place)?;
             let mode = MatchMode::from_code(&mode.replace('-', "_")).unwrap_or(MatchMode::Optimal);
-            mentoring::run(
-                io,
-                &service,
-                &actor,
-                mode,
-                *format,
-                *candidates,
-                *accept,
-                tr,
-            )?;
+            let accept = accept.then(|| reason.as_deref().unwrap_or(""));
+            mentoring::run(io, &service, &actor, mode, *format, *candidates, accept, tr)?;
         }
         Command::Pair {
             what,
@@ -1203,9 +1202,16 @@ pub fn run(cli: Cli, place: &Place, io: &mut Console) -> Result<()> {
                 .and_then(crate::domain::regulation::Aggregation::from_code);
             rank::print(io, &report, method, *format, tr)?;
         }
-        Command::Advance { stage } => {
+        Command::Advance { stage, reason } => {
             let (service, actor) = open(&cli, place)?;
-            rank::advance(io, &service, &actor, &StageId::new(stage.as_str()), tr)?;
+            rank::advance(
+                io,
+                &service,
+                &actor,
+                &StageId::new(stage.as_str()),
+                reason,
+                tr,
+            )?;
         }
         Command::ReopenStage { stage, reason } => {
             let (service, actor) = open(&cli, place)?;

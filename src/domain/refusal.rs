@@ -122,6 +122,12 @@ pub enum Refusal {
     SheetReopenReasonMissing,
     StageReopenReasonMissing,
     TieReasonMissing,
+    /// Closing a stage is logged with a reason (the jury's decision, ...).
+    CloseReasonMissing,
+    /// Accepting a matching is logged with a reason.
+    AcceptReasonMissing,
+    /// Forbidding a mentor–intern pair is logged with a reason.
+    ForbidReasonMissing,
     NoSheet {
         juror: JurorId,
         participant: ParticipantId,

@@ -54,6 +54,16 @@ pub fn read_bytes(file: &str, bytes: Vec<u8>) -> Result<Table, ImportError> {
     read_csv(file, &bytes)
 }
 
+/// A cell as it was before konkurs's CSV writers made it safe from
+/// spreadsheets (`'=SUM(A1)` was `=SUM(A1)`, `'+7 914 …` was `+7 914 …`):
+/// what konkurs lists imports back unchanged.
+fn undefused(cell: &str) -> String {
+    match cell.strip_prefix('\'') {
+        Some(rest) if rest.starts_with(['=', '+', '-', '@', '\t', '\r']) => rest.to_string(),
+        _ => cell.to_string(),
+    }
+}
+
 /// Reads CSV text from bytes.
 pub fn read_csv(file: &str, bytes: &[u8]) -> Result<Table, ImportError> {
     let fail = |p: Problem| ImportError::one(file, p);
@@ -110,7 +120,7 @@ pub fn read_csv(file: &str, bytes: &[u8]) -> Result<Table, ImportError> {
             }
         };
         let line = line_of(record.position());
-        let cells: Vec<String> = record.iter().map(|c| c.trim().to_string()).collect();
+        let cells: Vec<String> = record.iter().map(|c| undefused(c.trim())).collect();
         if cells.iter().all(|c| c.is_empty()) {
             continue;
         }

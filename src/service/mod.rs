@@ -18,7 +18,7 @@ pub use import::{ImportKind, ImportReport};
 pub use mentoring::MatchData;
 pub use ranking::{StageData, StageReport};
 pub use scoring::{HistoryItem, check_value, comment_needed};
-pub use view::{Progress, View};
+pub use view::{Candidate, Progress, View};
 
 use crate::domain::contest::{Change, Contest, Key, Record, RegulationDoc};
 use crate::domain::ids::JurorId;

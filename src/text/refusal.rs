@@ -77,6 +77,9 @@ pub fn refusal(r: &Refusal, tr: &I18n) -> String {
         R::SheetReopenReasonMissing => f("sheet_reopen_reason_missing", &[]),
         R::StageReopenReasonMissing => f("stage_reopen_reason_missing", &[]),
         R::TieReasonMissing => f("tie_reason_missing", &[]),
+        R::CloseReasonMissing => f("close_reason_missing", &[]),
+        R::AcceptReasonMissing => f("accept_reason_missing", &[]),
+        R::ForbidReasonMissing => f("forbid_reason_missing", &[]),
         R::NoSheet {
             juror,
             participant,

@@ -134,6 +134,9 @@ fn every_refusal() -> Vec<Refusal> {
         Refusal::SheetReopenReasonMissing,
         Refusal::StageReopenReasonMissing,
         Refusal::TieReasonMissing,
+        Refusal::CloseReasonMissing,
+        Refusal::AcceptReasonMissing,
+        Refusal::ForbidReasonMissing,
         Refusal::NoSheet {
             juror: j("J02"),
             participant: p("P005"),
@@ -242,6 +245,9 @@ fn every_refusal() -> Vec<Refusal> {
             | Refusal::SheetReopenReasonMissing
             | Refusal::StageReopenReasonMissing
             | Refusal::TieReasonMissing
+            | Refusal::CloseReasonMissing
+            | Refusal::AcceptReasonMissing
+            | Refusal::ForbidReasonMissing
             | Refusal::NoSheet { .. }
             | Refusal::SheetNotSubmitted { .. }
             | Refusal::ChangedSinceUndo
@@ -288,6 +294,7 @@ const ALLOWED_LATIN: &[&str] = &[
     "final",
     "match",
     "accept",
+    "reason",
     "a",
     "draft",
     "force",
