@@ -171,6 +171,11 @@ pub enum Refusal {
     NobodyToAssign {
         stage: String,
     },
+    /// More jurors per participant asked for than there are jurors.
+    TooManyPerParticipant {
+        asked: usize,
+        jurors: usize,
+    },
     /// Closing a stage nobody competes at.
     NobodyCompetes {
         stage: String,

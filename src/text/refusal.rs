@@ -132,6 +132,10 @@ pub fn refusal(r: &Refusal, tr: &I18n) -> String {
         ),
         R::NoJuryCriteria { stage } => f("no_jury_criteria", &[("stage", stage)]),
         R::NobodyToAssign { stage } => f("nobody_to_assign", &[("stage", stage)]),
+        R::TooManyPerParticipant { asked, jurors } => f(
+            "too_many_per_participant",
+            &[("asked", asked), ("jurors", jurors)],
+        ),
         R::NobodyCompetes { stage } => f("nobody_competes", &[("stage", stage)]),
         R::NoDetailBefore {
             seq,

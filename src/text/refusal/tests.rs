@@ -166,6 +166,10 @@ fn every_refusal() -> Vec<Refusal> {
         },
         Refusal::NoJuryCriteria { stage: stage() },
         Refusal::NobodyToAssign { stage: stage() },
+        Refusal::TooManyPerParticipant {
+            asked: 4_294_967_295,
+            jurors: 5,
+        },
         Refusal::NobodyCompetes { stage: stage() },
         Refusal::NoDetailBefore {
             seq: 12,
@@ -260,6 +264,7 @@ fn every_refusal() -> Vec<Refusal> {
             | Refusal::NoSuchKey { .. }
             | Refusal::NoJuryCriteria { .. }
             | Refusal::NobodyToAssign { .. }
+            | Refusal::TooManyPerParticipant { .. }
             | Refusal::NobodyCompetes { .. }
             | Refusal::NoDetailBefore { .. }
             | Refusal::StageAlreadyClosed { .. }
