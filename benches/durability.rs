@@ -43,7 +43,11 @@ fn main() {
     let everyone: Vec<ParticipantId> = view.participants().map(|p| p.id.clone()).collect();
     drop(view);
     service
-        .close_stage(&coordinator, &StageId::new("education"))
+        .close_stage(
+            &coordinator,
+            &StageId::new("education"),
+            "protocol of the jury",
+        )
         .unwrap();
     let _ = everyone;
     let stage = StageId::new("portfolio");

@@ -94,7 +94,7 @@ fn contest(db: &Path) -> Needles {
     let me = Actor::local_coordinator();
     konkurs::sample::load(&service, &me).unwrap();
     service
-        .close_stage(&me, &StageId::new("education"))
+        .close_stage(&me, &StageId::new("education"), "protocol of the jury")
         .unwrap();
     service.assign_auto(&me, &portfolio(), Some(3)).unwrap();
     let j02 = queue(&service, "J02", 2);
@@ -452,7 +452,7 @@ fn a_closed_blind_stage_shows_its_scores_to_the_observer() {
     let me = Actor::local_coordinator();
     konkurs::sample::load(&service, &me).unwrap();
     service
-        .close_stage(&me, &StageId::new("education"))
+        .close_stage(&me, &StageId::new("education"), "protocol of the jury")
         .unwrap();
     service.assign_auto(&me, &portfolio(), Some(3)).unwrap();
     common::score_stage(
@@ -469,7 +469,9 @@ fn a_closed_blind_stage_shows_its_scores_to_the_observer() {
     );
     let j07 = service.actor("J07").unwrap();
     assert!(service.analyse_stage(&j07, &portfolio()).is_err());
-    service.close_stage(&me, &portfolio()).unwrap();
+    service
+        .close_stage(&me, &portfolio(), "protocol of the jury")
+        .unwrap();
     let report = service.analyse_stage(&j07, &portfolio()).unwrap();
     assert!(
         report

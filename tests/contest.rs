@@ -23,7 +23,9 @@ fn the_sample_contest_runs_from_the_first_stage_to_the_team() {
     let final_stage = StageId::new("final");
 
     // Education: counted from data, closed straight away.
-    let frozen = service.close_stage(&coordinator, &education).unwrap();
+    let frozen = service
+        .close_stage(&coordinator, &education, "protocol of the jury")
+        .unwrap();
     assert_eq!(frozen.advancing.len(), 25 + 15 + 20);
     assert!(frozen.verify());
     // Every education total is its indicator points, traceable to the data.
@@ -44,7 +46,7 @@ fn the_sample_contest_runs_from_the_first_stage_to_the_team() {
     std::thread::sleep(std::time::Duration::from_millis(5));
     service.assign_auto(&coordinator, &portfolio, None).unwrap();
     let e = service
-        .close_stage(&coordinator, &portfolio)
+        .close_stage(&coordinator, &portfolio, "protocol of the jury")
         .unwrap_err()
         .to_string();
     assert!(e.contains("lack submitted sheets"), "{e}");
@@ -89,7 +91,9 @@ fn the_sample_contest_runs_from_the_first_stage_to_the_team() {
             .iter()
             .all(|r| r.juror_totals.is_empty())
     );
-    let frozen_portfolio = service.close_stage(&coordinator, &portfolio).unwrap();
+    let frozen_portfolio = service
+        .close_stage(&coordinator, &portfolio, "protocol of the jury")
+        .unwrap();
     assert_eq!(frozen_portfolio.advancing.len(), 10 + 6 + 8);
 
     // The final, then the team.
@@ -104,7 +108,9 @@ fn the_sample_contest_runs_from_the_first_stage_to_the_team() {
     );
     let report = service.analyse_stage(&coordinator, &final_stage).unwrap();
     assert_eq!(report.data.declared_method(), Aggregation::Trimmed);
-    let team = service.close_stage(&coordinator, &final_stage).unwrap();
+    let team = service
+        .close_stage(&coordinator, &final_stage, "protocol of the jury")
+        .unwrap();
     assert_eq!(
         team.advancing.len(),
         5 + 3 + 4,
@@ -155,7 +161,9 @@ fn the_sample_contest_runs_from_the_first_stage_to_the_team() {
     assert_eq!(n, 12);
     let (_, proposal) = service.propose(&coordinator, MatchMode::Optimal).unwrap();
     assert!(!proposal.pairs.is_empty());
-    service.accept_matching(&coordinator, &proposal).unwrap();
+    service
+        .accept_matching(&coordinator, &proposal, "programme council")
+        .unwrap();
     assert_eq!(
         service.view(&coordinator).matching().unwrap().pairs.len(),
         proposal.pairs.len()

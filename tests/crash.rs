@@ -39,7 +39,11 @@ fn contest(dir: &std::path::Path) -> (JurorId, Vec<ParticipantId>) {
     let coordinator = Actor::local_coordinator();
     konkurs::sample::load(&service, &coordinator).unwrap();
     service
-        .close_stage(&coordinator, &StageId::new("education"))
+        .close_stage(
+            &coordinator,
+            &StageId::new("education"),
+            "protocol of the jury",
+        )
         .unwrap();
     service
         .assign_auto(&coordinator, &StageId::new("portfolio"), None)

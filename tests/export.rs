@@ -93,7 +93,9 @@ fn run_contest(name: &str, close_final: bool) -> Contest {
     let education = StageId::new("education");
     let portfolio = StageId::new("portfolio");
     let final_stage = StageId::new("final");
-    service.close_stage(&coordinator, &education).unwrap();
+    service
+        .close_stage(&coordinator, &education, "protocol of the jury")
+        .unwrap();
 
     service.assign_auto(&coordinator, &portfolio, None).unwrap();
     // A juror abstains, another declares a conflict; both get replaced.
@@ -135,7 +137,9 @@ fn run_contest(name: &str, close_final: bool) -> Contest {
         ],
         justification,
     );
-    service.close_stage(&coordinator, &portfolio).unwrap();
+    service
+        .close_stage(&coordinator, &portfolio, "protocol of the jury")
+        .unwrap();
 
     service
         .assign_auto(&coordinator, &final_stage, None)
@@ -147,10 +151,14 @@ fn run_contest(name: &str, close_final: bool) -> Contest {
         justification,
     );
     if close_final {
-        service.close_stage(&coordinator, &final_stage).unwrap();
+        service
+            .close_stage(&coordinator, &final_stage, "protocol of the jury")
+            .unwrap();
         service.mentors_from_team(&coordinator).unwrap();
         let (_, proposal) = service.propose(&coordinator, MatchMode::Optimal).unwrap();
-        service.accept_matching(&coordinator, &proposal).unwrap();
+        service
+            .accept_matching(&coordinator, &proposal, "programme council")
+            .unwrap();
     }
     Contest {
         service: Arc::new(service),
@@ -581,16 +589,16 @@ fn what_is_not_final_is_refused_or_exported_as_a_marked_draft() {
     assert_eq!(
         refusal(&request(DocumentKind::Team, ExportFormat::Xlsx)),
         "the final stage 'final' is not closed, so the team is not decided yet: close it \
-         (konkurs advance --stage final), or add --draft to export a draft marked DRAFT"
+         (konkurs advance --stage final --reason REASON), or add --draft to export a draft marked DRAFT"
     );
     assert_eq!(
         refusal(&protocol("final", ExportFormat::Md)),
         "the stage 'final' is not closed, so its protocol is not final: close it \
-         (konkurs advance --stage final), or add --draft to export a draft marked DRAFT"
+         (konkurs advance --stage final --reason REASON), or add --draft to export a draft marked DRAFT"
     );
     assert_eq!(
         refusal(&request(DocumentKind::Mentoring, ExportFormat::Csv)),
-        "no mentoring matching is accepted yet: accept one (konkurs match --accept, or a in \
+        "no mentoring matching is accepted yet: accept one (konkurs match --accept --reason REASON, or a in \
          the Mentoring pane), or add --draft to export a fresh optimal proposal marked DRAFT"
     );
     // An observer sees no scores of an open blind stage, draft or not, in
@@ -897,7 +905,7 @@ fn the_command_line_exports_and_checks_its_options() {
         (
             vec!["export", "team", "--out", out_s, "--force"],
             "the final stage 'final' is not closed, so the team is not decided yet: close it \
-             (konkurs advance --stage final), or add --draft to export a draft marked DRAFT"
+             (konkurs advance --stage final --reason REASON), or add --draft to export a draft marked DRAFT"
                 .to_string(),
         ),
     ] {

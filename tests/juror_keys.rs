@@ -19,7 +19,15 @@ fn portfolio(db: &Path) {
     let db = db.to_str().unwrap();
     for args in [
         vec!["demo", "--dir", db],
-        vec!["--db", db, "advance", "--stage", "education"],
+        vec![
+            "--db",
+            db,
+            "advance",
+            "--stage",
+            "education",
+            "--reason",
+            "protocol of the jury",
+        ],
         vec!["--db", db, "assign", "--stage", "portfolio"],
     ] {
         let out = konkurs_cmd(&args);

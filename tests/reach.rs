@@ -23,7 +23,7 @@ fn contest() -> (tempfile::TempDir, Arc<Service>) {
     let me = Actor::local_coordinator();
     konkurs::sample::load(&service, &me).unwrap();
     service
-        .close_stage(&me, &StageId::new("education"))
+        .close_stage(&me, &StageId::new("education"), "protocol of the jury")
         .unwrap();
     service
         .assign_auto(&me, &StageId::new("portfolio"), Some(3))

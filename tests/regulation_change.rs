@@ -53,7 +53,7 @@ fn a_regulation_replaced_after_scoring_is_refused_then_forced_visibly() {
         let me = Actor::local_coordinator();
         konkurs::sample::load(&service, &me).unwrap();
         service
-            .close_stage(&me, &StageId::new("education"))
+            .close_stage(&me, &StageId::new("education"), "protocol of the jury")
             .unwrap();
     }
     let sample = konkurs::sample::REGULATION;
@@ -161,7 +161,16 @@ fn a_regulation_replaced_after_scoring_is_refused_then_forced_visibly() {
             "rank again under the new bonus",
         ],
     );
-    ok(&db, &["advance", "--stage", "education"]);
+    ok(
+        &db,
+        &[
+            "advance",
+            "--stage",
+            "education",
+            "--reason",
+            "ranked again",
+        ],
+    );
     let rank = ok(&db, &["rank", "--stage", "education"]);
     assert!(!rank.contains("STALE"), "{rank}");
     let protocol = ok(

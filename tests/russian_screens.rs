@@ -27,7 +27,9 @@ fn contest() -> (tempfile::TempDir, Arc<Service>) {
     konkurs::sample::load(&service, &me).unwrap();
     let education = StageId::new("education");
     let portfolio = StageId::new("portfolio");
-    service.close_stage(&me, &education).unwrap();
+    service
+        .close_stage(&me, &education, "protocol of the jury")
+        .unwrap();
     service.assign_auto(&me, &portfolio, Some(3)).unwrap();
     let j02 = service.actor("J02").unwrap();
     let first = service
@@ -150,6 +152,7 @@ const SCENES: &[Scene] = &[
     ("scoring", 2, &[]),
     ("scoring_form", 2, &[KeyCode::End, KeyCode::Enter]),
     ("ranking", 3, &[]),
+    ("ranking_blockers", 3, &[KeyCode::Char('b')]),
     ("ranking_view2", 3, &[KeyCode::Char('v')]),
     (
         "ranking_view3",
@@ -158,8 +161,12 @@ const SCENES: &[Scene] = &[
     ),
     ("mentoring", 4, &[]),
     ("mentoring_view2", 4, &[KeyCode::Char('v')]),
+    ("mentoring_forbid", 4, &[KeyCode::Char('f')]),
+    ("mentoring_accept", 4, &[KeyCode::Char('a')]),
     ("learning", 5, &[]),
     ("jury", 6, &[]),
+    ("jury_view2", 6, &[KeyCode::Char('v')]),
+    ("jury_assign", 6, &[KeyCode::Char('v'), KeyCode::Char('a')]),
     ("palette", 1, &[KeyCode::Char(':')]),
 ];
 

@@ -282,7 +282,7 @@ fn an_observer_over_ssh_sees_no_score_of_an_open_blind_stage() {
         let me = konkurs::service::Actor::local_coordinator();
         let portfolio = StageId::new("portfolio");
         service
-            .close_stage(&me, &StageId::new("education"))
+            .close_stage(&me, &StageId::new("education"), "protocol of the jury")
             .unwrap();
         service
             .assign(&me, &portfolio, &"P001".into(), &"J01".into())

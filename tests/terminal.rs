@@ -91,7 +91,13 @@ fn a_juror_scores_from_the_keyboard_quits_returns_to_the_draft_and_submits() {
     let out = konkurs_cmd(&["demo", "--dir", &db.display().to_string()]);
     assert!(out.status.success(), "{out:?}");
     for args in [
-        vec!["advance", "--stage", "education"],
+        vec![
+            "advance",
+            "--stage",
+            "education",
+            "--reason",
+            "protocol of the jury",
+        ],
         vec!["assign", "--stage", "portfolio"],
     ] {
         let mut full = vec!["--db", db.to_str().unwrap()];
@@ -181,6 +187,49 @@ fn a_juror_scores_from_the_keyboard_quits_returns_to_the_draft_and_submits() {
     assert!(rows.iter().all(|r| r.contains(",J02,")), "{own}");
     // Another juror sees none of J02's queue.
     assert_eq!(sheets("J03", "J02").lines().count(), 1);
+}
+
+#[test]
+fn the_demo_as_a_person_records_what_they_do_under_their_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("db");
+    // J01 is the sample contest's coordinator.
+    let t = demo(&db, &["--as", "J01"]);
+    t.wait_text("Вишневская Зинаида Ильинична");
+    t.keys(&["M-3"]);
+    t.wait_text("open: complete, can be closed");
+    t.keys(&["C"]);
+    t.wait_text("Close the stage");
+    t.keys(&["-l", "protocol of the jury"]);
+    t.keys(&["Enter"]);
+    t.wait_text("the stage is closed: 60 advance");
+    t.keys(&["q"]);
+    t.wait_text("EXIT=0");
+    drop(t);
+    let out = konkurs_cmd(&[
+        "--db",
+        db.to_str().unwrap(),
+        "list",
+        "audit",
+        "--format",
+        "json",
+    ]);
+    assert!(out.status.success(), "{out:?}");
+    let entries: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let close = entries
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["action"] == "stage.close")
+        .unwrap_or_else(|| panic!("no stage.close in {entries}"));
+    assert_eq!(close["actor"], "J01", "{close}");
+    assert!(
+        close["summary"]
+            .as_str()
+            .unwrap()
+            .ends_with(": protocol of the jury"),
+        "{close}"
+    );
 }
 
 fn konkurs_cmd(args: &[&str]) -> std::process::Output {

@@ -47,6 +47,8 @@ pub struct Remote {
     /// The beginning of the line that fetches a file of the exports
     /// directory: `scp -P 2222 J01@host:`.
     pub fetch: String,
+    /// How they reach the server: `ssh -p 2222 J01@host`.
+    pub login: String,
 }
 
 impl Place {

@@ -12,8 +12,11 @@ pub fn run(cli: &Cli, dir: Option<&Path>) -> Result<(), CliError> {
     };
     prepare(&dir, recreate)?;
     let service = Service::open(&dir)?;
-    let actor = Actor::local_coordinator();
-    let outcomes = crate::sample::load(&service, &actor).map_err(|e| match e {
+    // The sample is loaded by the person at this terminal; the workstation
+    // then opens as whoever `--as` names (the sample's coordinator J01, a
+    // juror), so that what they do there is recorded under their name.
+    let loader = Actor::local_coordinator();
+    let outcomes = crate::sample::load(&service, &loader).map_err(|e| match e {
         crate::sample::SampleError::Service(e) => CliError::Service(e),
         crate::sample::SampleError::Import(e) => CliError::Import(e),
     })?;
@@ -25,6 +28,10 @@ pub fn run(cli: &Cli, dir: Option<&Path>) -> Result<(), CliError> {
             &[("db", &dir.display()), ("records", &loaded)]
         )
     );
+    let actor = match &cli.as_id {
+        Some(id) => service.actor(id)?,
+        None => loader,
+    };
     super::workstation(std::sync::Arc::new(service), actor, cli)
 }
 

@@ -11,7 +11,8 @@ use std::io::Write;
 
 /// Prints a proposal (pairs with their score parts, unmatched interns with
 /// the reason, blocking pairs), or with `candidates` every intern's
-/// acceptable mentors; `accept` stores the proposal as the matching.
+/// acceptable mentors; `accept` (with its reason) stores the proposal as
+/// the matching.
 #[allow(clippy::too_many_arguments)]
 pub fn run(
     io: &mut Console,
@@ -20,7 +21,7 @@ pub fn run(
     mode: MatchMode,
     format: Format,
     candidates: bool,
-    accept: bool,
+    accept: Option<&str>,
     tr: &I18n,
 ) -> Result<(), CliError> {
     let (data, proposal) = service.propose(actor, mode)?;
@@ -193,8 +194,8 @@ pub fn run(
             }
         }
     }
-    if accept {
-        service.accept_matching(actor, &proposal)?;
+    if let Some(reason) = accept {
+        service.accept_matching(actor, &proposal, reason)?;
         writeln!(
             io.err,
             "{}",

@@ -219,9 +219,12 @@ pub enum Command {
         /// Print every intern's acceptable mentors with the score parts instead.
         #[arg(long)]
         candidates: bool,
-        /// Store this proposal as the programme's matching.
-        #[arg(long, conflicts_with = "candidates")]
+        /// Store this proposal as the programme's matching (with --reason).
+        #[arg(long, conflicts_with = "candidates", requires = "reason")]
         accept: bool,
+        /// Why the matching is accepted (the programme council's decision, ...); kept in the audit log.
+        #[arg(long, requires = "accept")]
+        reason: Option<String>,
     },
     /// Lock (keep or make by hand), forbid or clear a mentor–intern pair.
     Pair {
@@ -258,6 +261,9 @@ pub enum Command {
     Advance {
         #[arg(long)]
         stage: String,
+        /// Why the stage is closed (the jury's decision, ...); kept in the audit log.
+        #[arg(long)]
+        reason: String,
     },
     /// Reopen a closed stage (coordinator), with a reason.
     ReopenStage {
@@ -349,6 +355,12 @@ ssh -p 2222 J01@server.example.org   (on the juror's computer)"
         /// Close a session after this many seconds without a keystroke (its work is saved); 0 never closes.
         #[arg(long, default_value_t = 1800, value_name = "SECS")]
         idle_timeout: u64,
+        /// Close a connection that has not signed in within this many seconds.
+        #[arg(long, default_value_t = 10, value_name = "SECS", value_parser = clap::value_parser!(u64).range(1..=600))]
+        login_grace: u64,
+        /// The most sessions and commands one person may have open at once.
+        #[arg(long, default_value_t = 4, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+        sessions_per_person: u32,
     },
     /// Load the bundled sample contest into a fresh database and show it.
     Demo {
@@ -870,10 +882,10 @@ pub fn run(cli: Cli, place: &Place, io: &mut Console) -> Result<()> {
                 interchange::import_bytes_with(
                     &service, &actor, *kind, "stdin", bytes, *dry_run, &options,
                 )?
-            } else if let Place::Ssh(..) = place {
+            } else if let Place::Ssh(_, remote) = place {
                 return Err(CliError::said(
                     "cli.remote.file_from_stdin",
-                    &[("kind", &kind_code(*kind))],
+                    &[("kind", &kind_code(*kind)), ("ssh", &remote.login)],
                 ));
             } else {
                 let file = place.path(file);
@@ -907,8 +919,11 @@ pub fn run(cli: Cli, place: &Place, io: &mut Console) -> Result<()> {
                 io.out.flush()?;
                 return Ok(());
             }
-            if let Place::Ssh(..) = place {
-                return Err(CliError::said("cli.remote.backup_to_stdout", &[]));
+            if let Place::Ssh(_, remote) = place {
+                return Err(CliError::said(
+                    "cli.remote.backup_to_stdout",
+                    &[("ssh", &remote.login)],
+                ));
             }
             let file = &place.path(file);
             crate::store::backup::write_atomically(file, &json)
@@ -1148,19 +1163,12 @@ pub fn run(cli: Cli, place: &Place, io: &mut Console) -> Result<()> {
             format,
             candidates,
             accept,
+            reason,
         } => {
             let (service, actor) = open(&cli, place)?;
             let mode = MatchMode::from_code(&mode.replace('-', "_")).unwrap_or(MatchMode::Optimal);
-            mentoring::run(
-                io,
-                &service,
-                &actor,
-                mode,
-                *format,
-                *candidates,
-                *accept,
-                tr,
-            )?;
+            let accept = accept.then(|| reason.as_deref().unwrap_or(""));
+            mentoring::run(io, &service, &actor, mode, *format, *candidates, accept, tr)?;
         }
         Command::Pair {
             what,
@@ -1215,9 +1223,16 @@ pub fn run(cli: Cli, place: &Place, io: &mut Console) -> Result<()> {
                 .and_then(crate::domain::regulation::Aggregation::from_code);
             rank::print(io, &report, method, *format, tr)?;
         }
-        Command::Advance { stage } => {
+        Command::Advance { stage, reason } => {
             let (service, actor) = open(&cli, place)?;
-            rank::advance(io, &service, &actor, &StageId::new(stage.as_str()), tr)?;
+            rank::advance(
+                io,
+                &service,
+                &actor,
+                &StageId::new(stage.as_str()),
+                reason,
+                tr,
+            )?;
         }
         Command::ReopenStage { stage, reason } => {
             let (service, actor) = open(&cli, place)?;
@@ -1324,7 +1339,15 @@ pub fn run(cli: Cli, place: &Place, io: &mut Console) -> Result<()> {
             listen,
             max_sessions,
             idle_timeout,
-        } => serve(&cli, listen, *max_sessions as usize, *idle_timeout)?,
+            login_grace,
+            sessions_per_person,
+        } => serve(
+            &cli,
+            listen,
+            *max_sessions as usize,
+            *idle_timeout,
+            (*login_grace, *sessions_per_person as usize),
+        )?,
     }
     Ok(())
 }
@@ -1360,7 +1383,13 @@ pub fn workstation(service: Arc<Service>, actor: Actor, cli: &Cli) -> Result<()>
 
 /// `konkurs serve`: opens the database once and serves it over SSH until
 /// SIGINT or SIGTERM.
-fn serve(cli: &Cli, listen: &str, max_sessions: usize, idle_timeout: u64) -> Result<()> {
+fn serve(
+    cli: &Cli,
+    listen: &str,
+    max_sessions: usize,
+    idle_timeout: u64,
+    (login_grace, sessions_per_person): (u64, usize),
+) -> Result<()> {
     use crate::tui::keymap::Keymap;
     let tr = cli.i18n();
     if cli.as_id.is_some() {
@@ -1382,6 +1411,7 @@ fn serve(cli: &Cli, listen: &str, max_sessions: usize, idle_timeout: u64) -> Res
                 Remote {
                     actor: r.actor,
                     fetch: r.fetch,
+                    login: r.login,
                 },
             );
             let mut io = Console {
@@ -1396,6 +1426,8 @@ fn serve(cli: &Cli, listen: &str, max_sessions: usize, idle_timeout: u64) -> Res
         listen: listen.to_string(),
         max_sessions,
         idle_timeout: (idle_timeout > 0).then(|| std::time::Duration::from_secs(idle_timeout)),
+        login_grace: std::time::Duration::from_secs(login_grace),
+        sessions_per_person,
         lang: cli.lang,
         keymap,
         exec: Some(exec),

@@ -160,7 +160,10 @@ pub fn write_csv(
         .from_writer(out);
     w.write_record(headers)?;
     for r in rows {
-        w.write_record(r)?;
+        w.write_record(
+            r.iter()
+                .map(|c| crate::interchange::export::csv::defused(c).into_owned()),
+        )?;
     }
     w.flush()
 }

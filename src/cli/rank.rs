@@ -287,9 +287,10 @@ pub fn advance(
     service: &Service,
     actor: &Actor,
     stage: &StageId,
+    reason: &str,
     tr: &I18n,
 ) -> Result<(), CliError> {
-    let frozen = service.close_stage(actor, stage)?;
+    let frozen = service.close_stage(actor, stage, reason)?;
     writeln!(
         io.out,
         "{}",

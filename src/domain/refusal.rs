@@ -122,6 +122,12 @@ pub enum Refusal {
     SheetReopenReasonMissing,
     StageReopenReasonMissing,
     TieReasonMissing,
+    /// Closing a stage is logged with a reason (the jury's decision, ...).
+    CloseReasonMissing,
+    /// Accepting a matching is logged with a reason.
+    AcceptReasonMissing,
+    /// Forbidding a mentor–intern pair is logged with a reason.
+    ForbidReasonMissing,
     NoSheet {
         juror: JurorId,
         participant: ParticipantId,
@@ -164,6 +170,11 @@ pub enum Refusal {
     /// Automatic assignment with nobody at the stage yet.
     NobodyToAssign {
         stage: String,
+    },
+    /// More jurors per participant asked for than there are jurors.
+    TooManyPerParticipant {
+        asked: usize,
+        jurors: usize,
     },
     /// Closing a stage nobody competes at.
     NobodyCompetes {

@@ -485,6 +485,24 @@ pub struct RegulationError {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RegulationErrors(pub Vec<RegulationError>);
 
+/// The regulation's limits: far beyond any contest, and low enough that a
+/// hostile file costs nothing.
+pub mod limits {
+    /// The file's size.
+    pub const TEXT_BYTES: usize = 1 << 20;
+    pub const STAGES: usize = 20;
+    pub const GROUPS: usize = 100;
+    /// Criteria of one stage.
+    pub const CRITERIA: usize = 100;
+    /// Bands of one indicator.
+    pub const BANDS: usize = 100;
+    /// A criterion's `max_points`.
+    pub const POINTS: f64 = 10_000.0;
+    /// A criterion's or a carried-over stage's weight.
+    pub const WEIGHT: f64 = 1_000.0;
+    pub const JURORS_PER_PARTICIPANT: usize = 100;
+}
+
 /// What is wrong with a regulation, as data: the text layer words it in
 /// the person's language.
 #[derive(Clone, Debug, PartialEq)]
@@ -556,6 +574,23 @@ pub enum RegulationProblem {
     Negative {
         name: String,
         got: f64,
+    },
+    /// The setting `name` is above what a contest can mean (or infinite).
+    AboveLimit {
+        name: String,
+        got: f64,
+        max: f64,
+    },
+    /// More stages, criteria, groups or bands than a contest has.
+    TooMany {
+        what: String,
+        got: usize,
+        max: usize,
+    },
+    /// The file is larger than a regulation is.
+    TooLong {
+        bytes: usize,
+        max: usize,
     },
     IndicatorWithoutSource,
     PerUnitAndBands,
@@ -753,6 +788,16 @@ impl ValueKind {
 impl Regulation {
     /// Parses and checks a regulation file's text.
     pub fn parse(text: &str) -> Result<Regulation, RegulationErrors> {
+        if text.len() > limits::TEXT_BYTES {
+            return Err(RegulationErrors(vec![RegulationError {
+                line: 1,
+                field: String::new(),
+                problem: RegulationProblem::TooLong {
+                    bytes: text.len(),
+                    max: limits::TEXT_BYTES,
+                },
+            }]));
+        }
         let located = Located::new(text);
         let regulation: Regulation = toml::from_str(text).map_err(|e| {
             let offset = e.span().map_or(0, |s| s.start);
@@ -788,10 +833,95 @@ impl Regulation {
         }
     }
 
+    /// Counts and values no contest means (see [`limits`]), as `(field
+    /// path, problem)` pairs: a weight of 1e308 or a million criteria would
+    /// only make every total infinite or every command slow.
+    fn beyond_limits(&self) -> Vec<(String, RegulationProblem)> {
+        use RegulationProblem as P;
+        let mut out = Vec::new();
+        let mut count = |field: String, what: &str, got: usize, max: usize| {
+            if got > max {
+                out.push((
+                    field,
+                    P::TooMany {
+                        what: what.into(),
+                        got,
+                        max,
+                    },
+                ));
+            }
+        };
+        count("groups".into(), "groups", self.groups.len(), limits::GROUPS);
+        count("stages".into(), "stages", self.stages.len(), limits::STAGES);
+        for (i, stage) in self.stages.iter().enumerate() {
+            let at = format!("stages[{i}]");
+            count(
+                format!("{at}.criteria"),
+                "criteria",
+                stage.criteria.len(),
+                limits::CRITERIA,
+            );
+            for (j, crit) in stage.criteria.iter().enumerate() {
+                count(
+                    format!("{at}.criteria[{j}].bands"),
+                    "bands",
+                    crit.bands.len(),
+                    limits::BANDS,
+                );
+            }
+        }
+        let mut value = |field: String, name: &str, got: f64, max: f64| {
+            // NaN and infinity fail this too.
+            if got.is_nan() || got > max {
+                out.push((
+                    field,
+                    P::AboveLimit {
+                        name: name.into(),
+                        got,
+                        max,
+                    },
+                ));
+            }
+        };
+        for (i, stage) in self.stages.iter().enumerate() {
+            let at = format!("stages[{i}]");
+            value(
+                format!("{at}.jurors_per_participant"),
+                "jurors_per_participant",
+                stage.jurors_per_participant as f64,
+                limits::JURORS_PER_PARTICIPANT as f64,
+            );
+            for (j, crit) in stage.criteria.iter().enumerate() {
+                let cat = format!("{at}.criteria[{j}]");
+                value(
+                    format!("{cat}.max_points"),
+                    "max_points",
+                    crit.max_points,
+                    limits::POINTS,
+                );
+                value(
+                    format!("{cat}.weight"),
+                    "weight",
+                    crit.weight,
+                    limits::WEIGHT,
+                );
+            }
+            for (k, carry) in stage.carry_over.iter().enumerate() {
+                value(
+                    format!("{at}.carry_over[{k}].weight"),
+                    "weight",
+                    carry.weight,
+                    limits::WEIGHT,
+                );
+            }
+        }
+        out
+    }
+
     /// Checks the rules serde cannot: returns `(field path, problem)` pairs.
     fn check(&self) -> Vec<(String, RegulationProblem)> {
         use RegulationProblem as P;
-        let mut out: Vec<(String, RegulationProblem)> = Vec::new();
+        let mut out: Vec<(String, RegulationProblem)> = self.beyond_limits();
         let mut bad = |field: String, problem: RegulationProblem| out.push((field, problem));
 
         if let Some(zone) = &self.timezone
@@ -860,7 +990,7 @@ impl Regulation {
                         },
                     );
                 }
-                if !crit.weight.is_finite() || crit.weight < 0.0 {
+                if crit.weight < 0.0 {
                     bad(
                         format!("{cat}.weight"),
                         P::NegativeWeight { got: crit.weight },
@@ -929,7 +1059,7 @@ impl Regulation {
                         },
                     );
                 }
-                if !carry.weight.is_finite() || carry.weight < 0.0 {
+                if carry.weight < 0.0 {
                     bad(
                         format!("{at}.carry_over[{k}].weight"),
                         P::NegativeWeight { got: carry.weight },

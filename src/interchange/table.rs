@@ -11,6 +11,15 @@ use std::path::Path;
 /// The longest line konkurs accepts in a CSV file.
 pub const MAX_LINE_BYTES: usize = 64 * 1024;
 
+/// A sheet's rows (the header's included) and columns, at most: a contest's
+/// tables are far smaller, and a cell beyond them is refused, not read.
+pub const MAX_ROWS: usize = 1_000_000;
+pub const MAX_COLUMNS: usize = 256;
+/// Filled cells of a sheet, at most.
+pub const MAX_CELLS: usize = 5_000_000;
+/// A file to import, at most this many bytes.
+pub const MAX_FILE_BYTES: usize = 64 << 20;
+
 /// A file's header and rows. Line numbers are the file's own (1-based): for
 /// CSV the line a record starts on, for XLSX the sheet's row number.
 #[derive(Clone, Debug, PartialEq)]
@@ -32,6 +41,18 @@ pub struct Row {
 /// Reads a CSV or XLSX file (XLSX by its content, whatever its name).
 pub fn read_table(path: &Path) -> Result<Table, ImportError> {
     let file = path.display().to_string();
+    if let Ok(meta) = std::fs::metadata(path)
+        && meta.len() > MAX_FILE_BYTES as u64
+    {
+        return Err(ImportError::one(
+            &file,
+            Problem::file(
+                Message::new("import.file.too_large")
+                    .with("mb", (meta.len() >> 20) as usize)
+                    .with("max", MAX_FILE_BYTES >> 20),
+            ),
+        ));
+    }
     let bytes = std::fs::read(path).map_err(|e| {
         ImportError::one(
             &file,
@@ -48,10 +69,30 @@ pub fn read_table(path: &Path) -> Result<Table, ImportError> {
 /// Reads a CSV or XLSX file's content (XLSX by its content); `file` names
 /// it in problems.
 pub fn read_bytes(file: &str, bytes: Vec<u8>) -> Result<Table, ImportError> {
+    if bytes.len() > MAX_FILE_BYTES {
+        return Err(ImportError::one(
+            file,
+            Problem::file(
+                Message::new("import.file.too_large")
+                    .with("mb", bytes.len() >> 20)
+                    .with("max", MAX_FILE_BYTES >> 20),
+            ),
+        ));
+    }
     if bytes.starts_with(b"PK\x03\x04") {
         return read_xlsx(file, bytes);
     }
     read_csv(file, &bytes)
+}
+
+/// A cell as it was before konkurs's CSV writers made it safe from
+/// spreadsheets (`'=SUM(A1)` was `=SUM(A1)`, `'+7 914 …` was `+7 914 …`):
+/// what konkurs lists imports back unchanged.
+fn undefused(cell: &str) -> String {
+    match cell.strip_prefix('\'') {
+        Some(rest) if rest.starts_with(['=', '+', '-', '@', '\t', '\r']) => rest.to_string(),
+        _ => cell.to_string(),
+    }
 }
 
 /// Reads CSV text from bytes.
@@ -110,7 +151,7 @@ pub fn read_csv(file: &str, bytes: &[u8]) -> Result<Table, ImportError> {
             }
         };
         let line = line_of(record.position());
-        let cells: Vec<String> = record.iter().map(|c| c.trim().to_string()).collect();
+        let cells: Vec<String> = record.iter().map(|c| undefused(c.trim())).collect();
         if cells.iter().all(|c| c.is_empty()) {
             continue;
         }
@@ -298,30 +339,71 @@ fn read_xlsx_inner(file: &str, bytes: Vec<u8>) -> Result<Table, ImportError> {
         .map_err(|e| fail(Message::new("import.xlsx.unreadable").with("error", e.to_string())))?;
     let names = book.sheet_names().to_vec();
     for name in &names {
-        let range = book.worksheet_range(name).map_err(|e| {
+        let sheet_error = |e: calamine::XlsxError| {
             fail(
                 Message::new("import.xlsx.sheet")
                     .with("sheet", name)
                     .with("error", e.to_string()),
             )
-        })?;
-        if range.is_empty() {
+        };
+        // The cells one by one, never the sheet's whole extent at once: a
+        // workbook may declare (or use) a cell at XFD1048576, and a dense
+        // range to it would not fit in memory. A cell beyond the limits is
+        // refused at once.
+        let mut by_row: std::collections::BTreeMap<u32, Vec<(u32, calamine::Data)>> =
+            Default::default();
+        let mut first_col = u32::MAX;
+        let mut count = 0usize;
+        {
+            let mut reader = book.worksheet_cells_reader(name).map_err(sheet_error)?;
+            while let Some(cell) = reader.next_cell().map_err(sheet_error)? {
+                let (row, col) = cell.get_position();
+                let value: calamine::Data = cell.get_value().clone().into();
+                if matches!(value, calamine::Data::Empty) {
+                    continue;
+                }
+                if row as usize >= MAX_ROWS || col as usize >= MAX_COLUMNS {
+                    return Err(ImportError::one(
+                        file,
+                        Problem::at(
+                            row as usize + 1,
+                            Some(column_letter(col as usize)),
+                            Message::new("import.xlsx.too_far")
+                                .with("rows", MAX_ROWS)
+                                .with("columns", column_letter(MAX_COLUMNS - 1)),
+                        ),
+                    ));
+                }
+                count += 1;
+                if count > MAX_CELLS {
+                    return Err(fail(
+                        Message::new("import.xlsx.too_many_cells").with("max", MAX_CELLS),
+                    ));
+                }
+                first_col = first_col.min(col);
+                by_row.entry(row).or_default().push((col, value));
+            }
+        }
+        if count == 0 {
             continue;
         }
-        let (first_row, first_col) = range.start().unwrap_or((0, 0));
         let mut headers: Option<(usize, Vec<String>)> = None;
         let mut rows = Vec::new();
         let mut problems = Vec::new();
-        for (i, row) in range.rows().enumerate() {
-            let line = first_row as usize + i + 1;
-            let mut cells = Vec::with_capacity(row.len());
-            for (j, cell) in row.iter().enumerate() {
-                match cell_text(cell) {
-                    Ok(t) => cells.push(t),
+        for (r, cells_of_row) in by_row {
+            let line = r as usize + 1;
+            let width = cells_of_row
+                .iter()
+                .map(|(c, _)| (c - first_col) as usize + 1)
+                .max()
+                .unwrap_or(0);
+            let mut cells = vec![String::new(); width];
+            for (col, value) in &cells_of_row {
+                let j = (col - first_col) as usize;
+                match cell_text(value) {
+                    Ok(t) => cells[j] = t,
                     Err(m) => {
-                        let col = column_letter(first_col as usize + j);
-                        problems.push(Problem::at(line, Some(col), m));
-                        cells.push(String::new());
+                        problems.push(Problem::at(line, Some(column_letter(*col as usize)), m));
                     }
                 }
             }

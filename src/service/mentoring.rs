@@ -139,7 +139,9 @@ impl Service {
         Ok(added)
     }
 
-    /// Locks a pair (or makes it by hand) or forbids it; `None` clears the decision.
+    /// Locks a pair (or makes it by hand) or forbids it; `None` clears the
+    /// decision. A forbid needs a reason; any reason given is kept in the
+    /// audit entry.
     pub fn decide_pair(
         &self,
         actor: &Actor,
@@ -149,6 +151,10 @@ impl Service {
         reason: &str,
     ) -> Result<()> {
         self.require(actor, &[Role::Coordinator], Act::DecidePairs)?;
+        let reason = reason.trim();
+        if kind == Some(DecisionKind::Forbid) && reason.is_empty() {
+            return Err(Refusal::ForbidReasonMissing.into());
+        }
         self.commit_with(actor, "mentoring.decide", |c| {
             if !c.mentors.contains_key(mentor) {
                 return Err(Refusal::unknown(Thing::Mentor, mentor).into());
@@ -191,15 +197,23 @@ impl Service {
                 Some(DecisionKind::Forbid) => "forbidden",
                 None => "cleared",
             };
-            Ok((vec![change], format!("{mentor} – {intern}: {what}")))
+            let summary = match (kind, reason) {
+                (Some(_), r) if !r.is_empty() => format!("{mentor} – {intern}: {what}: {r}"),
+                _ => format!("{mentor} – {intern}: {what}"),
+            };
+            Ok((vec![change], summary))
         })?;
         Ok(())
     }
 
-    /// Accepts a proposal as the programme's matching. It must still hold:
-    /// the data it came from may have changed since.
-    pub fn accept_matching(&self, actor: &Actor, proposal: &Proposal) -> Result<()> {
+    /// Accepts a proposal as the programme's matching, with a reason the
+    /// audit entry keeps. It must still hold: the data it came from may
+    /// have changed since.
+    pub fn accept_matching(&self, actor: &Actor, proposal: &Proposal, reason: &str) -> Result<()> {
         self.require(actor, &[Role::Coordinator], Act::AcceptPairs)?;
+        if reason.trim().is_empty() {
+            return Err(Refusal::AcceptReasonMissing.into());
+        }
         self.commit_with(actor, "mentoring.accept", |c| {
             let data = MatchData::of(c);
             let fresh = matching::propose(&data.input(), proposal.mode);
@@ -228,10 +242,11 @@ impl Service {
                     by: actor.id.clone(),
                 }))],
                 format!(
-                    "accepted the {} matching: {} pairs, total {}",
+                    "accepted the {} matching: {} pairs, total {}: {}",
                     proposal.mode.code(),
                     proposal.pairs.len(),
-                    proposal.total_score
+                    proposal.total_score,
+                    reason.trim()
                 ),
             ))
         })?;

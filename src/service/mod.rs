@@ -18,7 +18,7 @@ pub use import::{ImportKind, ImportReport};
 pub use mentoring::MatchData;
 pub use ranking::{StageData, StageReport};
 pub use scoring::{HistoryItem, check_value, comment_needed};
-pub use view::{Progress, SheetState, View};
+pub use view::{Candidate, Progress, SheetState, View};
 
 use crate::domain::contest::{Change, Contest, Key, Record, RegulationChange, RegulationDoc};
 use crate::domain::ids::{JurorId, ParticipantId, StageId};

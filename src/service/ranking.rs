@@ -5,6 +5,7 @@
 
 use super::{Actor, Result, Service, ServiceError, forbidden, view};
 use crate::domain::activity::{self, ActivityRating};
+use crate::domain::closing::{CloseBlocker, close_blockers};
 use crate::domain::contest::{Change, Contest, Key, Record, RegulationChange};
 use crate::domain::ids::{CriterionId, ParticipantId, StageId};
 use crate::domain::participant::Participant;
@@ -12,7 +13,7 @@ use crate::domain::people::Role;
 use crate::domain::ranking::{Analysis, StageInput, analyse};
 use crate::domain::refusal::{Act, Refusal, Thing};
 use crate::domain::regulation::{Aggregation, Regulation};
-use crate::domain::scoring::{ScoreSheet, SheetStatus, StageState, StageStatus};
+use crate::domain::scoring::{Assignment, ScoreSheet, SheetStatus, StageState, StageStatus};
 use crate::domain::snapshot::{FrozenRanking, TieResolution};
 use chrono::{DateTime, Utc};
 use std::collections::BTreeMap;
@@ -128,12 +129,46 @@ pub struct StageReport {
     /// The regulation forced in after the snapshot was taken, which makes
     /// it stale: the stage was ranked under rules no longer in force.
     pub stale: Option<RegulationChange>,
+    /// What stands between the open stage and its closing (by the
+    /// regulation's method, as closing ranks it); empty once it is closed.
+    pub blockers: Vec<CloseBlocker>,
 }
 
 impl StageReport {
     pub fn declared(&self) -> &crate::domain::ranking::Ranking {
         self.analysis.ranking(self.data.declared_method())
     }
+}
+
+/// What keeps `stage` from closing: an earlier stage still open, then the
+/// declared ranking's blockers with who is scoring and who abstained.
+fn close_blockers_of(c: &Contest, data: &StageData, analysis: &Analysis) -> Vec<CloseBlocker> {
+    if c.stages.get(&data.stage).is_some_and(|s| s.is_closed()) {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    if let Some(earlier) = c.previous_stage_open(&data.stage) {
+        out.push(CloseBlocker::EarlierStageOpen {
+            stage: earlier.id.clone(),
+            name: earlier.name.clone(),
+        });
+    }
+    let assignments: Vec<&Assignment> = c
+        .assignments
+        .range(
+            (
+                data.stage.clone(),
+                ParticipantId::default(),
+                Default::default(),
+            )..,
+        )
+        .take_while(|((s, _, _), _)| s == &data.stage)
+        .map(|(_, a)| a)
+        .collect();
+    let sheets: Vec<&ScoreSheet> = data.sheets.iter().collect();
+    let ranking = analysis.ranking(data.declared_method());
+    out.extend(close_blockers(&ranking.blockers, &assignments, &sheets));
+    out
 }
 
 /// The stage's name for a person, or its id when the regulation lacks it.
@@ -186,6 +221,7 @@ impl Service {
         Ok(StageReport {
             frozen: c.snapshots.get(stage).cloned(),
             stale: c.stale_ranking(stage).cloned(),
+            blockers: close_blockers_of(&c, &data, &analysis),
             data,
             analysis,
         })
@@ -248,6 +284,7 @@ impl Service {
         Ok(StageReport {
             frozen: c.snapshots.get(stage).cloned(),
             stale: c.stale_ranking(stage).cloned(),
+            blockers: close_blockers_of(&c, &data, &analysis),
             data,
             analysis,
         })
@@ -256,9 +293,18 @@ impl Service {
     /// Closes a stage: its ranking (by the regulation's method) is frozen
     /// with its hash, and who advances is recorded; the next stage's
     /// participants are those. Refused while a participant lacks submitted
-    /// sheets or a tie straddles a cutoff.
-    pub fn close_stage(&self, actor: &Actor, stage: &StageId) -> Result<FrozenRanking> {
+    /// sheets or a tie straddles a cutoff, and without a reason (the
+    /// jury's decision, ...), which the audit entry keeps.
+    pub fn close_stage(
+        &self,
+        actor: &Actor,
+        stage: &StageId,
+        reason: &str,
+    ) -> Result<FrozenRanking> {
         self.require(actor, &[Role::Coordinator], Act::CloseStage)?;
+        if reason.trim().is_empty() {
+            return Err(Refusal::CloseReasonMissing.into());
+        }
         let mut frozen = None;
         self.commit_with(actor, "stage.close", |c| {
             let rules = c.rules().ok_or(ServiceError::NoRegulation)?;
@@ -300,10 +346,11 @@ impl Service {
                 actor.id.clone(),
             );
             let summary = format!(
-                "closed the stage {stage}: {} ranked, {} advance; ranking hash {}",
+                "closed the stage {stage}: {} ranked, {} advance; ranking hash {}: {}",
                 snapshot.rows.len(),
                 snapshot.advancing.len(),
-                snapshot.hash
+                snapshot.hash,
+                reason.trim()
             );
             let state = StageState {
                 stage: stage.clone(),

@@ -760,6 +760,19 @@ impl Service {
                 .filter_map(|p| contest.participants.get(p))
                 .collect();
             input.jurors = contest.jurors.values().collect();
+            // Nothing is sized by the count asked for before it is checked.
+            let jurors = input
+                .jurors
+                .iter()
+                .filter(|j| j.role == Role::Juror)
+                .count();
+            if input.jurors_per_participant > jurors {
+                return Err(Refusal::TooManyPerParticipant {
+                    asked: input.jurors_per_participant,
+                    jurors,
+                }
+                .into());
+            }
             input.conflicts = contest.conflicts.values().collect();
             let existing: Vec<&Assignment> = contest
                 .assignments

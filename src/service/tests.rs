@@ -571,6 +571,12 @@ fn automatic_assignment_is_balanced_conflict_free_and_says_who_falls_short() {
     // Jurors cannot run it; a stage without jury criteria has nobody to assign.
     let e = err(f.service.assign_auto(&actor(&f, "J2"), &portfolio(), None));
     assert!(e.contains("may not assign"), "{e}");
+    // A count beyond the jury is refused before anything is sized by it.
+    let e = err(f
+        .service
+        .assign_auto(&f.coordinator, &portfolio(), Some(4_294_967_295)));
+    assert!(e.contains("4294967295 jurors per participant"), "{e}");
+    assert_eq!(f.service.audit(&f.coordinator).unwrap().len(), seq);
 }
 
 #[test]

@@ -45,6 +45,23 @@ impl Progress {
     }
 }
 
+/// A juror as the coordinator weighs them for one participant at a stage:
+/// how loaded they are, whether they may judge the participant, whether
+/// they already do.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Candidate {
+    pub juror: JurorId,
+    pub name: String,
+    /// The juror's assignments at the stage.
+    pub load: usize,
+    /// Why the juror may not judge the participant, if they may not.
+    pub conflict: Option<crate::domain::assignment::ConflictReason>,
+    /// Already assigned to the participant at the stage.
+    pub assigned: bool,
+    /// The juror's sheet of the participant, if one is begun.
+    pub sheet: Option<SheetStatus>,
+}
+
 #[derive(Clone)]
 pub struct View {
     contest: Contest,
@@ -288,6 +305,53 @@ impl View {
     /// juror): assigned, drafted (some scores), submitted, abstained.
     pub fn progress(&self, stage: &StageId) -> BTreeMap<JurorId, Progress> {
         progress(&self.contest, &self.actor, stage)
+    }
+
+    /// Every juror, as a candidate to judge `participant` at `stage` (for
+    /// coordinators; empty for anyone else): the least loaded first, those
+    /// with a conflict of interest last.
+    pub fn candidates(&self, stage: &StageId, participant: &ParticipantId) -> Vec<Candidate> {
+        let (Some(st), Some(p)) = (
+            self.regulation().and_then(|r| r.rules.stage(stage)),
+            self.contest.participants.get(participant),
+        ) else {
+            return Vec::new();
+        };
+        if self.actor.role != Role::Coordinator {
+            return Vec::new();
+        }
+        let mut load: BTreeMap<&JurorId, usize> = BTreeMap::new();
+        for a in self.assignments(stage) {
+            *load.entry(&a.juror).or_default() += 1;
+        }
+        let mut out: Vec<Candidate> = self
+            .contest
+            .jurors
+            .values()
+            .filter(|j| j.role == Role::Juror)
+            .map(|j| {
+                let key = (stage.clone(), participant.clone(), j.id.clone());
+                Candidate {
+                    juror: j.id.clone(),
+                    name: j.full_name.clone(),
+                    load: load.get(&j.id).copied().unwrap_or(0),
+                    conflict: crate::domain::assignment::conflict_reason(
+                        j,
+                        p,
+                        self.contest
+                            .conflicts
+                            .get(&(j.id.clone(), participant.clone())),
+                        &st.conflict_rules,
+                    ),
+                    assigned: self.contest.assignments.contains_key(&key),
+                    sheet: self.contest.sheets.get(&key).map(|s| s.status),
+                }
+            })
+            .collect();
+        out.sort_by(|a, b| {
+            (a.conflict.is_some(), a.load, &a.juror).cmp(&(b.conflict.is_some(), b.load, &b.juror))
+        });
+        out
     }
 
     /// Every registered conflict (a juror sees their own).

@@ -24,6 +24,8 @@ pub struct ExecRequest {
     /// The beginning of the line that fetches a file of the exports
     /// directory: `scp -P 2222 J01@host:`.
     pub fetch: String,
+    /// How this person reaches the server: `ssh -p 2222 J01@host`.
+    pub login: String,
     pub out: Box<dyn Write + Send>,
     pub err: Box<dyn Write + Send>,
     pub input: Box<dyn Read + Send>,
@@ -134,19 +136,31 @@ impl Drop for CommandOut {
 /// client's EOF.
 pub struct CommandIn {
     rx: Receiver<Vec<u8>>,
+    inflow: super::remote::Inflow,
     pending: Vec<u8>,
     at: usize,
     idle: Option<Duration>,
 }
 
 impl CommandIn {
-    pub fn new(rx: Receiver<Vec<u8>>, idle: Option<Duration>) -> CommandIn {
+    pub fn new(
+        rx: Receiver<Vec<u8>>,
+        inflow: super::remote::Inflow,
+        idle: Option<Duration>,
+    ) -> CommandIn {
         CommandIn {
             rx,
+            inflow,
             pending: Vec::new(),
             at: 0,
             idle,
         }
+    }
+}
+
+impl Drop for CommandIn {
+    fn drop(&mut self) {
+        self.inflow.close();
     }
 }
 
@@ -159,6 +173,7 @@ impl Read for CommandIn {
             };
             match next {
                 Ok(data) => {
+                    self.inflow.taken(data.len());
                     self.pending = data;
                     self.at = 0;
                 }

@@ -28,7 +28,45 @@ use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
 /// The most bytes that may wait for a client that does not read them; a
 /// session past it is taken as lost (its work is saved as for any lost
 /// connection), so that a stalled client cannot fill the server's memory.
-pub const MAX_BACKLOG: usize = 8 << 20;
+pub const MAX_BACKLOG: usize = 2 << 20;
+
+/// The most bytes a channel passes on to its session or command before it
+/// waits for them to be taken.
+pub const MAX_INFLOW: usize = 256 << 10;
+
+/// Bytes a channel has passed on to its session or command and not yet
+/// taken: while more than [`MAX_INFLOW`] wait, the channel reads no more
+/// from the client, so russh's bounded channel queue fills, the
+/// connection stops reading the socket and the client's SSH window
+/// closes. A session's memory for input is thus bounded however fast the
+/// client writes.
+#[derive(Clone, Default)]
+pub struct Inflow(Arc<(AtomicUsize, std::sync::atomic::AtomicBool)>);
+
+impl Inflow {
+    pub fn passed(&self, n: usize) {
+        self.0.0.fetch_add(n, Ordering::AcqRel);
+    }
+
+    pub fn taken(&self, n: usize) {
+        let _ = self
+            .0
+            .0
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |p| {
+                Some(p.saturating_sub(n))
+            });
+    }
+
+    /// The taker is gone: nothing more waits.
+    pub fn close(&self) {
+        self.0.1.store(true, Ordering::Release);
+    }
+
+    /// Whether the channel should wait before reading more.
+    pub fn full(&self) -> bool {
+        !self.0.1.load(Ordering::Acquire) && self.0.0.load(Ordering::Acquire) > MAX_INFLOW
+    }
+}
 
 /// What a session sends to its connection.
 #[derive(Debug)]

@@ -25,7 +25,7 @@
 //!   told, saves its working state and closes with exit status 0; then the
 //!   database is flushed and `serve.json` removed.
 
-use super::guard::{EventLog, RateLimiter};
+use super::guard::{EventLog, RateLimiter, WaitingRoom};
 use super::hostkey::HostKey;
 use super::remote::{Output, OutputSender, output_channel};
 use super::session::{self, Ending, SessionArgs, SessionEvent, SessionSetup};
@@ -45,8 +45,6 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio::net::{TcpListener, TcpStream};
 
-/// The time a client has from connecting to being signed in.
-const LOGIN_GRACE: Duration = Duration::from_secs(30);
 /// How long sessions get to say goodbye when the server stops.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 /// How often the change watcher wakes up to see whether to stop.
@@ -59,6 +57,10 @@ pub struct ServeOptions {
     pub max_sessions: usize,
     /// Close a session after this long without a key (`None`: never).
     pub idle_timeout: Option<Duration>,
+    /// The time a client has from connecting to being signed in.
+    pub login_grace: Duration,
+    /// Sessions (and commands) one person may have open at once.
+    pub sessions_per_person: usize,
     /// The language of sessions whose client sends no locale.
     pub lang: Option<Lang>,
     /// The keys of sessions that do not choose their own.
@@ -210,6 +212,10 @@ pub async fn serve_until(
         keepalive_interval: Some(Duration::from_secs(30)),
         keepalive_max: 3,
         nodelay: true,
+        // Each channel queues at most this many packets (32 KB each) before
+        // the connection stops reading the client: with `Inflow`, what bounds
+        // a session's input memory.
+        channel_buffer_size: 16,
         ..Default::default()
     });
     let shared = Arc::new(Shared {
@@ -217,11 +223,11 @@ pub async fn serve_until(
         log: EventLog::open(&db.join("konkurs.log")),
         service,
         limiter: RateLimiter::default(),
+        waiting: WaitingRoom::default(),
         sessions: Mutex::new(HashMap::new()),
         connections: Mutex::new(HashMap::new()),
         open_connections: AtomicUsize::new(0),
         writers: AtomicUsize::new(0),
-        commands: AtomicUsize::new(0),
         next_id: AtomicU64::new(1),
         stopping: AtomicBool::new(false),
         options,
@@ -274,6 +280,8 @@ struct Shared {
     db_label: String,
     log: EventLog,
     limiter: RateLimiter,
+    /// Connections not yet signed in.
+    waiting: WaitingRoom,
     sessions: Mutex<HashMap<u64, SessionSlot>>,
     /// Signed-in connections, to close them when the server stops.
     connections: Mutex<HashMap<u64, russh::server::Handle>>,
@@ -281,16 +289,24 @@ struct Shared {
     open_connections: AtomicUsize,
     /// Sessions' writer tasks still sending.
     writers: AtomicUsize,
-    /// Commands sent over SSH running now; they count against
-    /// `max_sessions` with the sessions.
-    commands: AtomicUsize,
     next_id: AtomicU64,
     stopping: AtomicBool,
 }
 
+/// A workstation session, a command or an SFTP session running.
 struct SessionSlot {
     events: std::sync::mpsc::Sender<SessionEvent>,
     thread: Option<std::thread::JoinHandle<()>>,
+    /// Whose it is.
+    who: String,
+}
+
+/// Why nothing more can start now.
+enum Full {
+    /// `max_sessions` are running.
+    Server(usize),
+    /// This person has `sessions_per_person` running.
+    Person(usize),
 }
 
 impl Shared {
@@ -298,8 +314,19 @@ impl Shared {
         self.next_id.fetch_add(1, Ordering::Relaxed)
     }
 
-    /// Connections beyond this are dropped at once: room for every session
-    /// plus people still signing in.
+    /// Whether a new session, command or SFTP session of `who` may start
+    /// beside `running`.
+    fn full(&self, running: &HashMap<u64, SessionSlot>, who: &str) -> Option<Full> {
+        if running.len() >= self.options.max_sessions {
+            return Some(Full::Server(self.options.max_sessions));
+        }
+        let mine = running.values().filter(|s| s.who == who).count();
+        (mine >= self.options.sessions_per_person)
+            .then_some(Full::Person(self.options.sessions_per_person))
+    }
+
+    /// Signed-in connections beyond this are dropped at once: room for
+    /// every session and more.
     fn connection_limit(&self) -> usize {
         self.options.max_sessions * 2 + 8
     }
@@ -326,63 +353,158 @@ fn accept(
     socket: TcpStream,
     peer: SocketAddr,
 ) {
-    if shared.limiter.blocked(peer.ip(), Instant::now()) {
-        return;
-    }
-    if shared.open_connections.load(Ordering::Acquire) >= shared.connection_limit() {
+    let signed_in_now = shared.open_connections.load(Ordering::Acquire)
+        - shared
+            .waiting
+            .len()
+            .min(shared.open_connections.load(Ordering::Acquire));
+    if signed_in_now >= shared.connection_limit() {
         shared.log.write(&format!(
-            "refused a connection from {peer}: {} connections are open already",
+            "refused a connection from {peer}: {} signed-in connections are open already",
             shared.connection_limit()
         ));
         return;
     }
+    let blocked = shared.limiter.blocked(peer.ip(), Instant::now());
+    let id = shared.id();
+    let heard = Arc::new(AtomicBool::new(false));
+    let close = Arc::new(tokio::sync::Notify::new());
+    let seats = if blocked {
+        super::guard::WAITING_WHEN_BLOCKED
+    } else {
+        super::guard::WAITING_PER_ADDRESS
+    };
+    shared.waiting.admit(
+        super::guard::Waiting {
+            id,
+            ip: peer.ip(),
+            since: Instant::now(),
+            heard: heard.clone(),
+            close: close.clone(),
+        },
+        seats,
+    );
     shared.open_connections.fetch_add(1, Ordering::AcqRel);
     let _ = socket.set_nodelay(true);
     let signed_in = Arc::new(AtomicBool::new(false));
+    let tried = Arc::new(AtomicBool::new(false));
     let handler = Connection {
         shared: shared.clone(),
+        id,
         peer,
         local: socket.local_addr().unwrap_or(peer),
         actor: None,
         signed_in: signed_in.clone(),
+        tried: tried.clone(),
+    };
+    let socket = Heard {
+        inner: socket,
+        heard,
     };
     let (shared, config) = (shared.clone(), config.clone());
+    let grace = shared.options.login_grace;
     tokio::spawn(async move {
-        let id = shared.id();
-        let started = tokio::time::timeout(
-            LOGIN_GRACE,
-            russh::server::run_stream(config, socket, handler),
-        )
-        .await;
-        if let Ok(Ok(session)) = started {
-            let handle = session.handle();
-            shared
-                .connections
-                .lock()
-                .expect("connections lock")
-                .insert(id, handle.clone());
-            let grace = tokio::spawn(async move {
-                tokio::time::sleep(LOGIN_GRACE).await;
-                if !signed_in.load(Ordering::Acquire) {
-                    let _ = handle
-                        .disconnect(
-                            russh::Disconnect::ByApplication,
-                            "sign-in took too long".into(),
-                            String::new(),
-                        )
-                        .await;
-                }
-            });
-            let _ = session.await;
-            grace.abort();
-            shared
-                .connections
-                .lock()
-                .expect("connections lock")
-                .remove(&id);
+        let connection = async {
+            let started =
+                tokio::time::timeout(grace, russh::server::run_stream(config, socket, handler))
+                    .await;
+            if let Ok(Ok(session)) = started {
+                let handle = session.handle();
+                shared
+                    .connections
+                    .lock()
+                    .expect("connections lock")
+                    .insert(id, handle.clone());
+                let signed = signed_in.clone();
+                let grace = tokio::spawn(async move {
+                    tokio::time::sleep(grace).await;
+                    if !signed.load(Ordering::Acquire) {
+                        let _ = handle
+                            .disconnect(
+                                russh::Disconnect::ByApplication,
+                                "sign-in took too long".into(),
+                                String::new(),
+                            )
+                            .await;
+                    }
+                });
+                let _ = session.await;
+                grace.abort();
+                shared
+                    .connections
+                    .lock()
+                    .expect("connections lock")
+                    .remove(&id);
+            }
+        };
+        tokio::select! {
+            // Made room for a newer connection while still silent or
+            // signing in.
+            _ = close.notified() => {}
+            _ = connection => {}
+        }
+        shared.waiting.leave(id);
+        // One failure per connection that tried and never signed in.
+        if tried.load(Ordering::Acquire)
+            && !signed_in.load(Ordering::Acquire)
+            && let Some(length) = shared.limiter.fail(peer.ip(), Instant::now())
+        {
+            shared.log.write(&format!(
+                "{} failed to sign in {} times within {} s: refusing its unknown keys \
+                 for {} s (its registered keys still sign in)",
+                peer.ip(),
+                super::guard::FAILURES_ALLOWED,
+                super::guard::FAILURE_WINDOW.as_secs(),
+                length.as_secs()
+            ));
         }
         shared.open_connections.fetch_sub(1, Ordering::AcqRel);
     });
+}
+
+/// A connection's socket that notes when the client first sends something.
+struct Heard {
+    inner: TcpStream,
+    heard: Arc<AtomicBool>,
+}
+
+impl tokio::io::AsyncRead for Heard {
+    fn poll_read(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &mut tokio::io::ReadBuf<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        let before = buf.filled().len();
+        let polled = std::pin::Pin::new(&mut self.inner).poll_read(cx, buf);
+        if buf.filled().len() > before {
+            self.heard.store(true, Ordering::Release);
+        }
+        polled
+    }
+}
+
+impl tokio::io::AsyncWrite for Heard {
+    fn poll_write(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &[u8],
+    ) -> std::task::Poll<std::io::Result<usize>> {
+        std::pin::Pin::new(&mut self.inner).poll_write(cx, buf)
+    }
+
+    fn poll_flush(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::pin::Pin::new(&mut self.inner).poll_flush(cx)
+    }
+
+    fn poll_shutdown(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::pin::Pin::new(&mut self.inner).poll_shutdown(cx)
+    }
 }
 
 /// Stops every session and connection, waiting a bounded time for each.
@@ -444,11 +566,14 @@ async fn shutdown(shared: &Arc<Shared>) {
 /// One SSH connection: who signed in, from where.
 struct Connection {
     shared: Arc<Shared>,
+    id: u64,
     peer: SocketAddr,
     /// The server's address the client connected to.
     local: SocketAddr,
     actor: Option<Actor>,
     signed_in: Arc<AtomicBool>,
+    /// Whether the client tried to sign in (a refused key or password).
+    tried: Arc<AtomicBool>,
 }
 
 /// `256 SHA256:... (ED25519)`, the way `ssh-keygen -l` names a key.
@@ -469,21 +594,16 @@ impl Connection {
             .authenticate(key.algorithm().as_str(), &blob)
     }
 
-    /// Logs a refused attempt and counts it against the address.
+    /// Logs a refused attempt (unless the address is blocked: then it is
+    /// refused unlogged); the connection counts as one failure if it ends
+    /// without signing in.
     fn refuse(&self, user: &str, what: &str) -> Auth {
-        let blocked = self.shared.limiter.fail(self.peer.ip(), Instant::now());
-        self.shared.log.write(&format!(
-            "refused {} user '{}': {what}",
-            self.peer,
-            user.escape_debug()
-        ));
-        if blocked {
+        self.tried.store(true, Ordering::Release);
+        if !self.is_blocked() {
             self.shared.log.write(&format!(
-                "{} failed {} times within {} s: refusing it for {} s",
-                self.peer.ip(),
-                super::guard::FAILURES_ALLOWED,
-                super::guard::FAILURE_WINDOW.as_secs(),
-                super::guard::BLOCK_FOR.as_secs()
+                "refused {} user '{}': {what}",
+                self.peer,
+                user.escape_debug()
             ));
         }
         publickey_only()
@@ -532,9 +652,6 @@ impl russh::server::Handler for Connection {
         user: &str,
         offer: PublicKeyOffer<'_>,
     ) -> Result<Auth, Self::Error> {
-        if self.is_blocked() {
-            return Ok(publickey_only());
-        }
         Ok(match self.owner(offer.public_key) {
             Some(_) => Auth::Accept,
             None => self.refuse(
@@ -552,9 +669,6 @@ impl russh::server::Handler for Connection {
         user: &str,
         key: VerifiedPublicKey<'_>,
     ) -> Result<Auth, Self::Error> {
-        if self.is_blocked() {
-            return Ok(publickey_only());
-        }
         let Some(actor) = self.owner(key.public_key) else {
             return Ok(self.refuse(
                 user,
@@ -578,6 +692,7 @@ impl russh::server::Handler for Connection {
         self.shared.log.write(&line);
         self.actor = Some(actor);
         self.signed_in.store(true, Ordering::Release);
+        self.shared.waiting.leave(self.id);
         Ok(Auth::Accept)
     }
 
@@ -722,7 +837,9 @@ async fn channel_task(
     let mut sftp: Option<super::sftp::Sftp> = None;
     // A channel runs one thing: a session, a command or SFTP.
     let mut started = false;
-    let clamp = |c: u32, r: u32| (c.min(1000) as u16, r.min(1000) as u16);
+    // A screen shows no more; a larger window would only cost memory.
+    let clamp = |c: u32, r: u32| (c.min(500) as u16, r.min(200) as u16);
+    let inflow = super::remote::Inflow::default();
     while let Some(msg) = incoming.wait().await {
         match msg {
             ChannelMsg::RequestPty {
@@ -748,7 +865,14 @@ async fn channel_task(
             } => locale.set(&variable_name, &variable_value),
             ChannelMsg::RequestShell { .. } if !started => {
                 started = true;
-                session = start(&shared, &actor, size, &locale, "", &out_tx, (peer, local));
+                session = start(
+                    &shared,
+                    &actor,
+                    (size, &locale, &inflow),
+                    "",
+                    &out_tx,
+                    (peer, local),
+                );
             }
             ChannelMsg::Exec { command: line, .. } if !started => {
                 started = true;
@@ -757,8 +881,7 @@ async fn channel_task(
                     session = start(
                         &shared,
                         &actor,
-                        size,
-                        &locale,
+                        (size, &locale, &inflow),
                         &line,
                         &out_tx,
                         (peer, local),
@@ -768,7 +891,13 @@ async fn channel_task(
                         .lang()
                         .or(shared.options.lang)
                         .unwrap_or_else(Lang::from_env);
-                    command = run_command(&shared, &actor, &line, lang, &out_tx, (peer, local));
+                    command = run_command(
+                        &shared,
+                        &actor,
+                        (&line, lang, &inflow),
+                        &out_tx,
+                        (peer, local),
+                    );
                 }
             }
             ChannelMsg::RequestSubsystem { name, .. } if !started && name == "sftp" => {
@@ -789,10 +918,16 @@ async fn channel_task(
             }
             ChannelMsg::Data { data } => {
                 if let Some(s) = &session {
+                    inflow.passed(data.len());
                     let _ = s.send(SessionEvent::Input(data.to_vec()));
                 }
                 if let Some(c) = &command {
+                    inflow.passed(data.len());
                     let _ = c.send(data.to_vec());
+                }
+                // Behind: read no more from the client until it catches up.
+                while inflow.full() {
+                    tokio::time::sleep(Duration::from_millis(2)).await;
                 }
             }
             ChannelMsg::Close => break,
@@ -806,19 +941,21 @@ async fn channel_task(
     let _ = writer.await;
 }
 
-/// The beginning of the line that fetches a file of the exports directory
-/// from this server as `actor`, by the address the client connected to:
-/// `scp -P 2222 J01@192.168.1.5:`.
-fn fetch_line(actor: &Actor, local: SocketAddr) -> String {
+/// How `actor` reaches this server, by the address the client connected
+/// to: `ssh -p 2222 J01@192.168.1.5`, or with `scp` the beginning of the
+/// line that fetches a file of the exports directory, `scp -P 2222
+/// J01@192.168.1.5:`.
+fn reach(actor: &Actor, local: SocketAddr, scp: bool) -> String {
     let host = match local.ip() {
         std::net::IpAddr::V6(ip) => format!("[{ip}]"),
         ip => ip.to_string(),
     };
-    let port = match local.port() {
-        22 => String::new(),
-        p => format!("-P {p} "),
-    };
-    format!("scp {port}{}@{host}:", actor.id)
+    match (scp, local.port()) {
+        (true, 22) => format!("scp {}@{host}:", actor.id),
+        (true, p) => format!("scp -P {p} {}@{host}:", actor.id),
+        (false, 22) => format!("ssh {}@{host}", actor.id),
+        (false, p) => format!("ssh -p {p} {}@{host}", actor.id),
+    }
 }
 
 /// Runs a command sent over SSH on its own thread, or tells the client why
@@ -826,8 +963,7 @@ fn fetch_line(actor: &Actor, local: SocketAddr) -> String {
 fn run_command(
     shared: &Arc<Shared>,
     actor: &Actor,
-    line: &str,
-    lang: Lang,
+    (line, lang, inflow): (&str, Lang, &super::remote::Inflow),
     out: &OutputSender,
     (peer, local): (SocketAddr, SocketAddr),
 ) -> Option<std::sync::mpsc::Sender<Vec<u8>>> {
@@ -845,17 +981,31 @@ fn run_command(
     if shared.stopping.load(Ordering::Acquire) {
         return refuse(tr.t("serve.stopping").to_string());
     }
-    let running = shared.sessions.lock().expect("sessions lock").len()
-        + shared.commands.load(Ordering::Acquire);
-    if running >= options.max_sessions {
-        shared.log.write(&format!(
-            "refused a command of {} from {peer}: {} sessions are open, the most allowed",
-            actor.id, options.max_sessions
-        ));
-        return refuse(tr.f("serve.full", &[("n", &options.max_sessions)]));
+    let id = shared.id();
+    {
+        let mut running = shared.sessions.lock().expect("sessions lock");
+        if let Some(full) = shared.full(&running, actor.id.as_str()) {
+            drop(running);
+            return refuse(refuse_full(shared, &full, "a command", actor, peer, &tr));
+        }
+        running.insert(
+            id,
+            SessionSlot {
+                events: std::sync::mpsc::channel().0,
+                thread: None,
+                who: actor.id.to_string(),
+            },
+        );
     }
+    let leave = {
+        let shared = shared.clone();
+        move || {
+            shared.sessions.lock().expect("sessions lock").remove(&id);
+        }
+    };
     let shown = line.escape_debug().to_string();
     if let Err(e) = shared.service.note_command(actor, line) {
+        leave();
         shared.log.write(&format!(
             "refused a command of {} from {peer}: it cannot be written to the audit log: {e}",
             actor.id
@@ -870,13 +1020,14 @@ fn run_command(
         words: super::command::words(line),
         actor: actor.clone(),
         lang,
-        fetch: fetch_line(actor, local),
+        fetch: reach(actor, local, true),
+        login: reach(actor, local, false),
         out: Box::new(CommandOut::new(out.clone(), false, options.idle_timeout)),
         err: Box::new(CommandOut::new(out.clone(), true, options.idle_timeout)),
-        input: Box::new(CommandIn::new(rx, options.idle_timeout)),
+        input: Box::new(CommandIn::new(rx, inflow.clone(), options.idle_timeout)),
     };
-    shared.commands.fetch_add(1, Ordering::AcqRel);
     let thread = {
+        let leave = leave.clone();
         let (shared, out, who) = (shared.clone(), out.clone(), actor.id.clone());
         std::thread::Builder::new()
             .name("konkurs-command".into())
@@ -885,7 +1036,7 @@ fn run_command(
                 let code = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| exec(request)))
                     .unwrap_or(1);
                 out.exit(u32::from(code));
-                shared.commands.fetch_sub(1, Ordering::AcqRel);
+                leave();
                 shared.log.write(&format!(
                     "command of {who} from {peer} ended with status {code} after {} ms: {shown}",
                     started.elapsed().as_millis()
@@ -895,7 +1046,7 @@ fn run_command(
     match thread {
         Ok(_) => Some(tx),
         Err(e) => {
-            shared.commands.fetch_sub(1, Ordering::AcqRel);
+            leave();
             shared
                 .log
                 .write(&format!("cannot start a command thread: {e}"));
@@ -904,12 +1055,38 @@ fn run_command(
     }
 }
 
+/// Logs why `what` of `actor` cannot start, and words it for them.
+fn refuse_full(
+    shared: &Shared,
+    full: &Full,
+    what: &str,
+    actor: &Actor,
+    peer: SocketAddr,
+    tr: &I18n,
+) -> String {
+    match *full {
+        Full::Server(n) => {
+            shared.log.write(&format!(
+                "refused {what} of {} from {peer}: {n} sessions are open, the most allowed",
+                actor.id
+            ));
+            tr.f("serve.full", &[("n", &n)])
+        }
+        Full::Person(n) => {
+            shared.log.write(&format!(
+                "refused {what} of {} from {peer}: they have {n} open, the most one person may",
+                actor.id
+            ));
+            tr.f("serve.person_full", &[("n", &n)])
+        }
+    }
+}
+
 /// Starts a session, or tells the client why not and closes the channel.
 fn start(
     shared: &Arc<Shared>,
     actor: &Actor,
-    size: Option<(u16, u16)>,
-    locale: &ClientLocale,
+    (size, locale, inflow): (Option<(u16, u16)>, &ClientLocale, &super::remote::Inflow),
     command: &str,
     out: &OutputSender,
     (peer, local): (SocketAddr, SocketAddr),
@@ -944,13 +1121,9 @@ fn start(
         None => options.keymap.clone(),
     };
     let mut sessions = shared.sessions.lock().expect("sessions lock");
-    if sessions.len() >= options.max_sessions {
+    if let Some(full) = shared.full(&sessions, actor.id.as_str()) {
         drop(sessions);
-        shared.log.write(&format!(
-            "refused a session of {} from {peer}: {} sessions are open, the most allowed",
-            actor.id, options.max_sessions
-        ));
-        return refuse(tr.f("serve.full", &[("n", &options.max_sessions)]), 1);
+        return refuse(refuse_full(shared, &full, "a session", actor, peer, &tr), 1);
     }
     let id = shared.id();
     let (tx, rx) = std::sync::mpsc::channel();
@@ -964,8 +1137,9 @@ fn start(
         idle_timeout: options.idle_timeout,
         exports: crate::tui::export_dialog::Exports {
             dir: shared.service.path().join(crate::store::EXPORTS_DIR),
-            fetch: fetch_line(actor, local),
+            fetch: reach(actor, local, true),
         },
+        inflow: inflow.clone(),
     };
     let thread = {
         let (shared, out, who) = (shared.clone(), out.clone(), actor.id.clone());
@@ -1007,6 +1181,7 @@ fn start(
                 SessionSlot {
                     events: tx.clone(),
                     thread: Some(t),
+                    who: actor.id.to_string(),
                 },
             );
             drop(sessions);
@@ -1054,12 +1229,22 @@ fn start_sftp(
         Some(Refusal::Stopping)
     } else {
         let mut sessions = shared.sessions.lock().expect("sessions lock");
-        if sessions.len() >= options.max_sessions {
-            Some(Refusal::Full(options.max_sessions))
-        } else {
-            let thread = None;
-            sessions.insert(id, SessionSlot { events, thread });
-            None
+        match shared.full(&sessions, actor.id.as_str()) {
+            Some(Full::Server(n)) => Some(Refusal::Full(n)),
+            Some(Full::Person(n)) => Some(Refusal::PersonFull(n)),
+            None => {
+                let thread = None;
+                let who = actor.id.to_string();
+                sessions.insert(
+                    id,
+                    SessionSlot {
+                        events,
+                        thread,
+                        who,
+                    },
+                );
+                None
+            }
         }
     };
     if let Some(refusal) = refusal {
@@ -1112,6 +1297,17 @@ mod tests {
             !locale.0.contains_key("PATH"),
             "only locale variables are kept"
         );
+    }
+
+    #[test]
+    fn the_lines_that_reach_the_server_name_the_address_the_client_used() {
+        let actor = Actor::local("x");
+        let v4: SocketAddr = "192.168.1.5:2222".parse().unwrap();
+        let v6: SocketAddr = "[::1]:22".parse().unwrap();
+        assert_eq!(reach(&actor, v4, true), "scp -P 2222 local:x@192.168.1.5:");
+        assert_eq!(reach(&actor, v4, false), "ssh -p 2222 local:x@192.168.1.5");
+        assert_eq!(reach(&actor, v6, true), "scp local:x@[::1]:");
+        assert_eq!(reach(&actor, v6, false), "ssh local:x@[::1]");
     }
 
     #[test]

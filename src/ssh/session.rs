@@ -75,6 +75,8 @@ pub struct SessionSetup {
     pub idle_timeout: Option<Duration>,
     /// Where the session's exports go.
     pub exports: crate::tui::export_dialog::Exports,
+    /// The input passed on by the channel and not yet taken.
+    pub inflow: super::remote::Inflow,
 }
 
 fn area(cols: u16, rows: u16) -> Rect {
@@ -93,7 +95,16 @@ pub fn run(setup: SessionSetup, events: Receiver<SessionEvent>, out: OutputSende
         size: (cols, rows),
         idle_timeout,
         exports,
+        inflow,
     } = setup;
+    // Whatever the ending, the channel stops waiting for this session.
+    struct Closing(super::remote::Inflow);
+    impl Drop for Closing {
+        fn drop(&mut self) {
+            self.0.close();
+        }
+    }
+    let _closing = Closing(inflow.clone());
     let backend = RemoteBackend::new(ChannelWriter::new(out.clone()), Size::new(cols, rows));
     let Ok(mut terminal) = Terminal::with_options(
         backend,
@@ -117,7 +128,7 @@ pub fn run(setup: SessionSetup, events: Receiver<SessionEvent>, out: OutputSende
         },
     )
     .with_exports(exports);
-    let ending = event_loop(&mut app, &mut terminal, &events, idle_timeout);
+    let ending = event_loop(&mut app, &mut terminal, &events, idle_timeout, &inflow);
     app.persist_session();
     if ending != Ending::Dropped {
         let message = match ending {
@@ -142,6 +153,7 @@ fn event_loop(
     terminal: &mut Terminal<RemoteBackend>,
     events: &Receiver<SessionEvent>,
     idle_timeout: Option<Duration>,
+    inflow: &super::remote::Inflow,
 ) -> Ending {
     let mut parser = InputParser::new();
     let mut dirty = true;
@@ -174,6 +186,7 @@ fn event_loop(
             let now = Instant::now();
             match received {
                 Ok(SessionEvent::Input(bytes)) => {
+                    inflow.taken(bytes.len());
                     last_key = now;
                     last_byte = now;
                     for event in parser.feed(&bytes) {

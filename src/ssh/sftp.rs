@@ -115,6 +115,8 @@ pub enum Refusal {
     Stopping,
     /// This many sessions are open, the most allowed.
     Full(usize),
+    /// The person has this many open, the most one person may.
+    PersonFull(usize),
 }
 
 impl Refusal {
@@ -124,6 +126,7 @@ impl Refusal {
             Refusal::Juror => tr.t("sftp.juror").to_string(),
             Refusal::Stopping => tr.t("serve.stopping").to_string(),
             Refusal::Full(n) => tr.f("serve.full", &[("n", &n)]),
+            Refusal::PersonFull(n) => tr.f("serve.person_full", &[("n", &n)]),
         }
     }
 
@@ -133,6 +136,7 @@ impl Refusal {
             Refusal::Juror => "jurors fetch no exported documents".to_string(),
             Refusal::Stopping => "the server is stopping".to_string(),
             Refusal::Full(n) => format!("{n} sessions are open, the most allowed"),
+            Refusal::PersonFull(n) => format!("they have {n} open, the most one person may"),
         }
     }
 }

@@ -278,3 +278,153 @@ pub fn decided_by(code: &str, rules: &Regulation, stage: &Stage, tr: &I18n) -> S
     }
     TieBreak::parse(code).map_or_else(|| code.to_string(), |t| tie_rule(&t, rules, stage, tr))
 }
+
+use crate::domain::closing::CloseBlocker;
+
+/// A blocker to closing a stage, for the Ranking pane's list: a headline
+/// (who, and what is missing), then indented lines that say who is still
+/// scoring, who abstained and why, and what clears it. `name` gives a
+/// participant's full name; `key` is the key that goes to the fix.
+pub fn close_blocker(
+    b: &CloseBlocker,
+    rules: &Regulation,
+    name: &dyn Fn(&crate::domain::ids::ParticipantId) -> String,
+    key: &str,
+    tr: &I18n,
+) -> Vec<String> {
+    let ids = |list: &[crate::domain::ids::JurorId]| {
+        list.iter()
+            .map(|j| j.to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    match b {
+        CloseBlocker::EarlierStageOpen { name, .. } => vec![
+            tr.f("blocker.earlier", &[("stage", name)]),
+            format!(
+                "  {}",
+                tr.f("blocker.earlier_fix", &[("stage", name), ("key", &key)])
+            ),
+        ],
+        CloseBlocker::MissingSheets {
+            participant,
+            have,
+            need,
+            scoring,
+            abstained,
+            uncovered,
+        } => {
+            let mut out = vec![tr.f(
+                "blocker.missing",
+                &[
+                    ("participant", participant),
+                    ("name", &name(participant)),
+                    ("have", have),
+                    ("need", need),
+                ],
+            )];
+            if !scoring.is_empty() {
+                out.push(format!(
+                    "  {}",
+                    tr.f("blocker.scoring", &[("jurors", &ids(scoring))])
+                ));
+            }
+            for (juror, why) in abstained {
+                out.push(format!(
+                    "  {}",
+                    if why.is_empty() {
+                        tr.f("blocker.abstained_blank", &[("juror", juror)])
+                    } else {
+                        tr.f("blocker.abstained", &[("juror", juror), ("reason", why)])
+                    }
+                ));
+            }
+            out.push(format!(
+                "  {}",
+                if *uncovered > 0 {
+                    tr.f("blocker.uncovered", &[("n", uncovered), ("key", &key)])
+                } else {
+                    tr.f("blocker.waiting", &[("key", &key)])
+                }
+            ));
+            out
+        }
+        CloseBlocker::TieAtCutoff {
+            participants,
+            group,
+            rank,
+            places,
+        } => {
+            let who = participants
+                .iter()
+                .map(|p| p.to_string())
+                .collect::<Vec<_>>()
+                .join(", ");
+            let head = match group {
+                Some(g) => tr.f(
+                    "blocker.tie_group",
+                    &[
+                        ("participants", &who),
+                        ("rank", rank),
+                        (
+                            "group",
+                            &rules.group(g).map_or(g.to_string(), |g| g.name.clone()),
+                        ),
+                        ("places", places),
+                    ],
+                ),
+                None => tr.f(
+                    "blocker.tie",
+                    &[("participants", &who), ("rank", rank), ("places", places)],
+                ),
+            };
+            vec![
+                head,
+                format!("  {}", tr.f("blocker.tie_fix", &[("key", &key)])),
+            ]
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::text::Lang;
+
+    #[test]
+    fn a_blocker_says_who_lacks_which_sheet_who_abstained_and_what_clears_it() {
+        let rules = Regulation::parse(crate::sample::REGULATION).unwrap();
+        let name = |_: &crate::domain::ids::ParticipantId| "Соколова Елена".to_string();
+        let missing = CloseBlocker::MissingSheets {
+            participant: "P001".into(),
+            have: 1,
+            need: 3,
+            scoring: vec!["J05".into()],
+            abstained: vec![("J03".into(), "родственница".into())],
+            uncovered: 1,
+        };
+        let ru = I18n::new(Lang::Ru);
+        assert_eq!(
+            close_blocker(&missing, &rules, &name, "Enter", &ru),
+            [
+                "P001 Соколова Елена: отправлено листов 1 из 3",
+                "  ещё оценивают: J05",
+                "  J03 — отказ от оценки: «родственница»",
+                "  не хватает экспертов: 1; Enter — назначить во вкладке «Жюри»",
+            ]
+        );
+        let tie = CloseBlocker::TieAtCutoff {
+            participants: vec!["P010".into(), "P011".into()],
+            group: Some("rural".into()),
+            rank: 10,
+            places: 10,
+        };
+        assert_eq!(
+            close_blocker(&tie, &rules, &name, "Enter", &I18n::new(Lang::En)),
+            [
+                "P010, P011: equal totals at place 10 in «Сельские поселения», on the cutoff (10 advance)",
+                "  order them best first, with a reason: Enter",
+            ]
+        );
+    }
+}

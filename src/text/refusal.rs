@@ -77,6 +77,9 @@ pub fn refusal(r: &Refusal, tr: &I18n) -> String {
         R::SheetReopenReasonMissing => f("sheet_reopen_reason_missing", &[]),
         R::StageReopenReasonMissing => f("stage_reopen_reason_missing", &[]),
         R::TieReasonMissing => f("tie_reason_missing", &[]),
+        R::CloseReasonMissing => f("close_reason_missing", &[]),
+        R::AcceptReasonMissing => f("accept_reason_missing", &[]),
+        R::ForbidReasonMissing => f("forbid_reason_missing", &[]),
         R::NoSheet {
             juror,
             participant,
@@ -129,6 +132,10 @@ pub fn refusal(r: &Refusal, tr: &I18n) -> String {
         ),
         R::NoJuryCriteria { stage } => f("no_jury_criteria", &[("stage", stage)]),
         R::NobodyToAssign { stage } => f("nobody_to_assign", &[("stage", stage)]),
+        R::TooManyPerParticipant { asked, jurors } => f(
+            "too_many_per_participant",
+            &[("asked", asked), ("jurors", jurors)],
+        ),
         R::NobodyCompetes { stage } => f("nobody_competes", &[("stage", stage)]),
         R::NoDetailBefore {
             seq,

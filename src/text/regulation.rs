@@ -102,6 +102,34 @@ pub fn problem(p: &RegulationProblem, tr: &I18n) -> String {
         P::MaxPointsNotPositive { got } => f("max_points", &[("got", &num(got))]),
         P::NegativeWeight { got } => f("negative_weight", &[("got", &num(got))]),
         P::Negative { name, got } => f("negative", &[("name", name), ("got", &num(got))]),
+        P::AboveLimit { name, got, max } => f(
+            "above_limit",
+            &[
+                ("name", name),
+                // 1e308 as written, not as 309 digits.
+                (
+                    "got",
+                    &if got.abs() >= 1e9 {
+                        format!("{got:e}")
+                    } else {
+                        num(got)
+                    },
+                ),
+                ("max", &num(max)),
+            ],
+        ),
+        P::TooMany { what, got, max } => f(
+            "too_many",
+            &[
+                ("what", &tr.t(&format!("regulation.counted.{what}"))),
+                ("got", got),
+                ("max", max),
+            ],
+        ),
+        P::TooLong { bytes, max } => f(
+            "too_long",
+            &[("kb", &(bytes / 1024)), ("max", &(max / 1024))],
+        ),
         P::IndicatorWithoutSource => f(
             "indicator_without_source",
             &[(

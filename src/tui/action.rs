@@ -101,6 +101,8 @@ actions! {
     AddKey => "add_key",
     RemoveKey => "remove_key",
     ReopenSheet => "reopen_sheet",
+    AssignJuror => "assign_juror",
+    UnassignJuror => "unassign_juror",
     // Learning.
     ToggleMark => "toggle_mark",
     NextView => "next_view",
@@ -120,6 +122,7 @@ actions! {
     NextStage => "next_stage",
     PrevStage => "prev_stage",
     CycleMethod => "cycle_method",
+    ShowBlockers => "show_blockers",
     CloseStage => "close_stage",
     ReopenStage => "reopen_stage",
     ResolveTie => "resolve_tie",

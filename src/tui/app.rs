@@ -157,16 +157,39 @@ impl App {
             keymap: &self.keymap,
             flash: None,
             switch_to: None,
+            show: None,
         };
         let r = f(self.panes[self.active].as_mut(), &mut cx);
-        let (flash, switch) = (cx.flash, cx.switch_to);
+        let (flash, switch, show) = (cx.flash, cx.switch_to, cx.show);
         if flash.is_some() {
             self.flash = flash;
         }
         if let Some(kind) = switch {
             self.go(kind);
+            if let Some(p) = show {
+                self.show_participant(&p);
+            }
         }
         r
+    }
+
+    /// Has the active pane show `participant` (another pane sent the
+    /// person there); keeps the message it leaves.
+    fn show_participant(&mut self, participant: &crate::domain::ids::ParticipantId) {
+        let mut cx = Cx {
+            service: &self.service,
+            actor: &self.actor,
+            view: &self.view,
+            tr: &self.tr,
+            keymap: &self.keymap,
+            flash: None,
+            switch_to: None,
+            show: None,
+        };
+        self.panes[self.active].show_participant(participant, &mut cx);
+        if let Some(flash) = cx.flash {
+            self.flash = Some(flash);
+        }
     }
 
     fn refresh_active(&mut self) {
@@ -180,6 +203,7 @@ impl App {
                 keymap: &self.keymap,
                 flash: None,
                 switch_to: None,
+                show: None,
             };
             self.panes[self.active].refresh(&cx);
         }
@@ -478,6 +502,7 @@ impl App {
             keymap: &self.keymap,
             flash: None,
             switch_to: None,
+            show: None,
         };
         self.panes[self.active].draw(frame, body, &cx);
         self.draw_status(frame, status);
@@ -769,6 +794,7 @@ impl App {
                         keymap: &self.keymap,
                         flash: None,
                         switch_to: None,
+                        show: None,
                     };
                     self.panes[i].refresh(&cx);
                     self.panes[i].restore(s, &cx);

@@ -6,6 +6,7 @@
 
 pub mod action;
 pub mod app;
+pub mod confirm;
 
 pub mod editor;
 pub mod export_dialog;

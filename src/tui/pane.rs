@@ -82,6 +82,9 @@ pub struct Cx<'a> {
     pub flash: Option<Flash>,
     /// Set by a handler to move to another pane.
     pub switch_to: Option<PaneKind>,
+    /// Set with `switch_to`: the participant the pane moved to should show
+    /// (a blocker's participant, shown in the Jury pane).
+    pub show: Option<crate::domain::ids::ParticipantId>,
 }
 
 impl Cx<'_> {
@@ -154,6 +157,16 @@ pub trait Pane {
 
     /// Pasted text (bracketed paste).
     fn on_paste(&mut self, _text: &str, _cx: &mut Cx) -> bool {
+        false
+    }
+
+    /// Another pane sent the person here to work on `participant`: select
+    /// it. Returns whether the pane could.
+    fn show_participant(
+        &mut self,
+        _participant: &crate::domain::ids::ParticipantId,
+        _cx: &mut Cx,
+    ) -> bool {
         false
     }
 

@@ -504,7 +504,11 @@ fn sample() -> (tempfile::TempDir, Arc<crate::service::Service>) {
     let coordinator = Actor::local("local");
     crate::sample::load(&service, &coordinator).unwrap();
     service
-        .close_stage(&coordinator, &StageId::new("education"))
+        .close_stage(
+            &coordinator,
+            &StageId::new("education"),
+            "protocol of the jury",
+        )
         .unwrap();
     service
         .assign_auto(&coordinator, &StageId::new("portfolio"), None)
@@ -672,8 +676,9 @@ fn mentoring_says_when_a_lock_cannot_be_kept_and_an_acceptance_is_not_stale() {
         s.keys("c");
     }
     assert!(refused > 0, "every mentor could take I001");
-    // Accepting a fresh proposal leaves it current.
-    s.keys("r").keys("a");
+    // Accepting a fresh proposal (with its reason) leaves it current.
+    s.keys("r").keys("a").keys("council");
+    s.key(KeyCode::Enter);
     let text = s.text();
     assert!(text.contains("accepted:"), "{text}");
     assert!(
@@ -1221,4 +1226,188 @@ fn the_scoring_form_its_change_and_its_editor_in_russian_at_80x24() {
     s.key(KeyCode::Esc);
     s.keys("c").keys("Проекты устойчивы, но партнёров мало");
     insta::assert_snapshot!("scoring_editor_ru_80x24", s.text());
+}
+
+/// The fixture with one juror per participant and one place per group at
+/// the portfolio stage: J2 scores everyone, P1 and P2 (both of the city
+/// group) alike, so that they tie across the city's cutoff.
+fn tied() -> Fixture {
+    let regulation = crate::service::tests::REGULATION
+        .replacen(
+            "jurors_per_participant = 3",
+            "jurors_per_participant = 1",
+            1,
+        )
+        .replacen(
+            "per_group = { rural = 10, urban = 6, city = 8 }",
+            "per_group = { rural = 1, urban = 1, city = 1 }",
+            1,
+        );
+    let f = crate::service::tests::fixture_with(&regulation);
+    let portfolio = StageId::new("portfolio");
+    let j2 = f.service.actor("J2").unwrap();
+    for (p, v) in [
+        ("P1", 5.0),
+        ("P2", 5.0),
+        ("P3", 6.0),
+        ("P4", 4.0),
+        ("P5", 6.0),
+        ("P6", 4.0),
+    ] {
+        let p = ParticipantId::new(p);
+        f.service
+            .assign(&f.coordinator, &portfolio, &p, &"J2".into())
+            .unwrap();
+        for c in [
+            "projects",
+            "creative_task",
+            "partnership",
+            "media",
+            "mentoring",
+        ] {
+            f.service
+                .set_score(&j2, &portfolio, &p, &c.into(), Some(v))
+                .unwrap();
+        }
+        f.service.submit(&j2, &portfolio, &p).unwrap();
+    }
+    f
+}
+
+#[test]
+fn a_tie_at_the_cutoff_is_listed_and_enter_opens_its_ordering() {
+    let f = tied();
+    let c1 = f.service.actor("C1").unwrap();
+    let mut s = Screen::new(&f.service, c1, Lang::Ru, "default", 80, 24);
+    go(&mut s, PaneKind::Ranking);
+    s.keys("b");
+    let text = s.text();
+    assert!(
+        text.contains("P1, P2: равные итоги, 1-е место в группе «Городские округа»"),
+        "{text}"
+    );
+    assert!(
+        text.contains("упорядочите их от лучшего, с причиной: Enter"),
+        "{text}"
+    );
+    // Enter opens the ordering of the tie with its participants typed in.
+    s.key(KeyCode::Enter);
+    let text = s.text();
+    assert!(text.contains("P1 P2 | ▏"), "{text}");
+    s.keys("решение жюри");
+    s.key(KeyCode::Enter);
+    let text = s.text();
+    assert!(text.contains("открыт: всё готово к закрытию"), "{text}");
+    let last = f.service.audit(&f.coordinator).unwrap().pop().unwrap();
+    assert_eq!(
+        (last.actor.as_str(), last.action.as_str()),
+        ("C1", "stage.resolve_tie")
+    );
+    assert!(
+        last.summary.ends_with("P1 > P2: решение жюри"),
+        "{}",
+        last.summary
+    );
+}
+
+#[test]
+fn closing_forbidding_and_accepting_ask_for_a_reason_the_audit_log_keeps() {
+    let f = tied();
+    let c1 = f.service.actor("C1").unwrap();
+    let mut s = Screen::new(&f.service, c1.clone(), Lang::En, "default", 80, 24);
+    go(&mut s, PaneKind::Ranking);
+    s.keys("tP1 P2 | jury");
+    s.key(KeyCode::Enter);
+    // C asks; Esc steps back and nothing is closed.
+    s.keys("C");
+    assert!(s.text().contains("Close the stage «Конкурс портфолио»?"));
+    s.key(KeyCode::Esc);
+    assert!(!s.text().contains("Close the stage"));
+    s.keys("Cthe jury's protocol");
+    s.key(KeyCode::Enter);
+    assert!(s.text().contains("the stage is closed: 3 advance"));
+
+    // Mentoring: forbid asks for the reason, then so does accepting.
+    let records = [
+        crate::domain::contest::Record::Mentor(crate::domain::mentoring::Mentor {
+            id: "M1".into(),
+            participant: None,
+            full_name: "Наставник Один".into(),
+            tos_name: "ТОС 1".into(),
+            municipality: "Иркутск".into(),
+            capacity: 2,
+            topics: vec![crate::domain::mentoring::TopicLevel {
+                topic: crate::domain::topic::Topic::Economics,
+                level: 2,
+            }],
+            formats: crate::domain::mentoring::Formats::BOTH,
+            preferred_interns: vec![],
+        }),
+        crate::domain::contest::Record::Intern(crate::domain::mentoring::InternRequest {
+            id: "I1".into(),
+            full_name: "Стажёр Один".into(),
+            tos_name: "ТОС 2".into(),
+            municipality: "Иркутск".into(),
+            topics: vec![crate::domain::topic::Topic::Economics],
+            formats: crate::domain::mentoring::Formats::BOTH,
+            preferred_mentors: vec![],
+        }),
+    ];
+    f.service
+        .import_records(
+            &f.coordinator,
+            ImportKind::Mentors,
+            records[..1].to_vec(),
+            "t",
+            false,
+        )
+        .unwrap();
+    f.service
+        .import_records(
+            &f.coordinator,
+            ImportKind::Interns,
+            records[1..].to_vec(),
+            "t",
+            false,
+        )
+        .unwrap();
+    go(&mut s, PaneKind::Mentoring);
+    s.keys("f");
+    let text = s.text();
+    assert!(text.contains("Forbid M1 – I1?"), "{text}");
+    s.key(KeyCode::Enter);
+    assert!(s.text().contains("say why the pair is forbidden"));
+    s.keys("the same TOS");
+    s.key(KeyCode::Enter);
+    let text = s.text();
+    assert!(text.contains("M1 – I1 forbidden"), "{text}");
+    s.keys("c");
+    s.keys("a");
+    let text = s.text();
+    assert!(text.contains("Accept the matching?"), "{text}");
+    s.keys("council of 1 December");
+    s.key(KeyCode::Enter);
+    assert!(s.text().contains("accepted: 1 pairs"), "{}", s.text());
+
+    let audit = f.service.audit(&f.coordinator).unwrap();
+    let said = |action: &str| {
+        audit
+            .iter()
+            .rev()
+            .find(|e| e.action == action)
+            .map(|e| (e.actor.clone(), e.summary.clone()))
+            .unwrap()
+    };
+    let (who, summary) = said("stage.close");
+    assert_eq!(who, "C1");
+    assert!(summary.ends_with(": the jury's protocol"), "{summary}");
+    let forbid = audit
+        .iter()
+        .find(|e| e.action == "mentoring.decide" && e.summary.contains("forbidden"))
+        .unwrap();
+    assert_eq!(forbid.actor, "C1");
+    assert_eq!(forbid.summary, "M1 – I1: forbidden: the same TOS");
+    let (who, summary) = said("mentoring.accept");
+    assert_eq!(who, "C1");
+    assert!(summary.ends_with(": council of 1 December"), "{summary}");
 }

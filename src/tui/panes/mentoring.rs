@@ -10,6 +10,7 @@ use crate::domain::people::Role;
 use crate::service::MatchData;
 use crate::text::describe;
 use crate::tui::action::{self, Action};
+use crate::tui::confirm::{Answer, Confirm};
 use crate::tui::pane::{Cx, Pane, PaneKind};
 use crate::tui::theme;
 use crate::tui::widgets::fit;
@@ -25,6 +26,13 @@ struct Run {
     proposal: Proposal,
     explanations: Vec<InternExplanation>,
     blocking: usize,
+}
+
+/// What a confirmation with a reason is asked for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Pending {
+    Forbid(MentorId, InternId),
+    Accept,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -47,6 +55,7 @@ pub struct MentoringPane {
     seen: u64,
     diff: Option<ProposalDiff>,
     prompt: Option<String>,
+    confirm: Option<(Confirm, Pending)>,
 }
 
 impl Default for MentoringPane {
@@ -67,6 +76,7 @@ impl MentoringPane {
             seen: 0,
             diff: None,
             prompt: None,
+            confirm: None,
         }
     }
 
@@ -126,27 +136,10 @@ impl MentoringPane {
                 }
             }
             Action::LockPair => self.decide(Some(DecisionKind::Lock), None, cx),
-            Action::ForbidPair => self.decide(Some(DecisionKind::Forbid), None, cx),
+            Action::ForbidPair => self.ask_forbid(cx),
             Action::ClearDecision => self.decide(None, None, cx),
             Action::PairByHand => self.prompt = Some(String::new()),
-            Action::AcceptMatching => {
-                let Some(run) = &self.run else { return true };
-                if self.stale {
-                    cx.error(cx.tr.t("mentoring.stale"));
-                    return true;
-                }
-                match cx.service.accept_matching(cx.actor, &run.proposal) {
-                    Ok(()) => {
-                        // Accepting changes nothing the proposal was made from.
-                        self.seen = cx.service.generation();
-                        cx.success(cx.tr.f(
-                            "mentoring.accepted",
-                            &[("pairs", &run.proposal.pairs.len())],
-                        ))
-                    }
-                    Err(e) => cx.refused(&e),
-                }
-            }
+            Action::AcceptMatching => self.ask_accept(cx),
             Action::MentorsFromTeam => match cx.service.mentors_from_team(cx.actor) {
                 Ok(n) => {
                     cx.success(cx.tr.f("mentoring.from_team", &[("n", &n)]));
@@ -163,8 +156,140 @@ impl MentoringPane {
         self.run.as_ref()?.explanations.get(self.cursor)
     }
 
-    fn decide(&mut self, kind: Option<DecisionKind>, mentor: Option<MentorId>, cx: &mut Cx) {
-        let Some(e) = self.selected() else { return };
+    /// Asks to accept the proposal, with a reason.
+    fn ask_accept(&mut self, cx: &mut Cx) {
+        let Some(run) = &self.run else { return };
+        if self.stale {
+            cx.error(cx.tr.t("mentoring.stale"));
+            return;
+        }
+        let tr = cx.tr;
+        let lines = vec![
+            tr.f(
+                "mentoring.accept_what",
+                &[
+                    (
+                        "mode",
+                        &tr.t(&format!("mentoring.mode.{}", self.mode.code())),
+                    ),
+                    ("pairs", &run.proposal.pairs.len()),
+                    ("total", &run.proposal.total_score),
+                    ("unmatched", &run.proposal.unmatched.len()),
+                ],
+            ),
+            tr.t("mentoring.accept_then").to_string(),
+        ];
+        self.confirm = Some((
+            Confirm::new(
+                tr.t("mentoring.accept_title").to_string(),
+                lines,
+                tr.t("mentoring.accept_go").to_string(),
+            ),
+            Pending::Accept,
+        ));
+    }
+
+    /// Asks to forbid the selected intern's pair, with a reason.
+    fn ask_forbid(&mut self, cx: &mut Cx) {
+        let Some((mentor, intern)) = self.target(Some(DecisionKind::Forbid), None) else {
+            if self.selected().is_some() {
+                cx.error(cx.tr.t("mentoring.no_pair"));
+            }
+            return;
+        };
+        let tr = cx.tr;
+        let name = |m: Option<&str>| m.map_or(String::new(), str::to_string);
+        let data = self.run.as_ref().map(|r| &r.data);
+        let mentor_name = name(data.and_then(|d| {
+            d.mentors
+                .iter()
+                .find(|m| m.id == mentor)
+                .map(|m| m.full_name.as_str())
+        }));
+        let intern_name = name(data.and_then(|d| {
+            d.interns
+                .iter()
+                .find(|i| i.id == intern)
+                .map(|i| i.full_name.as_str())
+        }));
+        let lines = vec![tr.f(
+            "mentoring.forbid_what",
+            &[
+                ("mentor", &mentor),
+                ("mentor_name", &mentor_name),
+                ("intern", &intern),
+                ("intern_name", &intern_name),
+                ("key", &cx.key(PaneKind::Mentoring, Action::ClearDecision)),
+            ],
+        )];
+        self.confirm = Some((
+            Confirm::new(
+                tr.f(
+                    "mentoring.forbid_title",
+                    &[("mentor", &mentor), ("intern", &intern)],
+                ),
+                lines,
+                tr.t("mentoring.forbid_go").to_string(),
+            ),
+            Pending::Forbid(mentor, intern),
+        ));
+    }
+
+    /// A key for the open confirmation: Enter does what it asks with the
+    /// reason typed (an empty one is refused and asked again), Esc drops it.
+    fn answer(&mut self, key: &KeyEvent, cx: &mut Cx) {
+        let Some((mut confirm, pending)) = self.confirm.take() else {
+            return;
+        };
+        let reason = match confirm.key(key) {
+            Answer::Typing => {
+                self.confirm = Some((confirm, pending));
+                return;
+            }
+            Answer::Cancel => return,
+            Answer::Go(reason) => reason,
+        };
+        let done = match &pending {
+            Pending::Forbid(mentor, intern) => self.decide_pair(
+                Some(DecisionKind::Forbid),
+                mentor.clone(),
+                intern.clone(),
+                &reason,
+                cx,
+            ),
+            Pending::Accept => {
+                let Some(run) = &self.run else { return };
+                match cx.service.accept_matching(cx.actor, &run.proposal, &reason) {
+                    Ok(()) => {
+                        // Accepting changes nothing the proposal was made from.
+                        self.seen = cx.service.generation();
+                        cx.success(cx.tr.f(
+                            "mentoring.accepted",
+                            &[("pairs", &run.proposal.pairs.len())],
+                        ));
+                        true
+                    }
+                    Err(e) => {
+                        cx.refused(&e);
+                        false
+                    }
+                }
+            }
+        };
+        if !done && reason.is_empty() {
+            self.confirm = Some((confirm, pending));
+        }
+    }
+
+    /// The pair a decision about the selected intern is about: the mentor
+    /// given, else (to clear) the intern's own lock or forbid, else the
+    /// proposed mentor or the best alternative.
+    fn target(
+        &self,
+        kind: Option<DecisionKind>,
+        mentor: Option<MentorId>,
+    ) -> Option<(MentorId, InternId)> {
+        let e = self.selected()?;
         let intern = e.intern.clone();
         // Clearing takes back the intern's own lock or forbid first, even
         // one the proposal could not keep.
@@ -183,12 +308,36 @@ impl MentoringPane {
             e.mentor
                 .clone()
                 .or_else(|| e.best_alternative.as_ref().map(|a| a.mentor.clone()))
-        });
-        let Some(mentor) = mentor else {
-            cx.error(cx.tr.t("mentoring.no_pair"));
+        })?;
+        Some((mentor, intern))
+    }
+
+    fn decide(&mut self, kind: Option<DecisionKind>, mentor: Option<MentorId>, cx: &mut Cx) {
+        if self.selected().is_none() {
             return;
-        };
-        match cx.service.decide_pair(cx.actor, &mentor, &intern, kind, "") {
+        }
+        match self.target(kind, mentor) {
+            Some((mentor, intern)) => {
+                self.decide_pair(kind, mentor, intern, "", cx);
+            }
+            None => cx.error(cx.tr.t("mentoring.no_pair")),
+        }
+    }
+
+    /// Makes the decision through the service, proposes again and says
+    /// what came of it; returns whether it was made.
+    fn decide_pair(
+        &mut self,
+        kind: Option<DecisionKind>,
+        mentor: MentorId,
+        intern: InternId,
+        reason: &str,
+        cx: &mut Cx,
+    ) -> bool {
+        match cx
+            .service
+            .decide_pair(cx.actor, &mentor, &intern, kind, reason)
+        {
             Ok(()) => {
                 let key = match kind {
                     Some(DecisionKind::Lock) => "mentoring.locked",
@@ -206,8 +355,12 @@ impl MentoringPane {
                     Some(warning) => cx.error(warning),
                     None => cx.success(cx.tr.f(key, &[("mentor", &mentor), ("intern", &intern)])),
                 }
+                true
             }
-            Err(e) => cx.refused(&e),
+            Err(e) => {
+                cx.refused(&e);
+                false
+            }
         }
     }
 
@@ -479,10 +632,23 @@ impl Pane for MentoringPane {
     }
 
     fn editing(&self) -> bool {
-        self.prompt.is_some()
+        self.prompt.is_some() || self.confirm.is_some()
+    }
+
+    fn on_paste(&mut self, text: &str, _cx: &mut Cx) -> bool {
+        match (&mut self.confirm, &mut self.prompt) {
+            (Some((c, _)), _) => c.paste(text),
+            (None, Some(t)) => t.push_str(text.lines().next().unwrap_or("").trim()),
+            (None, None) => return false,
+        }
+        true
     }
 
     fn on_key(&mut self, key: &KeyEvent, cx: &mut Cx) -> bool {
+        if self.confirm.is_some() {
+            self.answer(key, cx);
+            return true;
+        }
         // The difference from the previous proposal closes with any key;
         // Esc and Enter only close it, the others go on to do their work.
         if self.diff.take().is_some() && matches!(key.code, KeyCode::Esc | KeyCode::Enter) {
@@ -670,6 +836,9 @@ impl Pane for MentoringPane {
                 ),
                 popup,
             );
+        }
+        if let Some((c, _)) = &self.confirm {
+            c.draw(frame, area, tr);
         }
         if let Some(text) = &self.prompt {
             let popup = crate::tui::app::popup(area, 60, 3);

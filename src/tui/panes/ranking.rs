@@ -3,6 +3,7 @@
 //! totals, the jurors' severity, the sensitivity to the aggregation method,
 //! and closing or reopening the stage.
 
+use crate::domain::closing::CloseBlocker;
 use crate::domain::ids::{ParticipantId, StageId};
 use crate::domain::people::Role;
 use crate::domain::ranking::{Flag, Ranking, RankingRow};
@@ -11,9 +12,10 @@ use crate::service::StageReport;
 use crate::text::number::{POINTS, STATISTIC};
 use crate::text::time;
 use crate::tui::action::{self, Action};
+use crate::tui::confirm::{Answer, Confirm};
 use crate::tui::pane::{Cx, Pane, PaneKind};
 use crate::tui::theme;
-use crate::tui::widgets::{fit, wrap_lines};
+use crate::tui::widgets::{fit, wrap, wrap_lines};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -30,9 +32,18 @@ enum View {
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 enum Prompt {
-    ConfirmClose,
+    Close(Confirm),
     Reopen(String),
     Tie(String),
+}
+
+/// The list of what keeps the stage from closing, open over the table.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct BlockerList {
+    /// The selected blocker.
+    selected: usize,
+    /// Opened by an attempt to close the stage (the list then says so).
+    refused: bool,
 }
 
 /// A line of the table: a row of the ranking, or a group's heading or cutoff.
@@ -57,6 +68,7 @@ pub struct RankingPane {
     /// How far the explanation scrolls, and a page of it, at the last draw.
     explain_max: usize,
     explain_page: usize,
+    blockers: Option<BlockerList>,
 }
 
 impl Default for RankingPane {
@@ -91,6 +103,7 @@ impl RankingPane {
             explain: None,
             explain_max: 0,
             explain_page: 10,
+            blockers: None,
         }
     }
 
@@ -748,36 +761,36 @@ impl RankingPane {
         let Some(prompt) = self.prompt.take() else {
             return false;
         };
-        let prompt_ref = prompt.clone();
         let Some(stage) = self.stage.clone() else {
             return true;
         };
-        match prompt_ref {
-            Prompt::ConfirmClose => {
-                if matches!(
-                    key.code,
-                    KeyCode::Char('y' | 'Y' | 'д' | 'Д') | KeyCode::Enter
-                ) {
-                    match cx.service.close_stage(cx.actor, &stage) {
-                        Ok(f) => {
-                            cx.success(cx.tr.f("ranking.closed", &[("n", &f.advancing.len())]))
+        let tie = matches!(prompt, Prompt::Tie(_));
+        match prompt {
+            Prompt::Close(mut confirm) => match confirm.key(key) {
+                Answer::Typing => self.prompt = Some(Prompt::Close(confirm)),
+                Answer::Cancel => {}
+                Answer::Go(reason) => match cx.service.close_stage(cx.actor, &stage, &reason) {
+                    Ok(f) => cx.success(cx.tr.f("ranking.closed", &[("n", &f.advancing.len())])),
+                    Err(e) => {
+                        cx.refused(&e);
+                        // Without a reason the question stays, to type one.
+                        if reason.is_empty() {
+                            self.prompt = Some(Prompt::Close(confirm));
                         }
-                        Err(e) => cx.refused(&e),
                     }
-                }
-            }
+                },
+            },
             Prompt::Reopen(text) | Prompt::Tie(text) if key.code == KeyCode::Enter => {
-                let result = match &prompt {
-                    Prompt::Tie(_) => {
-                        let (ids, reason) = text.split_once('|').unwrap_or((&text, ""));
-                        cx.service.resolve_tie(
-                            cx.actor,
-                            &stage,
-                            ids.split_whitespace().map(ParticipantId::new).collect(),
-                            reason,
-                        )
-                    }
-                    _ => cx.service.reopen_stage(cx.actor, &stage, &text),
+                let result = if tie {
+                    let (ids, reason) = text.split_once('|').unwrap_or((&text, ""));
+                    cx.service.resolve_tie(
+                        cx.actor,
+                        &stage,
+                        ids.split_whitespace().map(ParticipantId::new).collect(),
+                        reason,
+                    )
+                } else {
+                    cx.service.reopen_stage(cx.actor, &stage, &text)
                 };
                 match result {
                     Ok(()) => cx.success(cx.tr.t("ranking.done")),
@@ -785,7 +798,6 @@ impl RankingPane {
                 }
             }
             Prompt::Reopen(mut text) | Prompt::Tie(mut text) => {
-                let tie = matches!(prompt, Prompt::Tie(_));
                 match key.code {
                     KeyCode::Esc => return true,
                     KeyCode::Backspace => {
@@ -805,6 +817,169 @@ impl RankingPane {
         }
         true
     }
+
+    /// What closing the stage does, asked with a reason; or, while
+    /// something keeps it from closing, the list of what does.
+    fn ask_to_close(&mut self, cx: &mut Cx) {
+        let tr = cx.tr;
+        let Some(report) = &self.report else { return };
+        if report.frozen.is_some() {
+            cx.info(tr.f(
+                "ranking.already_closed",
+                &[("key", &cx.key(PaneKind::Ranking, Action::ReopenStage))],
+            ));
+            return;
+        }
+        if !report.blockers.is_empty() {
+            self.blockers = Some(BlockerList {
+                selected: 0,
+                refused: true,
+            });
+            return;
+        }
+        let rules = &report.data.regulation;
+        let stage = rules.stage(&report.data.stage);
+        let name = stage.map_or(report.data.stage.to_string(), |s| s.name.clone());
+        let last = rules.stages.last().map(|s| &s.id) == Some(&report.data.stage);
+        let ranking = report.declared();
+        let method = tr.t(&format!("ranking.method.{}", ranking.method.code()));
+        let lines = vec![
+            tr.f(
+                if last {
+                    "ranking.close_what_final"
+                } else {
+                    "ranking.close_what"
+                },
+                &[
+                    ("n", &ranking.advancing.len()),
+                    ("ranked", &ranking.rows.len()),
+                    ("method", &method),
+                ],
+            ),
+            tr.f(
+                "ranking.close_undo",
+                &[("key", &cx.key(PaneKind::Ranking, Action::ReopenStage))],
+            ),
+        ];
+        self.prompt = Some(Prompt::Close(Confirm::new(
+            tr.f("ranking.close_title", &[("stage", &name)]),
+            lines,
+            tr.t("ranking.close_go").to_string(),
+        )));
+    }
+
+    /// Goes to where the selected blocker is cleared: a participant's
+    /// jurors in the Jury pane, the tie's order here, the earlier stage.
+    fn fix_blocker(&mut self, cx: &mut Cx) {
+        let Some(list) = self.blockers.take() else {
+            return;
+        };
+        let Some(b) = self
+            .report
+            .as_ref()
+            .and_then(|r| r.blockers.get(list.selected))
+            .cloned()
+        else {
+            return;
+        };
+        match b {
+            CloseBlocker::MissingSheets { participant, .. } => {
+                cx.switch_to = Some(PaneKind::Jury);
+                cx.show = Some(participant);
+            }
+            CloseBlocker::TieAtCutoff { participants, .. } => {
+                let ids: Vec<String> = participants.iter().map(|p| p.to_string()).collect();
+                self.prompt = Some(Prompt::Tie(format!("{} | ", ids.join(" "))));
+                cx.info(cx.tr.t("ranking.tie_order_hint"));
+            }
+            CloseBlocker::EarlierStageOpen { stage, .. } => {
+                self.stage = Some(stage);
+                self.method = None;
+                self.cursor = 0;
+                self.load(cx);
+            }
+        }
+    }
+
+    /// The blockers, each a headline and its details, the selected one
+    /// marked, over `area`; the last line says the keys.
+    fn draw_blockers(&self, frame: &mut Frame, area: Rect, list: BlockerList, cx: &Cx) {
+        let tr = cx.tr;
+        let Some(report) = &self.report else { return };
+        let stage = report
+            .data
+            .regulation
+            .stage(&report.data.stage)
+            .map_or(report.data.stage.to_string(), |s| s.name.clone());
+        let block = Block::default().borders(Borders::ALL).title(tr.f(
+            "ranking.blockers_title",
+            &[("stage", &stage), ("n", &report.blockers.len())],
+        ));
+        let inner = block.inner(area);
+        frame.render_widget(Clear, area);
+        frame.render_widget(block, area);
+        let width = inner.width as usize;
+        let enter = cx.key(PaneKind::Ranking, Action::Select);
+        let name = |p: &ParticipantId| self.names.get(p).cloned().unwrap_or_default();
+        // Every blocker's lines, wrapped, with where the selected one starts.
+        let mut lines: Vec<Line> = Vec::new();
+        let mut selected = (0, 0);
+        for (i, b) in report.blockers.iter().enumerate() {
+            let start = lines.len();
+            let words =
+                crate::text::describe::close_blocker(b, &report.data.regulation, &name, &enter, tr);
+            for (k, w) in words.iter().enumerate() {
+                let style = match (i == list.selected, k) {
+                    (true, 0) => theme::selected(),
+                    (_, 0) => theme::warn(),
+                    (true, _) => Style::default(),
+                    _ => theme::dim(),
+                };
+                let indent = w.len() - w.trim_start().len();
+                for (n, part) in wrap(w.trim_start(), width.saturating_sub(indent).max(10))
+                    .into_iter()
+                    .enumerate()
+                {
+                    let pad = if k == 0 && n > 0 { 2 } else { indent };
+                    lines.push(Line::styled(format!("{}{part}", " ".repeat(pad)), style));
+                }
+            }
+            if i == list.selected {
+                selected = (start, lines.len());
+            }
+        }
+        let mut top: Vec<Line> = Vec::new();
+        if list.refused {
+            top.push(Line::styled(tr.t("ranking.cannot_close"), theme::heading()));
+        }
+        let keys = tr.f(
+            "ranking.blockers_keys",
+            &[
+                ("up", &cx.key(PaneKind::Ranking, Action::Up)),
+                ("down", &cx.key(PaneKind::Ranking, Action::Down)),
+                ("select", &enter),
+                ("back", &cx.key(PaneKind::Ranking, Action::Back)),
+            ],
+        );
+        let bottom: Vec<Line> = wrap(&keys, width.max(1))
+            .into_iter()
+            .map(|l| Line::styled(l, theme::dim()))
+            .collect();
+        let room = (inner.height as usize).saturating_sub(top.len() + bottom.len());
+        // Scrolled so that the whole selected blocker is in view.
+        let scroll = selected
+            .1
+            .saturating_sub(room)
+            .min(selected.0)
+            .min(lines.len().saturating_sub(room));
+        let mut shown = top;
+        shown.extend(lines.into_iter().skip(scroll).take(room));
+        while shown.len() < (inner.height as usize).saturating_sub(bottom.len()) {
+            shown.push(Line::raw(""));
+        }
+        shown.extend(bottom);
+        frame.render_widget(Paragraph::new(shown), inner);
+    }
 }
 
 impl Pane for RankingPane {
@@ -818,6 +993,7 @@ impl Pane for RankingPane {
             Action::PrevStage,
             Action::CycleMethod,
             Action::NextView,
+            Action::ShowBlockers,
             Action::CloseStage,
             Action::ReopenStage,
             Action::ResolveTie,
@@ -827,11 +1003,22 @@ impl Pane for RankingPane {
     }
 
     fn editing(&self) -> bool {
-        matches!(self.prompt, Some(Prompt::Reopen(_) | Prompt::Tie(_)))
+        self.prompt.is_some()
     }
 
     fn on_key(&mut self, key: &KeyEvent, cx: &mut Cx) -> bool {
         self.answer(key, cx)
+    }
+
+    fn on_paste(&mut self, text: &str, _cx: &mut Cx) -> bool {
+        match &mut self.prompt {
+            Some(Prompt::Close(c)) => c.paste(text),
+            Some(Prompt::Reopen(t) | Prompt::Tie(t)) => {
+                t.push_str(text.lines().next().unwrap_or(""))
+            }
+            None => return false,
+        }
+        true
     }
 
     fn on_action(&mut self, action: Action, cx: &mut Cx) -> bool {
@@ -852,6 +1039,25 @@ impl Pane for RankingPane {
         ) && cx.actor.role != Role::Coordinator
         {
             cx.error(cx.tr.t("jury.coordinator_only"));
+            return true;
+        }
+        if let Some(mut list) = self.blockers {
+            let count = self.report.as_ref().map_or(0, |r| r.blockers.len());
+            match action {
+                Action::Select => self.fix_blocker(cx),
+                Action::Back | Action::ShowBlockers => self.blockers = None,
+                a => match action::moved(a, list.selected, count) {
+                    Some(i) => {
+                        list.selected = i;
+                        self.blockers = Some(list);
+                    }
+                    // Anything else closes the list and does what it does.
+                    None => {
+                        self.blockers = None;
+                        return self.on_action(action, cx);
+                    }
+                },
+            }
             return true;
         }
         if let Some(scroll) = self.explain {
@@ -927,7 +1133,25 @@ impl Pane for RankingPane {
             }
             Action::First => self.cursor = 0,
             Action::Last => self.cursor = n.saturating_sub(1),
-            Action::CloseStage => self.prompt = Some(Prompt::ConfirmClose),
+            Action::CloseStage => self.ask_to_close(cx),
+            Action::ShowBlockers => match &self.report {
+                Some(r) if r.frozen.is_some() => cx.info(cx.tr.f(
+                    "ranking.already_closed",
+                    &[("key", &cx.key(PaneKind::Ranking, Action::ReopenStage))],
+                )),
+                Some(r) if r.blockers.is_empty() => cx.info(cx.tr.f(
+                    "ranking.nothing_blocks",
+                    &[("key", &cx.key(PaneKind::Ranking, Action::CloseStage))],
+                )),
+                Some(_) => {
+                    self.explain = None;
+                    self.blockers = Some(BlockerList {
+                        selected: 0,
+                        refused: false,
+                    })
+                }
+                None => {}
+            },
             Action::ReopenStage => self.prompt = Some(Prompt::Reopen(String::new())),
             Action::ResolveTie => self.prompt = Some(Prompt::Tie(String::new())),
             _ => return false,
@@ -940,6 +1164,12 @@ impl Pane for RankingPane {
             self.stage = cx.view.current_stage().map(|s| s.id.clone());
         }
         self.load(cx);
+        // The list follows what is left to clear.
+        let left = self.report.as_ref().map_or(0, |r| r.blockers.len());
+        self.blockers = self.blockers.filter(|_| left > 0).map(|l| BlockerList {
+            selected: l.selected.min(left - 1),
+            ..l
+        });
     }
 
     fn draw(&mut self, frame: &mut Frame, area: Rect, cx: &Cx) {
@@ -971,7 +1201,7 @@ impl Pane for RankingPane {
             .view
             .previous_stage_open(&report.data.stage)
             .map(|s| s.name.clone());
-        let ready = ranking.is_final() && earlier_open.is_none();
+        let ready = report.blockers.is_empty();
         let state = match &report.frozen {
             // Ranked under rules no longer in force: reopen and close again.
             Some(_) if let Some(c) = &report.stale => tr.f(
@@ -988,7 +1218,13 @@ impl Pane for RankingPane {
             None if ready => tr.t("ranking.open_final").to_string(),
             None => match &earlier_open {
                 Some(name) => tr.f("ranking.earlier_open", &[("name", name)]),
-                None => tr.f("ranking.open_blocked", &[("n", &ranking.blockers.len())]),
+                None => tr.f(
+                    "ranking.open_blocked",
+                    &[
+                        ("n", &report.blockers.len()),
+                        ("key", &cx.key(PaneKind::Ranking, Action::ShowBlockers)),
+                    ],
+                ),
             },
         };
         let head = vec![
@@ -1034,36 +1270,35 @@ impl Pane for RankingPane {
             self.explain_page = page;
             self.explain = Some(scroll.min(max));
         }
-        if let Some(p) = &self.prompt {
-            // A short title; what to type, then the typing, inside.
-            let (title, lines) = match p {
-                Prompt::ConfirmClose => (
-                    tr.t("ranking.confirm_close"),
-                    vec![Line::raw(tr.t("ranking.confirm_close_hint"))],
-                ),
-                Prompt::Reopen(t) => (
-                    tr.t("ranking.reopen_title"),
-                    vec![
-                        Line::styled(tr.t("ranking.ask_reason"), theme::dim()),
-                        Line::raw(format!("{t}▏")),
-                    ],
-                ),
-                Prompt::Tie(t) => (
-                    tr.t("ranking.tie_title"),
-                    vec![
-                        Line::styled(tr.t("ranking.ask_tie"), theme::dim()),
-                        Line::raw(format!("{t}▏")),
-                    ],
-                ),
-            };
-            let popup = crate::tui::app::popup(area, 70, 7);
-            frame.render_widget(Clear, popup);
-            frame.render_widget(
-                Paragraph::new(lines)
-                    .wrap(Wrap { trim: false })
-                    .block(Block::default().borders(Borders::ALL).title(title)),
-                popup,
-            );
+        if let Some(list) = self.blockers {
+            self.draw_blockers(frame, body, list, cx);
         }
+        // A short title; what to type, then the typing, inside.
+        let (title, lines) = match &self.prompt {
+            None => return,
+            Some(Prompt::Close(c)) => return c.draw(frame, area, tr),
+            Some(Prompt::Reopen(t)) => (
+                tr.t("ranking.reopen_title"),
+                vec![
+                    Line::styled(tr.t("ranking.ask_reason"), theme::dim()),
+                    Line::raw(format!("{t}▏")),
+                ],
+            ),
+            Some(Prompt::Tie(t)) => (
+                tr.t("ranking.tie_title"),
+                vec![
+                    Line::styled(tr.t("ranking.ask_tie"), theme::dim()),
+                    Line::raw(format!("{t}▏")),
+                ],
+            ),
+        };
+        let popup = crate::tui::app::popup(area, 70, 7);
+        frame.render_widget(Clear, popup);
+        frame.render_widget(
+            Paragraph::new(lines)
+                .wrap(Wrap { trim: false })
+                .block(Block::default().borders(Borders::ALL).title(title)),
+            popup,
+        );
     }
 }
