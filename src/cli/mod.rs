@@ -220,7 +220,7 @@ pub enum Command {
         #[arg(long)]
         candidates: bool,
         /// Store this proposal as the programme's matching (with --reason).
-        #[arg(long, conflicts_with = "candidates", requires = "reason")]
+        #[arg(long, conflicts_with = "candidates")]
         accept: bool,
         /// Why the matching is accepted (the programme council's decision, ...); kept in the audit log.
         #[arg(long, requires = "accept")]
@@ -261,9 +261,10 @@ pub enum Command {
     Advance {
         #[arg(long)]
         stage: String,
-        /// Why the stage is closed (the jury's decision, ...); kept in the audit log.
+        /// Why the stage is closed (the jury's decision, ...); kept in the
+        /// audit log (without it, the log says none was given).
         #[arg(long)]
-        reason: String,
+        reason: Option<String>,
     },
     /// Reopen a closed stage (coordinator), with a reason.
     ReopenStage {
@@ -826,6 +827,10 @@ fn refused_here(cli: &Cli, place: &Place) -> Option<CliError> {
     Some(CliError::said(key, &[]))
 }
 
+/// The reason recorded for a stage closed or a matching accepted from the
+/// command line without `--reason` (the workstation always asks for one).
+const NO_REASON: &str = "no reason given on the command line";
+
 /// Runs a parsed command line at `place`, talking through `io`.
 pub fn run(cli: Cli, place: &Place, io: &mut Console) -> Result<()> {
     if let Some(refusal) = refused_here(&cli, place) {
@@ -1167,7 +1172,7 @@ pub fn run(cli: Cli, place: &Place, io: &mut Console) -> Result<()> {
         } => {
             let (service, actor) = open(&cli, place)?;
             let mode = MatchMode::from_code(&mode.replace('-', "_")).unwrap_or(MatchMode::Optimal);
-            let accept = accept.then(|| reason.as_deref().unwrap_or(""));
+            let accept = accept.then(|| reason.as_deref().unwrap_or(NO_REASON));
             mentoring::run(io, &service, &actor, mode, *format, *candidates, accept, tr)?;
         }
         Command::Pair {
@@ -1230,7 +1235,7 @@ pub fn run(cli: Cli, place: &Place, io: &mut Console) -> Result<()> {
                 &service,
                 &actor,
                 &StageId::new(stage.as_str()),
-                reason,
+                reason.as_deref().unwrap_or(NO_REASON),
                 tr,
             )?;
         }

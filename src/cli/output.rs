@@ -169,7 +169,7 @@ pub fn write_csv(
 }
 
 fn cut(s: &str) -> String {
-    let one_line = s.replace('\n', " ");
+    let one_line = crate::text::visible::visible(s).replace(['\n', '\t'], " ");
     if one_line.width() <= MAX_CELL {
         return one_line;
     }

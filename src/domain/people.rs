@@ -83,6 +83,12 @@ pub enum KeyError {
     Mismatch { outer: String, inner: String },
     #[error("this looks like a private key: paste the public key (the .pub file)")]
     PrivateKey,
+    /// `from=`, `command=` and the like before the key: konkurs does not
+    /// apply them, so it does not take them silently either.
+    #[error(
+        "the line begins with options ({0}), which konkurs does not apply: register the key without them"
+    )]
+    Options(String),
 }
 
 impl SshKey {
@@ -112,6 +118,9 @@ impl SshKey {
             .iter()
             .position(|w| Self::ALGORITHMS.contains(w))
             .ok_or(KeyError::NoAlgorithm)?;
+        if at > 0 {
+            return Err(KeyError::Options(words[..at].join(" ")));
+        }
         let algorithm = words[at].to_string();
         let blob = words
             .get(at + 1)
@@ -262,8 +271,12 @@ mod tests {
     }
 
     #[test]
-    fn parses_an_authorized_keys_line_with_options() {
-        let key = SshKey::parse_authorized(&format!("no-pty,from=\"10.0.0.1\" {ED}")).unwrap();
+    fn refuses_an_authorized_keys_line_with_options_it_would_not_apply() {
+        assert_eq!(
+            SshKey::parse_authorized(&format!("no-pty,from=\"10.0.0.1\" {ED}")),
+            Err(KeyError::Options("no-pty,from=\"10.0.0.1\"".into()))
+        );
+        let key = SshKey::parse_authorized(ED).unwrap();
         assert_eq!(key.algorithm, "ssh-ed25519");
         assert_eq!(key.comment, "juror@example");
         assert_eq!(key.bits(), 256);

@@ -29,7 +29,7 @@ use crate::store::{AuditEntry, Stamp, Store, StoreError};
 use chrono::{DateTime, Utc};
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Condvar, Mutex, RwLock};
+use std::sync::{Arc, Condvar, Mutex, PoisonError, RwLock};
 use std::time::Duration;
 
 /// Who is acting, and in which role.
@@ -222,7 +222,10 @@ impl Service {
     /// The contest as it is now, unfiltered. Only the service's own modules
     /// use it; everyone else reads through [`Service::view`].
     fn contest(&self) -> Contest {
-        self.state.read().expect("state lock").clone()
+        self.state
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
     }
 
     /// What `actor` may see of the contest now.
@@ -237,7 +240,7 @@ impl Service {
     /// a document stamped with the head holds the data the head names.
     pub fn view_at_head(&self, actor: &Actor) -> Result<(View, (u64, String))> {
         let (contest, head) = {
-            let _writer = self.writer.lock().expect("writer lock");
+            let _writer = self.writer();
             (self.contest(), self.store.audit_head()?)
         };
         let derived = self.derived.get(&contest, &self.changes);
@@ -262,7 +265,7 @@ impl Service {
 
     /// Finds the person a `--as ID` names.
     pub fn actor(&self, id: &str) -> Result<Actor> {
-        let state = self.state.read().expect("state lock");
+        let state = self.state.read().unwrap_or_else(PoisonError::into_inner);
         let j = state
             .jurors
             .get(id)
@@ -272,6 +275,14 @@ impl Service {
             name: j.full_name.clone(),
             role: j.role,
         })
+    }
+
+    /// The one writer's lock. A writer that panicked changed nothing (the
+    /// state is replaced only after the store has committed), so a lock it
+    /// poisoned is taken as it is: one session's panic never stops every
+    /// other session from saving.
+    fn writer(&self) -> std::sync::MutexGuard<'_, ()> {
+        self.writer.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     /// Refuses unless the actor has one of `roles`.
@@ -293,7 +304,7 @@ impl Service {
         action: &str,
         compute: impl FnOnce(&Contest) -> Result<(Vec<Change>, String)>,
     ) -> Result<Option<AuditEntry>> {
-        let _writer = self.writer.lock().expect("writer lock");
+        let _writer = self.writer();
         let current = self.contest();
         let (changes, summary) = compute(&current)?;
         if changes.is_empty() {
@@ -326,7 +337,7 @@ impl Service {
         let entry = self
             .store
             .commit(&stamp, &changes, &|key: &Key| current.get(key))?;
-        *self.state.write().expect("state lock") = next;
+        *self.state.write().unwrap_or_else(PoisonError::into_inner) = next;
         self.bump();
         Ok(Some(entry))
     }
@@ -461,7 +472,7 @@ impl Service {
     /// Records in the audit log that `actor` sent `command` over SSH (an
     /// entry that changes no record), before it runs.
     pub fn note_command(&self, actor: &Actor, command: &str) -> Result<()> {
-        let _writer = self.writer.lock().expect("writer lock");
+        let _writer = self.writer();
         let stamp = Stamp {
             actor: actor.id.to_string(),
             role: actor.role,

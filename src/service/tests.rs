@@ -617,6 +617,24 @@ fn a_view_at_the_audit_head_holds_exactly_the_data_the_head_names() {
     writer.join().unwrap();
 }
 
+#[test]
+fn a_commit_that_panics_leaves_the_service_writable() {
+    let f = fixture();
+    let panicked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let _ = f.service.commit_with(&f.coordinator, "test.panic", |_| {
+            panic!("a bug in one session's commit")
+        });
+    }));
+    assert!(panicked.is_err());
+    assign(&f, "P2", "J2");
+    let view = f.service.view(&f.coordinator);
+    assert!(
+        view.assignments(&portfolio())
+            .iter()
+            .any(|a| a.participant.as_str() == "P2" && a.juror.as_str() == "J2")
+    );
+}
+
 /// The refusal of a call, as data.
 fn refusal<T: std::fmt::Debug>(r: Result<T>) -> Refusal {
     match r.expect_err("should be refused") {

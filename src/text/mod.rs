@@ -13,5 +13,6 @@ pub mod number;
 pub mod refusal;
 pub mod regulation;
 pub mod time;
+pub mod visible;
 
 pub use catalogue::{I18n, Lang};

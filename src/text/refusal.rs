@@ -328,6 +328,7 @@ fn key_error(e: &KeyError, tr: &I18n) -> String {
             &[("outer", outer), ("inner", inner)],
         ),
         KeyError::PrivateKey => tr.t("refusal.key.private_key").into(),
+        KeyError::Options(options) => tr.f("refusal.key.options", &[("options", options)]),
     }
 }
 

@@ -68,6 +68,7 @@ fn every_refusal() -> Vec<Refusal> {
             inner: "ssh-rsa".into(),
         },
         KeyError::PrivateKey,
+        KeyError::Options("from=\"10.0.0.1\"".into()),
     ];
     let reasons = [
         ConflictReason::Declared(" ".into()),
@@ -362,6 +363,8 @@ const ALLOWED_LATIN: &[&str] = &[
     "import",
     "events",
     "x",
+    // An SSH key option as the person pasted it.
+    "from",
 ];
 
 /// The Latin words of `text` that are not ids or allowed names.

@@ -1,6 +1,8 @@
-//! No CSV that konkurs writes carries a formula: a name or text that a
-//! spreadsheet would run (`=HYPERLINK(...)`, `+`, `-`, `@`) is written as
-//! text with a `'` in front; numbers, negative ones too, stay numbers.
+//! Hostile text in names and comments. No CSV that konkurs writes carries
+//! a formula: a name or text that a spreadsheet would run (`=HYPERLINK(...)`, `+`, `-`, `@`) is written as
+//! text with a `'` in front; numbers, negative ones too, stay numbers. And
+//! no listing sends a control character, a bidi override or a zero-width
+//! character to the terminal: each is shown as `\u{1b}`.
 
 mod common;
 
@@ -49,4 +51,34 @@ fn a_name_typed_as_a_formula_is_plain_text_in_every_csv() {
             }
         }
     }
+}
+
+#[test]
+fn a_name_with_terminal_escapes_is_shown_not_sent() {
+    let db = tempfile::tempdir().unwrap();
+    contest(db.path());
+    {
+        let service = Service::open(db.path()).unwrap();
+        service
+            .import_records(
+                &Actor::local_coordinator(),
+                ImportKind::Participants,
+                vec![participant(
+                    "P011",
+                    "Иванова\u{1b}]0;pwned\u{7}\u{202E}Анна",
+                    "city",
+                )],
+                "test",
+                false,
+            )
+            .unwrap();
+    }
+    let out = konkurs(db.path(), &["list", "participants"]);
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(!text.contains('\u{1b}') && !text.contains('\u{7}') && !text.contains('\u{202E}'));
+    assert!(
+        text.contains("Иванова\\u{1b}]0;pwned\\u{7}\\u{202e}Анна"),
+        "{text}"
+    );
 }
