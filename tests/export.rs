@@ -709,7 +709,7 @@ fn bad_requests_are_refused_with_what_to_do_and_nothing_is_written() {
     let juror = c.service.actor("J02").unwrap();
     assert_eq!(
         try_export(&juror, &team, &out, false),
-        "J02 is a juror and may not export documents (a protocol holds every juror's scores)"
+        "J02 (juror) may not export documents (a protocol holds every juror's scores)"
     );
     // An observer may.
     let observer = c.service.actor("J07").unwrap();

@@ -179,14 +179,16 @@ fn one_person_cannot_take_every_seat() {
 }
 
 #[test]
-fn an_idle_server_stops_within_a_second() {
+fn an_idle_server_stops_at_once() {
     let world = World::new();
     let mut server = world.serve(&[]);
     let t = Instant::now();
     let status = server.stop();
     assert!(status.success());
+    // About 50 ms on an idle machine; the bound leaves room for a loaded
+    // one (the test suite runs beside it).
     assert!(
-        t.elapsed() < Duration::from_secs(1),
+        t.elapsed() < Duration::from_secs(3),
         "stopping took {:?}",
         t.elapsed()
     );

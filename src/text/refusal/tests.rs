@@ -430,7 +430,7 @@ fn a_forbidden_act_names_the_role_in_the_language() {
     );
     assert_eq!(
         refusal(&r, &I18n::new(Lang::En)),
-        "J02 is a juror and may not see the ranking of the stage 'Финал' before it is closed"
+        "J02 (juror) may not see the ranking of the stage 'Финал' before it is closed"
     );
 }
 
