@@ -69,3 +69,25 @@ impl Place {
 pub fn is_stream(path: &Path) -> bool {
     path.as_os_str() == "-"
 }
+
+/// Says on standard error that opening the database found it open to
+/// other users and made it private (each path is in `konkurs.log`).
+pub fn say_tightened(store: &crate::store::Store, tr: &crate::text::I18n) {
+    let tightened = store.tightened();
+    if !tightened.is_empty() {
+        eprintln!(
+            "{}",
+            tr.f(
+                "cli.private.tightened",
+                &[
+                    ("db", &store.path().display()),
+                    ("n", &tightened.len()),
+                    (
+                        "log",
+                        &store.path().join(crate::store::private::LOG_FILE).display()
+                    ),
+                ]
+            )
+        );
+    }
+}

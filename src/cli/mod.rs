@@ -791,9 +791,11 @@ fn open(cli: &Cli, place: &Place) -> Result<(Arc<Service>, Actor)> {
     let service = match place {
         Place::Ssh(service, remote) => return Ok((service.clone(), remote.actor.clone())),
         Place::Control(service, _) => service.clone(),
-        Place::Local => Arc::new(Service::open(
-            &cli.db.clone().unwrap_or_else(default_db_dir),
-        )?),
+        Place::Local => {
+            let service = Service::open(&cli.db.clone().unwrap_or_else(default_db_dir))?;
+            console::say_tightened(service.store(), &cli.i18n());
+            Arc::new(service)
+        }
     };
     let actor = match &cli.as_id {
         Some(id) => service.actor(id)?,
@@ -961,6 +963,7 @@ pub fn run(cli: Cli, place: &Place, io: &mut Console) -> Result<()> {
             })?;
             let dir = cli.db.clone().unwrap_or_else(default_db_dir);
             let store = crate::store::Store::open(&dir)?;
+            console::say_tightened(&store, tr);
             store
                 .restore(&dump, &file.display().to_string())
                 .map_err(|e| CliError::Message(restore_words(&e, tr)))?;
@@ -1402,6 +1405,7 @@ fn serve(
     }
     let dir = cli.db.clone().unwrap_or_else(default_db_dir);
     let service = Arc::new(Service::open(&dir)?);
+    console::say_tightened(service.store(), &tr);
     // The operator's own keymap.toml is theirs: sessions get the keymap
     // named here (a built-in or a file) and nothing else.
     let keymap = Keymap::load(&cli.keymap, None).map_err(|e| CliError::Message(e.to_string()))?;

@@ -186,20 +186,9 @@ impl Store {
 
 /// Writes `text` to `path` so that a crash leaves either the old file or the
 /// new one, never half of it: a temporary file in the same directory, synced,
-/// then renamed over. The file is private to its owner (a backup holds
-/// everything).
+/// then renamed over. The file is private to its owner (0600): a backup holds
+/// everything, and an export every score of its stage.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    write_through_temporary(path, bytes, None)
-}
-
-/// [`write_atomically`] for a document meant to be passed on (an export):
-/// its permissions are those of any new file (0666 less the umask), not
-/// private.
-pub fn write_shared_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    write_through_temporary(path, bytes, Some(0o666))
-}
-
-fn write_through_temporary(path: &Path, bytes: &[u8], mode: Option<u32>) -> std::io::Result<()> {
     use std::io::Write;
     let dir = path
         .parent()
@@ -207,12 +196,10 @@ fn write_through_temporary(path: &Path, bytes: &[u8], mode: Option<u32>) -> std:
         .unwrap_or(Path::new("."));
     let mut builder = tempfile::Builder::new();
     #[cfg(unix)]
-    if let Some(mode) = mode {
+    {
         use std::os::unix::fs::PermissionsExt;
-        builder.permissions(std::fs::Permissions::from_mode(mode));
+        builder.permissions(std::fs::Permissions::from_mode(0o600));
     }
-    #[cfg(not(unix))]
-    let _ = mode;
     let mut tmp = builder.tempfile_in(dir)?;
     tmp.write_all(bytes)?;
     tmp.as_file().sync_all()?;

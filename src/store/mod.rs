@@ -4,12 +4,14 @@
 //! writes its changes and the audit entry that records them in one sled
 //! transaction, then flushes: when [`Store::commit`] returns, the change is on
 //! disk. Only one process may open a database; a second one is told how to
-//! connect to the first instead.
+//! connect to the first instead. The database directory is private
+//! ([`private`]).
 
 mod audit;
 pub mod backup;
 mod chunk;
 mod migrate;
+pub mod private;
 
 pub use audit::{AuditChange, AuditEntry, VerifyReport};
 pub use migrate::{CURRENT_SCHEMA, Migration};
@@ -108,6 +110,8 @@ pub struct Store {
     audit: sled::Tree,
     meta: sled::Tree,
     sessions: sled::Tree,
+    /// What opening found open to other users and made private.
+    tightened: Vec<private::Tightened>,
 }
 
 const META_SCHEMA: &[u8] = b"schema";
@@ -122,7 +126,10 @@ impl Store {
 
     /// Opens with an explicit migration list (tests use their own).
     pub fn open_with(path: &Path, migrations: &[Migration], current: u32) -> Result<Store> {
+        private::deny_others();
         std::fs::create_dir_all(path)?;
+        let tightened = private::tighten(path)?;
+        private::log(path, &tightened);
         let db = open_sled(path)?;
         let sled_err = |e| StoreError::Sled {
             path: path.to_path_buf(),
@@ -140,6 +147,7 @@ impl Store {
             db,
             path: path.to_path_buf(),
             trees,
+            tightened,
         };
         migrate::bring_up_to_date(&store, migrations, current)?;
         Ok(store)
@@ -147,6 +155,12 @@ impl Store {
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// What opening found open to other users in the database directory
+    /// and made private (also written to `konkurs.log` there).
+    pub fn tightened(&self) -> &[private::Tightened] {
+        &self.tightened
     }
 
     fn sled_err(&self, e: sled::Error) -> StoreError {

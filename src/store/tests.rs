@@ -309,3 +309,82 @@ fn many_participants_go_into_chunks_and_come_back() {
     assert!(report.ok(), "{:?}", report.problems);
     assert_eq!(report.records, 1999);
 }
+
+/// Every path under `dir` (itself included) with its permission bits.
+#[cfg(unix)]
+fn modes(dir: &Path) -> Vec<(PathBuf, u32)> {
+    use std::os::unix::fs::PermissionsExt;
+    let mut out = vec![(
+        dir.to_path_buf(),
+        std::fs::metadata(dir).unwrap().permissions().mode() & 0o777,
+    )];
+    for item in std::fs::read_dir(dir).unwrap() {
+        let path = item.unwrap().path();
+        if path.is_dir() {
+            out.extend(modes(&path));
+        } else {
+            out.push((
+                path.clone(),
+                std::fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+            ));
+        }
+    }
+    out
+}
+
+#[cfg(unix)]
+#[test]
+fn a_database_is_private_and_an_open_one_is_tightened() {
+    use std::os::unix::fs::PermissionsExt;
+    let parent = tempfile::tempdir().unwrap();
+    let dir = parent.path().join("contest");
+    {
+        let store = Store::open(&dir).unwrap();
+        let many: Vec<Change> = (0..3000)
+            .map(|i| put(participant(&format!("P{i:05}"), "Участник")))
+            .collect();
+        store.commit(&stamp("import"), &many, &|_| None).unwrap();
+        assert!(store.tightened().is_empty());
+    }
+    let all = modes(&dir);
+    assert!(all.iter().any(|(p, _)| p.ends_with("db")), "{all:?}");
+    assert!(all.iter().any(|(p, _)| p.ends_with("conf")), "{all:?}");
+    for (path, mode) in &all {
+        let want = if path.is_dir() { 0o700 } else { 0o600 };
+        assert_eq!(*mode, want, "{} is {mode:o}", path.display());
+    }
+
+    // As an older konkurs left it: readable by everyone.
+    let set = |p: &Path, m: u32| std::fs::set_permissions(p, std::fs::Permissions::from_mode(m));
+    set(&dir, 0o755).unwrap();
+    set(&dir.join("db"), 0o644).unwrap();
+    set(&dir.join("conf"), 0o664).unwrap();
+    let store = Store::open(&dir).unwrap();
+    let mut found: Vec<(String, u32, u32)> = store
+        .tightened()
+        .iter()
+        .map(|t| (t.path.display().to_string(), t.was, t.now))
+        .collect();
+    found.sort();
+    assert_eq!(
+        found,
+        [
+            (String::new(), 0o755, 0o700),
+            ("conf".into(), 0o664, 0o600),
+            ("db".into(), 0o644, 0o600),
+        ]
+    );
+    for (path, mode) in modes(&dir) {
+        let want = if path.is_dir() { 0o700 } else { 0o600 };
+        assert_eq!(mode, want, "{} is {mode:o}", path.display());
+    }
+    let log = std::fs::read_to_string(dir.join(private::LOG_FILE)).unwrap();
+    assert!(
+        log.contains("konkurs: db was open to other users (0644); made private (0600)"),
+        "{log}"
+    );
+    assert!(
+        log.contains("konkurs: . was open to other users (0755)"),
+        "{log}"
+    );
+}

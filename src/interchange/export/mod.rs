@@ -545,11 +545,9 @@ pub fn export(
             path: path.display().to_string(),
         });
     }
-    crate::store::backup::write_shared_atomically(path, &bytes).map_err(|e| {
-        ExportError::Write {
-            path: path.display().to_string(),
-            reason: io_reason(&e),
-        }
+    crate::store::backup::write_atomically(path, &bytes).map_err(|e| ExportError::Write {
+        path: path.display().to_string(),
+        reason: io_reason(&e),
     })?;
     Ok(Written {
         path: path.to_path_buf(),
@@ -570,14 +568,18 @@ pub fn plain_file_name(name: &Path) -> Option<&str> {
 }
 
 /// The exports directory of the database in `db`, made if needed and
-/// readable by the server's user only.
+/// private to the server's user (0700; each document in it is 0600, as
+/// every document konkurs writes).
 pub fn exports_dir(db: &Path) -> std::io::Result<std::path::PathBuf> {
     let dir = db.join(crate::store::EXPORTS_DIR);
     if !dir.is_dir() {
         std::fs::create_dir_all(&dir)?;
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let meta = std::fs::symlink_metadata(&dir)?;
+        if meta.is_dir() && meta.permissions().mode() & 0o077 != 0 {
             std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700))?;
         }
     }
