@@ -13,6 +13,7 @@ pub mod matching;
 pub mod mentoring;
 pub mod participant;
 pub mod people;
+pub mod proof;
 pub mod ranking;
 pub mod refusal;
 pub mod regulation;
