@@ -17,7 +17,7 @@ use konkurs::domain::ids::{JurorId, ParticipantId, StageId};
 use konkurs::domain::matching::MatchMode;
 use konkurs::domain::people::Role;
 use konkurs::interchange::export::{self, DocumentKind, ExportFormat, Request};
-use konkurs::service::{Actor, Service};
+use konkurs::service::{Actor, Channel, Service};
 use konkurs::text::Lang;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -33,6 +33,7 @@ fn secretary() -> Actor {
         id: JurorId::new("J01"),
         name: "Вишневская Зинаида Ильинична".into(),
         role: Role::Coordinator,
+        channel: Channel::Local,
     }
 }
 

@@ -542,9 +542,19 @@ fn restore_words(e: &crate::store::backup::RestoreError, tr: &I18n) -> String {
             "cli.restore.too_new",
             &[("file", file), ("found", found), ("known", known)],
         ),
-        RestoreError::BrokenChain { file, seq, why } => tr.f(
-            "cli.restore.broken_chain",
-            &[("file", file), ("seq", seq), ("why", why)],
+        RestoreError::Disagrees { file, problems } => tr.f(
+            "cli.restore.disagrees",
+            &[
+                ("file", file),
+                (
+                    "problems",
+                    &problems
+                        .iter()
+                        .map(|p| format!("  - {}", crate::text::proof::problem(p, tr)))
+                        .collect::<Vec<_>>()
+                        .join("\n"),
+                ),
+            ],
         ),
         RestoreError::NotEmpty(db) => tr.f("cli.restore.not_empty", &[("db", db)]),
         RestoreError::Store(e) => store_words(e, tr),
@@ -801,6 +811,10 @@ fn open(cli: &Cli, place: &Place) -> Result<(Arc<Service>, Actor)> {
         Some(id) => service.actor(id)?,
         None => Actor::local_coordinator(),
     };
+    let actor = match place {
+        Place::Control(..) => actor.through_control(),
+        _ => actor,
+    };
     Ok((service, actor))
 }
 
@@ -964,9 +978,19 @@ pub fn run(cli: Cli, place: &Place, io: &mut Console) -> Result<()> {
             let dir = cli.db.clone().unwrap_or_else(default_db_dir);
             let store = crate::store::Store::open(&dir)?;
             console::say_tightened(&store, tr);
-            store
+            let restored = store
                 .restore(&dump, &file.display().to_string())
                 .map_err(|e| CliError::Message(restore_words(&e, tr)))?;
+            if let Some(c) = &restored.checkpoint {
+                warn!(
+                    io,
+                    "{}",
+                    tr.f(
+                        "cli.restore.checkpoint",
+                        &[("n", &c.records), ("first", &c.first), ("seq", &c.seq)]
+                    )
+                );
+            }
             let report = store.verify()?;
             say!(
                 io,
@@ -974,8 +998,9 @@ pub fn run(cli: Cli, place: &Place, io: &mut Console) -> Result<()> {
                 tr.f(
                     "cli.restore.done",
                     &[
-                        ("records", &dump.records.len()),
-                        ("entries", &dump.audit.len()),
+                        ("records", &restored.records),
+                        ("entries", &restored.head.0),
+                        ("head", &restored.head.1),
                         ("db", &dir.display()),
                         (
                             "verify",
@@ -1014,7 +1039,8 @@ pub fn run(cli: Cli, place: &Place, io: &mut Console) -> Result<()> {
             );
             if !report.ok() {
                 for p in &report.problems {
-                    warn!(io, "{}", tr.f("cli.problem", &[("what", p)]));
+                    let what = crate::text::proof::problem(p, tr);
+                    warn!(io, "{}", tr.f("cli.problem", &[("what", &what)]));
                 }
                 return Err(CliError::said(
                     "cli.verify.failed",

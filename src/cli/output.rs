@@ -80,6 +80,11 @@ fn audit(
                 crate::text::time::show_seconds(e.at, &zone),
                 e.actor.clone(),
                 role(e.role, tr),
+                if e.channel.is_empty() {
+                    "-".to_string()
+                } else {
+                    e.channel.clone()
+                },
                 e.action.clone(),
                 e.change_count.to_string(),
                 e.summary.clone(),
@@ -92,7 +97,7 @@ fn audit(
         format,
         tr,
         &[
-            "seq", "at", "actor", "role", "action", "changes", "summary", "hash",
+            "seq", "at", "actor", "role", "channel", "action", "changes", "summary", "hash",
         ],
         &rows,
     )?;

@@ -20,7 +20,7 @@ pub use ranking::{StageData, StageReport};
 pub use scoring::{HistoryItem, check_value, comment_needed};
 pub use view::{Candidate, Progress, SheetState, View};
 
-use crate::domain::contest::{Change, Contest, Key, Record, RegulationChange, RegulationDoc};
+use crate::domain::contest::{Change, Contest, Record, RegulationChange, RegulationDoc};
 use crate::domain::ids::{JurorId, ParticipantId, StageId};
 use crate::domain::people::Role;
 use crate::domain::refusal::{Act, Refusal, ScoredStage, Thing};
@@ -32,12 +32,44 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, PoisonError, RwLock};
 use std::time::Duration;
 
-/// Who is acting, and in which role.
+/// Who is acting, in which role, and how their actions reach konkurs.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Actor {
     pub id: JurorId,
     pub name: String,
     pub role: Role,
+    pub channel: Channel,
+}
+
+/// How an action came, as each audit entry records it. The local OS user
+/// who owns the database directory is trusted as its coordinator and may
+/// act as anyone with `--as` (for scripts); a person over SSH is who their
+/// key says.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Channel {
+    /// The local workstation or command line, as the OS user: `local`.
+    Local,
+    /// The local OS user acting as this person with `--as`: `local --as J02`.
+    LocalAs(JurorId),
+    /// A local command forwarded through the control socket of a running
+    /// server: `control`, or `control --as J02`.
+    Control,
+    ControlAs(JurorId),
+    /// A session or command over SSH, signed in with the key of this
+    /// fingerprint: `ssh SHA256:…`.
+    Ssh(String),
+}
+
+impl std::fmt::Display for Channel {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Channel::Local => f.write_str("local"),
+            Channel::LocalAs(id) => write!(f, "local --as {id}"),
+            Channel::Control => f.write_str("control"),
+            Channel::ControlAs(id) => write!(f, "control --as {id}"),
+            Channel::Ssh(fingerprint) => write!(f, "ssh {fingerprint}"),
+        }
+    }
 }
 
 impl Actor {
@@ -54,7 +86,18 @@ impl Actor {
             id: JurorId::new(format!("local:{user}")),
             name: user.to_string(),
             role: Role::Coordinator,
+            channel: Channel::Local,
         }
+    }
+
+    /// The same person, their command forwarded through the control socket.
+    pub fn through_control(self) -> Actor {
+        let channel = match self.channel {
+            Channel::Local => Channel::Control,
+            Channel::LocalAs(id) => Channel::ControlAs(id),
+            other => other,
+        };
+        Actor { channel, ..self }
     }
 }
 
@@ -263,7 +306,7 @@ impl Service {
         *guard
     }
 
-    /// Finds the person a `--as ID` names.
+    /// Finds the person a `--as ID` names: acting locally as them.
     pub fn actor(&self, id: &str) -> Result<Actor> {
         let state = self.state.read().unwrap_or_else(PoisonError::into_inner);
         let j = state
@@ -274,6 +317,7 @@ impl Service {
             id: j.id.clone(),
             name: j.full_name.clone(),
             role: j.role,
+            channel: Channel::LocalAs(j.id.clone()),
         })
     }
 
@@ -330,13 +374,12 @@ impl Service {
         let stamp = Stamp {
             actor: actor.id.to_string(),
             role: actor.role,
+            channel: actor.channel.to_string(),
             at: self.now(),
             action: action.to_string(),
             summary,
         };
-        let entry = self
-            .store
-            .commit(&stamp, &changes, &|key: &Key| current.get(key))?;
+        let entry = self.store.commit(&stamp, &changes)?;
         *self.state.write().unwrap_or_else(PoisonError::into_inner) = next;
         self.bump();
         Ok(Some(entry))
@@ -476,15 +519,17 @@ impl Service {
         let stamp = Stamp {
             actor: actor.id.to_string(),
             role: actor.role,
+            channel: actor.channel.to_string(),
             at: self.now(),
             action: "command.ssh".to_string(),
             summary: format!("over SSH: konkurs {command}"),
         };
-        self.store.commit(&stamp, &[], &|_: &Key| None)?;
+        self.store.commit(&stamp, &[])?;
         Ok(())
     }
 
-    /// Checks the database: every record decodes, the audit chain holds.
+    /// Checks the database: the audit log, replayed from empty, gives the
+    /// stored records exactly, and its chain holds (see [`Store::verify`]).
     pub fn verify(&self, actor: &Actor) -> Result<crate::store::VerifyReport> {
         self.require(
             actor,

@@ -581,18 +581,20 @@ impl Service {
         Ok(())
     }
 
-    /// The person a public key identifies, if any.
+    /// The person a public key identifies, if any, acting over SSH with it.
     pub fn authenticate(&self, algorithm: &str, blob: &[u8]) -> Option<Actor> {
         let contest = self.contest();
         contest.jurors.values().find_map(|j| {
-            j.keys
+            let key = j
+                .keys
                 .iter()
-                .any(|k| k.algorithm == algorithm && k.bytes() == blob)
-                .then(|| Actor {
-                    id: j.id.clone(),
-                    name: j.full_name.clone(),
-                    role: j.role,
-                })
+                .find(|k| k.algorithm == algorithm && k.bytes() == blob)?;
+            Some(Actor {
+                id: j.id.clone(),
+                name: j.full_name.clone(),
+                role: j.role,
+                channel: super::Channel::Ssh(key.fingerprint()),
+            })
         })
     }
 

@@ -1,13 +1,23 @@
 //! `konkurs backup` / `konkurs restore`: the whole database as one readable
-//! JSON document — every record, the audit log and the saved sessions.
+//! JSON document — every record, the audit log, its head and the saved
+//! sessions.
+//!
+//! A backup proves itself the way a database does: `restore` replays its
+//! audit log from empty and requires the result to be its records exactly,
+//! checks the numbering, every hash and link, and that the head it carries
+//! (the last entry's number and hash) names the last entry, all before it
+//! writes anything. An edited record, an added one, a dropped or reordered
+//! entry is refused with what disagrees.
 
-use super::audit::{self, AuditEntry};
+use super::audit::{self, AuditEntry, Head};
 use super::{CURRENT_SCHEMA, Result, Store, StoreError, chunk, encode_record, key_bytes};
-use crate::domain::contest::{Collection, Record};
+use crate::domain::contest::{Collection, Key, Record};
+use crate::domain::proof::Problem;
 use base64::Engine;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sled::Transactional;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 pub const FORMAT: &str = "konkurs-backup";
@@ -18,9 +28,21 @@ pub struct Dump {
     pub format: String,
     pub schema: u32,
     pub created_at: DateTime<Utc>,
+    /// The audit log's last entry: how many entries, and its hash. A log
+    /// cut short at the end no longer reaches it. Backups of schema 1 have
+    /// none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub head: Option<DumpHead>,
     pub records: Vec<Record>,
     pub audit: Vec<AuditEntry>,
     pub sessions: Vec<SavedSession>,
+}
+
+/// The head of a backup's audit log.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DumpHead {
+    pub seq: u64,
+    pub hash: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -43,8 +65,13 @@ pub enum RestoreError {
         found: u32,
         known: u32,
     },
-    #[error("{file}: audit entry {seq}: {why}; the backup was altered or damaged")]
-    BrokenChain { file: String, seq: u64, why: String },
+    /// The backup does not hold together: its records, audit chain, head or
+    /// numbering disagree. Nothing was written.
+    #[error("{file}: the backup was altered or damaged: {problems:?}")]
+    Disagrees {
+        file: String,
+        problems: Vec<Problem>,
+    },
     #[error(
         "the database {0} already holds data; restore into a new directory (--db NEW_DIR) or remove it first"
     )]
@@ -53,15 +80,41 @@ pub enum RestoreError {
     Store(#[from] StoreError),
 }
 
+/// What a restore wrote.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Restored {
+    pub records: usize,
+    /// The audit log's length and last hash, as the backup named them.
+    pub head: (u64, String),
+    /// When the backup's log (of schema 1) could not prove some records:
+    /// the checkpoint entry that now records them.
+    pub checkpoint: Option<Checkpoint>,
+}
+
+/// A checkpoint entry written by a restore.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Checkpoint {
+    /// The checkpoint's number: the new head.
+    pub seq: u64,
+    /// The records it recorded, and the first key-only entry that left them unproved.
+    pub records: usize,
+    pub first: u64,
+}
+
 impl Store {
     /// Everything in the database as a [`Dump`].
     pub fn dump(&self, created_at: DateTime<Utc>) -> Result<Dump> {
         let contest = self.load()?;
         let b64 = base64::engine::general_purpose::STANDARD;
+        let head = self.head()?;
         Ok(Dump {
             format: FORMAT.into(),
             schema: CURRENT_SCHEMA,
             created_at,
+            head: Some(DumpHead {
+                seq: head.seq,
+                hash: head.hash,
+            }),
             records: contest.records().collect(),
             audit: self.audit_entries()?,
             sessions: self
@@ -75,8 +128,10 @@ impl Store {
         })
     }
 
-    /// Writes a dump into this (empty) database in one transaction.
-    pub fn restore(&self, dump: &Dump, file: &str) -> std::result::Result<(), RestoreError> {
+    /// Checks a dump as `verify` checks a database, then writes it into
+    /// this (empty) database in one transaction. Nothing is written when
+    /// the dump's records, chain, head or numbering disagree.
+    pub fn restore(&self, dump: &Dump, file: &str) -> std::result::Result<Restored, RestoreError> {
         if dump.format != FORMAT {
             return Err(RestoreError::NotABackup {
                 file: file.into(),
@@ -93,35 +148,67 @@ impl Store {
         if !self.is_empty() {
             return Err(RestoreError::NotEmpty(self.path().display().to_string()));
         }
-        // Check the chain before writing anything.
+
+        // Check everything before writing anything.
+        let mut walk = audit::Walk::default();
         let mut sealed = Vec::with_capacity(dump.audit.len());
-        let mut prev = String::new();
-        for (i, entry) in dump.audit.iter().enumerate() {
-            let stored = audit::reseal(entry);
-            let (reopened, _) = audit::open(&stored).map_err(|why| RestoreError::BrokenChain {
+        for entry in &dump.audit {
+            let stored = audit::reseal(entry).map_err(|why| RestoreError::NotABackup {
                 file: file.into(),
-                seq: entry.seq,
-                why,
+                why: format!("audit entry {}: {why}", entry.seq),
             })?;
-            let why = if entry.seq != i as u64 + 1 {
-                Some(format!("expected sequence number {}", i + 1))
-            } else if reopened.hash != entry.hash {
-                Some("its hash does not match its content".to_string())
-            } else if entry.prev_hash != prev {
-                Some("it does not continue the chain".to_string())
-            } else {
-                None
-            };
-            if let Some(why) = why {
-                return Err(RestoreError::BrokenChain {
-                    file: file.into(),
-                    seq: entry.seq,
-                    why,
-                });
-            }
-            prev = entry.hash.clone();
+            walk.step(None, &stored);
             sealed.push((entry.seq, stored));
         }
+        match &dump.head {
+            Some(h) => walk.check_head(&Head {
+                seq: h.seq,
+                hash: h.hash.clone(),
+            }),
+            None if dump.schema >= 2 => walk.problems.push(Problem::NoHead),
+            None => {}
+        }
+        let mut problems = Vec::new();
+        let mut seen: HashSet<Key> = HashSet::with_capacity(dump.records.len());
+        let mut duplicate = None;
+        let records: Vec<Record> = dump
+            .records
+            .iter()
+            .filter(|r| {
+                let fresh = seen.insert(r.key());
+                if !fresh && duplicate.is_none() {
+                    duplicate = Some(r.key());
+                }
+                fresh
+            })
+            .cloned()
+            .collect();
+        if let Some(key) = duplicate {
+            problems.push(Problem::Duplicate { key });
+        }
+        walk.compare(records);
+        // A log of schema 1 may leave records unproved: they are restored
+        // as they are and recorded by a checkpoint, as opening a database
+        // of schema 1 does. A log of this konkurs may not.
+        let checkpoint = match walk.unproved() {
+            Some((first, keys)) if dump.schema < 2 => Some((first, keys)),
+            Some((seq, keys)) => {
+                walk.problems.push(Problem::Unproved {
+                    seq,
+                    records: keys.len(),
+                });
+                None
+            }
+            None => None,
+        };
+        problems.append(&mut walk.problems);
+        if !problems.is_empty() {
+            return Err(RestoreError::Disagrees {
+                file: file.into(),
+                problems,
+            });
+        }
+
         let b64 = base64::engine::general_purpose::STANDARD;
         let mut sessions = Vec::new();
         for s in &dump.sessions {
@@ -131,16 +218,35 @@ impl Store {
             })?;
             sessions.push((s.user.clone(), state));
         }
+        let mut head = Head {
+            seq: walk.entries,
+            hash: walk.last_hash.clone(),
+        };
+        let mut written = None;
+        if let Some((first, keys)) = checkpoint {
+            let by_key: HashMap<Key, &Record> = dump.records.iter().map(|r| (r.key(), r)).collect();
+            let changes = audit::checkpoint_changes(&keys, |k| by_key.get(k).map(|r| (*r).clone()));
+            let stamp = audit::checkpoint_stamp(Utc::now(), changes.len(), first, dump.schema);
+            let described =
+                audit::describe_changes(&changes, |_, k| by_key.get(k).map(|r| (*r).clone()));
+            let (entry, stored) = audit::seal(&head, &stamp, described);
+            sealed.push((entry.seq, stored));
+            written = Some(Checkpoint {
+                seq: entry.seq,
+                records: changes.len(),
+                first,
+            });
+            head = Head {
+                seq: entry.seq,
+                hash: entry.hash,
+            };
+        }
 
         let mut trees: Vec<&sled::Tree> = Collection::ALL.iter().map(|c| self.tree(*c)).collect();
         trees.push(&self.audit);
         trees.push(&self.meta);
         trees.push(&self.sessions);
         let n = Collection::ALL.len();
-        let head = audit::Head {
-            seq: dump.audit.len() as u64,
-            hash: prev,
-        };
         let result: std::result::Result<(), sled::transaction::TransactionError<()>> =
             trees.as_slice().transaction(|tx| {
                 let mut chunks: std::collections::BTreeMap<(usize, u32), Vec<Record>> =
@@ -180,7 +286,11 @@ impl Store {
             sled::transaction::TransactionError::Abort(()) => unreachable!("never aborts"),
         })?;
         self.flush()?;
-        Ok(())
+        Ok(Restored {
+            records: dump.records.len(),
+            head: (head.seq, head.hash),
+            checkpoint: written,
+        })
     }
 }
 

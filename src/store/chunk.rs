@@ -10,6 +10,7 @@
 
 use super::{CURRENT_SCHEMA, key_bytes};
 use crate::domain::contest::{Collection, Key, Record};
+use std::collections::HashMap;
 
 /// The collections stored in chunks.
 pub const CHUNKED: [Collection; 2] = [Collection::Participants, Collection::Attendance];
@@ -38,7 +39,7 @@ pub fn chunk_key(chunk: u32) -> [u8; 4] {
 
 /// `[schema][postcard(records)]`, the records in key order.
 pub fn encode(records: &mut [Record]) -> Vec<u8> {
-    records.sort_by_key(|r| key_bytes(&r.key()));
+    records.sort_by_cached_key(|r| key_bytes(&r.key()));
     let mut out = vec![CURRENT_SCHEMA as u8];
     out.extend(postcard::to_stdvec(records).expect("records always encode"));
     out
@@ -46,7 +47,7 @@ pub fn encode(records: &mut [Record]) -> Vec<u8> {
 
 pub fn decode(bytes: &[u8]) -> Result<Vec<Record>, String> {
     match bytes.split_first() {
-        Some((v, rest)) if u32::from(*v) == CURRENT_SCHEMA => {
+        Some((v, rest)) if super::migrate::RECORD_LAYOUT.contains(&u32::from(*v)) => {
             postcard::from_bytes(rest).map_err(|e| format!("cannot decode a chunk: {e}"))
         }
         Some((v, _)) => Err(format!(
@@ -56,17 +57,40 @@ pub fn decode(bytes: &[u8]) -> Result<Vec<Record>, String> {
     }
 }
 
-/// Applies puts (`Some`) and deletes (`None`) by key to a chunk's records.
-pub fn apply(records: &mut Vec<Record>, changes: &[(Key, Option<&Record>)]) {
-    for (key, record) in changes {
-        let at = records.iter().position(|r| &r.key() == key);
-        match (at, record) {
-            (Some(i), Some(r)) => records[i] = (*r).clone(),
-            (None, Some(r)) => records.push((*r).clone()),
-            (Some(i), None) => {
-                records.swap_remove(i);
-            }
-            (None, None) => {}
-        }
-    }
+/// Applies puts (`Some`) and deletes (`None`) by key to a chunk's records,
+/// in order; returns each change's place in its batch with the record it
+/// replaced. The chunk's records are found through an index of their keys,
+/// made once: an import fills a chunk with hundreds of records.
+pub fn apply(
+    records: &mut Vec<Record>,
+    changes: &[(usize, Key, Option<&Record>)],
+) -> Vec<(usize, Option<Record>)> {
+    let mut index: HashMap<Key, usize> = records
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (r.key(), i))
+        .collect();
+    changes
+        .iter()
+        .map(|(i, key, record)| {
+            let old = match (index.get(key).copied(), record) {
+                (Some(at), Some(r)) => Some(std::mem::replace(&mut records[at], (*r).clone())),
+                (None, Some(r)) => {
+                    index.insert(key.clone(), records.len());
+                    records.push((*r).clone());
+                    None
+                }
+                (Some(at), None) => {
+                    index.remove(key);
+                    let old = records.swap_remove(at);
+                    if let Some(moved) = records.get(at) {
+                        index.insert(moved.key(), at);
+                    }
+                    Some(old)
+                }
+                (None, None) => None,
+            };
+            (*i, old)
+        })
+        .collect()
 }

@@ -4,13 +4,24 @@
 //! older database first writes a raw copy of every tree to
 //! `backups/pre-migration-v{N}-{time}.json` inside the data directory, then
 //! runs each migration in order, recording the new version after each one.
+//!
+//! | schema | what changed |
+//! |---|---|
+//! | 1 | the first |
+//! | 2 | audit entries of format 2: every change in full however many, and the channel; records are encoded as in 1 |
 
 use super::{Result, Store, StoreError};
+use crate::domain::contest::{Key, Record};
 use base64::Engine;
+use std::collections::HashMap;
 use std::io::Write;
 
 /// The schema this konkurs writes.
-pub const CURRENT_SCHEMA: u32 = 1;
+pub const CURRENT_SCHEMA: u32 = 2;
+
+/// The schemas whose records (and chunks) are encoded as this konkurs
+/// encodes them: `[schema][postcard(Record)]` since schema 1.
+pub const RECORD_LAYOUT: std::ops::RangeInclusive<u32> = 1..=CURRENT_SCHEMA;
 
 /// Turns a database of schema `from` into schema `from + 1`.
 pub struct Migration {
@@ -19,8 +30,33 @@ pub struct Migration {
     pub run: fn(&Store) -> Result<()>,
 }
 
-/// The migrations of konkurs's schema history (none yet: schema 1 is the first).
-pub static MIGRATIONS: &[Migration] = &[];
+/// The migrations of konkurs's schema history.
+pub static MIGRATIONS: &[Migration] = &[Migration {
+    from: 1,
+    what: "a checkpoint in the audit log for the records that key-only entries wrote",
+    run: checkpoint_key_only_entries,
+}];
+
+/// Schema 1 kept keys only in an audit entry of more than 1,000 changes,
+/// so the log could not prove the records such entries wrote last. One
+/// `audit.checkpoint` entry records them as they stand; from it on, the
+/// log proves every record. A log without such entries needs none.
+fn checkpoint_key_only_entries(store: &Store) -> Result<()> {
+    let walk = store.walk_log()?;
+    let Some((first, keys)) = walk.unproved() else {
+        return Ok(());
+    };
+    let stored: HashMap<Key, Record> = store
+        .stored_records()?
+        .0
+        .into_iter()
+        .map(|r| (r.key(), r))
+        .collect();
+    let changes = super::audit::checkpoint_changes(&keys, |k| stored.get(k).cloned());
+    let stamp = super::audit::checkpoint_stamp(chrono::Utc::now(), changes.len(), first, 1);
+    store.commit(&stamp, &changes)?;
+    Ok(())
+}
 
 pub(super) fn bring_up_to_date(
     store: &Store,

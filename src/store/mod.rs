@@ -3,21 +3,23 @@
 //! Every value carries the schema version it was written with. A commit
 //! writes its changes and the audit entry that records them in one sled
 //! transaction, then flushes: when [`Store::commit`] returns, the change is on
-//! disk. Only one process may open a database; a second one is told how to
-//! connect to the first instead. The database directory is private
-//! ([`private`]).
+//! disk. The audit log proves the records: replaying it from empty gives
+//! them exactly, which [`Store::verify`] checks (see [`audit`]). Only one
+//! process may open a database; a second one is told how to connect to the
+//! first instead. The database directory is private ([`private`]).
 
-mod audit;
+pub mod audit;
 pub mod backup;
 mod chunk;
 mod migrate;
 pub mod private;
 
-pub use audit::{AuditChange, AuditEntry, VerifyReport};
+pub use audit::{AuditChange, AuditEntry};
 pub use migrate::{CURRENT_SCHEMA, Migration};
 
 use crate::domain::contest::{Change, Collection, Contest, Key, Record};
 use crate::domain::people::Role;
+use crate::domain::proof::Problem;
 use crate::domain::shared::SharedMap;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -64,14 +66,74 @@ pub enum StoreError {
 
 pub type Result<T> = std::result::Result<T, StoreError>;
 
-/// The changes of one chunk: each key with its new record, or `None` to delete.
-type ChunkChanges<'a> = Vec<(Key, Option<&'a Record>)>;
+/// The changes of one chunk: each key with its new record, or `None` to
+/// delete, after the change's place in its batch.
+type ChunkChanges<'a> = Vec<(usize, Key, Option<&'a Record>)>;
+
+/// A record of an unchunked tree: the change's place in its batch, the
+/// tree (its place in [`Writes::trees`]), the key, and the value or `None`
+/// to delete.
+type PlainWrite = (usize, usize, Vec<u8>, Option<Vec<u8>>);
+
+/// The record writes of one batch of changes, by tree.
+#[derive(Default)]
+struct Writes<'a> {
+    collections: Vec<Collection>,
+    trees: Vec<&'a sled::Tree>,
+    /// Records of unchunked trees.
+    plain: Vec<PlainWrite>,
+    /// Changes of chunked trees, by (tree, chunk).
+    chunked: std::collections::BTreeMap<(usize, u32), ChunkChanges<'a>>,
+}
+
+impl Writes<'_> {
+    /// Writes the records into the transaction's first trees (in the
+    /// order of `trees`), and returns the record each of the batch's
+    /// `count` changes replaced, in the batch's order.
+    fn apply(
+        &self,
+        tx: &[sled::transaction::TransactionalTree],
+        count: usize,
+    ) -> std::result::Result<Vec<Option<Record>>, ConflictableTransactionError<String>> {
+        let corrupt = ConflictableTransactionError::Abort;
+        let mut before = vec![None; count];
+        for (i, idx, k, v) in &self.plain {
+            let old = match v {
+                Some(v) => tx[*idx].insert(k.as_slice(), v.as_slice())?,
+                None => tx[*idx].remove(k.as_slice())?,
+            };
+            before[*i] = old
+                .map(|o| decode_record(&o))
+                .transpose()
+                .map_err(corrupt)?;
+        }
+        for ((idx, c), group) in &self.chunked {
+            let key = chunk::chunk_key(*c);
+            let mut records = match tx[*idx].get(key)? {
+                Some(v) => chunk::decode(&v).map_err(corrupt)?,
+                None => Vec::new(),
+            };
+            for (i, old) in chunk::apply(&mut records, group) {
+                before[i] = old;
+            }
+            if records.is_empty() {
+                tx[*idx].remove(&key[..])?;
+            } else {
+                tx[*idx].insert(&key[..], chunk::encode(&mut records))?;
+            }
+        }
+        Ok(before)
+    }
+}
 
 /// Who made a change and why, as the audit log records it.
 #[derive(Clone, Debug)]
 pub struct Stamp {
     pub actor: String,
     pub role: Role,
+    /// How the action came: `local`, `local --as J02`, `control`,
+    /// `ssh SHA256:…`.
+    pub channel: String,
     pub at: DateTime<Utc>,
     /// A machine-readable code: `import.participants`, `score.save`...
     pub action: String,
@@ -112,6 +174,23 @@ pub struct Store {
     sessions: sled::Tree,
     /// What opening found open to other users and made private.
     tightened: Vec<private::Tightened>,
+}
+
+/// What `konkurs verify` found: the records, the log's length and head,
+/// and every problem (none when the log proves the records).
+#[derive(Clone, Debug, Default)]
+pub struct VerifyReport {
+    pub records: usize,
+    pub audit_entries: u64,
+    /// The newest entry's hash, hex: the head a protocol prints.
+    pub head_hash: String,
+    pub problems: Vec<Problem>,
+}
+
+impl VerifyReport {
+    pub fn ok(&self) -> bool {
+        self.problems.is_empty()
+    }
 }
 
 const META_SCHEMA: &[u8] = b"schema";
@@ -284,84 +363,28 @@ impl Store {
         Ok(out)
     }
 
-    /// Writes `changes` and their audit entry atomically, then flushes.
-    /// `before` gives each changed key's current record (the service knows it
-    /// from memory), so the audit entry can say what changed from what.
-    pub fn commit(
-        &self,
-        stamp: &Stamp,
-        changes: &[Change],
-        before: &dyn Fn(&Key) -> Option<Record>,
-    ) -> Result<AuditEntry> {
-        let mut writes: Vec<(usize, Vec<u8>, Option<Vec<u8>>)> = Vec::with_capacity(changes.len());
-        // Changes of chunked collections, by (tree, chunk).
-        let mut chunked: std::collections::BTreeMap<(usize, u32), ChunkChanges> =
-            Default::default();
-        let mut touched: Vec<Collection> = Vec::new();
-        for change in changes {
-            let key = change.key();
-            let c = key.collection();
-            if !touched.contains(&c) {
-                touched.push(c);
-            }
-            let idx = touched.iter().position(|x| *x == c).expect("just pushed");
-            let record = match change {
-                Change::Put(r) => Some(r),
-                Change::Delete(_) => None,
-            };
-            if chunk::is_chunked(c) {
-                chunked
-                    .entry((idx, chunk::chunk_of(&key)))
-                    .or_default()
-                    .push((key, record));
-            } else {
-                writes.push((idx, key_bytes(&key), record.map(encode_record)));
-            }
-        }
-        let entry_changes = audit::describe_changes(changes, before);
-        let mut tree_refs: Vec<&sled::Tree> = touched.iter().map(|c| self.tree(*c)).collect();
-        tree_refs.push(&self.audit);
-        tree_refs.push(&self.meta);
-        let n = touched.len();
-
+    /// Writes `changes` and their audit entry atomically, then flushes. The
+    /// entry records each change with the record it replaced, as the
+    /// transaction found it, and the record after it.
+    pub fn commit(&self, stamp: &Stamp, changes: &[Change]) -> Result<AuditEntry> {
+        let writes = self.plan_writes(changes);
+        let mut trees = writes.trees.clone();
+        trees.push(&self.audit);
+        trees.push(&self.meta);
+        let n = writes.trees.len();
         let result: std::result::Result<AuditEntry, TransactionError<String>> =
-            tree_refs.as_slice().transaction(|tx| {
-                for (idx, k, v) in &writes {
-                    match v {
-                        Some(v) => {
-                            tx[*idx].insert(k.as_slice(), v.as_slice())?;
-                        }
-                        None => {
-                            tx[*idx].remove(k.as_slice())?;
-                        }
-                    }
-                }
-                for ((idx, c), group) in &chunked {
-                    let key = chunk::chunk_key(*c);
-                    let mut records = match tx[*idx].get(key)? {
-                        Some(v) => {
-                            chunk::decode(&v).map_err(ConflictableTransactionError::Abort)?
-                        }
-                        None => Vec::new(),
-                    };
-                    chunk::apply(&mut records, group);
-                    if records.is_empty() {
-                        tx[*idx].remove(&key[..])?;
-                    } else {
-                        tx[*idx].insert(&key[..], chunk::encode(&mut records))?;
-                    }
-                }
-                let audit_tx = &tx[n];
-                let meta_tx = &tx[n + 1];
-                let head = meta_tx
+            trees.as_slice().transaction(|tx| {
+                let before = writes.apply(tx, changes.len())?;
+                let head = tx[n + 1]
                     .get(META_AUDIT_HEAD)?
                     .map(|h| audit::Head::decode(&h))
                     .transpose()
                     .map_err(ConflictableTransactionError::Abort)?
                     .unwrap_or_default();
-                let (entry, stored) = audit::seal(head, stamp, entry_changes.clone());
-                audit_tx.insert(&entry.seq.to_be_bytes(), stored)?;
-                meta_tx.insert(
+                let described = audit::describe_changes(changes, |i, _| before[i].clone());
+                let (entry, stored) = audit::seal(&head, stamp, described);
+                tx[n].insert(&entry.seq.to_be_bytes(), stored)?;
+                tx[n + 1].insert(
                     META_AUDIT_HEAD,
                     audit::Head {
                         seq: entry.seq,
@@ -378,6 +401,56 @@ impl Store {
         };
         self.flush()?;
         Ok(entry)
+    }
+
+    /// Writes `changes` to the records only, with no audit entry: what an
+    /// edit that bypasses konkurs does. [`Store::verify`] reports it as a
+    /// record that differs from the audit log; tests use it to prove that.
+    #[doc(hidden)]
+    pub fn write_bypassing_audit(&self, changes: &[Change]) -> Result<()> {
+        let writes = self.plan_writes(changes);
+        let result: std::result::Result<(), TransactionError<String>> = writes
+            .trees
+            .as_slice()
+            .transaction(|tx| writes.apply(tx, changes.len()).map(|_| ()));
+        match result {
+            Ok(()) => self.flush(),
+            Err(TransactionError::Abort(what)) => Err(self.corrupt(what)),
+            Err(TransactionError::Storage(e)) => Err(self.sled_err(e)),
+        }
+    }
+
+    /// The trees `changes` touch and what to write in each.
+    fn plan_writes<'a>(&'a self, changes: &'a [Change]) -> Writes<'a> {
+        let mut writes = Writes::default();
+        for (i, change) in changes.iter().enumerate() {
+            let key = change.key();
+            let c = key.collection();
+            let idx = match writes.collections.iter().position(|x| *x == c) {
+                Some(i) => i,
+                None => {
+                    writes.collections.push(c);
+                    writes.trees.push(self.tree(c));
+                    writes.collections.len() - 1
+                }
+            };
+            let record = match change {
+                Change::Put(r) => Some(r),
+                Change::Delete(_) => None,
+            };
+            if chunk::is_chunked(c) {
+                writes
+                    .chunked
+                    .entry((idx, chunk::chunk_of(&key)))
+                    .or_default()
+                    .push((i, key, record));
+            } else {
+                writes
+                    .plain
+                    .push((i, idx, key_bytes(&key), record.map(encode_record)));
+            }
+        }
+        writes
     }
 
     /// Makes everything written so far durable: sled writes its buffers
@@ -421,73 +494,117 @@ impl Store {
 
     /// The newest audit entry's sequence number and hash.
     pub fn audit_head(&self) -> Result<(u64, String)> {
-        let head = self
+        let head = self.head()?;
+        Ok((head.seq, head.hash))
+    }
+
+    fn head(&self) -> Result<audit::Head> {
+        Ok(self
             .meta
             .get(META_AUDIT_HEAD)
             .map_err(|e| self.sled_err(e))?
             .map(|h| audit::Head::decode(&h))
             .transpose()
             .map_err(|w| self.corrupt(w))?
-            .unwrap_or_default();
-        Ok((head.seq, head.hash))
+            .unwrap_or_default())
     }
 
-    /// Checks every record decodes and the audit chain is intact.
+    /// Replays the audit log from empty and requires the result to be the
+    /// stored records exactly: every record, every field. Also checks that
+    /// every record decodes and sits where its key says, that the entries
+    /// are numbered 1, 2, 3… with each hash matching its content and
+    /// continuing the chain, and that the head names the last entry. The
+    /// log is read on a second thread while this one reads the records.
     pub fn verify(&self) -> Result<VerifyReport> {
-        let mut report = VerifyReport::default();
+        let head = self.head()?;
+        let (walk, stored) = std::thread::scope(|s| {
+            let walker = s.spawn(|| self.walk_log());
+            let stored = self.stored_records();
+            (
+                walker.join().expect("the verifying thread does not panic"),
+                stored,
+            )
+        });
+        let mut walk = walk?;
+        let (records, mut problems) = stored?;
+        walk.check_head(&head);
+        let count = records.len();
+        walk.compare(records);
+        if let Some((seq, keys)) = walk.unproved() {
+            walk.problems.push(Problem::Unproved {
+                seq,
+                records: keys.len(),
+            });
+        }
+        problems.append(&mut walk.problems);
+        Ok(VerifyReport {
+            records: count,
+            audit_entries: walk.entries,
+            head_hash: walk.last_hash,
+            problems,
+        })
+    }
+
+    /// Reads the whole audit log, checking and replaying it.
+    pub(crate) fn walk_log(&self) -> Result<audit::Walk> {
+        let mut walk = audit::Walk::default();
+        for item in self.audit.iter() {
+            let (k, v) = item.map_err(|e| self.sled_err(e))?;
+            let under = k.as_ref().try_into().map(u64::from_be_bytes).unwrap_or(0);
+            walk.step(Some(under), &v);
+        }
+        Ok(walk)
+    }
+
+    /// Every stored record, with the problems of those that do not decode
+    /// or do not sit where their key says.
+    fn stored_records(&self) -> Result<(Vec<Record>, Vec<Problem>)> {
+        let mut records = Vec::new();
+        let mut problems = Vec::new();
         for (c, tree) in &self.trees {
             if chunk::is_chunked(*c) {
                 for item in tree.iter() {
                     let (k, v) = item.map_err(|e| self.sled_err(e))?;
                     match chunk::decode(&v) {
-                        Ok(records) => {
-                            report.records += records.len();
-                            for r in records {
+                        Ok(decoded) => {
+                            for r in decoded {
                                 if r.collection() != *c
                                     || chunk::chunk_key(chunk::chunk_of(&r.key())) != k.as_ref()
                                 {
-                                    report.problems.push(format!(
-                                        "{}: the record {} is in the wrong chunk",
-                                        c.name(),
-                                        r.key().display()
-                                    ));
+                                    problems.push(Problem::Misplaced { key: r.key() });
                                 }
+                                records.push(r);
                             }
                         }
-                        Err(what) => report.problems.push(format!("{}: {what}", c.name())),
+                        Err(why) => problems.push(Problem::UnreadableRecord {
+                            place: format!("{} chunk {:?}", c.name(), k.as_ref()),
+                            why,
+                        }),
                     }
                 }
                 continue;
             }
             for item in tree.iter() {
                 let (k, v) = item.map_err(|e| self.sled_err(e))?;
-                report.records += 1;
                 match decode_record(&v) {
-                    Ok(r) if key_bytes(&r.key()) == k.as_ref() => {}
-                    Ok(_) => report.problems.push(format!(
-                        "{}: the record under {} has another key",
-                        c.name(),
-                        String::from_utf8_lossy(&k)
-                    )),
-                    Err(what) => report.problems.push(format!(
-                        "{}: {}: {what}",
-                        c.name(),
-                        String::from_utf8_lossy(&k)
-                    )),
+                    Ok(r) => {
+                        if r.collection() != *c || key_bytes(&r.key()) != k.as_ref() {
+                            problems.push(Problem::Misplaced { key: r.key() });
+                        }
+                        records.push(r);
+                    }
+                    Err(why) => problems.push(Problem::UnreadableRecord {
+                        place: format!(
+                            "{}/{}",
+                            c.name(),
+                            String::from_utf8_lossy(&k).replace(KEY_SEPARATOR as char, "/")
+                        ),
+                        why,
+                    }),
                 }
             }
         }
-        let (head_seq, head_hash) = self.audit_head()?;
-        audit::verify_chain(
-            self.audit
-                .iter()
-                .map(|i| i.map(|(k, v)| (k.to_vec(), v.to_vec()))),
-            head_seq,
-            &head_hash,
-            &mut report,
-        )
-        .map_err(|e| self.sled_err(e))?;
-        Ok(report)
+        Ok((records, problems))
     }
 
     /// A user's saved working state (pane, cursor, unsaved text).
@@ -603,7 +720,7 @@ pub fn encode_record(r: &Record) -> Vec<u8> {
 
 pub fn decode_record(bytes: &[u8]) -> std::result::Result<Record, String> {
     match bytes.split_first() {
-        Some((v, rest)) if u32::from(*v) == CURRENT_SCHEMA => {
+        Some((v, rest)) if migrate::RECORD_LAYOUT.contains(&u32::from(*v)) => {
             postcard::from_bytes(rest).map_err(|e| format!("cannot decode: {e}"))
         }
         Some((v, _)) => Err(format!(

@@ -10,6 +10,7 @@
 pub mod catalogue;
 pub mod describe;
 pub mod number;
+pub mod proof;
 pub mod refusal;
 pub mod regulation;
 pub mod time;

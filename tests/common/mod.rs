@@ -80,7 +80,7 @@ pub fn participant(id: &str, name: &str, group: &str) -> Record {
     })
 }
 
-fn event(id: &str, title: &str, day: u32) -> Record {
+pub fn event(id: &str, title: &str, day: u32) -> Record {
     let date = NaiveDate::from_ymd_opt(2021, 3, day).unwrap();
     Record::Event(TrainingEvent {
         id: id.into(),
