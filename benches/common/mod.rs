@@ -34,9 +34,13 @@ pub fn files(participants: usize) -> PathBuf {
     dir
 }
 
-/// A database holding that contest (everything imported).
+/// A database holding that contest (everything imported), made by this
+/// konkurs's schema (a database kept from an older one would be migrated).
 pub fn database(participants: usize) -> PathBuf {
-    let dir = root().join(format!("db-{participants}"));
+    let dir = root().join(format!(
+        "db-{participants}-v{}",
+        konkurs::store::CURRENT_SCHEMA
+    ));
     let done = dir.join(".complete");
     if done.exists() {
         return dir;
@@ -75,6 +79,22 @@ pub fn load(service: &Service, files: &Path) {
         interchange::import_file(service, &actor, kind, &files.join(name), false)
             .unwrap_or_else(|e| panic!("{name}: {e}"));
     }
+}
+
+/// The bytes of every file under `dir`.
+pub fn dir_bytes(dir: &Path) -> u64 {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| {
+            let e = e.unwrap();
+            let meta = e.metadata().unwrap();
+            if meta.is_dir() {
+                dir_bytes(&e.path())
+            } else {
+                meta.len()
+            }
+        })
+        .sum()
 }
 
 /// Median, 99th percentile and the rest of a set of timings.
