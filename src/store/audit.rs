@@ -17,7 +17,11 @@
 //! `(n, hex(hash(n)))` of the newest entry, written in the same transaction
 //! as the entry; protocols print it, `konkurs verify` reports it and a
 //! backup carries it, so a log cut short at the end is caught by its
-//! count, and a log rewritten from some entry on by its head hash.
+//! count, and a log rewritten from some entry on by its head hash. For
+//! a fresh `konkurs demo`, `konkurs verify` says `469 records, 8 audit
+//! entries, head 21b3ad0c…` (the hash differs from run to run: each entry
+//! holds its time): the head is `hash(8)`, and one byte changed in any of
+//! the 8 bodies changes it.
 //!
 //! # What an entry proves
 //!
@@ -42,10 +46,12 @@
 //! # Cost
 //!
 //! An import of 100,000 participants writes one entry of 100,000 changes:
-//! about 27 MB, the size of the records themselves in postcard, hashed in
-//! about 60 ms (see the README's performance table for the measured
-//! import before and after). Replaying a log of that size takes well under
-//! a second.
+//! 22.5 MB of encoded changes, the size of the records themselves, which
+//! takes about 0.15 s to describe, encode and hash (SHA-256 runs on the
+//! CPU's SHA extensions), and leaves the database 21 MB larger on disk (54
+//! MB before, 75 MB after). `verify` replays the log of 100,000
+//! participants and their 5,000,000 attendance marks in about 1.5 s. The
+//! README's performance table has the measured figures and the command.
 
 use super::Stamp;
 use crate::domain::contest::{Change, Key, Record, hex};
