@@ -84,7 +84,8 @@ pub enum RestoreError {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Restored {
     pub records: usize,
-    /// The audit log's length and last hash, as the backup named them.
+    /// The audit log's length and last hash after the restore: the
+    /// backup's head, or the checkpoint's when one was written.
     pub head: (u64, String),
     /// When the backup's log (of schema 1) could not prove some records:
     /// the checkpoint entry that now records them.
