@@ -123,29 +123,42 @@ pub fn serve(
         .thread_name("konkurs-net")
         .build()
         .map_err(ServeError::Runtime)?;
-    runtime.block_on(serve_until(service, options, ready, stop_signal()))
+    runtime.block_on(async {
+        let stop = stop_signal();
+        serve_until(service, options, ready, stop).await
+    })
 }
 
 /// Completes on SIGINT (Ctrl+C) or SIGTERM.
-async fn stop_signal() {
+fn stop_signal() -> impl Future<Output = ()> {
+    // The handlers are installed here, inside the runtime and before the
+    // server says it is ready: a signal that comes at once stops the server
+    // cleanly instead of killing it by default.
     #[cfg(unix)]
     {
-        use tokio::signal::unix::{SignalKind, signal};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
-                tokio::select! {
-                    _ = tokio::signal::ctrl_c() => {}
-                    _ = term.recv() => {}
+        use tokio::signal::unix::{Signal, SignalKind, signal};
+        let term = signal(SignalKind::terminate()).ok();
+        let int = signal(SignalKind::interrupt()).ok();
+        let wait = |s: Option<Signal>| async move {
+            match s {
+                Some(mut s) => {
+                    s.recv().await;
                 }
+                None => std::future::pending::<()>().await,
             }
-            Err(_) => {
-                let _ = tokio::signal::ctrl_c().await;
+        };
+        async move {
+            tokio::select! {
+                _ = wait(term) => {}
+                _ = wait(int) => {}
             }
         }
     }
     #[cfg(not(unix))]
     {
-        let _ = tokio::signal::ctrl_c().await;
+        async {
+            let _ = tokio::signal::ctrl_c().await;
+        }
     }
 }
 
