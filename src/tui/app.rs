@@ -176,20 +176,7 @@ impl App {
     /// Has the active pane show `participant` (another pane sent the
     /// person there); keeps the message it leaves.
     fn show_participant(&mut self, participant: &crate::domain::ids::ParticipantId) {
-        let mut cx = Cx {
-            service: &self.service,
-            actor: &self.actor,
-            view: &self.view,
-            tr: &self.tr,
-            keymap: &self.keymap,
-            flash: None,
-            switch_to: None,
-            show: None,
-        };
-        self.panes[self.active].show_participant(participant, &mut cx);
-        if let Some(flash) = cx.flash {
-            self.flash = Some(flash);
-        }
+        self.with_pane(|pane, cx| pane.show_participant(participant, cx));
     }
 
     fn refresh_active(&mut self) {
