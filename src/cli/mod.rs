@@ -696,9 +696,10 @@ pub fn run_sent(words: Vec<String>, place: &Place, lang: Lang, io: &mut Console)
     let code =
         match Cli::try_parse_from(std::iter::once("konkurs".to_string()).chain(words.clone())) {
             Err(e) => {
-                let lang = match lang_of_args(words.iter().cloned()) {
-                    l if words.iter().any(|w| w.starts_with("--lang")) => l,
-                    _ => lang,
+                let lang = if words.iter().any(|w| w.starts_with("--lang")) {
+                    lang_of_args(words.iter().cloned())
+                } else {
+                    lang
                 };
                 usage_error(&e, lang, io)
             }

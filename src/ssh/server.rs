@@ -366,11 +366,10 @@ fn accept(
     socket: TcpStream,
     peer: SocketAddr,
 ) {
-    let signed_in_now = shared.open_connections.load(Ordering::Acquire)
-        - shared
-            .waiting
-            .len()
-            .min(shared.open_connections.load(Ordering::Acquire));
+    let signed_in_now = shared
+        .open_connections
+        .load(Ordering::Acquire)
+        .saturating_sub(shared.waiting.len());
     if signed_in_now >= shared.connection_limit() {
         shared.log.write(&format!(
             "refused a connection from {peer}: {} signed-in connections are open already",

@@ -241,6 +241,20 @@ fn stored_bytes(format: u8, sealed: &Sealed) -> Vec<u8> {
     stored
 }
 
+/// A body chained to `head`: the previous hash, the entry's hash and the
+/// stored bytes in `format`.
+fn chained(head: &Head, format: u8, body: &impl Serialize) -> ([u8; 32], [u8; 32], Vec<u8>) {
+    let body = postcard::to_stdvec(body).expect("encodes");
+    let prev = unhex(&head.hash);
+    let hash = hash_of(&prev, &body);
+    let sealed = Sealed {
+        body,
+        prev_hash: prev,
+        hash,
+    };
+    (prev, hash, stored_bytes(format, &sealed))
+}
+
 /// Builds the entry that follows `head`, and its stored bytes.
 pub fn seal(head: &Head, stamp: &Stamp, changes: Vec<AuditChange>) -> (AuditEntry, Vec<u8>) {
     let body = BodyV2 {
@@ -253,15 +267,8 @@ pub fn seal(head: &Head, stamp: &Stamp, changes: Vec<AuditChange>) -> (AuditEntr
         summary: stamp.summary.clone(),
         changes,
     };
-    let body_bytes = postcard::to_stdvec(&body).expect("encodes");
-    let prev = unhex(&head.hash);
-    let hash = hash_of(&prev, &body_bytes);
-    let sealed = Sealed {
-        body: body_bytes,
-        prev_hash: prev,
-        hash,
-    };
-    (entry_v2(body, &prev, &hash), stored_bytes(FORMAT, &sealed))
+    let (prev, hash, stored) = chained(head, FORMAT, &body);
+    (entry_v2(body, &prev, &hash), stored)
 }
 
 fn shown_prev(seq: u64, prev: &[u8; 32]) -> String {
@@ -577,13 +584,6 @@ pub fn seal_v1(head: &Head, stamp: &Stamp, changes: &[Change]) -> (AuditEntry, V
             hex(&digest.finalize())
         },
     };
-    let body_bytes = postcard::to_stdvec(&body).expect("encodes");
-    let prev = unhex(&head.hash);
-    let hash = hash_of(&prev, &body_bytes);
-    let sealed = Sealed {
-        body: body_bytes,
-        prev_hash: prev,
-        hash,
-    };
-    (entry_v1(body, &prev, &hash), stored_bytes(1, &sealed))
+    let (prev, hash, stored) = chained(head, 1, &body);
+    (entry_v1(body, &prev, &hash), stored)
 }
