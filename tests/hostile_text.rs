@@ -54,23 +54,30 @@ fn a_name_typed_as_a_formula_is_plain_text_in_every_csv() {
 }
 
 #[test]
-fn a_name_with_terminal_escapes_is_shown_not_sent() {
+fn a_name_with_terminal_escapes_is_refused_and_one_stored_before_is_shown_not_sent() {
     let db = tempfile::tempdir().unwrap();
     contest(db.path());
+    let hostile = participant("P011", "Иванова\u{1b}]0;pwned\u{7}\u{202E}Анна", "city");
     {
         let service = Service::open(db.path()).unwrap();
-        service
+        let refused = service
             .import_records(
                 &Actor::local_coordinator(),
                 ImportKind::Participants,
-                vec![participant(
-                    "P011",
-                    "Иванова\u{1b}]0;pwned\u{7}\u{202E}Анна",
-                    "city",
-                )],
+                vec![hostile.clone()],
                 "test",
                 false,
             )
+            .unwrap_err()
+            .to_string();
+        assert!(
+            refused.contains("full_name") && refused.contains("U+001B"),
+            "{refused}"
+        );
+        // A database written before konkurs refused such names may hold one.
+        service
+            .store()
+            .write_bypassing_audit(&[konkurs::domain::contest::Change::Put(hostile)])
             .unwrap();
     }
     let out = konkurs(db.path(), &["list", "participants"]);

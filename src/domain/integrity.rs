@@ -1,9 +1,11 @@
 //! Rules that tie records to each other: an attendance mark names a known
-//! event and listener, a participant's group is one the regulation declares.
+//! event and listener, a participant's group is one the regulation declares;
+//! and the clean-text rules every record people write keeps (see [`clean`]).
 //!
 //! The service checks every batch of records against these rules before it
 //! writes anything, whoever sends the batch (an import, the TUI, SSH).
 
+use super::clean::{self, Hidden, IdFault};
 use super::contest::{Contest, Record};
 use super::ids::{EventId, GroupId, JurorId, ParticipantId};
 use chrono::NaiveDate;
@@ -44,6 +46,14 @@ pub enum Breach {
     },
     UnknownParticipant(ParticipantId),
     UnknownJuror(JurorId),
+    /// An id that is not letters, digits, `-`, `_` and `.` (see
+    /// [`crate::domain::clean::id_fault`]).
+    BadId {
+        id: String,
+        fault: IdFault,
+    },
+    /// A control, zero-width or bidi character in a text.
+    HiddenCharacter(Hidden),
 }
 
 /// Checks a batch of records about to be stored in `contest`. Records of the
@@ -75,6 +85,18 @@ pub fn check_batch(contest: &Contest, batch: &[Record]) -> Vec<Violation> {
                 breach,
             })
         };
+        if let Some((id, fault)) = new_id(record) {
+            bad(
+                "id",
+                Breach::BadId {
+                    id: id.to_string(),
+                    fault,
+                },
+            );
+        }
+        if let Some((field, hidden)) = hidden_text(record) {
+            bad(field, Breach::HiddenCharacter(hidden));
+        }
         match record {
             Record::Participant(p) => match contest.rules() {
                 None => bad("group", Breach::NoRegulation),
@@ -166,4 +188,27 @@ pub fn check_batch(contest: &Contest, batch: &[Record]) -> Vec<Violation> {
         }
     }
     out
+}
+
+/// The id of a record a secretary names, when it is not a well-formed id.
+fn new_id(record: &Record) -> Option<(&str, IdFault)> {
+    let id = match record {
+        Record::Participant(p) => p.id.as_str(),
+        Record::Juror(j) => j.id.as_str(),
+        Record::Event(e) => e.id.as_str(),
+        Record::Mentor(m) => m.id.as_str(),
+        Record::Intern(i) => i.id.as_str(),
+        _ => return None,
+    };
+    clean::id_fault(id).map(|f| (id, f))
+}
+
+/// The first refused character in any text of a record people wrote.
+/// Attendance (ids and dates that must name stored records) and what konkurs
+/// computes itself (frozen rankings, accepted matchings) are not walked.
+fn hidden_text(record: &Record) -> Option<(&'static str, Hidden)> {
+    match record {
+        Record::Attendance(_) | Record::Snapshot(_) | Record::Matching(_) => None,
+        other => clean::first_hidden_in(other),
+    }
 }

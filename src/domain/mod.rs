@@ -3,6 +3,7 @@
 
 pub mod activity;
 pub mod assignment;
+pub mod clean;
 pub mod closing;
 pub mod compact;
 pub mod contest;

@@ -551,6 +551,11 @@ pub enum RegulationProblem {
     NoContestName,
     NoGroups,
     NoGroupId,
+    /// An id that is not letters, digits, `-`, `_` and `.`.
+    BadId {
+        id: String,
+        fault: crate::domain::clean::IdFault,
+    },
     GroupIdTwice {
         id: GroupId,
     },
@@ -939,6 +944,9 @@ impl Regulation {
         for (i, g) in self.groups.iter().enumerate() {
             if g.id.as_str().trim().is_empty() {
                 bad(format!("groups[{i}].id"), P::NoGroupId);
+            } else if let Some(fault) = crate::domain::clean::id_fault(g.id.as_str()) {
+                let id = g.id.to_string();
+                bad(format!("groups[{i}].id"), P::BadId { id, fault });
             }
             if !group_ids.insert(g.id.clone()) {
                 bad(
@@ -955,6 +963,10 @@ impl Regulation {
         let mut earlier: Vec<StageId> = Vec::new();
         for (s, stage) in self.stages.iter().enumerate() {
             let at = format!("stages[{s}]");
+            if let Some(fault) = crate::domain::clean::id_fault(stage.id.as_str()) {
+                let id = stage.id.to_string();
+                bad(format!("{at}.id"), P::BadId { id, fault });
+            }
             if earlier.contains(&stage.id) {
                 bad(
                     format!("{at}.id"),
@@ -974,6 +986,10 @@ impl Regulation {
             let mut ids = BTreeSet::new();
             for (c, crit) in stage.criteria.iter().enumerate() {
                 let cat = format!("{at}.criteria[{c}]");
+                if let Some(fault) = crate::domain::clean::id_fault(crit.id.as_str()) {
+                    let id = crit.id.to_string();
+                    bad(format!("{cat}.id"), P::BadId { id, fault });
+                }
                 if !ids.insert(crit.id.clone()) {
                     bad(
                         format!("{cat}.id"),

@@ -8,8 +8,10 @@ use super::schema::Mapping;
 use super::table::{Row, Table};
 use super::text::{self, key};
 use super::{Arg, ImportError, Message, Problem, Warning};
+use crate::domain::clean;
 use crate::domain::contest::Record;
 use crate::domain::ids::*;
+use crate::domain::integrity::Breach;
 use crate::domain::learning::TrainingEvent;
 use crate::domain::mentoring::{Formats, InternRequest, Mentor, Municipality, TopicLevel};
 use crate::domain::participant::{Indicators, Participant};
@@ -29,9 +31,6 @@ pub struct Parsed {
     pub mapping: Mapping,
     pub warnings: Vec<Warning>,
 }
-
-/// The longest id konkurs accepts.
-const MAX_ID_LEN: usize = 64;
 
 /// Parses every row of `table` as a record of `kind`. `view` supplies the
 /// stored records (to keep the columns a file lacks) and the regulation (to
@@ -189,15 +188,12 @@ impl Cells<'_> {
 
     fn id(&mut self, field: &str) -> Option<String> {
         let s = self.text(field)?;
-        if s.chars().count() > MAX_ID_LEN {
+        if let Some(fault) = clean::id_fault(&s) {
+            let breach = Breach::BadId { id: s, fault };
             self.bad(
                 field,
-                Message::new("import.cell.id_too_long").with("max", MAX_ID_LEN),
+                Message::new("import.as_is").with("text", Arg::Breach(breach)),
             );
-            return None;
-        }
-        if s.chars().any(|c| c.is_control() || c == '/') {
-            self.bad(field, Message::new("import.cell.id_bad").with("id", &s));
             return None;
         }
         Some(s)

@@ -15,6 +15,8 @@ pub const MAX_LINE_BYTES: usize = 64 * 1024;
 /// tables are far smaller, and a cell beyond them is refused, not read.
 pub const MAX_ROWS: usize = 1_000_000;
 pub const MAX_COLUMNS: usize = 256;
+/// The longest cell, in bytes (a CSV cell in quotes may span lines).
+pub const MAX_CELL_BYTES: usize = 64 * 1024;
 /// Filled cells of a sheet, at most.
 pub const MAX_CELLS: usize = 5_000_000;
 /// A file to import, at most this many bytes.
@@ -151,6 +153,25 @@ pub fn read_csv(file: &str, bytes: &[u8]) -> Result<Table, ImportError> {
             }
         };
         let line = line_of(record.position());
+        if rows.len() >= MAX_ROWS {
+            problems.push(Problem::file(
+                Message::new("import.file.too_many_rows").with("max", MAX_ROWS),
+            ));
+            break;
+        }
+        if let Some((at, long)) = record
+            .iter()
+            .enumerate()
+            .find(|(_, c)| c.len() > MAX_CELL_BYTES)
+        {
+            let column = match &headers {
+                Some((_, h)) => h.get(at).cloned(),
+                None => None,
+            }
+            .unwrap_or_else(|| column_letter(at));
+            problems.push(Problem::at(line, Some(column), cell_too_long(long.len())));
+            continue;
+        }
         let cells: Vec<String> = record.iter().map(|c| undefused(c.trim())).collect();
         if cells.iter().all(|c| c.is_empty()) {
             continue;
@@ -193,6 +214,12 @@ pub fn read_csv(file: &str, bytes: &[u8]) -> Result<Table, ImportError> {
         rows,
         detected: format!("CSV, {encoding}, delimiter '{}'", delimiter as char),
     })
+}
+
+fn cell_too_long(bytes: usize) -> Message {
+    Message::new("import.cell.too_long")
+        .with("bytes", bytes)
+        .with("max", MAX_CELL_BYTES)
 }
 
 fn check_line_lengths(file: &str, content: &[u8]) -> Result<(), ImportError> {
@@ -401,6 +428,11 @@ fn read_xlsx_inner(file: &str, bytes: Vec<u8>) -> Result<Table, ImportError> {
             for (col, value) in &cells_of_row {
                 let j = (col - first_col) as usize;
                 match cell_text(value) {
+                    Ok(t) if t.len() > MAX_CELL_BYTES => problems.push(Problem::at(
+                        line,
+                        Some(column_letter(*col as usize)),
+                        cell_too_long(t.len()),
+                    )),
                     Ok(t) => cells[j] = t,
                     Err(m) => {
                         problems.push(Problem::at(line, Some(column_letter(*col as usize)), m));

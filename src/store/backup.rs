@@ -298,14 +298,24 @@ impl Store {
 /// Writes `text` to `path` so that a crash leaves either the old file or the
 /// new one, never half of it: a temporary file in the same directory, synced,
 /// then renamed over. The file is private to its owner (0600): a backup holds
-/// everything, and an export every score of its stage.
+/// everything, and an export every score of its stage. The temporary file is
+/// named `.<name>.konkurs-<pid>-<random>.partial`; one a killed process left
+/// behind is removed by the next write into the same directory, and by the
+/// next opening of the database for its own directories ([`sweep_partials`]).
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     use std::io::Write;
     let dir = path
         .parent()
         .filter(|d| !d.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
+    sweep_partials(dir);
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let prefix = format!(".{name}.{PARTIAL_MARK}{}-", std::process::id());
     let mut builder = tempfile::Builder::new();
+    builder.prefix(&prefix).suffix(PARTIAL_SUFFIX);
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
@@ -316,4 +326,96 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     tmp.as_file().sync_all()?;
     tmp.persist(path).map_err(|e| e.error)?;
     Ok(())
+}
+
+const PARTIAL_MARK: &str = "konkurs-";
+const PARTIAL_SUFFIX: &str = ".partial";
+
+/// Removes the temporary files of [`write_atomically`] in `dir` whose
+/// process is gone (killed while writing a backup or an export), and
+/// returns how many. Those of a running process are left alone.
+pub fn sweep_partials(dir: &Path) -> usize {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return 0;
+    };
+    let mut removed = 0;
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(name) = name.to_str() else { continue };
+        let Some(pid) = partial_owner(name) else {
+            continue;
+        };
+        if !process_alive(pid) && std::fs::remove_file(entry.path()).is_ok() {
+            removed += 1;
+        }
+    }
+    removed
+}
+
+/// The process that writes a temporary file named as [`write_atomically`]
+/// names them.
+fn partial_owner(name: &str) -> Option<u32> {
+    if !name.starts_with('.') || !name.ends_with(PARTIAL_SUFFIX) {
+        return None;
+    }
+    let (_, rest) = name.rsplit_once(PARTIAL_MARK)?;
+    rest.split('-').next()?.parse().ok()
+}
+
+fn process_alive(pid: u32) -> bool {
+    if pid == std::process::id() {
+        return true;
+    }
+    #[cfg(unix)]
+    {
+        let Ok(pid) = libc::pid_t::try_from(pid) else {
+            return false;
+        };
+        // SAFETY: signal 0 only asks whether the process exists.
+        let alive = unsafe { libc::kill(pid, 0) } == 0;
+        alive || std::io::Error::last_os_error().raw_os_error() == Some(libc::EPERM)
+    }
+    #[cfg(not(unix))]
+    {
+        true
+    }
+}
+
+#[cfg(test)]
+mod partial_tests {
+    use super::*;
+
+    #[test]
+    fn a_killed_writers_partial_file_is_swept_and_a_live_ones_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        // A process that has exited: its pid is free (a recycled pid only
+        // keeps the file until the next sweep).
+        let mut child = std::process::Command::new("true").spawn().unwrap();
+        let dead = child.id();
+        child.wait().unwrap();
+        let left = dir
+            .path()
+            .join(format!(".backup.json.konkurs-{dead}-a1B2c3.partial"));
+        let live = dir.path().join(format!(
+            ".export.csv.konkurs-{}-x9Y8z7.partial",
+            std::process::id()
+        ));
+        let other = dir.path().join(".hidden-but-not-ours");
+        for f in [&left, &live, &other] {
+            std::fs::write(f, b"half").unwrap();
+        }
+        write_atomically(&dir.path().join("backup.json"), b"{}").unwrap();
+        assert!(!left.exists(), "the killed writer's file is removed");
+        assert!(live.exists(), "a running writer's file is kept");
+        assert!(other.exists(), "a file konkurs did not name is kept");
+        assert_eq!(
+            std::fs::read(dir.path().join("backup.json")).unwrap(),
+            b"{}"
+        );
+        let names: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        assert_eq!(names.len(), 3, "{names:?}");
+    }
 }

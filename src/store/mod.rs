@@ -210,6 +210,13 @@ impl Store {
         let tightened = private::tighten(path)?;
         private::log(path, &tightened);
         let db = open_sled(path)?;
+        for dir in [
+            path.to_path_buf(),
+            path.join(EXPORTS_DIR),
+            path.join("backups"),
+        ] {
+            backup::sweep_partials(&dir);
+        }
         let sled_err = |e| StoreError::Sled {
             path: path.to_path_buf(),
             source: e,

@@ -4,6 +4,7 @@
 
 use super::I18n;
 use crate::domain::assignment::{AssignmentPlan, ConflictReason, ReleaseReason, Unavailable};
+use crate::domain::clean::{IdFault, MAX_ID_LEN, is_hidden};
 use crate::domain::integrity::{Breach, Violation};
 use crate::domain::people::{KeyError, SshKey};
 use crate::domain::ranking::Blocker;
@@ -447,6 +448,49 @@ pub fn breach(b: &Breach, tr: &I18n) -> String {
         ),
         Breach::UnknownParticipant(id) => tr.f(&k("unknown_participant"), &[("id", id)]),
         Breach::UnknownJuror(id) => tr.f(&k("unknown_juror"), &[("id", id)]),
+        Breach::BadId { id, fault } => {
+            let why = match fault {
+                IdFault::Empty => tr.t(&k("bad_id.empty")).to_string(),
+                IdFault::Char(c) => tr.f(&k("bad_id.char"), &[("char", &character(*c, tr))]),
+                IdFault::DotDot => tr.t(&k("bad_id.dot_dot")).to_string(),
+                IdFault::TooLong => tr.f(&k("bad_id.too_long"), &[("max", &MAX_ID_LEN)]),
+            };
+            tr.f(
+                &k("bad_id.text"),
+                &[("id", &super::visible::visible(id)), ("why", &why)],
+            )
+        }
+        Breach::HiddenCharacter(h) => tr.f(
+            &k(if h.line == 1 {
+                "hidden"
+            } else {
+                "hidden_on_line"
+            }),
+            &[
+                ("line", &h.line),
+                ("column", &h.column),
+                ("char", &character(h.c, tr)),
+            ],
+        ),
+    }
+}
+
+/// A character named so that it can be seen: `'/'`, `a space`, `U+200B,
+/// an invisible (zero-width) character`.
+pub fn character(c: char, tr: &I18n) -> String {
+    let k = |key: &str| format!("refusal.breach.char.{key}");
+    let code = format!("U+{:04X}", c as u32);
+    if c == ' ' {
+        tr.t(&k("space")).to_string()
+    } else if matches!(c, '\u{200E}' | '\u{200F}' | '\u{061C}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+    {
+        tr.f(&k("direction"), &[("code", &code)])
+    } else if c.is_control() {
+        tr.f(&k("control"), &[("code", &code)])
+    } else if is_hidden(c) || c.is_whitespace() {
+        tr.f(&k("invisible"), &[("code", &code)])
+    } else {
+        tr.f(&k("plain"), &[("c", &c)])
     }
 }
 

@@ -94,6 +94,13 @@ pub fn problem(p: &RegulationProblem, tr: &I18n) -> String {
         P::NoContestName => t("no_contest_name"),
         P::NoGroups => t("no_groups"),
         P::NoGroupId => t("no_group_id"),
+        P::BadId { id, fault } => super::refusal::breach(
+            &crate::domain::integrity::Breach::BadId {
+                id: id.clone(),
+                fault: *fault,
+            },
+            tr,
+        ),
         P::GroupIdTwice { id } => f("group_id_twice", &[("id", id)]),
         P::NoStages => t("no_stages"),
         P::StageIdTwice { id } => f("stage_id_twice", &[("id", id)]),

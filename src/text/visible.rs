@@ -5,18 +5,7 @@
 
 use std::borrow::Cow;
 
-/// Whether `c` must not reach a terminal as it is.
-pub fn is_hidden(c: char) -> bool {
-    (c.is_control() && c != '\n' && c != '\t')
-        || matches!(
-            c,
-            '\u{200B}'..='\u{200F}'
-                | '\u{202A}'..='\u{202E}'
-                | '\u{2060}'..='\u{2064}'
-                | '\u{2066}'..='\u{2069}'
-                | '\u{FEFF}'
-        )
-}
+pub use crate::domain::clean::is_hidden;
 
 /// `text` with every hidden character written as `\u{…}`.
 pub fn visible(text: &str) -> Cow<'_, str> {

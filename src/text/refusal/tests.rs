@@ -573,6 +573,28 @@ fn every_breach_of_a_batch_is_worded_in_both_languages() {
         },
         Breach::UnknownParticipant(p("P009")),
         Breach::UnknownJuror(j("J09")),
+        Breach::BadId {
+            id: "P001\u{200B}".into(),
+            fault: crate::domain::clean::IdFault::Char('\u{200B}'),
+        },
+        Breach::BadId {
+            id: "P 1".into(),
+            fault: crate::domain::clean::IdFault::Char(' '),
+        },
+        Breach::BadId {
+            id: "..".into(),
+            fault: crate::domain::clean::IdFault::DotDot,
+        },
+        Breach::HiddenCharacter(crate::domain::clean::Hidden {
+            c: '\u{202E}',
+            line: 2,
+            column: 3,
+        }),
+        Breach::HiddenCharacter(crate::domain::clean::Hidden {
+            c: '\u{1b}',
+            line: 1,
+            column: 3,
+        }),
     ];
     for b in &breaches {
         match b {
@@ -583,7 +605,9 @@ fn every_breach_of_a_batch_is_worded_in_both_languages() {
             | Breach::UnknownEvent(_)
             | Breach::OutsideEvent { .. }
             | Breach::UnknownParticipant(_)
-            | Breach::UnknownJuror(_) => {}
+            | Breach::UnknownJuror(_)
+            | Breach::BadId { .. }
+            | Breach::HiddenCharacter(_) => {}
         }
     }
     let violations: Vec<Violation> = breaches
@@ -600,12 +624,16 @@ fn every_breach_of_a_batch_is_worded_in_both_languages() {
         let allowed: Vec<&str> = ALLOWED_LATIN
             .iter()
             .copied()
-            .chain(["town", "group", "E", "FILE"])
+            .chain(["town", "group", "E", "FILE", "U", "B", "E", "u", "b", "P"])
             .collect();
-        assert!(!text.contains('{') && !text.contains("refusal."), "{text}");
+        let unescaped = text.replace("\\u{", "");
+        assert!(
+            !unescaped.contains('{') && !text.contains("refusal."),
+            "{text}"
+        );
         if lang == Lang::Ru {
             assert!(
-                text.starts_with("отклонено записей: 8; запись 1, поле group: "),
+                text.starts_with("отклонено записей: 13; запись 1, поле group: "),
                 "{text}"
             );
             let latin = latin_words(&text, &allowed);

@@ -78,6 +78,10 @@ fn every_problem() -> Vec<RegulationProblem> {
         P::NoContestName,
         P::NoGroups,
         P::NoGroupId,
+        P::BadId {
+            id: "stage 2".into(),
+            fault: crate::domain::clean::IdFault::Char(' '),
+        },
         P::GroupIdTwice { id: "rural".into() },
         P::NoStages,
         P::StageIdTwice { id: "final".into() },
