@@ -450,13 +450,18 @@ impl CliError {
             }
             CliError::File { key, path, source } => tr.f(
                 key,
-                &[("path", &path.display()), ("why", &io_words(source, tr))],
+                &[
+                    ("path", &path.display()),
+                    ("why", &crate::text::store::io(source, tr)),
+                ],
             ),
             CliError::Message(text) => text.clone(),
-            CliError::Service(ServiceError::Store(e)) | CliError::Store(e) => store_words(e, tr),
+            CliError::Service(ServiceError::Store(e)) | CliError::Store(e) => {
+                crate::text::store::words(e, tr)
+            }
             CliError::Service(e) => e.words(tr),
             CliError::Import(e) => e.words(tr),
-            CliError::Serve(crate::ssh::ServeError::Store(e)) => store_words(e, tr),
+            CliError::Serve(crate::ssh::ServeError::Store(e)) => crate::text::store::words(e, tr),
             CliError::Serve(crate::ssh::ServeError::Listen { listen, source, .. }) => tr.f(
                 match source.kind() {
                     std::io::ErrorKind::AddrInUse => "cli.serve.port_in_use",
@@ -466,11 +471,11 @@ impl CliError {
                 &[
                     ("listen", listen),
                     ("error", source),
-                    ("why", &io_words(source, tr)),
+                    ("why", &crate::text::store::io(source, tr)),
                 ],
             ),
             CliError::Serve(e) => e.to_string(),
-            CliError::Io(e) => io_words(e, tr),
+            CliError::Io(e) => crate::text::store::io(e, tr),
         }
     }
 }
@@ -512,24 +517,6 @@ wraps!(
     std::io::Error => Io
 );
 
-/// What went wrong with a file, in the person's language: the common
-/// causes in words, anything else as the system says it.
-fn io_words(e: &std::io::Error, tr: &I18n) -> String {
-    use std::io::ErrorKind;
-    let key = match e.kind() {
-        ErrorKind::NotFound => "cli.io.not_found",
-        ErrorKind::PermissionDenied => "cli.io.permission_denied",
-        ErrorKind::AlreadyExists => "cli.io.already_exists",
-        ErrorKind::IsADirectory => "cli.io.is_a_directory",
-        ErrorKind::NotADirectory => "cli.io.not_a_directory",
-        ErrorKind::StorageFull => "cli.io.storage_full",
-        ErrorKind::ReadOnlyFilesystem => "cli.io.read_only",
-        ErrorKind::InvalidData => "cli.io.invalid_data",
-        _ => "cli.io.other",
-    };
-    tr.f(key, &[("error", e)])
-}
-
 /// Why a backup could not be restored, in the person's language.
 fn restore_words(e: &crate::store::backup::RestoreError, tr: &I18n) -> String {
     use crate::store::backup::RestoreError;
@@ -557,57 +544,7 @@ fn restore_words(e: &crate::store::backup::RestoreError, tr: &I18n) -> String {
             ],
         ),
         RestoreError::NotEmpty(db) => tr.f("cli.restore.not_empty", &[("db", db)]),
-        RestoreError::Store(e) => store_words(e, tr),
-    }
-}
-
-/// A database error, in the person's language.
-fn store_words(e: &crate::store::StoreError, tr: &I18n) -> String {
-    use crate::store::{SERVE_INFO_FILE, ServeInfo, StoreError};
-    match e {
-        StoreError::InUse { path, .. } => {
-            let info = std::fs::read(path.join(SERVE_INFO_FILE))
-                .ok()
-                .and_then(|b| serde_json::from_slice::<ServeInfo>(&b).ok());
-            let (server, how) = match info {
-                Some(i) => {
-                    let port = i.listen.rsplit(':').next().unwrap_or("2222");
-                    (
-                        tr.f(
-                            "cli.store.in_use_server",
-                            &[("pid", &i.pid), ("listen", &i.listen)],
-                        ),
-                        tr.f("cli.store.in_use_how_server", &[("port", &port)]),
-                    )
-                }
-                None => (String::new(), tr.t("cli.store.in_use_how").to_string()),
-            };
-            tr.f(
-                "cli.store.in_use",
-                &[
-                    ("path", &path.display()),
-                    ("server", &server),
-                    ("how", &how),
-                ],
-            )
-        }
-        StoreError::TooNew { path, found, known } => tr.f(
-            "cli.store.too_new",
-            &[
-                ("path", &path.display()),
-                ("found", found),
-                ("known", known),
-            ],
-        ),
-        StoreError::Corrupt { path, what } => tr.f(
-            "cli.store.corrupt",
-            &[("path", &path.display()), ("what", what)],
-        ),
-        StoreError::Sled { path, source } => tr.f(
-            "cli.store.sled",
-            &[("path", &path.display()), ("error", source)],
-        ),
-        StoreError::Io(e) => io_words(e, tr),
+        RestoreError::Store(e) => crate::text::store::words(e, tr),
     }
 }
 
@@ -652,6 +589,13 @@ pub fn default_db_dir() -> PathBuf {
 /// database that `konkurs serve` holds runs inside the server, through its
 /// control socket.
 pub fn main() -> ExitCode {
+    // A write past a file-size limit (`ulimit -f`) fails as a write to a
+    // full disk does, instead of killing the process in the middle of it.
+    #[cfg(unix)]
+    // SAFETY: ignoring a signal installs no handler and touches no memory.
+    unsafe {
+        libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
+    }
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {

@@ -153,7 +153,7 @@ impl ServiceError {
             ServiceError::Regulation { file, errors } => {
                 crate::text::regulation::errors(errors, file, tr)
             }
-            ServiceError::Store(e) => e.to_string(),
+            ServiceError::Store(e) => crate::text::store::words(e, tr),
         }
     }
 }
@@ -225,6 +225,17 @@ pub struct Service {
     changes: Arc<Changes>,
     clock: Clock,
     derived: derived::Cache,
+    /// Set while saving fails (a full or failing disk), for every session
+    /// to show; cleared by the next save that lands.
+    saving: Mutex<Option<SavingTrouble>>,
+}
+
+/// Why saving fails now, and since when.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SavingTrouble {
+    /// The disk is full (or a file may not grow), rather than failing.
+    pub full: bool,
+    pub since: DateTime<Utc>,
 }
 
 impl Service {
@@ -239,6 +250,7 @@ impl Service {
             changes: Arc::new(Changes::default()),
             clock: Arc::new(Utc::now),
             derived: derived::Cache::default(),
+            saving: Mutex::new(None),
         })
     }
 
@@ -379,10 +391,48 @@ impl Service {
             action: action.to_string(),
             summary,
         };
-        let entry = self.store.commit(&stamp, &changes)?;
+        let entry = self.store_commit(&stamp, &changes)?;
         *self.state.write().unwrap_or_else(PoisonError::into_inner) = next;
         self.bump();
         Ok(Some(entry))
+    }
+
+    /// Writes through the store, keeping [`Service::saving_trouble`]: set
+    /// when the disk refuses a write, cleared when a write lands again.
+    fn store_commit(&self, stamp: &Stamp, changes: &[Change]) -> Result<AuditEntry> {
+        match self.store.commit(stamp, changes) {
+            Ok(entry) => {
+                self.set_saving_trouble(None);
+                Ok(entry)
+            }
+            Err(e) => {
+                if matches!(
+                    e,
+                    StoreError::NotSaved { .. } | StoreError::Unavailable { .. }
+                ) {
+                    self.set_saving_trouble(Some(SavingTrouble {
+                        full: e.disk_full(),
+                        since: self.now(),
+                    }));
+                }
+                Err(e.into())
+            }
+        }
+    }
+
+    /// Why saving fails now, if it does: every session shows it until a
+    /// save lands again.
+    pub fn saving_trouble(&self) -> Option<SavingTrouble> {
+        *self.saving.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn set_saving_trouble(&self, now: Option<SavingTrouble>) {
+        let mut saving = self.saving.lock().unwrap_or_else(PoisonError::into_inner);
+        if saving.is_some() != now.is_some() {
+            *saving = now;
+            drop(saving);
+            self.bump();
+        }
     }
 
     fn bump(&self) {
@@ -524,7 +574,7 @@ impl Service {
             action: "command.ssh".to_string(),
             summary: format!("over SSH: konkurs {command}"),
         };
-        self.store.commit(&stamp, &[])?;
+        self.store_commit(&stamp, &[])?;
         Ok(())
     }
 

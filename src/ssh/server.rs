@@ -349,10 +349,21 @@ impl Shared {
 /// saves appears on the others' screens without a keystroke there.
 fn watch_changes(shared: &Shared) {
     let mut seen = shared.service.generation();
+    let mut trouble = shared.service.saving_trouble();
     while !shared.stopping.load(Ordering::Acquire) {
         let now = shared.service.wait_for_change(seen, WATCH_TIMEOUT);
         if now > seen {
             seen = now;
+            let was = std::mem::replace(&mut trouble, shared.service.saving_trouble());
+            match (was, trouble) {
+                (None, Some(t)) => shared.log.write(if t.full {
+                    "saving fails: the database's disk is full; every session is told, and saving resumes when there is room"
+                } else {
+                    "saving fails: the database's disk fails; every session is told"
+                }),
+                (Some(_), None) => shared.log.write("saving works again"),
+                _ => {}
+            }
             for slot in shared.sessions.lock().expect("sessions lock").values() {
                 let _ = slot.events.send(SessionEvent::Changed);
             }

@@ -133,6 +133,15 @@ impl Store {
     /// this (empty) database in one transaction. Nothing is written when
     /// the dump's records, chain, head or numbering disagree.
     pub fn restore(&self, dump: &Dump, file: &str) -> std::result::Result<Restored, RestoreError> {
+        let restored = self.live()?.restore(dump, file)?;
+        let (seq, hash) = restored.head.clone();
+        self.confirm(Head { seq, hash });
+        Ok(restored)
+    }
+}
+
+impl super::Live {
+    fn restore(&self, dump: &Dump, file: &str) -> std::result::Result<Restored, RestoreError> {
         if dump.format != FORMAT {
             return Err(RestoreError::NotABackup {
                 file: file.into(),
@@ -147,7 +156,7 @@ impl Store {
             });
         }
         if !self.is_empty() {
-            return Err(RestoreError::NotEmpty(self.path().display().to_string()));
+            return Err(RestoreError::NotEmpty(self.path.display().to_string()));
         }
 
         // Check everything before writing anything.

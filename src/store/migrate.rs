@@ -101,7 +101,7 @@ fn raw_backup(store: &Store, schema: u32) -> Result<std::path::PathBuf> {
     let file = dir.join(format!("pre-migration-v{schema}-{stamp}.json"));
     let b64 = base64::engine::general_purpose::STANDARD;
     let mut trees = Vec::new();
-    for (_, name, items) in store.db().export() {
+    for (_, name, items) in store.with_db(|db| db.export())? {
         let entries: Vec<Vec<String>> = items
             .map(|kv| kv.iter().map(|part| b64.encode(part)).collect())
             .collect();

@@ -26,6 +26,7 @@ use serde::{Deserialize, Serialize};
 use sled::Transactional;
 use sled::transaction::{ConflictableTransactionError, TransactionError};
 use std::path::{Path, PathBuf};
+use std::sync::{Mutex, PoisonError, RwLock, RwLockReadGuard};
 
 /// A problem with the database, said so that a person knows what to do.
 #[derive(Debug, thiserror::Error)]
@@ -54,6 +55,19 @@ pub enum StoreError {
         "the database {path} is damaged: {what}. Run `konkurs verify` and restore from a backup"
     )]
     Corrupt { path: PathBuf, what: String },
+    #[error(
+        "not saved: writing to the disk of {path} failed ({source}); nothing of this change is stored. \
+         Free space on the disk (or mend it) and save again"
+    )]
+    NotSaved {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error(
+        "the database {path} cannot be opened again after a failed write; free space on its disk and try again"
+    )]
+    Unavailable { path: PathBuf },
     #[error("database error at {path}: {source}")]
     Sled {
         path: PathBuf,
@@ -65,6 +79,39 @@ pub enum StoreError {
 }
 
 pub type Result<T> = std::result::Result<T, StoreError>;
+
+impl StoreError {
+    /// The disk's error, when this is a write the disk refused (full, too
+    /// large, failing) rather than a problem of the data.
+    fn disk_failure(self) -> std::result::Result<std::io::Error, StoreError> {
+        match self {
+            StoreError::Sled {
+                source: sled::Error::Io(e),
+                ..
+            }
+            | StoreError::Io(e) => Ok(e),
+            other => Err(other),
+        }
+    }
+
+    /// Whether the disk is full (or a file may not grow), rather than failing.
+    pub fn disk_full(&self) -> bool {
+        let kind = match self {
+            StoreError::NotSaved { source, .. } | StoreError::Io(source) => source.kind(),
+            StoreError::Sled {
+                source: sled::Error::Io(e),
+                ..
+            } => e.kind(),
+            _ => return false,
+        };
+        matches!(
+            kind,
+            std::io::ErrorKind::StorageFull
+                | std::io::ErrorKind::FileTooLarge
+                | std::io::ErrorKind::QuotaExceeded
+        )
+    }
+}
 
 /// The changes of one chunk: each key with its new record, or `None` to
 /// delete, after the change's place in its batch.
@@ -161,7 +208,29 @@ pub const EXPORTS_DIR: &str = "exports";
 pub const CONTROL_SOCKET: &str = "control.sock";
 
 /// The open database.
+///
+/// sled stops writing for good once one write has failed (a full disk, an
+/// I/O error): every later write fails until the database is opened again.
+/// So after a failed write the store lets go of sled and opens it again
+/// from disk ([`Store::recover`]). Entries sled had taken in but konkurs
+/// answered as not saved are taken back then, from the records each entry
+/// holds from before it: an error answer means nothing was stored, and
+/// memory and disk agree. Saving works again as soon as the disk does,
+/// without a restart.
 pub struct Store {
+    path: PathBuf,
+    /// What opening found open to other users and made private.
+    tightened: Vec<private::Tightened>,
+    /// sled, open; `None` between a failed write and a reopening that
+    /// succeeded (every call tries to reopen first).
+    live: RwLock<Option<Live>>,
+    /// The audit head of the newest change answered as saved: what the
+    /// disk must hold, and no more.
+    confirmed: Mutex<audit::Head>,
+}
+
+/// sled and its trees, as opened from disk.
+struct Live {
     db: sled::Db,
     /// sled's log file, for the fsync that makes a flush survive a power
     /// loss: sled itself writes with `sync_file_range` on Linux, which
@@ -172,8 +241,16 @@ pub struct Store {
     audit: sled::Tree,
     meta: sled::Tree,
     sessions: sled::Tree,
-    /// What opening found open to other users and made private.
-    tightened: Vec<private::Tightened>,
+}
+
+/// The open sled of a [`Store`], held for one call.
+struct Held<'a>(RwLockReadGuard<'a, Option<Live>>);
+
+impl std::ops::Deref for Held<'_> {
+    type Target = Live;
+    fn deref(&self) -> &Live {
+        self.0.as_ref().expect("held only while open")
+    }
 }
 
 /// What `konkurs verify` found: the records, the log's length and head,
@@ -209,7 +286,7 @@ impl Store {
         std::fs::create_dir_all(path)?;
         let tightened = private::tighten(path)?;
         private::log(path, &tightened);
-        let db = open_sled(path)?;
+        let live = Live::open(path)?;
         for dir in [
             path.to_path_buf(),
             path.join(EXPORTS_DIR),
@@ -217,22 +294,10 @@ impl Store {
         ] {
             backup::sweep_partials(&dir);
         }
-        let sled_err = |e| StoreError::Sled {
-            path: path.to_path_buf(),
-            source: e,
-        };
-        let mut trees = Vec::new();
-        for c in Collection::ALL {
-            trees.push((c, db.open_tree(c.name()).map_err(sled_err)?));
-        }
         let store = Store {
-            log: std::fs::File::open(path.join("db")).ok(),
-            audit: db.open_tree("audit").map_err(sled_err)?,
-            meta: db.open_tree("meta").map_err(sled_err)?,
-            sessions: db.open_tree("sessions").map_err(sled_err)?,
-            db,
+            confirmed: Mutex::new(live.head()?),
+            live: RwLock::new(Some(live)),
             path: path.to_path_buf(),
-            trees,
             tightened,
         };
         migrate::bring_up_to_date(&store, migrations, current)?;
@@ -249,11 +314,241 @@ impl Store {
         &self.tightened
     }
 
-    fn sled_err(&self, e: sled::Error) -> StoreError {
-        StoreError::Sled {
-            path: self.path.clone(),
-            source: e,
+    /// sled, opened again first if a failed write let go of it.
+    fn live(&self) -> Result<Held<'_>> {
+        {
+            let held = self.live.read().unwrap_or_else(PoisonError::into_inner);
+            if held.is_some() {
+                return Ok(Held(held));
+            }
         }
+        self.reopen()?;
+        let held = self.live.read().unwrap_or_else(PoisonError::into_inner);
+        if held.is_some() {
+            Ok(Held(held))
+        } else {
+            Err(StoreError::Unavailable {
+                path: self.path.clone(),
+            })
+        }
+    }
+
+    /// Runs a write; when the disk fails it, answers [`StoreError::NotSaved`]
+    /// and lets go of sled, to open it again from disk.
+    fn writing<T>(&self, write: impl FnOnce(&Live) -> Result<T>) -> Result<T> {
+        let result = {
+            let live = self.live()?;
+            write(&live)
+        };
+        match result {
+            Err(e) => match e.disk_failure() {
+                Ok(source) => {
+                    self.recover();
+                    Err(StoreError::NotSaved {
+                        path: self.path.clone(),
+                        source,
+                    })
+                }
+                Err(e) => Err(e),
+            },
+            ok => ok,
+        }
+    }
+
+    /// After a failed write: closes sled and opens it again from disk,
+    /// taking back what was not answered as saved. When the disk still
+    /// fails, the store stays closed and the next call tries again.
+    fn recover(&self) {
+        let old = self
+            .live
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
+        drop(old);
+        let _ = self.reopen();
+    }
+
+    fn reopen(&self) -> Result<()> {
+        let mut slot = self.live.write().unwrap_or_else(PoisonError::into_inner);
+        if slot.is_some() {
+            return Ok(());
+        }
+        let live = Live::open(&self.path)?;
+        self.reconcile(&live)?;
+        *slot = Some(live);
+        Ok(())
+    }
+
+    /// Takes back the entries past the confirmed head: sled had them when
+    /// the disk failed, but konkurs answered that they were not saved.
+    fn reconcile(&self, live: &Live) -> Result<()> {
+        let mut confirmed = self
+            .confirmed
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        let head = live.head()?;
+        if head.seq <= confirmed.seq {
+            *confirmed = head;
+            return Ok(());
+        }
+        let unsaved = live.audit_since(confirmed.seq + 1)?;
+        live.take_back(&unsaved, &confirmed)?;
+        live.flush()
+    }
+
+    /// The head of the newest change answered as saved.
+    fn confirm(&self, head: audit::Head) {
+        *self
+            .confirmed
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = head;
+    }
+
+    /// The schema version recorded in the database (0 for a new one).
+    pub fn schema(&self) -> Result<u32> {
+        self.live()?.schema()
+    }
+
+    fn set_schema(&self, v: u32) -> Result<()> {
+        self.writing(|live| live.set_schema(v))
+    }
+
+    /// Whether the database holds no records and no history.
+    pub fn is_empty(&self) -> bool {
+        self.live().map(|l| l.is_empty()).unwrap_or(false)
+    }
+
+    /// Reads every record into memory (see [`Live::load`]).
+    pub fn load(&self) -> Result<Contest> {
+        self.live()?.load()
+    }
+
+    /// Writes `changes` and their audit entry atomically, then flushes. The
+    /// entry records each change with the record it replaced, as the
+    /// transaction found it, and the record after it. An error means
+    /// nothing of it is stored.
+    pub fn commit(&self, stamp: &Stamp, changes: &[Change]) -> Result<AuditEntry> {
+        self.writing(|live| {
+            let entry = live.commit(stamp, changes)?;
+            live.flush()?;
+            self.confirm(audit::Head {
+                seq: entry.seq,
+                hash: entry.hash.clone(),
+            });
+            Ok(entry)
+        })
+    }
+
+    /// Writes `changes` to the records only, with no audit entry: what an
+    /// edit that bypasses konkurs does. [`Store::verify`] reports it as a
+    /// record that differs from the audit log; tests use it to prove that.
+    #[doc(hidden)]
+    pub fn write_bypassing_audit(&self, changes: &[Change]) -> Result<()> {
+        self.writing(|live| live.write_bypassing_audit(changes))
+    }
+
+    /// Makes everything written so far durable.
+    pub fn flush(&self) -> Result<()> {
+        self.writing(|live| live.flush())
+    }
+
+    /// The audit log, oldest first.
+    pub fn audit_entries(&self) -> Result<Vec<AuditEntry>> {
+        self.live()?.audit_entries()
+    }
+
+    /// The audit log newest first, decoded as it is read.
+    pub fn audit_rev(&self) -> Box<dyn Iterator<Item = Result<AuditEntry>> + Send> {
+        let (tree, path) = match self.live() {
+            Ok(live) => (live.audit.clone(), self.path.clone()),
+            Err(e) => return Box::new(std::iter::once(Err(e))),
+        };
+        Box::new(tree.iter().rev().map(move |item| {
+            let (_, v) = item.map_err(|e| sled_error(&path, e))?;
+            audit::open(&v)
+                .map(|(entry, _)| entry)
+                .map_err(|what| StoreError::Corrupt {
+                    path: path.clone(),
+                    what,
+                })
+        }))
+    }
+
+    /// The audit log from entry `from` (inclusive).
+    pub fn audit_since(&self, from: u64) -> Result<Vec<AuditEntry>> {
+        self.live()?.audit_since(from)
+    }
+
+    /// The newest audit entry's sequence number and hash.
+    pub fn audit_head(&self) -> Result<(u64, String)> {
+        let head = self.head()?;
+        Ok((head.seq, head.hash))
+    }
+
+    fn head(&self) -> Result<audit::Head> {
+        self.live()?.head()
+    }
+
+    /// Replays the audit log from empty and requires the result to be the
+    /// stored records exactly (see [`Live::verify`]).
+    pub fn verify(&self) -> Result<VerifyReport> {
+        self.live()?.verify()
+    }
+
+    /// Reads the whole audit log, checking and replaying it.
+    pub(crate) fn walk_log(&self) -> Result<audit::Walk> {
+        self.live()?.walk_log()
+    }
+
+    fn stored_records(&self) -> Result<(Vec<Record>, Vec<Problem>)> {
+        self.live()?.stored_records()
+    }
+
+    /// A user's saved working state (pane, cursor, unsaved text).
+    pub fn session(&self, user: &str) -> Result<Option<Vec<u8>>> {
+        self.live()?.session(user)
+    }
+
+    /// Saves a user's working state durably. Not audited: it is not contest data.
+    pub fn save_session(&self, user: &str, state: &[u8]) -> Result<()> {
+        self.writing(|live| {
+            live.save_session(user, state)?;
+            live.flush()
+        })
+    }
+
+    /// Every saved session, for backups.
+    pub fn sessions(&self) -> Result<Vec<(String, Vec<u8>)>> {
+        self.live()?.sessions()
+    }
+
+    /// Raw access for migrations and the pre-migration backup.
+    pub(crate) fn with_db<T>(&self, f: impl FnOnce(&sled::Db) -> T) -> Result<T> {
+        Ok(f(&self.live()?.db))
+    }
+}
+
+impl Live {
+    fn open(path: &Path) -> Result<Live> {
+        let db = open_sled(path)?;
+        let sled_err = |e| sled_error(path, e);
+        let mut trees = Vec::new();
+        for c in Collection::ALL {
+            trees.push((c, db.open_tree(c.name()).map_err(sled_err)?));
+        }
+        Ok(Live {
+            log: std::fs::File::open(path.join("db")).ok(),
+            audit: db.open_tree("audit").map_err(sled_err)?,
+            meta: db.open_tree("meta").map_err(sled_err)?,
+            sessions: db.open_tree("sessions").map_err(sled_err)?,
+            db,
+            path: path.to_path_buf(),
+            trees,
+        })
+    }
+
+    fn sled_err(&self, e: sled::Error) -> StoreError {
+        sled_error(&self.path, e)
     }
 
     fn corrupt(&self, what: impl Into<String>) -> StoreError {
@@ -406,7 +701,6 @@ impl Store {
             Err(TransactionError::Abort(what)) => return Err(self.corrupt(what)),
             Err(TransactionError::Storage(e)) => return Err(self.sled_err(e)),
         };
-        self.flush()?;
         Ok(entry)
     }
 
@@ -422,6 +716,50 @@ impl Store {
             .transaction(|tx| writes.apply(tx, changes.len()).map(|_| ()));
         match result {
             Ok(()) => self.flush(),
+            Err(TransactionError::Abort(what)) => Err(self.corrupt(what)),
+            Err(TransactionError::Storage(e)) => Err(self.sled_err(e)),
+        }
+    }
+
+    /// Takes back `unsaved` (the newest entries of the log, oldest first):
+    /// puts back the record each change replaced, removes the entries and
+    /// sets the head to `head`, in one transaction.
+    fn take_back(&self, unsaved: &[AuditEntry], head: &audit::Head) -> Result<()> {
+        let mut changes = Vec::new();
+        for entry in unsaved.iter().rev() {
+            if !entry.detailed {
+                return Err(self.corrupt(format!(
+                    "audit entry #{} was not saved and does not hold the records to take it back",
+                    entry.seq
+                )));
+            }
+            for c in entry.changes.iter().rev() {
+                changes.push(match &c.before {
+                    Some(r) => Change::Put(r.clone()),
+                    None => Change::Delete(c.key.clone()),
+                });
+            }
+        }
+        let writes = self.plan_writes(&changes);
+        let mut trees = writes.trees.clone();
+        trees.push(&self.audit);
+        trees.push(&self.meta);
+        let n = writes.trees.len();
+        let result: std::result::Result<(), TransactionError<String>> =
+            trees.as_slice().transaction(|tx| {
+                writes.apply(tx, changes.len())?;
+                for entry in unsaved {
+                    tx[n].remove(&entry.seq.to_be_bytes())?;
+                }
+                if head.seq == 0 {
+                    tx[n + 1].remove(META_AUDIT_HEAD)?;
+                } else {
+                    tx[n + 1].insert(META_AUDIT_HEAD, head.encode())?;
+                }
+                Ok(())
+            });
+        match result {
+            Ok(()) => Ok(()),
             Err(TransactionError::Abort(what)) => Err(self.corrupt(what)),
             Err(TransactionError::Storage(e)) => Err(self.sled_err(e)),
         }
@@ -481,14 +819,6 @@ impl Store {
         Ok(out)
     }
 
-    /// The audit log newest first, decoded as it is read.
-    pub fn audit_rev(&self) -> impl Iterator<Item = Result<AuditEntry>> + '_ {
-        self.audit.iter().rev().map(move |item| {
-            let (_, v) = item.map_err(|e| self.sled_err(e))?;
-            Ok(audit::open(&v).map_err(|w| self.corrupt(w))?.0)
-        })
-    }
-
     /// The audit log from entry `from` (inclusive).
     pub fn audit_since(&self, from: u64) -> Result<Vec<AuditEntry>> {
         let mut out = Vec::new();
@@ -497,12 +827,6 @@ impl Store {
             out.push(audit::open(&v).map_err(|w| self.corrupt(w))?.0);
         }
         Ok(out)
-    }
-
-    /// The newest audit entry's sequence number and hash.
-    pub fn audit_head(&self) -> Result<(u64, String)> {
-        let head = self.head()?;
-        Ok((head.seq, head.hash))
     }
 
     fn head(&self) -> Result<audit::Head> {
@@ -628,7 +952,7 @@ impl Store {
         self.sessions
             .insert(user.as_bytes(), state)
             .map_err(|e| self.sled_err(e))?;
-        self.flush()
+        Ok(())
     }
 
     /// Every saved session, for backups.
@@ -639,11 +963,6 @@ impl Store {
             out.push((String::from_utf8_lossy(&k).into_owned(), v.to_vec()));
         }
         Ok(out)
-    }
-
-    /// Raw access for migrations and the pre-migration backup.
-    pub(crate) fn db(&self) -> &sled::Db {
-        &self.db
     }
 }
 
@@ -670,6 +989,13 @@ fn open_sled(path: &Path) -> Result<sled::Db> {
                 std::thread::sleep(std::time::Duration::from_millis(20));
             }
         }
+    }
+}
+
+fn sled_error(path: &Path, e: sled::Error) -> StoreError {
+    StoreError::Sled {
+        path: path.to_path_buf(),
+        source: e,
     }
 }
 

@@ -111,6 +111,8 @@ fn an_altered_audit_entry_is_detected() {
     }
     // Change the summary inside entry 2 without fixing its hash.
     let raw = store
+        .live()
+        .unwrap()
         .audit
         .get(2u64.to_be_bytes())
         .unwrap()
@@ -120,7 +122,12 @@ fn an_altered_audit_entry_is_detected() {
     let at = raw.windows(needle.len()).position(|w| w == needle).unwrap();
     let mut forged = raw.clone();
     forged[at] = b'A';
-    store.audit.insert(2u64.to_be_bytes(), forged).unwrap();
+    store
+        .live()
+        .unwrap()
+        .audit
+        .insert(2u64.to_be_bytes(), forged)
+        .unwrap();
     let report = store.verify().unwrap();
     assert!(!report.ok());
     assert!(
@@ -130,9 +137,19 @@ fn an_altered_audit_entry_is_detected() {
     );
 
     // Removing an entry breaks the chain too.
-    store.audit.insert(2u64.to_be_bytes(), raw).unwrap();
+    store
+        .live()
+        .unwrap()
+        .audit
+        .insert(2u64.to_be_bytes(), raw)
+        .unwrap();
     assert!(store.verify().unwrap().ok());
-    store.audit.remove(2u64.to_be_bytes()).unwrap();
+    store
+        .live()
+        .unwrap()
+        .audit
+        .remove(2u64.to_be_bytes())
+        .unwrap();
     assert!(!store.verify().unwrap().ok());
 }
 
@@ -171,15 +188,16 @@ fn a_newer_database_is_refused() {
 }
 
 fn double_names(store: &Store) -> Result<()> {
-    let tree = store.tree(Collection::Jurors);
+    let live = store.live()?;
+    let tree = live.tree(Collection::Jurors);
     for item in tree.iter() {
-        let (k, v) = item.map_err(|e| store.sled_err(e))?;
+        let (k, v) = item.map_err(|e| live.sled_err(e))?;
         let Ok(Record::Juror(mut j)) = decode_record(&v) else {
             continue;
         };
         j.full_name = format!("{0} {0}", j.full_name);
         tree.insert(k, encode_record(&Record::Juror(j)))
-            .map_err(|e| store.sled_err(e))?;
+            .map_err(|e| live.sled_err(e))?;
     }
     Ok(())
 }
@@ -271,7 +289,7 @@ fn many_participants_go_into_chunks_and_come_back() {
         .map(|i| put(participant(&format!("P{i:05}"), &format!("Участник {i}"))))
         .collect();
     store.commit(&stamp("import"), &many).unwrap();
-    assert!(store.tree(Collection::Participants).len() <= chunk::CHUNKS as usize);
+    assert!(store.live().unwrap().tree(Collection::Participants).len() <= chunk::CHUNKS as usize);
     // One change rewrites one chunk; a delete removes one record only.
     store
         .commit(
@@ -372,8 +390,15 @@ fn commit_v1(store: &Store, stamp: &Stamp, changes: &[Change]) {
     let head = store.head().unwrap();
     let (entry, stored) = audit::seal_v1(&head, stamp, changes);
     store.write_bypassing_audit(changes).unwrap();
-    store.audit.insert(entry.seq.to_be_bytes(), stored).unwrap();
     store
+        .live()
+        .unwrap()
+        .audit
+        .insert(entry.seq.to_be_bytes(), stored)
+        .unwrap();
+    store
+        .live()
+        .unwrap()
         .meta
         .insert(
             META_AUDIT_HEAD,
@@ -540,4 +565,50 @@ fn a_database_is_private_and_an_open_one_is_tightened() {
         log.contains("konkurs: . was open to other users (0755)"),
         "{log}"
     );
+}
+
+/// What sled took in before the disk failed, but konkurs answered as not
+/// saved (the entries past the confirmed head), is taken back when the
+/// store opens sled again: the records as before, the entries gone, the
+/// head the confirmed one, and the log still proves the records.
+#[test]
+fn entries_answered_as_not_saved_are_taken_back_on_reopening() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    store
+        .commit(&stamp("import"), &[put(participant("P1", "Иванова Анна"))])
+        .unwrap();
+    let confirmed = store.head().unwrap();
+    let before = store.load().unwrap();
+    // Two entries sled holds past the answer: a change, an addition and a
+    // juror, then a second change of the same participant.
+    store
+        .commit(
+            &stamp("edit"),
+            &[
+                put(participant("P1", "Иванова-Петрова Анна")),
+                put(participant("P2", "Петров Иван")),
+                Change::Put(Record::Juror(juror("J1", "Смирнова Елена"))),
+            ],
+        )
+        .unwrap();
+    store
+        .commit(&stamp("edit"), &[put(participant("P1", "Сидорова Анна"))])
+        .unwrap();
+    store.confirm(confirmed.clone());
+    store.recover();
+    assert_eq!(store.head().unwrap(), confirmed);
+    assert_eq!(store.audit_entries().unwrap().len(), 1);
+    let after = store.load().unwrap();
+    assert_eq!(
+        after.records().collect::<Vec<_>>(),
+        before.records().collect::<Vec<_>>()
+    );
+    assert!(store.verify().unwrap().ok());
+    // And saving goes on from there.
+    let e = store
+        .commit(&stamp("edit"), &[put(participant("P3", "Орлов Пётр"))])
+        .unwrap();
+    assert_eq!(e.seq, 2);
+    assert!(store.verify().unwrap().ok());
 }

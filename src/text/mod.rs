@@ -13,6 +13,7 @@ pub mod number;
 pub mod proof;
 pub mod refusal;
 pub mod regulation;
+pub mod store;
 pub mod time;
 pub mod visible;
 

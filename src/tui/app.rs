@@ -571,6 +571,14 @@ impl App {
     /// refusal beside it), else the last message; `None` leaves room for the
     /// help key.
     fn status_message(&self) -> Option<(String, Style)> {
+        if let Some(trouble) = self.service.saving_trouble() {
+            let key = if trouble.full {
+                "status.saving_full"
+            } else {
+                "status.saving_failed"
+            };
+            return Some((self.tr.t(key).to_string(), theme::flash(FlashKind::Error)));
+        }
         let mode = self.panes[self.active].mode(&self.tr);
         match (&self.flash, mode) {
             (Some(f), Some(mode)) if f.kind == FlashKind::Error => {
