@@ -1,7 +1,8 @@
 //! `konkurs serve` under hostile load, with the real OpenSSH client: idle
 //! connections that never sign in do not keep honest people out; a session
 //! that writes faster than it is served does not grow the server's memory;
-//! one person cannot take every seat.
+//! huge windows are clamped and their memory given back; one person cannot
+//! take every seat.
 //!
 //! `cargo test --release --test ssh_flood -- --ignored --nocapture` runs
 //! the bigger flood and prints the sign-in latency under it.
@@ -128,6 +129,63 @@ fn a_session_that_writes_faster_than_it_is_served_does_not_grow_the_servers_memo
     assert!(
         growth < 40 * 1024,
         "the server grew by {growth} KiB under an input flood"
+    );
+}
+
+/// Twelve sessions in terminals of 1000×1000 (four for each of three
+/// people): each window is clamped to 500×200, the server's memory per
+/// session stays small, and what the sessions held is given back when they
+/// close.
+#[test]
+fn huge_windows_cost_little_and_their_memory_is_returned() {
+    let world = World::new();
+    let server = world.serve(&[]);
+    sign_in(&server, &world);
+    let log_path = world.db.path().join("konkurs.log");
+    let count = |what: &str| {
+        std::fs::read_to_string(&log_path)
+            .unwrap_or_default()
+            .lines()
+            .filter(|l| l.contains("session of") && l.contains(what) && !l.contains("sftp"))
+            .count()
+    };
+    std::thread::sleep(Duration::from_millis(300));
+    let before = rss_kib(server.pid());
+    let terminals: Vec<Tmux> = ["J01", "C01", "O01"]
+        .iter()
+        .flat_map(|who| std::iter::repeat_n(*who, 4))
+        .map(|who| {
+            let mut command = vec!["ssh".to_string(), "-tt".to_string()];
+            command.extend(server.ssh_args(&world.key(who), who));
+            Tmux::run_sized(&command, 1000, 1000)
+        })
+        .collect();
+    wait_for(PATIENCE * 2, || {
+        (count("started (500×200") >= 12).then_some(())
+    })
+    .expect("twelve sessions start, each clamped to 500×200");
+    // Every session has drawn its first frames.
+    std::thread::sleep(Duration::from_secs(2));
+    let open = rss_kib(server.pid());
+    drop(terminals);
+    wait_for(PATIENCE * 2, || (count("ended after") >= 12).then_some(()))
+        .expect("the twelve sessions end");
+    std::thread::sleep(Duration::from_secs(2));
+    let closed = rss_kib(server.pid());
+    let per_session = open.saturating_sub(before) / 12;
+    let kept = closed.saturating_sub(before);
+    println!(
+        "12 sessions at 1000×1000 (clamped to 500×200): server RSS {before} KiB before, \
+         {open} KiB with them open ({per_session} KiB per session), {closed} KiB after they closed \
+         ({kept} KiB kept)"
+    );
+    assert!(
+        per_session < 16 * 1024,
+        "{per_session} KiB per session at the largest window"
+    );
+    assert!(
+        kept < 16 * 1024,
+        "{kept} KiB not given back after the sessions closed"
     );
 }
 

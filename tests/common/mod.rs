@@ -339,6 +339,11 @@ impl Tmux {
     /// Runs `command` (words) in a new terminal; when it ends, the
     /// terminal shows `EXIT=<status>` and stays open.
     pub fn run(command: &[String]) -> Tmux {
+        Tmux::run_sized(command, 120, 40)
+    }
+
+    /// [`Tmux::run`] in a terminal of `cols`×`rows`.
+    pub fn run_sized(command: &[String], cols: u16, rows: u16) -> Tmux {
         require("tmux", "-V");
         let socket = format!(
             "konkurs-test-{}-{}",
@@ -353,17 +358,8 @@ impl Tmux {
         let script = format!("{line}; echo EXIT=$?; sleep 60");
         let out = Command::new("tmux")
             .args(["-L", &socket, "-f", "/dev/null", "-u"])
-            .args([
-                "new-session",
-                "-d",
-                "-x",
-                "120",
-                "-y",
-                "40",
-                "sh",
-                "-c",
-                &script,
-            ])
+            .args(["new-session", "-d", "-x", &cols.to_string()])
+            .args(["-y", &rows.to_string(), "sh", "-c", &script])
             .env("LANG", "C.UTF-8")
             .env_remove("TMUX")
             .output()
