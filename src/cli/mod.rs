@@ -596,6 +596,9 @@ pub fn main() -> ExitCode {
     unsafe {
         libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
     }
+    if let Some(code) = help_methods(std::env::args().skip(1).collect()) {
+        return code;
+    }
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
@@ -723,6 +726,40 @@ fn usage_error(e: &clap::Error, lang: Lang, io: &mut Console) -> u8 {
 
 /// The language asked for on a command line clap could not read:
 /// `--lang ru` or `--lang=ru` if it is there, else the locale's.
+/// `konkurs help methods`: how rankings and pairs are made, in words, in
+/// the language of `--lang` or the locale.
+fn help_methods(args: Vec<String>) -> Option<ExitCode> {
+    let mut words = Vec::new();
+    let mut rest = args.iter();
+    while let Some(a) = rest.next() {
+        match a.as_str() {
+            "--lang" => {
+                rest.next();
+            }
+            a if a.starts_with("--lang=") => {}
+            a => words.push(a),
+        }
+    }
+    if words != ["help", "methods"] {
+        return None;
+    }
+    let tr = I18n::new(lang_of_args(args.into_iter()));
+    let width = match crossterm::terminal::size() {
+        Ok((cols, _)) if std::io::IsTerminal::is_terminal(&std::io::stdout()) => {
+            usize::from(cols).clamp(40, 100)
+        }
+        _ => 80,
+    };
+    let mut out = format!("{}\n\n", tr.t("methods.title"));
+    out += &crate::text::methods::everything(None, &tr, width);
+    let mut stdout = std::io::stdout().lock();
+    match stdout.write_all(out.as_bytes()) {
+        Ok(()) => Some(ExitCode::SUCCESS),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Some(ExitCode::SUCCESS),
+        Err(_) => Some(ExitCode::FAILURE),
+    }
+}
+
 fn lang_of_args(args: impl Iterator<Item = String>) -> Lang {
     let args: Vec<String> = args.collect();
     let asked = args

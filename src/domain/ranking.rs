@@ -240,12 +240,13 @@ impl Ranking {
 
     /// The SHA-256 of the ranking's canonical encoding, in lower-case hex.
     ///
-    /// The encoding is the tag `konkurs-ranking-v1`, then the stage id and
-    /// the method's code, then the number of rows, then for each row in
-    /// order its participant id, rank, total and whether it advances.
-    /// Strings are their UTF-8 bytes preceded by their length, integers are
-    /// 8 bytes little-endian, the total is rounded to 1e-9 and encoded as
-    /// the integer number of 1e-9, and "advances" is one byte 0 or 1.
+    /// The encoding is the 18 bytes of the tag `konkurs-ranking-v1` (with
+    /// no length before them), then the stage id and the method's code,
+    /// then the number of rows, then for each row in order its participant
+    /// id, rank, total and whether it advances. Those strings are their
+    /// UTF-8 bytes preceded by their length, integers are 8 bytes
+    /// little-endian, the total is rounded to 1e-9 and encoded as the
+    /// signed integer number of 1e-9, and "advances" is one byte 0 or 1.
     pub fn compute_hash(&self) -> String {
         hash_rows(
             &self.stage,

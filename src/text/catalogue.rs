@@ -22,13 +22,14 @@ macro_rules! areas {
         )),*]
     };
 }
-const AREAS: [(&str, &str, &str); 6] = areas!(
+const AREAS: [(&str, &str, &str); 7] = areas!(
     "interface",
     "refusal",
     "cli",
     "import",
     "time",
-    "regulation"
+    "regulation",
+    "methods"
 );
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, clap::ValueEnum)]

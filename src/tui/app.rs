@@ -700,6 +700,19 @@ impl App {
             group(self.tr.t("help.moving"), &listing, &mut lines);
         }
         group(self.tr.t("help.global"), action::GLOBAL, &mut lines);
+        if let Some(active) = self.view.regulation() {
+            for part in pane.methods(&active.rules, &self.tr) {
+                lines.push(Line::styled(part.title, theme::heading()));
+                for paragraph in &part.paragraphs {
+                    lines.extend(
+                        wrap(paragraph, text_width.saturating_sub(2).max(10))
+                            .into_iter()
+                            .map(|l| Line::raw(format!("  {l}"))),
+                    );
+                }
+                lines.push(Line::raw(""));
+            }
+        }
         lines.pop();
         let area = popup(body, 70, lines.len() as u16 + 2);
         let visible = area.height.saturating_sub(2) as usize;

@@ -191,6 +191,16 @@ pub trait Pane {
         None
     }
 
+    /// The methods behind what the pane shows, in words, for the end of its
+    /// help (`?`): how its ranking or its pairs are made. None for most.
+    fn methods(
+        &self,
+        _rules: &crate::domain::regulation::Regulation,
+        _tr: &crate::text::I18n,
+    ) -> Vec<crate::text::methods::Part> {
+        Vec::new()
+    }
+
     /// The pane's working state, to restore in the next session.
     fn save(&self) -> serde_json::Value {
         serde_json::Value::Null

@@ -26,46 +26,7 @@ pub fn fit(text: &str, width: usize) -> String {
     out
 }
 
-/// `text` broken into lines of at most `width` display columns, at spaces
-/// where it can (a word longer than a line is cut).
-pub fn wrap(text: &str, width: usize) -> Vec<String> {
-    let width = width.max(1);
-    let mut out: Vec<String> = Vec::new();
-    let mut line = String::new();
-    for word in text.split(' ') {
-        let mut word = word.to_string();
-        loop {
-            let need = if line.is_empty() { 0 } else { line.width() + 1 };
-            if need + word.width() <= width {
-                if !line.is_empty() {
-                    line.push(' ');
-                }
-                line.push_str(&word);
-                break;
-            }
-            if !line.is_empty() {
-                out.push(std::mem::take(&mut line));
-                continue;
-            }
-            // A word wider than the line: as much as fits, the rest below.
-            let mut head = String::new();
-            let mut rest = word.chars().peekable();
-            while let Some(c) = rest.peek() {
-                if head.width() + c.width().unwrap_or(0) > width {
-                    break;
-                }
-                head.push(*c);
-                rest.next();
-            }
-            out.push(head);
-            word = rest.collect();
-        }
-    }
-    if !line.is_empty() || out.is_empty() {
-        out.push(line);
-    }
-    out
-}
+pub use crate::text::wrap;
 
 /// Lines broken to fit `width` columns, so that a scrolled panel knows how
 /// many rows it has: a line that fits keeps its styles; a longer one is

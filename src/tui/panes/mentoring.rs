@@ -615,6 +615,14 @@ impl Pane for MentoringPane {
         PaneKind::Mentoring
     }
 
+    fn methods(
+        &self,
+        rules: &crate::domain::regulation::Regulation,
+        tr: &crate::text::I18n,
+    ) -> Vec<crate::text::methods::Part> {
+        crate::text::methods::matching(&rules.mentoring, tr)
+    }
+
     fn commands(&self) -> Vec<Action> {
         let mut c = vec![
             Action::RunMatching,

@@ -987,6 +987,18 @@ impl Pane for RankingPane {
         PaneKind::Ranking
     }
 
+    fn methods(
+        &self,
+        rules: &crate::domain::regulation::Regulation,
+        tr: &crate::text::I18n,
+    ) -> Vec<crate::text::methods::Part> {
+        let stage = self.stage.as_ref().and_then(|s| rules.stage(s));
+        match stage {
+            Some(stage) => crate::text::methods::ranking(Some((rules, stage)), tr),
+            None => crate::text::methods::ranking(None, tr),
+        }
+    }
+
     fn commands(&self) -> Vec<Action> {
         let mut c = vec![
             Action::NextStage,
