@@ -147,7 +147,9 @@ fn a_full_disk_refuses_saves_honestly_and_saving_resumes_when_space_returns() {
     let mut stderr = String::new();
     std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
     assert!(!stderr.contains("panicked"), "{stderr}");
-    assert!(status.code().is_some(), "{status:?}");
+    // The refused lines make the run unsuccessful, and it says how many.
+    assert_eq!(status.code(), Some(1), "{status:?}");
+    assert!(stderr.contains("score lines were refused"), "{stderr}");
 
     let out = Command::new(env!("CARGO_BIN_EXE_konkurs"))
         .args(["--db"])

@@ -81,6 +81,7 @@ pub fn score_script(
     tr: &I18n,
 ) -> Result<()> {
     let Console { out, input, .. } = io;
+    let (mut lines, mut refused) = (0usize, 0usize);
     for (n, line) in std::io::BufReader::new(input).lines().enumerate() {
         let line = line?;
         let (line, comment) = match line.split_once('#') {
@@ -114,6 +115,8 @@ pub fn score_script(
             )
         });
         let n = n + 1;
+        lines += 1;
+        refused += usize::from(answer.is_err());
         match answer {
             Ok(text) => writeln!(
                 out,
@@ -130,6 +133,12 @@ pub fn score_script(
             )?,
         }
         out.flush()?;
+    }
+    if refused > 0 {
+        return Err(CliError::said(
+            "cli.score.lines_refused",
+            &[("refused", &refused), ("lines", &lines)],
+        ));
     }
     Ok(())
 }

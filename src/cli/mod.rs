@@ -187,8 +187,10 @@ pub enum Command {
         stage: String,
         #[arg(long)]
         participant: String,
+        /// Whose sheet: by default the acting juror's own (`--as`, or the
+        /// key's over SSH).
         #[arg(long)]
-        juror: String,
+        juror: Option<String>,
     },
     /// Each juror's progress at a stage; `--sheets` lists every assignment
     /// with its sheet's status (a juror's own queue when run `--as` a juror).
@@ -1141,13 +1143,16 @@ pub fn run(cli: Cli, place: &Place, io: &mut Console) -> Result<()> {
             juror,
         } => {
             let (service, actor) = open(&cli, place)?;
+            let juror = juror
+                .as_deref()
+                .map_or_else(|| actor.id.clone(), JurorId::new);
             jury::history(
                 io,
                 &service,
                 &actor,
                 &StageId::new(stage.as_str()),
                 &ParticipantId::new(participant.as_str()),
-                &JurorId::new(juror.as_str()),
+                &juror,
                 tr,
             )?;
         }

@@ -139,8 +139,17 @@ impl Service {
                     }
                 }
             }
+            // The report counts the kind's own records (jurors, not the
+            // conflict rows that come with them).
+            let primary = kind.collections()[0];
             let mut changes = Vec::new();
             for record in merged {
+                if record.collection() != primary {
+                    if contest.get(&record.key()).as_ref() != Some(&record) {
+                        changes.push(Change::Put(record));
+                    }
+                    continue;
+                }
                 let label = record.key().parts().join("/");
                 match contest.get(&record.key()) {
                     None => {
