@@ -19,6 +19,7 @@ use konkurs::domain::people::Role;
 use konkurs::interchange::export::{self, DocumentKind, ExportFormat, Request};
 use konkurs::service::{Actor, Channel, Service};
 use konkurs::text::Lang;
+use konkurs::text::number::figure;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, LazyLock};
@@ -397,7 +398,10 @@ fn the_other_workbooks_read_back_as_their_data() {
     let bytes = render(c, &protocol("portfolio", ExportFormat::Xlsx));
     let book = workbook(&bytes);
     let names: Vec<&str> = book.iter().map(|(n, _)| n.as_str()).collect();
-    assert_eq!(names, ["Протокол", "Методика", "Положение"]);
+    assert_eq!(
+        names,
+        ["Протокол", "Статистика жюри", "Методика", "Положение"]
+    );
     let frozen = view.snapshot(&StageId::new("portfolio")).unwrap();
     let rows = &book[0].1;
     assert_eq!(text(&rows[HEADER_ROW][0]), "Место");
@@ -408,12 +412,34 @@ fn the_other_workbooks_read_back_as_their_data() {
         .iter()
         .position(|h| text(h) == "Итого")
         .unwrap();
-    assert_eq!(number(&first[total_col]), best.total);
+    assert_eq!(number(&first[total_col]), figure(best.total));
     let data = &rows[HEADER_ROW + 1..];
     let participants: std::collections::BTreeSet<String> =
         data.iter().map(|r| text(&r[3])).collect();
     assert_eq!(participants.len(), frozen.rows.len());
-    let method = &book[1].1;
+    // The jury's statistics, as the domain computes them.
+    let statistics = c
+        .service
+        .analyse_stage(&secretary(), &StageId::new("portfolio"))
+        .unwrap()
+        .analysis
+        .statistics;
+    let sheet = &book[1].1;
+    let stat = |label: &str| {
+        sheet
+            .iter()
+            .find(|r| text(&r[0]).starts_with(label))
+            .map(|r| number(&r[1]))
+            .unwrap_or_else(|| panic!("no {label}"))
+    };
+    let w = statistics.concordance.unwrap().w;
+    assert_eq!(stat("W Кендалла"), figure(w));
+    assert_eq!(
+        stat("Альфа Криппендорфа"),
+        figure(statistics.krippendorff_alpha.unwrap())
+    );
+    assert_eq!(stat("Выбросов"), statistics.outliers.len() as f64);
+    let method = &book[2].1;
     let field = |label: &str| {
         method
             .iter()
@@ -427,7 +453,7 @@ fn the_other_workbooks_read_back_as_their_data() {
         view.regulation().unwrap().doc.hash()
     );
     // The text follows its title ("the regulation as loaded: file, hash").
-    let sheet = &book[2].1;
+    let sheet = &book[3].1;
     assert!(text(&sheet[HEADER_ROW][0]).contains(&view.regulation().unwrap().doc.hash()));
     let regulation: Vec<String> = sheet[HEADER_ROW + 1..]
         .iter()
@@ -459,7 +485,10 @@ fn the_other_workbooks_read_back_as_their_data() {
         let per_topic: f64 = row[5..16].iter().map(number).sum();
         assert_eq!(per_topic, number(&row[events]), "{}", text(&row[0]));
         let id = ParticipantId::new(text(&row[0]));
-        assert_eq!(number(&row[rating]), view.rating(&id).unwrap().total);
+        assert_eq!(
+            number(&row[rating]),
+            figure(view.rating(&id).unwrap().total)
+        );
     }
 
     // The mentoring list: the accepted pairs.

@@ -3,10 +3,10 @@
 
 use super::{CliError, Console, Format};
 use crate::domain::ids::StageId;
-use crate::domain::ranking::{Flag, Ranking};
+use crate::domain::ranking::{Flag, Ranking, Statistics};
 use crate::domain::regulation::Aggregation;
 use crate::service::{Actor, Service, StageReport};
-use crate::text::number::STATISTIC;
+use crate::text::number::{POINTS, STATISTIC, figure};
 use crate::text::time::Zone;
 use crate::text::{I18n, Lang, describe};
 use chrono::{DateTime, Utc};
@@ -50,6 +50,37 @@ fn decided_by(report: &StageReport, code: &str, tr: &I18n) -> String {
     }
 }
 
+/// The jury's statistics for a script: everything the lines under the
+/// table say, and the figures behind them.
+fn statistics_json(s: &Statistics) -> serde_json::Value {
+    serde_json::json!({
+        "participants": s.participants,
+        "sheets": s.sheets,
+        "concordance": s.concordance.as_ref().map(|c| serde_json::json!({
+            "kendall_w": figure(c.w),
+            "mean_rank_correlation": figure(c.mean_rank_correlation),
+            "jurors": c.raters,
+            "juror_pairs": c.pairs,
+        })),
+        "krippendorff_alpha_interval": s.krippendorff_alpha.map(figure),
+        "pooled_sd": s.pooled_sd.map(figure),
+        "jurors": s.jurors.iter().map(|j| serde_json::json!({
+            "juror": j.juror,
+            "scored": j.scored,
+            "compared": j.compared,
+            "severity": j.severity.map(figure),
+            "outliers": j.outliers,
+        })).collect::<Vec<_>>(),
+        "outliers": s.outliers.iter().map(|o| serde_json::json!({
+            "participant": o.participant,
+            "juror": o.juror,
+            "total": figure(o.total),
+            "others_mean": figure(o.others_mean),
+            "deviation_in_sd": figure(o.deviation_in_sd),
+        })).collect::<Vec<_>>(),
+    })
+}
+
 pub fn print(
     io: &mut Console,
     report: &StageReport,
@@ -77,12 +108,12 @@ pub fn print(
                     "participant": r.participant,
                     "full_name": names.get(&r.participant),
                     "group": r.group,
-                    "juror_totals": r.juror_totals.iter().map(|j| serde_json::json!({"juror": j.juror, "total": j.total})).collect::<Vec<_>>(),
-                    "aggregate": r.aggregate,
-                    "indicator_points": r.indicator_part,
-                    "carry_over": r.carry_over_part,
-                    "total": r.total,
-                    "spread": r.spread,
+                    "juror_totals": r.juror_totals.iter().map(|j| serde_json::json!({"juror": j.juror, "total": figure(j.total)})).collect::<Vec<_>>(),
+                    "aggregate": figure(r.aggregate),
+                    "indicator_points": figure(r.indicator_part),
+                    "carry_over": figure(r.carry_over_part),
+                    "total": figure(r.total),
+                    "spread": figure(r.spread),
                     "decided_by": r.decided_by.as_ref().map(|d| d.to_string()),
                     "flags": flags(r, &I18n::new(Lang::En)),
                     "advances": r.advances,
@@ -105,6 +136,25 @@ pub fn print(
             })),
             "rows": rows,
             "advancing": ranking.advancing,
+            "statistics": statistics_json(&report.analysis.statistics),
+            "advancing_by_method": report
+                .analysis
+                .rankings
+                .iter()
+                .map(|r| (r.method.code().to_string(), serde_json::json!(r.advancing)))
+                .collect::<serde_json::Map<_, _>>(),
+            "sensitivity": report.analysis.sensitivity.iter().map(|r| serde_json::json!({
+                "participant": r.participant,
+                "full_name": names.get(&r.participant),
+                "group": r.group,
+                "outcomes": r.outcomes.iter().map(|o| serde_json::json!({
+                    "method": o.method.code(),
+                    "rank": o.rank,
+                    "group_rank": o.group_rank,
+                    "total": figure(o.total),
+                    "advances": o.advances,
+                })).collect::<Vec<_>>(),
+            })).collect::<Vec<_>>(),
         });
         serde_json::to_writer_pretty(&mut out, &doc).map_err(std::io::Error::from)?;
         writeln!(out)?;
@@ -255,7 +305,7 @@ pub fn print(
                     "cli.rank.severity",
                     &[
                         ("juror", &j.juror),
-                        ("severity", &tr.decimal(format!("{sev:+.2}"))),
+                        ("severity", &tr.signed(sev, POINTS)),
                         ("n", &j.compared),
                     ],
                 )

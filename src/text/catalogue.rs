@@ -188,6 +188,11 @@ impl I18n {
         self.decimal(super::number::fixed(x, places))
     }
 
+    /// [`Self::fixed`] with the sign always written (`+1,50`, `-0,25`).
+    pub fn signed(&self, x: f64, places: usize) -> String {
+        self.decimal(super::number::signed(x, places))
+    }
+
     /// A number written with `.` in this language's form.
     pub fn decimal(&self, text: String) -> String {
         if self.decimal_comma() {

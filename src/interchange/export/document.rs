@@ -16,8 +16,12 @@ pub enum Cell {
     Text(String),
     Int(i64),
     /// Points and totals: shown with at most two decimals in text formats,
-    /// kept at full precision in JSON and XLSX.
+    /// kept as the figure (six decimals, see [`crate::text::number`]) in
+    /// JSON and XLSX.
     Num(f64),
+    /// An agreement statistic (Kendall's W, Krippendorff's α): shown with
+    /// three decimals in text formats, kept as the figure in JSON and XLSX.
+    Statistic(f64),
     Bool(bool),
 }
 
@@ -35,17 +39,22 @@ impl Cell {
         x.map_or(Cell::Empty, Cell::Num)
     }
 
+    pub fn opt_statistic(x: Option<f64>) -> Cell {
+        x.map_or(Cell::Empty, Cell::Statistic)
+    }
+
     /// The cell as a person reads it: numbers as points (at most two
     /// decimals, rounded half-up); `decimal_comma` writes `7,5` (a Russian
     /// document, a spreadsheet of a Russian locale).
     pub fn display(&self, tr: &I18n, decimal_comma: bool) -> String {
-        use crate::text::number::{points, with_comma};
+        use crate::text::number::{STATISTIC, fixed, points, with_comma};
+        let comma = |s: String| if decimal_comma { with_comma(s) } else { s };
         match self {
             Cell::Empty => String::new(),
             Cell::Text(s) => s.clone(),
             Cell::Int(n) => n.to_string(),
-            Cell::Num(x) if decimal_comma => with_comma(points(*x)),
-            Cell::Num(x) => points(*x),
+            Cell::Num(x) => comma(points(*x)),
+            Cell::Statistic(x) => comma(fixed(*x, STATISTIC)),
             Cell::Bool(b) => tr
                 .t(if *b { "export.yes" } else { "export.no" })
                 .to_string(),
@@ -57,8 +66,10 @@ impl Cell {
             Cell::Empty => serde_json::Value::Null,
             Cell::Text(s) => serde_json::Value::String(s.clone()),
             Cell::Int(n) => serde_json::Value::from(*n),
-            Cell::Num(x) if x.is_finite() => serde_json::Value::from(*x),
-            Cell::Num(_) => serde_json::Value::String(self.display(tr, false)),
+            Cell::Num(x) | Cell::Statistic(x) if x.is_finite() => {
+                serde_json::Value::from(crate::text::number::figure(*x))
+            }
+            Cell::Num(_) | Cell::Statistic(_) => serde_json::Value::String(self.display(tr, false)),
             Cell::Bool(b) => serde_json::Value::Bool(*b),
         }
     }

@@ -40,7 +40,13 @@ pub fn write(doc: &Document) -> Vec<u8> {
                             let mut cells = t.rows.iter().filter_map(|r| r.get(i));
                             let numeric = cells.clone().any(|c| !matches!(c, Cell::Empty))
                                 && cells.all(|c| {
-                                    matches!(c, Cell::Empty | Cell::Int(_) | Cell::Num(_))
+                                    matches!(
+                                        c,
+                                        Cell::Empty
+                                            | Cell::Int(_)
+                                            | Cell::Num(_)
+                                            | Cell::Statistic(_)
+                                    )
                                 });
                             if numeric { "--:" } else { "---" }
                         })

@@ -8,6 +8,7 @@
 use super::document::{Block, Cell, Column, Document, Field, Section, Table};
 use super::{Ctx, DocumentKind, Draft, ExportError, stage_result};
 use crate::domain::ids::{JurorId, ParticipantId};
+use crate::domain::ranking::Analysis;
 use crate::domain::refusal::Refusal;
 use crate::domain::regulation::{
     AdvanceRule, Aggregation, CommentRule, ConflictRule, Criterion, CriterionKind, Regulation,
@@ -88,6 +89,160 @@ fn advance_words(rules: &Regulation, stage: &Stage, tr: &I18n) -> String {
         }
         AdvanceRule::Threshold(min) => tr.f("export.advance.threshold", &[("min", &tr.num(min))]),
         AdvanceRule::Quota(m) => tr.f("export.advance.quota", &[("list", &per_group(&m))]),
+    }
+}
+
+/// The jury's statistics: how far the jurors agree, how strict each is,
+/// whose totals stand out, and who would fare differently under another
+/// aggregation method; the figures of `konkurs rank`.
+fn statistics_section(
+    analysis: &Analysis,
+    names: &dyn Fn(&ParticipantId) -> String,
+    jurors: &BTreeMap<JurorId, String>,
+    cx: &Ctx,
+) -> Section {
+    let tr = &cx.tr;
+    let s = &analysis.statistics;
+    let field =
+        |key: &str, value: Cell| Field::new(key, tr.t(&format!("export.stat_field.{key}")), value);
+    let statistic = |x: Option<f64>| match x {
+        Some(x) => Cell::Statistic(x),
+        None => Cell::text(tr.t("export.stat_not_computed")),
+    };
+    let concordance = s.concordance.as_ref();
+    let agreement = vec![
+        field("participants", Cell::Int(s.participants as i64)),
+        field("sheets", Cell::Int(s.sheets as i64)),
+        field("kendall_w", statistic(concordance.map(|c| c.w))),
+        field(
+            "mean_rank_correlation",
+            statistic(concordance.map(|c| c.mean_rank_correlation)),
+        ),
+        field(
+            "concordance_jurors",
+            concordance.map_or(Cell::Empty, |c| Cell::Int(c.raters as i64)),
+        ),
+        field(
+            "concordance_pairs",
+            concordance.map_or(Cell::Empty, |c| Cell::Int(c.pairs as i64)),
+        ),
+        field(
+            "krippendorff_alpha_interval",
+            statistic(s.krippendorff_alpha),
+        ),
+        field("pooled_sd", Cell::opt_num(s.pooled_sd)),
+        field("outliers", Cell::Int(s.outliers.len() as i64)),
+    ];
+    let juror_name = |j: &JurorId| Cell::text(jurors.get(j).cloned().unwrap_or_default());
+    let severity = Table {
+        key: "jurors".into(),
+        title: Some(tr.t("export.block.severity").to_string()),
+        columns: vec![
+            Column::new("juror", tr.t("export.col.juror")),
+            Column::new("juror_name", tr.t("export.col.juror_name")),
+            Column::new("scored", tr.t("export.col.scored")),
+            Column::new("compared", tr.t("export.col.compared")),
+            Column::new("severity", tr.t("export.col.severity")),
+            Column::new("outliers", tr.t("export.col.outliers")),
+        ],
+        rows: s
+            .jurors
+            .iter()
+            .map(|j| {
+                vec![
+                    Cell::text(j.juror.as_str()),
+                    juror_name(&j.juror),
+                    Cell::Int(j.scored as i64),
+                    Cell::Int(j.compared as i64),
+                    Cell::opt_num(j.severity),
+                    Cell::Int(j.outliers as i64),
+                ]
+            })
+            .collect(),
+    };
+    let outliers = Table {
+        key: "outliers".into(),
+        title: Some(tr.t("export.block.outliers").to_string()),
+        columns: vec![
+            Column::new("participant", tr.t("export.col.id")),
+            Column::new("full_name", tr.t("export.col.full_name")),
+            Column::new("juror", tr.t("export.col.juror")),
+            Column::new("juror_name", tr.t("export.col.juror_name")),
+            Column::new("juror_total", tr.t("export.col.juror_total")),
+            Column::new("others_mean", tr.t("export.col.others_mean")),
+            Column::new("deviation_in_sd", tr.t("export.col.deviation_in_sd")),
+        ],
+        rows: s
+            .outliers
+            .iter()
+            .map(|o| {
+                vec![
+                    Cell::text(o.participant.as_str()),
+                    Cell::text(names(&o.participant)),
+                    Cell::text(o.juror.as_str()),
+                    juror_name(&o.juror),
+                    Cell::Num(o.total),
+                    Cell::Num(o.others_mean),
+                    Cell::Num(o.deviation_in_sd),
+                ]
+            })
+            .collect(),
+    };
+    let mut columns = vec![
+        Column::new("participant", tr.t("export.col.id")),
+        Column::new("full_name", tr.t("export.col.full_name")),
+        Column::new("group", tr.t("export.col.group")),
+    ];
+    for m in Aggregation::ALL {
+        let method = tr.t(&format!("ranking.method.{}", m.code()));
+        columns.push(Column::new(
+            format!("rank_{}", m.code()),
+            tr.f("export.col.rank_by", &[("method", &method)]),
+        ));
+        columns.push(Column::new(
+            format!("advances_{}", m.code()),
+            tr.f("export.col.advances_by", &[("method", &method)]),
+        ));
+    }
+    let sensitivity = Table {
+        key: "sensitivity".into(),
+        title: Some(tr.t("export.block.sensitivity").to_string()),
+        columns,
+        rows: analysis
+            .sensitivity
+            .iter()
+            .map(|r| {
+                let mut row = vec![
+                    Cell::text(r.participant.as_str()),
+                    Cell::text(names(&r.participant)),
+                    Cell::text(cx.group_name(&r.group)),
+                ];
+                for m in Aggregation::ALL {
+                    match r.outcomes.iter().find(|o| o.method == m) {
+                        Some(o) => {
+                            row.push(Cell::Int(o.rank as i64));
+                            row.push(Cell::Bool(o.advances));
+                        }
+                        None => row.extend([Cell::Empty, Cell::Empty]),
+                    }
+                }
+                row
+            })
+            .collect(),
+    };
+    Section {
+        key: "statistics".into(),
+        title: tr.t("export.section.statistics").to_string(),
+        blocks: vec![
+            Block::Fields {
+                key: "agreement".into(),
+                title: None,
+                fields: agreement,
+            },
+            Block::Table(severity),
+            Block::Table(outliers),
+            Block::Table(sensitivity),
+        ],
     }
 }
 
@@ -630,13 +785,20 @@ pub(super) fn build(cx: &Ctx) -> Result<Document, ExportError> {
         }],
     };
 
+    let mut sections = vec![protocol];
+    // A stage counted from data has no jury to describe.
+    if has_jury {
+        sections.push(statistics_section(
+            &result.report.analysis,
+            &person,
+            &jurors,
+            cx,
+        ));
+    }
+    sections.extend([appendix, regulation]);
+
     let title = tr.f("export.title.protocol", &[("stage", &stage.name)]);
     let status =
         (!result.closed).then(|| tr.f("export.status.draft_stage", &[("stage", &stage.name)]));
-    cx.document(
-        DocumentKind::Protocol,
-        title,
-        status,
-        vec![protocol, appendix, regulation],
-    )
+    cx.document(DocumentKind::Protocol, title, status, sections)
 }

@@ -8,6 +8,7 @@
 
 use super::ExportError;
 use super::document::{Block, Cell, Document, Section};
+use crate::text::number::figure;
 use chrono::{Datelike, Timelike};
 use rust_xlsxwriter::{
     Color, DocProperties, ExcelDateTime, Format, FormatAlign, FormatBorder, Workbook, Worksheet,
@@ -30,6 +31,7 @@ struct Styles {
     header: Format,
     text: Format,
     number: Format,
+    statistic: Format,
     integer: Format,
     label: Format,
     code: Format,
@@ -55,6 +57,9 @@ impl Styles {
             number: Format::new()
                 .set_align(FormatAlign::Top)
                 .set_num_format("0.00"),
+            statistic: Format::new()
+                .set_align(FormatAlign::Top)
+                .set_num_format("0.000"),
             integer: Format::new()
                 .set_align(FormatAlign::Top)
                 .set_num_format("0"),
@@ -158,7 +163,10 @@ fn write_cell(
             sheet.write_number_with_format(row, col, *n as f64, &st.integer)?;
         }
         Cell::Num(x) => {
-            sheet.write_number_with_format(row, col, *x, &st.number)?;
+            sheet.write_number_with_format(row, col, figure(*x), &st.number)?;
+        }
+        Cell::Statistic(x) => {
+            sheet.write_number_with_format(row, col, figure(*x), &st.statistic)?;
         }
         Cell::Bool(_) => {
             sheet.write_string_with_format(row, col, cell.display(&doc.tr, false), &st.text)?;

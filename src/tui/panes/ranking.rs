@@ -690,12 +690,7 @@ impl RankingPane {
                 } else {
                     format!("{:>30}{}", "", "▶".repeat(len))
                 };
-                let fixed = tr.fixed(v, POINTS);
-                let signed = if fixed.starts_with('-') {
-                    fixed
-                } else {
-                    format!("+{fixed}")
-                };
+                let signed = tr.signed(v, POINTS);
                 Line::from(vec![
                     Span::styled(format!("{:<5} {signed:>6} ", j.juror), theme::label()),
                     Span::styled(bar, if v < 0.0 { theme::bad() } else { theme::good() }),
