@@ -57,3 +57,67 @@ fn help_methods_prints_the_methods_in_the_language_asked() {
         );
     }
 }
+
+/// Every protocol's method appendix names every rule its stage uses: the
+/// method, each tie-break rule, the advancement with its numbers.
+#[test]
+fn every_protocols_appendix_names_every_rule_its_stage_uses() {
+    use konkurs::service::{Actor, Service};
+    let dir = tempfile::tempdir().unwrap();
+    let rules = {
+        let service = Service::open(dir.path()).unwrap();
+        konkurs::sample::load(&service, &Actor::local_coordinator()).unwrap();
+        service
+            .view(&Actor::local_coordinator())
+            .regulation()
+            .unwrap()
+            .rules
+            .clone()
+    };
+    for (lang, code) in [(Lang::En, "en"), (Lang::Ru, "ru")] {
+        let tr = I18n::new(lang);
+        for stage in &rules.stages {
+            let out = Command::new(env!("CARGO_BIN_EXE_konkurs"))
+                .arg("--db")
+                .arg(dir.path())
+                .args(["--lang", code, "export", "protocol", "--stage"])
+                .args([stage.id.as_str(), "--format", "md", "--out", "-", "--draft"])
+                .output()
+                .unwrap();
+            assert!(out.status.success(), "{}: {out:?}", stage.id);
+            let md = String::from_utf8(out.stdout).unwrap();
+            let parts = methods::ranking(Some((&rules, stage)), &tr);
+            assert!(parts.iter().any(|p| p.key == "ties"));
+            for part in parts {
+                let text = part.paragraphs.join(" ");
+                assert!(md.contains(&text), "{}: {} missing", stage.id, part.title);
+            }
+            let chain = rules.tie_break(stage);
+            for rule in chain.iter().skip(1) {
+                let name = match rule {
+                    konkurs::domain::regulation::TieBreak::Criterion(c) => c.to_string(),
+                    konkurs::domain::regulation::TieBreak::Stage(s) => {
+                        rules.stage(s).unwrap().name.clone()
+                    }
+                    other => tr
+                        .t(&format!("methods.ties.{}", tie_code(other)))
+                        .split(" — ")
+                        .next()
+                        .unwrap()
+                        .to_string(),
+                };
+                assert!(md.contains(&name), "{}: the rule {name}", stage.id);
+            }
+        }
+    }
+}
+
+fn tie_code(rule: &konkurs::domain::regulation::TieBreak) -> &'static str {
+    use konkurs::domain::regulation::TieBreak;
+    match rule {
+        TieBreak::PreviousStage => "previous_stage",
+        TieBreak::ActivityRating => "activity_rating",
+        TieBreak::ApplicationDate => "application_date",
+        _ => "",
+    }
+}

@@ -17,9 +17,6 @@ pub struct Part {
     pub paragraphs: Vec<String>,
 }
 
-/// How figures are rounded when printed: this many decimal places.
-pub const PRINTED_DECIMALS: usize = 6;
-
 /// How a stage is ranked. With `stage`, only the rules that stage uses,
 /// with the regulation's numbers; without, every rule konkurs knows.
 pub fn ranking(stage: Option<(&Regulation, &Stage)>, tr: &I18n) -> Vec<Part> {
@@ -147,7 +144,7 @@ pub fn ranking(stage: Option<(&Regulation, &Stage)>, tr: &I18n) -> Vec<Part> {
     parts.push(part("hash", vec![tr.t(&k("hash.text")).to_string()]));
     parts.push(part(
         "precision",
-        vec![tr.f(&k("precision.text"), &[("digits", &PRINTED_DECIMALS)])],
+        vec![tr.f(&k("precision.text"), &[("digits", &super::number::FIGURE)])],
     ));
     parts
 }

@@ -763,6 +763,15 @@ pub(super) fn build(cx: &Ctx) -> Result<Document, ExportError> {
             rows: changes,
         }));
     }
+    // The methods in words: only the rules this stage uses, with its numbers.
+    blocks.push(Block::Fields {
+        key: "methods".into(),
+        title: Some(tr.t("methods.title").to_string()),
+        fields: crate::text::methods::ranking(Some((rules, &stage)), tr)
+            .into_iter()
+            .map(|part| Field::new(part.key, part.title, Cell::text(part.paragraphs.join(" "))))
+            .collect(),
+    });
     let appendix = Section {
         key: "method".into(),
         title: tr.t("export.section.method").to_string(),
