@@ -258,7 +258,13 @@ fn rank_advance_score_and_progress_speak_russian() {
         &["--as", "J01", "score", "--stage", "portfolio", "--stdin"],
         "P001 projects=7 media=6,5\nP003 projects=5\nP002 projects=много\n",
     );
-    assert!(scored.ok, "{}", scored.stderr);
+    // Two lines refused: the run fails, saying so in Russian.
+    assert!(!scored.ok, "{}", scored.stdout);
+    assert!(
+        scored.stderr.contains("отклонено строк с оценками: 2 из 3"),
+        "{}",
+        scored.stderr
+    );
     let lines: Vec<&str> = scored.stdout.lines().collect();
     assert_eq!(
         lines[0],

@@ -125,3 +125,27 @@ fn import_jurors_counts_jurors_not_their_conflict_rows() {
         "{said}"
     );
 }
+
+#[test]
+fn rank_as_of_before_the_database_existed_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let service = Service::open(dir.path()).unwrap();
+        konkurs::sample::load(&service, &Actor::local_coordinator()).unwrap();
+    }
+    for (lang, said) in [
+        ("en", "the database holds nothing from before"),
+        ("ru", "в базе нет ничего раньше"),
+    ] {
+        let out = Command::new(env!("CARGO_BIN_EXE_konkurs"))
+            .arg("--db")
+            .arg(dir.path())
+            .args(["--lang", lang, "rank", "--stage", "education"])
+            .args(["--as-of", "2001-01-01T00:00:00Z"])
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success());
+        assert!(stderr.contains(said), "{stderr}");
+    }
+}

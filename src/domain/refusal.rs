@@ -188,6 +188,13 @@ pub enum Refusal {
         zone: Option<String>,
         summary: String,
     },
+    /// `--as-of` names a time before the database's first entry.
+    BeforeTheDatabase {
+        at: DateTime<Utc>,
+        first: DateTime<Utc>,
+        /// The contest's time zone (IANA), the times are shown in.
+        zone: Option<String>,
+    },
     StageAlreadyClosed {
         stage: String,
     },
@@ -210,9 +217,9 @@ pub enum Refusal {
     },
     ListedTwice,
     /// The participants given are not one unresolved tie; the ties are
-    /// these (rank, participants).
+    /// these.
     NotATie {
-        ties: Vec<(usize, Vec<ParticipantId>)>,
+        ties: Vec<ListedTie>,
     },
     NoTeamMemberLeft,
     InternLocked {
@@ -304,4 +311,15 @@ pub enum UndoneChange {
     },
     /// The justification comment.
     Comment,
+}
+
+/// An unresolved tie as a refusal lists it: the rank in the territory
+/// group when the stage advances by group and the tie lies in one group
+/// (as `advance` speaks of it), else the overall rank.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ListedTie {
+    pub rank: usize,
+    /// The group's name, when `rank` is the rank within it.
+    pub group: Option<String>,
+    pub participants: Vec<ParticipantId>,
 }

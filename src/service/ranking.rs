@@ -11,8 +11,8 @@ use crate::domain::ids::{CriterionId, ParticipantId, StageId};
 use crate::domain::participant::Participant;
 use crate::domain::people::Role;
 use crate::domain::ranking::{Analysis, StageInput, analyse};
-use crate::domain::refusal::{Act, Refusal, Thing};
-use crate::domain::regulation::{Aggregation, Regulation};
+use crate::domain::refusal::{Act, ListedTie, Refusal, Thing};
+use crate::domain::regulation::{AdvanceRule, Aggregation, Regulation};
 use crate::domain::scoring::{Assignment, ScoreSheet, SheetStatus, StageState, StageStatus};
 use crate::domain::snapshot::{FrozenRanking, TieResolution};
 use chrono::{DateTime, Utc};
@@ -232,11 +232,14 @@ impl Service {
     fn contest_as_of(&self, at: DateTime<Utc>) -> Result<Contest> {
         let mut c = self.contest();
         let zone = c.rules().and_then(|r| r.zone()).map(str::to_string);
+        let (mut reached, mut first) = (false, None);
         for entry in self.store.audit_rev() {
             let e = entry?;
             if e.at <= at {
+                reached = true;
                 break;
             }
+            first = Some(e.at);
             if !e.detailed {
                 return Err(Refusal::NoDetailBefore {
                     seq: e.seq,
@@ -256,6 +259,9 @@ impl Service {
                     errors,
                 })?;
             }
+        }
+        if let (false, Some(first)) = (reached, first) {
+            return Err(Refusal::BeforeTheDatabase { at, first, zone }.into());
         }
         Ok(c)
     }
@@ -454,14 +460,37 @@ impl Service {
                 ids == wanted
             });
             if tie.is_none() {
-                return Err(Refusal::NotATie {
-                    ties: ranking
-                        .ties
-                        .iter()
-                        .map(|t| (t.rank, t.participants.clone()))
-                        .collect(),
-                }
-                .into());
+                let rules = c.rules().ok_or(ServiceError::NoRegulation)?;
+                let by_group = rules.stage(stage).is_some_and(|s| {
+                    matches!(
+                        rules.advance_rule(s),
+                        AdvanceRule::TopPerGroup(_) | AdvanceRule::Quota(_)
+                    )
+                });
+                let ties = ranking
+                    .ties
+                    .iter()
+                    .map(|t| {
+                        let rows: Vec<_> = ranking
+                            .rows
+                            .iter()
+                            .filter(|r| t.participants.contains(&r.participant))
+                            .collect();
+                        let one_group = rows.first().filter(|first| {
+                            by_group && rows.iter().all(|r| r.group == first.group)
+                        });
+                        ListedTie {
+                            rank: one_group.map_or(t.rank, |r| r.group_rank),
+                            group: one_group.map(|r| {
+                                rules
+                                    .group(&r.group)
+                                    .map_or_else(|| r.group.to_string(), |g| g.name.clone())
+                            }),
+                            participants: t.participants.clone(),
+                        }
+                    })
+                    .collect();
+                return Err(Refusal::NotATie { ties }.into());
             }
             let resolution = TieResolution {
                 stage: stage.clone(),

@@ -138,6 +138,19 @@ pub fn refusal(r: &Refusal, tr: &I18n) -> String {
             &[("asked", asked), ("jurors", jurors)],
         ),
         R::NobodyCompetes { stage } => f("nobody_competes", &[("stage", stage)]),
+        R::BeforeTheDatabase { at, first, zone } => {
+            let zone = zone
+                .as_deref()
+                .and_then(super::time::Zone::named)
+                .unwrap_or(super::time::Zone::Local);
+            f(
+                "before_the_database",
+                &[
+                    ("at", &super::time::show_seconds(*at, &zone)),
+                    ("first", &super::time::show_seconds(*first, &zone)),
+                ],
+            )
+        }
         R::NoDetailBefore {
             seq,
             at,
@@ -178,11 +191,22 @@ pub fn refusal(r: &Refusal, tr: &I18n) -> String {
                 tr.t("refusal.not_a_tie_none").to_string()
             } else {
                 ties.iter()
-                    .map(|(rank, ps)| {
-                        f(
+                    .map(|t| match &t.group {
+                        Some(group) => f(
+                            "not_a_tie_item_group",
+                            &[
+                                ("rank", &t.rank),
+                                ("group", group),
+                                ("participants", &joined(&t.participants)),
+                            ],
+                        ),
+                        None => f(
                             "not_a_tie_item",
-                            &[("rank", rank), ("participants", &joined(ps))],
-                        )
+                            &[
+                                ("rank", &t.rank),
+                                ("participants", &joined(&t.participants)),
+                            ],
+                        ),
                     })
                     .collect::<Vec<_>>()
                     .join("; ")

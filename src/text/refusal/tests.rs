@@ -202,7 +202,23 @@ fn every_refusal() -> Vec<Refusal> {
         Refusal::ListedTwice,
         Refusal::NotATie { ties: Vec::new() },
         Refusal::NotATie {
-            ties: vec![(2, vec![p("P001"), p("P002")])],
+            ties: vec![
+                crate::domain::refusal::ListedTie {
+                    rank: 2,
+                    group: None,
+                    participants: vec![p("P001"), p("P002")],
+                },
+                crate::domain::refusal::ListedTie {
+                    rank: 3,
+                    group: Some("Сельские поселения".into()),
+                    participants: vec![p("P003"), p("P004")],
+                },
+            ],
+        },
+        Refusal::BeforeTheDatabase {
+            at: chrono::DateTime::from_timestamp(1_600_000_000, 0).unwrap(),
+            first: chrono::DateTime::from_timestamp(1_700_000_000, 0).unwrap(),
+            zone: Some("Asia/Irkutsk".into()),
         },
         Refusal::NoTeamMemberLeft,
         Refusal::InternLocked {
@@ -292,6 +308,7 @@ fn every_refusal() -> Vec<Refusal> {
             | Refusal::TooManyPerParticipant { .. }
             | Refusal::NobodyCompetes { .. }
             | Refusal::NoDetailBefore { .. }
+            | Refusal::BeforeTheDatabase { .. }
             | Refusal::StageAlreadyClosed { .. }
             | Refusal::PreviousStageOpen { .. }
             | Refusal::NotFinal { .. }
