@@ -314,7 +314,7 @@ impl AssignmentPlan {
 /// Why a manual assignment is refused.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum ManualAssignmentError {
-    #[error("{juror} is a {role}, not a juror: only jurors judge participants")]
+    #[error("{juror} ({role}) is not a juror: only jurors judge participants")]
     NotAJuror { juror: JurorId, role: Role },
     #[error("{juror} may not judge {participant}: {reason}; choose another juror")]
     Conflict {
