@@ -1,6 +1,7 @@
 //! Pairing 200 mentors with 5,000 interns spread over 20 municipalities of the
 //! Irkutsk region, with random topics, formats, stated preferences, a few
-//! locks and forbids.
+//! locks and forbids; and the same market over 5,000 settlements of a real
+//! region's size, every intern in a place of their own (`*_many_places`).
 //!
 //! Run: `cargo bench --bench matching`
 
@@ -22,6 +23,8 @@ fn main() {
 
 const MENTORS: usize = 200;
 const INTERNS: usize = 5_000;
+/// The distinct places of a region's full list of settlements.
+const MANY_PLACES: usize = 5_000;
 
 /// Municipalities of the region with approximate coordinates.
 const PLACES: [(&str, f64, f64); 20] = [
@@ -77,6 +80,11 @@ impl Rng {
         PLACES[k].0.to_string()
     }
 
+    /// A coordinate between `lo` and `hi`, to a thousandth of a degree.
+    fn degree(&mut self, lo: f64, hi: f64) -> f64 {
+        lo + (hi - lo) * self.below(1_000_001) as f64 / 1e6
+    }
+
     fn formats(&mut self, on_site_only: usize, online_only: usize) -> Formats {
         let roll = self.below(100);
         if roll < on_site_only {
@@ -115,11 +123,20 @@ struct Data {
 }
 
 impl Data {
+    /// The market over the 20 municipalities of `PLACES`.
     fn new() -> Data {
+        Data::with_places(0)
+    }
+
+    /// With `settlements` > 0, the market over that many settlements of the
+    /// region (with coordinates): each intern lives in a settlement of their
+    /// own (while there are enough), each mentor in a random one. The people
+    /// are drawn exactly as in [`Data::new`]; only where they live differs.
+    fn with_places(settlements: usize) -> Data {
         let mut rng = Rng(2021);
         let mentor_id = |k: usize| MentorId::new(format!("M{k:03}"));
         let intern_id = |k: usize| InternId::new(format!("I{k:04}"));
-        let mentors = (0..MENTORS)
+        let mut mentors: Vec<Mentor> = (0..MENTORS)
             .map(|k| {
                 let count = 2 + rng.below(4);
                 let topics = rng
@@ -150,7 +167,7 @@ impl Data {
                 }
             })
             .collect();
-        let interns = (0..INTERNS)
+        let mut interns: Vec<InternRequest> = (0..INTERNS)
             .map(|k| {
                 let count = 1 + rng.below(3);
                 let preferred_mentors = if rng.chance(35) {
@@ -171,7 +188,7 @@ impl Data {
                 }
             })
             .collect();
-        let places = PLACES
+        let mut places: BTreeMap<String, Municipality> = PLACES
             .iter()
             .map(|&(name, latitude, longitude)| {
                 (
@@ -185,6 +202,27 @@ impl Data {
                 )
             })
             .collect();
+        if settlements > 0 {
+            let mut geo = Rng(5000);
+            let name = |k: usize| format!("Посёлок {k:04}");
+            places = (0..settlements)
+                .map(|k| {
+                    let municipality = Municipality {
+                        name: name(k),
+                        kind: String::new(),
+                        latitude: geo.degree(51.5, 59.0),
+                        longitude: geo.degree(97.5, 115.0),
+                    };
+                    (name(k), municipality)
+                })
+                .collect();
+            for m in &mut mentors {
+                m.municipality = name(geo.below(settlements));
+            }
+            for (k, i) in interns.iter_mut().enumerate() {
+                i.municipality = name(k % settlements);
+            }
+        }
         let locks = (0..20)
             .map(|_| (mentor_id(rng.below(MENTORS)), intern_id(rng.below(INTERNS))))
             .collect();
@@ -244,4 +282,30 @@ fn explain_optimal(bencher: Bencher) {
     let data = Data::new();
     let proposal = matching::propose(&data.input(), MatchMode::Optimal);
     bencher.bench_local(|| matching::explain(black_box(&data.input()), &proposal));
+}
+
+#[divan::bench(sample_count = 10, sample_size = 1)]
+fn optimal_many_places(bencher: Bencher) {
+    let data = Data::with_places(MANY_PLACES);
+    bencher.bench_local(|| matching::propose(black_box(&data.input()), MatchMode::Optimal));
+}
+
+#[divan::bench(sample_count = 20, sample_size = 1)]
+fn stable_many_places(bencher: Bencher) {
+    let data = Data::with_places(MANY_PLACES);
+    bencher.bench_local(|| matching::propose(black_box(&data.input()), MatchMode::Stable));
+}
+
+/// What `konkurs match --mode stable` computes: the proposal, every
+/// intern's explanation and the blocking pairs.
+#[divan::bench(sample_count = 20, sample_size = 1)]
+fn stable_explained_many_places(bencher: Bencher) {
+    let data = Data::with_places(MANY_PLACES);
+    bencher.bench_local(|| {
+        let input = black_box(data.input());
+        let proposal = matching::propose(&input, MatchMode::Stable);
+        let explanations = matching::explain(&input, &proposal);
+        let blocking = matching::blocking_pairs(&input, &proposal.assignment());
+        (proposal, explanations, blocking)
+    });
 }

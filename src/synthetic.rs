@@ -30,6 +30,11 @@ pub struct GenOptions {
     pub interns: usize,
     /// Experienced mentors added by hand (not contest participants).
     pub mentors: usize,
+    /// Settlements listed besides the real municipalities, each near one of
+    /// them, for a region's full list of places: when there are any, every
+    /// intern lives in a settlement of their own (while there are enough)
+    /// and every mentor in a random one. None by default.
+    pub settlements: usize,
     pub seed: u64,
 }
 
@@ -43,6 +48,7 @@ impl Default for GenOptions {
             events: 44,
             interns: 64,
             mentors: 6,
+            settlements: 0,
             seed: 2021,
         }
     }
@@ -84,21 +90,23 @@ pub fn generate(opts: &GenOptions) -> Vec<(String, Vec<u8>)> {
     let events = gen_events(opts, &listeners);
     let attendance = gen_attendance(opts, &listeners, &events);
     let jurors = gen_jurors(opts, &listeners);
-    let mentors = gen_mentors(opts);
-    let (interns, mentor_prefs) = gen_interns(opts, &mentors);
+    let settlements = gen_settlements(opts);
+    let mut mentors = gen_mentors(opts);
+    let (mut interns, mentor_prefs) = gen_interns(opts, &mentors);
+    settle(opts, &settlements, &mut mentors, &mut interns);
     let sizes = group_sizes(opts.participants);
     let experts = jurors.iter().filter(|j| j.role == "juror").count();
     let regulation = regulation_for(&sizes, experts);
 
     let files: [Vec<u8>; 8] = [
         regulation.into_bytes(),
-        write_municipalities(),
+        write_municipalities(&settlements),
         write_listeners(&listeners),
         write_jurors(&jurors),
         write_events(&events),
         attendance,
-        write_mentors(&mentors, &mentor_prefs, &interns),
-        write_interns(&interns, &mentors),
+        write_mentors(&mentors, &mentor_prefs, &interns, &settlements),
+        write_interns(&interns, &mentors, &settlements),
     ];
     FILE_NAMES
         .iter()
@@ -232,6 +240,7 @@ const ATTENDANCE: u64 = 3;
 const JURORS: u64 = 4;
 const MENTORS: u64 = 5;
 const INTERNS: u64 = 6;
+const SETTLEMENTS: u64 = 7;
 
 // ---------------------------------------------------------------------------
 // Places
@@ -1834,6 +1843,9 @@ struct MentorRec {
     name: String,
     tos: String,
     place: usize,
+    /// The settlement the mentor lives in, if any: an index of the
+    /// settlements.
+    settlement: Option<usize>,
     capacity: u32,
     topics: Vec<(Topic, u8)>,
     formats: &'static str,
@@ -1844,6 +1856,7 @@ struct InternRec {
     name: String,
     tos: String,
     place: usize,
+    settlement: Option<usize>,
     topics: Vec<Topic>,
     formats: &'static str,
     preferred: Vec<usize>,
@@ -1894,6 +1907,7 @@ fn gen_mentors(opts: &GenOptions) -> Vec<MentorRec> {
             name: name.full(),
             tos,
             place,
+            settlement: None,
             capacity,
             topics,
             formats,
@@ -1966,6 +1980,7 @@ fn gen_interns(opts: &GenOptions, mentors: &[MentorRec]) -> (Vec<InternRec>, Vec
             name: name.full(),
             tos,
             place,
+            settlement: None,
             topics,
             formats,
             preferred,
@@ -1985,6 +2000,58 @@ fn gen_interns(opts: &GenOptions, mentors: &[MentorRec]) -> (Vec<InternRec>, Vec
         }
     }
     (out, mentor_prefs)
+}
+
+/// A settlement near a real municipality (a made-up name, a place within
+/// half a degree of the municipality's centre).
+struct Settlement {
+    name: String,
+    place: usize,
+    lat: f64,
+    lon: f64,
+}
+
+fn gen_settlements(opts: &GenOptions) -> Vec<Settlement> {
+    let mut rng = Rng::stream(opts.seed, SETTLEMENTS);
+    (0..opts.settlements)
+        .map(|k| {
+            let place = k % PLACES.len();
+            Settlement {
+                name: format!("{} посёлок {}", PLACES[place].town, k / PLACES.len() + 1),
+                place,
+                lat: PLACES[place].lat + rng.unit() - 0.5,
+                lon: PLACES[place].lon + rng.unit() - 0.5,
+            }
+        })
+        .collect()
+}
+
+/// Moves the mentors and the interns into the settlements, if there are any.
+fn settle(
+    opts: &GenOptions,
+    settlements: &[Settlement],
+    mentors: &mut [MentorRec],
+    interns: &mut [InternRec],
+) {
+    if settlements.is_empty() {
+        return;
+    }
+    let mut rng = Rng::stream(opts.seed, SETTLEMENTS ^ MENTORS);
+    for m in mentors {
+        let k = rng.below(settlements.len());
+        m.place = settlements[k].place;
+        m.settlement = Some(k);
+    }
+    for (k, i) in interns.iter_mut().enumerate() {
+        let k = k % settlements.len();
+        i.place = settlements[k].place;
+        i.settlement = Some(k);
+    }
+}
+
+/// The municipality a person lives in, as the files name it.
+fn municipality(place: usize, settlement: Option<usize>, all: &[Settlement]) -> &str {
+    settlement.map_or(PLACES[place].name, |k| all[k].name.as_str())
 }
 
 // ---------------------------------------------------------------------------
@@ -2147,7 +2214,7 @@ impl Csv {
     }
 }
 
-fn write_municipalities() -> Vec<u8> {
+fn write_municipalities(settlements: &[Settlement]) -> Vec<u8> {
     let mut w = Csv::new(&["name", "kind", "latitude", "longitude"]);
     for p in PLACES {
         w.row(&[
@@ -2155,6 +2222,14 @@ fn write_municipalities() -> Vec<u8> {
             p.kind.code().to_string(),
             format!("{:.4}", p.lat),
             format!("{:.4}", p.lon),
+        ]);
+    }
+    for s in settlements {
+        w.row(&[
+            s.name.clone(),
+            PLACES[s.place].kind.code().to_string(),
+            format!("{:.4}", s.lat),
+            format!("{:.4}", s.lon),
         ]);
     }
     w.finish()
@@ -2245,7 +2320,12 @@ fn write_events(events: &[Event]) -> Vec<u8> {
     w.finish()
 }
 
-fn write_mentors(mentors: &[MentorRec], prefs: &[Vec<usize>], interns: &[InternRec]) -> Vec<u8> {
+fn write_mentors(
+    mentors: &[MentorRec],
+    prefs: &[Vec<usize>],
+    interns: &[InternRec],
+    settlements: &[Settlement],
+) -> Vec<u8> {
     let mut w = Csv::new(&[
         "id",
         "participant_id",
@@ -2269,7 +2349,7 @@ fn write_mentors(mentors: &[MentorRec], prefs: &[Vec<usize>], interns: &[InternR
             "",
             &m.name,
             &m.tos,
-            PLACES[m.place].name,
+            municipality(m.place, m.settlement, settlements),
             &m.capacity.to_string(),
             &topics.join("; "),
             m.formats,
@@ -2279,7 +2359,11 @@ fn write_mentors(mentors: &[MentorRec], prefs: &[Vec<usize>], interns: &[InternR
     w.finish()
 }
 
-fn write_interns(interns: &[InternRec], mentors: &[MentorRec]) -> Vec<u8> {
+fn write_interns(
+    interns: &[InternRec],
+    mentors: &[MentorRec],
+    settlements: &[Settlement],
+) -> Vec<u8> {
     let mut w = Csv::new(&[
         "id",
         "full_name",
@@ -2300,7 +2384,7 @@ fn write_interns(interns: &[InternRec], mentors: &[MentorRec]) -> Vec<u8> {
             i.id.as_str(),
             &i.name,
             &i.tos,
-            PLACES[i.place].name,
+            municipality(i.place, i.settlement, settlements),
             &topics.join("; "),
             i.formats,
             &preferred.join(", "),
@@ -2472,6 +2556,7 @@ mod tests {
                 events: 5,
                 interns: 4,
                 mentors: 1,
+                settlements: 0,
                 seed: 7,
             },
         ] {

@@ -26,6 +26,7 @@ pub fn files(participants: usize) -> PathBuf {
         events: 500.min(participants.max(44)),
         interns: 64,
         mentors: 6,
+        settlements: 0,
         seed: 2021,
     };
     for (name, bytes) in generate(&opts) {

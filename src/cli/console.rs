@@ -12,6 +12,9 @@ pub struct Console {
     pub out: Box<dyn Write + Send>,
     pub err: Box<dyn Write + Send>,
     pub input: Box<dyn Read + Send>,
+    /// Standard output is a terminal, read by a person: long table cells
+    /// may be cut to keep the columns in view. Piped, every cell is whole.
+    pub terminal: bool,
 }
 
 impl Console {
@@ -21,6 +24,7 @@ impl Console {
             out: Box::new(std::io::stdout()),
             err: Box::new(std::io::stderr()),
             input: Box::new(std::io::stdin()),
+            terminal: std::io::IsTerminal::is_terminal(&std::io::stdout()),
         }
     }
 }

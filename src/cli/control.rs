@@ -38,6 +38,9 @@ struct Request {
     cwd: PathBuf,
     /// `ru` or `en`: the client's locale, unless its arguments choose.
     lang: String,
+    /// The client's standard output is a terminal.
+    #[serde(default)]
+    terminal: bool,
 }
 
 fn write_frame(w: &mut impl Write, tag: u8, data: &[u8]) -> io::Result<()> {
@@ -81,6 +84,7 @@ pub fn forward(db: &Path, args: Vec<String>) -> Result<u8, CliError> {
             Lang::Ru => "ru".into(),
             Lang::En => "en".into(),
         },
+        terminal: std::io::IsTerminal::is_terminal(&std::io::stdout()),
     };
     let mut sending = stream.try_clone()?;
     write_frame(
@@ -188,6 +192,7 @@ fn serve_one(service: Arc<Service>, stream: UnixStream) -> io::Result<()> {
             at: 0,
             ended: false,
         }),
+        terminal: request.terminal,
     };
     let place = Place::Control(service, request.cwd);
     let code = super::run_sent(request.args, &place, lang, &mut console);

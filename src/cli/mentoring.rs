@@ -7,6 +7,7 @@ use crate::domain::mentoring::MeetingFormat;
 use crate::service::{Actor, Service};
 use crate::text::I18n;
 use crate::text::describe;
+use std::collections::HashMap;
 use std::io::Write;
 
 /// Prints a proposal (pairs with their score parts, unmatched interns with
@@ -24,11 +25,14 @@ pub fn run(
     accept: Option<&str>,
     tr: &I18n,
 ) -> Result<(), CliError> {
-    let (data, proposal) = service.propose(actor, mode)?;
+    let data = service.match_data(actor)?;
     let input = data.input();
+    // One preparation of the market serves the proposal, its explanations
+    // and its blocking pairs.
+    let prepared = matching::Prepared::new(&input);
     let mut out = &mut io.out;
     if candidates {
-        let table = matching::candidates(&input);
+        let table = prepared.candidates();
         if format == Format::Json {
             serde_json::to_writer_pretty(&mut out, &table).map_err(std::io::Error::from)?;
             writeln!(out)?;
@@ -66,6 +70,7 @@ pub fn run(
         return write(
             &mut out,
             format,
+            io.terminal,
             tr,
             &[
                 "intern",
@@ -80,10 +85,11 @@ pub fn run(
             &rows,
         );
     }
-    let explanations =
-        matching::explain(&input, &proposal).map_err(|e| CliError::Message(e.to_string()))?;
-    let assignment = proposal.assignment();
-    let blocking = matching::blocking_pairs(&input, &assignment);
+    let proposal = prepared.propose(mode);
+    let explanations = prepared
+        .explain(&proposal)
+        .map_err(|e| CliError::Message(e.to_string()))?;
+    let blocking = prepared.blocking_pairs(&proposal.assignment());
     if format == Format::Json {
         let doc = serde_json::json!({
             "proposal": proposal,
@@ -93,17 +99,25 @@ pub fn run(
         serde_json::to_writer_pretty(&mut out, &doc).map_err(std::io::Error::from)?;
         writeln!(out)?;
     } else {
+        let mentor_names: HashMap<&str, &str> = data
+            .mentors
+            .iter()
+            .map(|m| (m.id.as_str(), m.full_name.as_str()))
+            .collect();
+        let intern_names: HashMap<&str, &str> = data
+            .interns
+            .iter()
+            .map(|i| (i.id.as_str(), i.full_name.as_str()))
+            .collect();
         let name_of_mentor = |id: &crate::domain::ids::MentorId| {
-            data.mentors
-                .iter()
-                .find(|m| &m.id == id)
-                .map_or(String::new(), |m| m.full_name.clone())
+            mentor_names
+                .get(id.as_str())
+                .map_or(String::new(), |n| n.to_string())
         };
         let name_of_intern = |id: &crate::domain::ids::InternId| {
-            data.interns
-                .iter()
-                .find(|i| &i.id == id)
-                .map_or(String::new(), |i| i.full_name.clone())
+            intern_names
+                .get(id.as_str())
+                .map_or(String::new(), |n| n.to_string())
         };
         let mut rows: Vec<Vec<String>> = Vec::new();
         for e in &explanations {
@@ -125,10 +139,7 @@ pub fn run(
                     match &e.best_alternative {
                         Some(a) => tr.f(
                             "mentoring.alternative",
-                            &[
-                                ("mentor", &a.mentor),
-                                ("why", &describe::not_given(&a.not_given, tr)),
-                            ],
+                            &[("mentor", &a.mentor), ("why", &describe::not_given(a, tr))],
                         ),
                         None => String::new(),
                     },
@@ -152,6 +163,7 @@ pub fn run(
         write(
             &mut out,
             format,
+            io.terminal,
             tr,
             &[
                 "mentor",
@@ -194,7 +206,27 @@ pub fn run(
             }
         }
     }
+    // Locks the proposal cannot keep: under the table, or beside the CSV
+    // on standard error (the JSON has them in `proposal.issues`).
+    let not_kept = describe::locks_not_kept(&proposal.issues, tr);
+    for (mentor, intern, why) in &not_kept {
+        let line = tr.f(
+            "cli.match.lock_not_kept",
+            &[("mentor", mentor), ("intern", intern), ("why", why)],
+        );
+        match format {
+            Format::Table => writeln!(io.out, "{line}")?,
+            Format::Csv => writeln!(io.err, "{line}")?,
+            Format::Json => {}
+        }
+    }
     if let Some(reason) = accept {
+        if !not_kept.is_empty() {
+            return Err(CliError::said(
+                "cli.match.locks_not_kept",
+                &[("n", &not_kept.len())],
+            ));
+        }
         service.accept_matching(actor, &proposal, reason)?;
         writeln!(
             io.err,
@@ -206,9 +238,11 @@ pub fn run(
 }
 
 /// A table or CSV (JSON is written from the records themselves).
+/// Table cells are cut to keep the columns in view only on a terminal.
 fn write(
     out: &mut impl Write,
     format: Format,
+    terminal: bool,
     tr: &I18n,
     keys: &[&str],
     rows: &[Vec<String>],
@@ -218,6 +252,60 @@ fn write(
     } else {
         Format::Table
     };
-    super::output::write_rows(out, format, tr, keys, rows)?;
+    super::output::write_rows_cut(out, format, tr, keys, rows, terminal)?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::matching::SOLVES;
+
+    fn console() -> Console {
+        Console {
+            out: Box::new(std::io::sink()),
+            err: Box::new(std::io::sink()),
+            input: Box::new(std::io::empty()),
+            terminal: false,
+        }
+    }
+
+    #[test]
+    fn candidates_are_listed_without_solving_a_proposal() {
+        let dir = tempfile::tempdir().unwrap();
+        let service = Service::open(dir.path()).unwrap();
+        let actor = Actor::local("local");
+        crate::sample::load(&service, &actor).unwrap();
+        let tr = I18n::new(crate::text::Lang::En);
+        for format in [Format::Table, Format::Json] {
+            let before = SOLVES.with(|n| n.get());
+            run(
+                &mut console(),
+                &service,
+                &actor,
+                MatchMode::Optimal,
+                format,
+                true,
+                None,
+                &tr,
+            )
+            .unwrap();
+            assert_eq!(SOLVES.with(|n| n.get()), before, "{format:?}");
+        }
+        // A proposal is solved once, for the table, its explanations and
+        // its blocking pairs.
+        let before = SOLVES.with(|n| n.get());
+        run(
+            &mut console(),
+            &service,
+            &actor,
+            MatchMode::Optimal,
+            Format::Table,
+            false,
+            None,
+            &tr,
+        )
+        .unwrap();
+        assert_eq!(SOLVES.with(|n| n.get()), before + 1);
+    }
 }

@@ -121,6 +121,10 @@ pub enum Command {
         interns: usize,
         #[arg(long, default_value_t = 6)]
         mentors: usize,
+        /// Settlements listed besides the real municipalities; the interns
+        /// and mentors then live in them (a region's full list of places).
+        #[arg(long, default_value_t = 0)]
+        settlements: usize,
         #[arg(long, default_value_t = 2021)]
         seed: u64,
         /// The directory to write the files to (created if needed).
@@ -1218,6 +1222,26 @@ pub fn run(cli: Cli, place: &Place, io: &mut Console) -> Result<()> {
                     &[("mentor", mentor), ("intern", intern)]
                 )
             );
+            if kind == Some(DecisionKind::Lock) {
+                // The lock is recorded; say at once if no matching can keep
+                // it (or if it pushes out another lock of the mentor).
+                let data = service.match_data(&actor)?;
+                let input = data.input();
+                let prepared = crate::domain::matching::Prepared::new(&input);
+                for (m, i, why) in crate::text::describe::locks_not_kept(prepared.issues(), tr) {
+                    if m.as_str() == mentor || i.as_str() == intern {
+                        writeln!(
+                            io.err,
+                            "{}",
+                            tr.f(
+                                "cli.pair.lock_not_kept",
+                                &[("mentor", &m), ("intern", &i), ("why", &why)]
+                            )
+                        )
+                        .map_err(CliError::Io)?;
+                    }
+                }
+            }
         }
         Command::Mentors { .. } => {
             let (service, actor) = open(&cli, place)?;
@@ -1440,6 +1464,7 @@ fn serve(
                 out: r.out,
                 err: r.err,
                 input: r.input,
+                terminal: false,
             };
             run_sent(r.words, &place, r.lang, &mut io)
         })
@@ -1553,6 +1578,7 @@ fn gen_command(command: &Command, tr: &I18n) -> Result<()> {
         events,
         interns,
         mentors,
+        settlements,
         seed,
         out,
     } = command
@@ -1565,6 +1591,7 @@ fn gen_command(command: &Command, tr: &I18n) -> Result<()> {
         events: *events,
         interns: *interns,
         mentors: *mentors,
+        settlements: *settlements,
         seed: *seed,
     };
     std::fs::create_dir_all(out).map_err(|e| CliError::file("cli.cannot_create", out, e))?;

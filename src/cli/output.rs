@@ -129,12 +129,25 @@ pub fn write_rows(
     keys: &[&str],
     rows: &[Vec<String>],
 ) -> std::io::Result<()> {
+    write_rows_cut(out, format, tr, keys, rows, true)
+}
+
+/// [`write_rows`], with table cells cut to [`MAX_CELL`] only when `cut`
+/// (for a terminal; piped output keeps every cell whole).
+pub fn write_rows_cut(
+    out: &mut impl Write,
+    format: Format,
+    tr: &I18n,
+    keys: &[&str],
+    rows: &[Vec<String>],
+    cut: bool,
+) -> std::io::Result<()> {
     let headers: Vec<&str> = keys
         .iter()
         .map(|k| tr.t(&format!("cli.column.{k}")))
         .collect();
     match format {
-        Format::Table => write_table(out, &headers, rows, tr),
+        Format::Table => table(out, &headers, rows, tr, cut),
         Format::Csv => write_csv(out, &headers, rows, tr),
         Format::Json => {
             let records: Vec<serde_json::Map<String, serde_json::Value>> = rows
@@ -173,6 +186,11 @@ pub fn write_csv(
     w.flush()
 }
 
+/// A cell on one line, whole.
+fn whole(s: &str) -> String {
+    crate::text::visible::visible(s).replace(['\n', '\t'], " ")
+}
+
 fn cut(s: &str) -> String {
     let one_line = crate::text::visible::visible(s).replace(['\n', '\t'], " ");
     if one_line.width() <= MAX_CELL {
@@ -195,9 +213,23 @@ pub fn write_table(
     rows: &[Vec<String>],
     tr: &I18n,
 ) -> std::io::Result<()> {
+    table(out, headers, rows, tr, true)
+}
+
+fn table(
+    out: &mut impl Write,
+    headers: &[&str],
+    rows: &[Vec<String>],
+    tr: &I18n,
+    cut_cells: bool,
+) -> std::io::Result<()> {
     let cells: Vec<Vec<String>> = rows
         .iter()
-        .map(|r| r.iter().map(|c| cut(c)).collect())
+        .map(|r| {
+            r.iter()
+                .map(|c| if cut_cells { cut(c) } else { whole(c) })
+                .collect()
+        })
         .collect();
     let mut widths: Vec<usize> = headers.iter().map(|h| h.width()).collect();
     for r in &cells {

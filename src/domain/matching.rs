@@ -200,14 +200,95 @@ pub enum Issue {
     ForbidUnknown { mentor: MentorId, intern: InternId },
 }
 
+/// The input made ready once (mentors and interns numbered, every
+/// acceptable pair scored, preferences and locks read), for several questions
+/// about the same data: a proposal, its explanations and its blocking pairs
+/// cost one preparation instead of one each.
+pub struct Prepared<'a> {
+    market: Market<'a>,
+}
+
+impl<'a> Prepared<'a> {
+    pub fn new(input: &MatchInput<'a>) -> Prepared<'a> {
+        Prepared {
+            market: Market::new(input),
+        }
+    }
+
+    /// What in the input was ignored or could not be honoured (the
+    /// `issues` of any proposal made from it).
+    pub fn issues(&self) -> &[Issue] {
+        &self.market.issues
+    }
+
+    /// See [`propose`].
+    pub fn propose(&self, mode: MatchMode) -> Proposal {
+        #[cfg(test)]
+        SOLVES.with(|n| n.set(n.get() + 1));
+        let market = &self.market;
+        let assigned = match flow::Objective::of(market, mode) {
+            Some(objective) => flow::solve(market, objective),
+            None => stable::deferred_acceptance(market, 0..market.interns.len()),
+        };
+        market.proposal(mode, &assigned)
+    }
+
+    /// See [`candidates`].
+    pub fn candidates(&self) -> Vec<InternCandidates> {
+        let market = &self.market;
+        (0..market.interns.len())
+            .map(|i| {
+                let mut edges: Vec<_> = market.edges[i].iter().collect();
+                edges.sort_by_key(|e| (std::cmp::Reverse(e.score), e.mentor));
+                InternCandidates {
+                    intern: market.interns[i].id.clone(),
+                    candidates: edges
+                        .into_iter()
+                        .map(|e| Candidate {
+                            mentor: market.mentors[e.mentor as usize].id.clone(),
+                            score: market
+                                .pair_score(e.mentor as usize, i)
+                                .expect("an acceptable pair has a score"),
+                        })
+                        .collect(),
+                }
+            })
+            .collect()
+    }
+
+    /// See [`blocking_pairs`].
+    pub fn blocking_pairs(&self, matching: &[(MentorId, InternId)]) -> Vec<BlockingPair> {
+        let market = &self.market;
+        let (assigned, _) = market.assignment_of(matching);
+        stable::blocking_pairs(market, &assigned)
+            .into_iter()
+            .map(|b| BlockingPair {
+                mentor: market.mentors[b.mentor as usize].id.clone(),
+                intern: market.interns[b.intern as usize].id.clone(),
+                intern_has: b.intern_has.map(|m| market.mentors[m as usize].id.clone()),
+                mentor_drops: b
+                    .mentor_drops
+                    .map(|i| market.interns[i as usize].id.clone()),
+            })
+            .collect()
+    }
+
+    /// See [`explain`].
+    pub fn explain(&self, proposal: &Proposal) -> Result<Vec<InternExplanation>, ExplainError> {
+        explain::explain(&self.market, proposal)
+    }
+}
+
+#[cfg(test)]
+thread_local! {
+    /// How many proposals this thread has solved, for tests of the callers
+    /// that must not solve what they never show.
+    pub static SOLVES: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
 /// Proposes pairs in the given mode.
 pub fn propose(input: &MatchInput, mode: MatchMode) -> Proposal {
-    let market = Market::new(input);
-    let assigned = match flow::Objective::of(&market, mode) {
-        Some(objective) => flow::solve(&market, objective),
-        None => stable::deferred_acceptance(&market, 0..market.interns.len()),
-    };
-    market.proposal(mode, &assigned)
+    Prepared::new(input).propose(mode)
 }
 
 /// Scores one pair, or says why it cannot work. `None` when the mentor or the
@@ -242,25 +323,7 @@ pub struct Candidate {
 /// score parts, by score descending, then mentor id: the table a coordinator
 /// checks a proposal against.
 pub fn candidates(input: &MatchInput) -> Vec<InternCandidates> {
-    let market = Market::new(input);
-    (0..market.interns.len())
-        .map(|i| {
-            let mut edges: Vec<_> = market.edges[i].iter().collect();
-            edges.sort_by_key(|e| (std::cmp::Reverse(e.score), e.mentor));
-            InternCandidates {
-                intern: market.interns[i].id.clone(),
-                candidates: edges
-                    .into_iter()
-                    .map(|e| Candidate {
-                        mentor: market.mentors[e.mentor as usize].id.clone(),
-                        score: market
-                            .pair_score(e.mentor as usize, i)
-                            .expect("an acceptable pair has a score"),
-                    })
-                    .collect(),
-            }
-        })
-        .collect()
+    Prepared::new(input).candidates()
 }
 
 /// The preference lists the stable mode and [`blocking_pairs`] use.
@@ -355,19 +418,7 @@ pub struct BlockingPair {
 /// work with counts as worse than any acceptable one. Sorted by mentor id, then
 /// intern id.
 pub fn blocking_pairs(input: &MatchInput, matching: &[(MentorId, InternId)]) -> Vec<BlockingPair> {
-    let market = Market::new(input);
-    let (assigned, _) = market.assignment_of(matching);
-    stable::blocking_pairs(&market, &assigned)
-        .into_iter()
-        .map(|b| BlockingPair {
-            mentor: market.mentors[b.mentor as usize].id.clone(),
-            intern: market.interns[b.intern as usize].id.clone(),
-            intern_has: b.intern_has.map(|m| market.mentors[m as usize].id.clone()),
-            mentor_drops: b
-                .mentor_drops
-                .map(|i| market.interns[i as usize].id.clone()),
-        })
-        .collect()
+    Prepared::new(input).blocking_pairs(matching)
 }
 
 /// Why each intern got what they got: the pair's score, the best mentor they
@@ -381,7 +432,7 @@ pub fn explain(
     input: &MatchInput,
     proposal: &Proposal,
 ) -> Result<Vec<InternExplanation>, ExplainError> {
-    explain::explain(&Market::new(input), proposal)
+    Prepared::new(input).explain(proposal)
 }
 
 /// An intern who moved from one mentor to another.

@@ -27,12 +27,38 @@ impl Municipality {
 
 /// The great-circle distance between two (latitude, longitude) points in km.
 pub fn haversine_km(a: (f64, f64), b: (f64, f64)) -> f64 {
-    const EARTH_RADIUS_KM: f64 = 6371.0;
-    let (lat1, lon1) = (a.0.to_radians(), a.1.to_radians());
-    let (lat2, lon2) = (b.0.to_radians(), b.1.to_radians());
-    let h = ((lat2 - lat1) / 2.0).sin().powi(2)
-        + lat1.cos() * lat2.cos() * ((lon2 - lon1) / 2.0).sin().powi(2);
-    2.0 * EARTH_RADIUS_KM * h.sqrt().min(1.0).asin()
+    GeoPoint::new(a.0, a.1).distance_km(&GeoPoint::new(b.0, b.1))
+}
+
+/// A point on the globe with what [`haversine_km`] computes of each point
+/// done once, for many distances from the same places.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct GeoPoint {
+    latitude: f64,
+    longitude: f64,
+    cos_latitude: f64,
+}
+
+impl GeoPoint {
+    pub fn new(latitude_deg: f64, longitude_deg: f64) -> GeoPoint {
+        let latitude = latitude_deg.to_radians();
+        GeoPoint {
+            latitude,
+            longitude: longitude_deg.to_radians(),
+            cos_latitude: latitude.cos(),
+        }
+    }
+
+    /// The great-circle distance in kilometres (the haversine formula).
+    #[inline]
+    pub fn distance_km(&self, other: &GeoPoint) -> f64 {
+        const EARTH_RADIUS_KM: f64 = 6371.0;
+        let h = ((other.latitude - self.latitude) / 2.0).sin().powi(2)
+            + self.cos_latitude
+                * other.cos_latitude
+                * ((other.longitude - self.longitude) / 2.0).sin().powi(2);
+        2.0 * EARTH_RADIUS_KM * h.sqrt().min(1.0).asin()
+    }
 }
 
 /// How a mentor and an intern meet.

@@ -73,7 +73,9 @@ pub fn activity_line(l: &ActivityLine, tr: &I18n) -> String {
     }
 }
 
-use crate::domain::matching::{NotGiven, PairScore, Unacceptable, UnmatchedReason};
+use crate::domain::matching::{
+    Alternative, Issue, NotGiven, PairScore, Unacceptable, UnmatchedReason,
+};
 use crate::domain::mentoring::MeetingFormat;
 
 /// A pair's score, part by part: `topics 20 + distance 4 + preference 6 = 30 (on site, 42 km)`.
@@ -121,31 +123,47 @@ pub fn unacceptable(u: &Unacceptable, tr: &I18n) -> String {
 }
 
 /// Why an intern did not get a mentor they could have had.
-pub fn not_given(n: &NotGiven, tr: &I18n) -> String {
-    match n {
+pub fn not_given(alternative: &Alternative, tr: &I18n) -> String {
+    match &alternative.not_given {
         NotGiven::Forbidden => tr.t("mentoring.why.forbidden").to_string(),
         NotGiven::InternLocked => tr.t("mentoring.why.intern_locked").to_string(),
         NotGiven::NoPlaces { capacity, locked } => tr.f(
             "mentoring.why.no_places",
             &[("capacity", capacity), ("locked", locked)],
         ),
-        NotGiven::MentorFull { occupants } => tr.f(
-            "mentoring.why.full",
-            &[(
-                "who",
-                &occupants
-                    .iter()
-                    .map(|o| format!("{} ({})", o.intern, o.score))
-                    .collect::<Vec<_>>()
-                    .join(", "),
-            )],
-        ),
+        NotGiven::MentorFull { occupants } => {
+            // Each occupant as what they are next to the intern asking: a
+            // locked pair keeps its place whatever its score, and an equal
+            // score is no better.
+            let own = alternative.score.total;
+            let who = occupants
+                .iter()
+                .map(|o| {
+                    let key = if o.locked {
+                        "mentoring.occupant.locked"
+                    } else if o.score > own {
+                        "mentoring.occupant.higher"
+                    } else if o.score == own {
+                        "mentoring.occupant.equal"
+                    } else {
+                        "mentoring.occupant.lower"
+                    };
+                    tr.f(key, &[("intern", &o.intern), ("score", &o.score)])
+                })
+                .collect::<Vec<_>>()
+                .join(", ");
+            tr.f("mentoring.why.full", &[("who", &who)])
+        }
         NotGiven::LowerTotal {
             score_change,
             matched_change,
         } => tr.f(
-            "mentoring.why.lower_total",
-            &[("score", score_change), ("matched", matched_change)],
+            match matched_change.signum() {
+                -1 => "mentoring.why.lower_total_fewer",
+                0 => "mentoring.why.lower_total_as_many",
+                _ => "mentoring.why.lower_total_more",
+            },
+            &[("score", score_change), ("n", &matched_change.abs())],
         ),
         NotGiven::Tie => tr.t("mentoring.why.tie").to_string(),
         NotGiven::PrefersOwnMentor => tr.t("mentoring.why.prefers_own").to_string(),
@@ -203,8 +221,47 @@ pub fn lock_not_kept(
     intern: &crate::domain::ids::InternId,
     tr: &I18n,
 ) -> Option<String> {
-    use crate::domain::matching::Issue;
-    proposal.issues.iter().find_map(|issue| {
+    lock_problem(&proposal.issues, mentor, intern, tr).map(|why| {
+        tr.f(
+            "mentoring.lock_not_kept",
+            &[("mentor", mentor), ("intern", intern), ("why", &why)],
+        )
+    })
+}
+
+/// The locks a matching cannot keep, from its issues: (mentor, intern, why).
+pub fn locks_not_kept(
+    issues: &[Issue],
+    tr: &I18n,
+) -> Vec<(
+    crate::domain::ids::MentorId,
+    crate::domain::ids::InternId,
+    String,
+)> {
+    issues
+        .iter()
+        .filter_map(|issue| {
+            let (mentor, intern) = match issue {
+                Issue::LockUnknown { mentor, intern }
+                | Issue::LockRejected { mentor, intern, .. }
+                | Issue::LockConflict { mentor, intern, .. }
+                | Issue::LockOverCapacity { mentor, intern, .. } => (mentor, intern),
+                _ => return None,
+            };
+            let why = lock_problem(std::slice::from_ref(issue), mentor, intern, tr)?;
+            Some((mentor.clone(), intern.clone(), why))
+        })
+        .collect()
+}
+
+/// Why the lock on `mentor` – `intern` cannot be kept, by the issues.
+fn lock_problem(
+    issues: &[Issue],
+    mentor: &crate::domain::ids::MentorId,
+    intern: &crate::domain::ids::InternId,
+    tr: &I18n,
+) -> Option<String> {
+    issues.iter().find_map(|issue| {
         let why = match issue {
             Issue::LockUnknown {
                 mentor: m,
@@ -233,10 +290,7 @@ pub fn lock_not_kept(
             }
             _ => return None,
         };
-        Some(tr.f(
-            "mentoring.lock_not_kept",
-            &[("mentor", mentor), ("intern", intern), ("why", &why)],
-        ))
+        Some(why)
     })
 }
 

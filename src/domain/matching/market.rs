@@ -5,7 +5,7 @@
 use super::score::{self, Distance, Fit, PairScore, Rejected, Teaching, Unacceptable};
 use super::{Issue, MatchInput, MatchMode, Proposal, ProposedPair, Side};
 use crate::domain::ids::{InternId, MentorId};
-use crate::domain::mentoring::{Formats, InternRequest, Mentor, Municipality};
+use crate::domain::mentoring::{Formats, GeoPoint, InternRequest, Mentor, Municipality};
 use crate::domain::regulation::MentoringRules;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -53,61 +53,43 @@ pub(super) struct Market<'a> {
     pub issues: Vec<Issue>,
 }
 
-/// Distances between the municipalities mentors and interns live in.
+/// Where mentors and interns live, for the distances between them.
+///
+/// A region may list thousands of places, so there is no table of every
+/// mentor's place against every intern's: a distance is computed when a pair
+/// needs it (an acceptable pair meeting on site, or a pair a person reads
+/// about), from points whose own trigonometry is done once.
 struct Geo {
-    mentor_place: Vec<Option<u32>>,
-    intern_place: Vec<Option<u32>>,
-    columns: usize,
-    table: Vec<Distance>,
+    /// Per mentor and per intern, the point of their municipality, if known.
+    mentor_point: Vec<Option<GeoPoint>>,
+    intern_point: Vec<Option<GeoPoint>>,
 }
 
 impl Geo {
-    fn new(
-        mentors: &[&Mentor],
-        interns: &[&InternRequest],
+    fn new<'a>(
+        mentors: &[&'a Mentor],
+        interns: &[&'a InternRequest],
         map: &BTreeMap<String, Municipality>,
-        rules: &MentoringRules,
     ) -> Geo {
-        fn number<'m>(
-            names: impl Iterator<Item = &'m str>,
-            map: &'m BTreeMap<String, Municipality>,
-        ) -> (Vec<Option<u32>>, Vec<&'m Municipality>) {
-            let mut seen: HashMap<&str, u32> = HashMap::new();
-            let mut places = Vec::new();
-            let index = names
-                .map(|name| {
-                    let place = map.get(name)?;
-                    Some(*seen.entry(name).or_insert_with(|| {
-                        places.push(place);
-                        places.len() as u32 - 1
-                    }))
-                })
-                .collect();
-            (index, places)
-        }
-        let (mentor_place, rows) = number(mentors.iter().map(|m| m.municipality.as_str()), map);
-        let (intern_place, columns) = number(interns.iter().map(|i| i.municipality.as_str()), map);
-        let table = rows
-            .iter()
-            .flat_map(|r| {
-                columns
-                    .iter()
-                    .map(|c| Distance::new(rules, r.distance_km(c)))
+        // Each municipality's point once, however many live there.
+        let mut points: HashMap<&str, Option<GeoPoint>> = HashMap::new();
+        let mut point = |name: &'a str| {
+            *points.entry(name).or_insert_with(|| {
+                map.get(name)
+                    .map(|place| GeoPoint::new(place.latitude, place.longitude))
             })
-            .collect();
+        };
         Geo {
-            mentor_place,
-            intern_place,
-            columns: columns.len(),
-            table,
+            mentor_point: mentors.iter().map(|m| point(&m.municipality)).collect(),
+            intern_point: interns.iter().map(|i| point(&i.municipality)).collect(),
         }
     }
 
     #[inline]
-    fn distance(&self, m: usize, i: usize) -> Option<Distance> {
-        let r = self.mentor_place[m]? as usize;
-        let c = self.intern_place[i]? as usize;
-        Some(self.table[r * self.columns + c])
+    fn distance(&self, rules: &MentoringRules, m: usize, i: usize) -> Option<Distance> {
+        let from = self.mentor_point[m]?;
+        let to = self.intern_point[i]?;
+        Some(Distance::new(rules, from.distance_km(&to)))
     }
 }
 
@@ -159,7 +141,7 @@ impl<'a> Market<'a> {
             .enumerate()
             .map(|(k, i)| (i.id.as_str(), k as u32))
             .collect();
-        let geo = Geo::new(&mentors, &interns, input.municipalities, input.rules);
+        let geo = Geo::new(&mentors, &interns, input.municipalities);
         let mut market = Market {
             rules: input.rules,
             municipalities: input.municipalities,
@@ -227,7 +209,7 @@ impl<'a> Market<'a> {
             self.wanted[i],
             self.mentor_formats[m],
             self.intern_formats[i],
-            self.geo.distance(m, i),
+            || self.geo.distance(self.rules, m, i),
         )
     }
 
@@ -511,7 +493,7 @@ impl<'a> Market<'a> {
         let rank = |r: u32| (r > 0).then_some(r);
         Some(PairScore {
             format: fit.format,
-            distance_km: fit.distance_km,
+            distance_km: self.geo.distance(self.rules, m, i).map(|d| d.km),
             topics: self.teaching[m].common(self.wanted[i]),
             topic_points: fit.topic_points,
             distance_points: fit.distance_points,

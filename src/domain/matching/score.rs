@@ -62,7 +62,6 @@ pub(super) enum FormatProblem {
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub(super) struct Fit {
     pub format: MeetingFormat,
-    pub distance_km: Option<f64>,
     pub topic_points: i64,
     pub distance_points: i64,
 }
@@ -155,8 +154,10 @@ impl Distance {
 }
 
 /// Applies the hard filters to a pair and scores what does not depend on
-/// stated preferences. `distance` is `None` when a municipality is unknown.
-/// The coordinator's forbids are not checked here.
+/// stated preferences. `distance` gives `None` when a municipality is
+/// unknown; it is asked only when both accept on-site meetings, the one case
+/// the distance decides anything. The coordinator's forbids are not checked
+/// here.
 #[inline]
 pub(super) fn assess(
     rules: &MentoringRules,
@@ -164,11 +165,12 @@ pub(super) fn assess(
     wanted: u16,
     mentor_formats: Formats,
     intern_formats: Formats,
-    distance: Option<Distance>,
+    distance: impl FnOnce() -> Option<Distance>,
 ) -> Result<Fit, Rejected> {
     let no_topic = teaching.mask & wanted == 0;
     let on_site = mentor_formats.on_site && intern_formats.on_site;
     let online = mentor_formats.online && intern_formats.online;
+    let distance = if on_site { distance() } else { None };
     let format = match distance {
         Some(d) if on_site && d.km <= rules.max_distance_km => Ok(MeetingFormat::OnSite),
         _ if online => Ok(MeetingFormat::Online),
@@ -179,7 +181,6 @@ pub(super) fn assess(
     match format {
         Ok(format) if !no_topic => Ok(Fit {
             format,
-            distance_km: distance.map(|d| d.km),
             topic_points: rules.topic_weight * teaching.levels_over(wanted),
             distance_points: match (format, distance) {
                 (MeetingFormat::OnSite, Some(d)) => d.points,

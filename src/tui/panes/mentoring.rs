@@ -596,10 +596,7 @@ impl MentoringPane {
             lines.push(Line::raw(""));
             lines.push(Line::raw(tr.f(
                 "mentoring.alternative",
-                &[
-                    ("mentor", &a.mentor),
-                    ("why", &describe::not_given(&a.not_given, tr)),
-                ],
+                &[("mentor", &a.mentor), ("why", &describe::not_given(a, tr))],
             )));
             lines.push(Line::styled(
                 describe::pair_score(&a.score, tr),
