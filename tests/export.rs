@@ -1113,10 +1113,13 @@ fn the_ranking_as_of_a_time_is_read_in_the_contests_zone() {
     };
     let rank =
         |at: &str| run_konkurs(&["--db", &db, "rank", "--stage", "education", "--as-of", at]);
-    // Two hours ago on Irkutsk's clock nothing was loaded yet (read as UTC,
-    // the same text would be six hours ahead, after everything).
+    // Two hours ago on Irkutsk's clock the database did not exist yet (read
+    // as UTC, the same text would be six hours ahead, after everything).
     let before = rank(&irkutsk(-120)).unwrap_err();
-    assert!(before.contains("no regulation is loaded"), "{before}");
+    assert!(
+        before.contains("the database holds nothing from before"),
+        "{before}"
+    );
     // A minute ahead on Irkutsk's clock, everything is.
     let now = rank(&irkutsk(1)).unwrap();
     assert!(now.contains("P003"), "{now}");

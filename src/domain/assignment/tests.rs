@@ -220,7 +220,7 @@ fn manual_assignment_is_checked_against_role_and_conflicts() {
     let err = check_manual_assignment(&coordinator, &p, [], &rules).unwrap_err();
     assert_eq!(
         err.to_string(),
-        "C1 is a coordinator, not a juror: only jurors judge participants"
+        "C1 (coordinator) is not a juror: only jurors judge participants"
     );
     let neighbour = juror("J1", "шелехов", "");
     let err = check_manual_assignment(&neighbour, &p, [], &rules).unwrap_err();
