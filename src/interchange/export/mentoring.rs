@@ -6,8 +6,11 @@
 use super::document::{Block, Cell, Column, Document, Field, Section, Table};
 use super::{Ctx, DocumentKind, ExportError};
 use crate::domain::ids::{InternId, MentorId};
-use crate::domain::matching::{self, MatchMode, PairScore};
-use crate::domain::mentoring::{DecisionKind, Formats, MeetingFormat, TopicLevel};
+use crate::domain::matching::{self, MatchInput, MatchMode, PairScore};
+use crate::domain::mentoring::{
+    AcceptedMatching, DecisionKind, Formats, InternRequest, MeetingFormat, Mentor, TopicLevel,
+};
+use crate::service::MatchData;
 use crate::text::I18n;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -44,12 +47,25 @@ struct Pair {
     /// The breakdown on today's data; `None` when the pair no longer fits.
     now: Option<PairScore>,
 }
+/// Every acceptable pair's score on today's data, by intern then mentor.
+type Scores = BTreeMap<(InternId, MentorId), PairScore>;
 
-pub(super) fn build(cx: &Ctx) -> Result<Document, ExportError> {
-    let tr = &cx.tr;
-    let data = cx.service.match_data(cx.actor)?;
-    let input = data.input();
-    let scores: BTreeMap<(InternId, MentorId), PairScore> = matching::candidates(&input)
+/// What the mentoring list's steps read: the data, the pairs, and the
+/// lookups the tables share.
+struct Listing<'a> {
+    tr: &'a I18n,
+    data: &'a MatchData,
+    scores: &'a Scores,
+    pairs: &'a [Pair],
+    mentors: BTreeMap<&'a MentorId, &'a Mentor>,
+    interns: BTreeMap<&'a InternId, &'a InternRequest>,
+    locked: BTreeSet<(MentorId, InternId)>,
+    of_mentor: BTreeMap<&'a MentorId, Vec<&'a InternId>>,
+}
+
+/// The scores of every acceptable pair on today's data.
+fn candidate_scores(input: &MatchInput) -> Scores {
+    matching::candidates(input)
         .into_iter()
         .flat_map(|ic| {
             let intern = ic.intern;
@@ -57,115 +73,88 @@ pub(super) fn build(cx: &Ctx) -> Result<Document, ExportError> {
                 .into_iter()
                 .map(move |c| ((intern.clone(), c.mentor), c.score))
         })
-        .collect();
-    let accepted = cx.view.matching().cloned();
-    let (pairs, summary, status) = match &accepted {
-        Some(m) => {
-            let pairs: Vec<Pair> = m
-                .pairs
-                .iter()
-                .map(|p| Pair {
-                    mentor: p.mentor.clone(),
-                    intern: p.intern.clone(),
-                    score: p.score,
-                    now: scores.get(&(p.intern.clone(), p.mentor.clone())).cloned(),
-                })
-                .collect();
-            let summary = vec![
-                Field::new(
-                    "mode",
-                    tr.t("export.matching.mode"),
-                    Cell::text(tr.t(&format!("mentoring.mode.{}", m.mode))),
-                ),
-                Field::new(
-                    "accepted",
-                    tr.t("export.matching.accepted"),
-                    Cell::text(tr.f("export.closed_at", &[("at", &cx.time(m.at)), ("by", &m.by)])),
-                ),
-                Field::new(
-                    "pairs",
-                    tr.t("export.matching.pairs"),
-                    Cell::Int(m.pairs.len() as i64),
-                ),
-                Field::new(
-                    "total_score",
-                    tr.t("export.matching.total"),
-                    Cell::Int(m.total),
-                ),
-            ];
-            (pairs, summary, None)
-        }
-        None if !cx.request.draft => {
-            return Err(ExportError::NotFinal {
-                why: crate::domain::refusal::Refusal::NoMatchingAccepted,
-                draft: super::Draft::Proposal,
-            });
-        }
-        None => {
-            let proposal = matching::propose(&input, MatchMode::Optimal);
-            let pairs: Vec<Pair> = proposal
-                .pairs
-                .iter()
-                .map(|p| Pair {
-                    mentor: p.mentor.clone(),
-                    intern: p.intern.clone(),
-                    score: p.score.total,
-                    now: Some(p.score.clone()),
-                })
-                .collect();
-            let summary = vec![
-                Field::new(
-                    "mode",
-                    tr.t("export.matching.mode"),
-                    Cell::text(tr.t("mentoring.mode.optimal")),
-                ),
-                Field::new(
-                    "accepted",
-                    tr.t("export.matching.accepted"),
-                    Cell::text(tr.t("export.matching.not_accepted")),
-                ),
-                Field::new(
-                    "pairs",
-                    tr.t("export.matching.pairs"),
-                    Cell::Int(proposal.pairs.len() as i64),
-                ),
-                Field::new(
-                    "total_score",
-                    tr.t("export.matching.total"),
-                    Cell::Int(proposal.total_score),
-                ),
-            ];
-            (
-                pairs,
-                summary,
-                Some(tr.t("export.status.draft_matching").to_string()),
-            )
-        }
-    };
-    let mut pairs = pairs;
-    pairs.sort_by(|a, b| (&a.mentor, &a.intern).cmp(&(&b.mentor, &b.intern)));
+        .collect()
+}
 
-    let mentors: BTreeMap<&MentorId, &crate::domain::mentoring::Mentor> =
-        data.mentors.iter().map(|m| (&m.id, m)).collect();
-    let interns: BTreeMap<&InternId, &crate::domain::mentoring::InternRequest> =
-        data.interns.iter().map(|i| (&i.id, i)).collect();
-    let locked: BTreeSet<(MentorId, InternId)> = cx
-        .view
-        .decisions()
-        .filter(|d| d.kind == DecisionKind::Lock)
-        .map(|d| (d.mentor.clone(), d.intern.clone()))
-        .collect();
-    let mut of_mentor: BTreeMap<&MentorId, Vec<&InternId>> = BTreeMap::new();
-    for p in &pairs {
-        of_mentor.entry(&p.mentor).or_default().push(&p.intern);
-    }
+/// The summary block's fields: the mode, whether and when the matching
+/// was accepted, the number of pairs and the total score.
+fn summary_fields(tr: &I18n, mode: &str, accepted: String, pairs: usize, total: i64) -> Vec<Field> {
+    vec![
+        Field::new("mode", tr.t("export.matching.mode"), Cell::text(mode)),
+        Field::new(
+            "accepted",
+            tr.t("export.matching.accepted"),
+            Cell::text(accepted),
+        ),
+        Field::new(
+            "pairs",
+            tr.t("export.matching.pairs"),
+            Cell::Int(pairs as i64),
+        ),
+        Field::new(
+            "total_score",
+            tr.t("export.matching.total"),
+            Cell::Int(total),
+        ),
+    ]
+}
 
-    // Mentor → interns.
-    let mentor_rows = data
+/// The accepted matching's pairs, each with its breakdown on today's
+/// data, and the summary fields.
+fn accepted_pairs(cx: &Ctx, m: &AcceptedMatching, scores: &Scores) -> (Vec<Pair>, Vec<Field>) {
+    let tr = &cx.tr;
+    let pairs = m
+        .pairs
+        .iter()
+        .map(|p| Pair {
+            mentor: p.mentor.clone(),
+            intern: p.intern.clone(),
+            score: p.score,
+            now: scores.get(&(p.intern.clone(), p.mentor.clone())).cloned(),
+        })
+        .collect();
+    let summary = summary_fields(
+        tr,
+        tr.t(&format!("mentoring.mode.{}", m.mode)),
+        tr.f("export.closed_at", &[("at", &cx.time(m.at)), ("by", &m.by)]),
+        m.pairs.len(),
+        m.total,
+    );
+    (pairs, summary)
+}
+
+/// A fresh optimal proposal's pairs and the summary fields.
+fn proposed_pairs(input: &MatchInput, tr: &I18n) -> (Vec<Pair>, Vec<Field>) {
+    let proposal = matching::propose(input, MatchMode::Optimal);
+    let pairs = proposal
+        .pairs
+        .iter()
+        .map(|p| Pair {
+            mentor: p.mentor.clone(),
+            intern: p.intern.clone(),
+            score: p.score.total,
+            now: Some(p.score.clone()),
+        })
+        .collect();
+    let summary = summary_fields(
+        tr,
+        tr.t("mentoring.mode.optimal"),
+        tr.t("export.matching.not_accepted").to_string(),
+        proposal.pairs.len(),
+        proposal.total_score,
+    );
+    (pairs, summary)
+}
+
+/// The table of mentors, each with their interns.
+fn mentors_table(l: &Listing) -> Table {
+    let tr = l.tr;
+    let rows = l
+        .data
         .mentors
         .iter()
         .map(|m| {
-            let own = of_mentor.get(&m.id).cloned().unwrap_or_default();
+            let own = l.of_mentor.get(&m.id).cloned().unwrap_or_default();
             vec![
                 Cell::text(m.id.as_str()),
                 Cell::text(&m.full_name),
@@ -178,7 +167,7 @@ pub(super) fn build(cx: &Ctx) -> Result<Document, ExportError> {
                 Cell::text(
                     own.iter()
                         .map(|i| {
-                            interns
+                            l.interns
                                 .get(i)
                                 .map_or_else(|| i.to_string(), |r| format!("{} {}", i, r.full_name))
                         })
@@ -188,7 +177,7 @@ pub(super) fn build(cx: &Ctx) -> Result<Document, ExportError> {
             ]
         })
         .collect();
-    let mentors_table = Table {
+    Table {
         key: "mentors".into(),
         title: None,
         columns: vec![
@@ -202,53 +191,55 @@ pub(super) fn build(cx: &Ctx) -> Result<Document, ExportError> {
             Column::new("interns_count", tr.t("export.col.interns_count")),
             Column::new("interns", tr.t("export.col.interns")),
         ],
-        rows: mentor_rows,
-    };
+        rows,
+    }
+}
 
-    // The pairs with their scores.
-    let pair_rows = pairs
-        .iter()
-        .map(|p| {
-            let m = mentors.get(&p.mentor);
-            let i = interns.get(&p.intern);
-            let s = p.now.as_ref();
-            let how = s.map(|s| match s.format {
-                MeetingFormat::OnSite => tr.t("mentoring.on_site"),
-                MeetingFormat::Online => tr.t("mentoring.online"),
-            });
-            let note = match s {
-                None => tr.t("export.matching.no_longer_fits").to_string(),
-                Some(s) if s.total != p.score => {
-                    tr.f("export.matching.changed", &[("now", &s.total)])
-                }
-                Some(_) => String::new(),
-            };
-            vec![
-                Cell::text(p.mentor.as_str()),
-                Cell::text(m.map_or("", |m| m.full_name.as_str())),
-                Cell::text(m.map_or("", |m| m.municipality.as_str())),
-                Cell::text(p.intern.as_str()),
-                Cell::text(i.map_or("", |i| i.full_name.as_str())),
-                Cell::text(i.map_or("", |i| i.tos_name.as_str())),
-                Cell::text(i.map_or("", |i| i.municipality.as_str())),
-                Cell::text(s.map_or_else(String::new, |s| topics(&s.topics, tr))),
-                Cell::text(how.unwrap_or_default()),
-                s.and_then(|s| s.distance_km)
-                    .map_or(Cell::Empty, |d| Cell::Int(d.round() as i64)),
-                s.map_or(Cell::Empty, |s| Cell::Int(s.topic_points)),
-                s.map_or(Cell::Empty, |s| Cell::Int(s.distance_points)),
-                s.map_or(Cell::Empty, |s| Cell::Int(s.preference_points)),
-                Cell::Int(p.score),
-                if locked.contains(&(p.mentor.clone(), p.intern.clone())) {
-                    Cell::Bool(true)
-                } else {
-                    Cell::Empty
-                },
-                Cell::text(note),
-            ]
-        })
-        .collect();
-    let pairs_table = Table {
+/// One pair's row: who, how they meet, the score part by part, and a note
+/// when the score has changed or the pair no longer fits.
+fn pair_row(l: &Listing, p: &Pair) -> Vec<Cell> {
+    let tr = l.tr;
+    let m = l.mentors.get(&p.mentor);
+    let i = l.interns.get(&p.intern);
+    let s = p.now.as_ref();
+    let how = s.map(|s| match s.format {
+        MeetingFormat::OnSite => tr.t("mentoring.on_site"),
+        MeetingFormat::Online => tr.t("mentoring.online"),
+    });
+    let note = match s {
+        None => tr.t("export.matching.no_longer_fits").to_string(),
+        Some(s) if s.total != p.score => tr.f("export.matching.changed", &[("now", &s.total)]),
+        Some(_) => String::new(),
+    };
+    vec![
+        Cell::text(p.mentor.as_str()),
+        Cell::text(m.map_or("", |m| m.full_name.as_str())),
+        Cell::text(m.map_or("", |m| m.municipality.as_str())),
+        Cell::text(p.intern.as_str()),
+        Cell::text(i.map_or("", |i| i.full_name.as_str())),
+        Cell::text(i.map_or("", |i| i.tos_name.as_str())),
+        Cell::text(i.map_or("", |i| i.municipality.as_str())),
+        Cell::text(s.map_or_else(String::new, |s| topics(&s.topics, tr))),
+        Cell::text(how.unwrap_or_default()),
+        s.and_then(|s| s.distance_km)
+            .map_or(Cell::Empty, |d| Cell::Int(d.round() as i64)),
+        s.map_or(Cell::Empty, |s| Cell::Int(s.topic_points)),
+        s.map_or(Cell::Empty, |s| Cell::Int(s.distance_points)),
+        s.map_or(Cell::Empty, |s| Cell::Int(s.preference_points)),
+        Cell::Int(p.score),
+        if l.locked.contains(&(p.mentor.clone(), p.intern.clone())) {
+            Cell::Bool(true)
+        } else {
+            Cell::Empty
+        },
+        Cell::text(note),
+    ]
+}
+
+/// The table of pairs with their scores.
+fn pairs_table(l: &Listing) -> Table {
+    let tr = l.tr;
+    Table {
         key: "pairs".into(),
         title: None,
         columns: vec![
@@ -275,45 +266,55 @@ pub(super) fn build(cx: &Ctx) -> Result<Document, ExportError> {
             Column::new("locked", tr.t("export.col.locked")),
             Column::new("note", tr.t("export.col.note")),
         ],
-        rows: pair_rows,
-    };
+        rows: l.pairs.iter().map(|p| pair_row(l, p)).collect(),
+    }
+}
 
-    // Interns without a mentor, and why.
-    let matched: BTreeSet<&InternId> = pairs.iter().map(|p| &p.intern).collect();
-    let load = |m: &MentorId| of_mentor.get(m).map_or(0, |v| v.len());
-    let unmatched_rows = data
+/// Why an intern has no mentor, in words.
+fn unmatched_why(l: &Listing, intern: &InternRequest) -> String {
+    let tr = l.tr;
+    let load = |m: &MentorId| l.of_mentor.get(m).map_or(0, |v| v.len());
+    let could: Vec<&MentorId> = l
+        .scores
+        .range((intern.id.clone(), MentorId::default())..)
+        .take_while(|((i, _), _)| i == &intern.id)
+        .map(|((_, m), _)| m)
+        .collect();
+    if l.data.mentors.is_empty() {
+        tr.t("mentoring.why.no_mentors").to_string()
+    } else if could.is_empty() {
+        tr.t("export.unmatched.none_acceptable").to_string()
+    } else if could.iter().all(|m| {
+        l.mentors
+            .get(m)
+            .is_some_and(|x| load(m) >= x.capacity as usize)
+    }) {
+        tr.f(
+            "mentoring.why.all_full",
+            &[(
+                "list",
+                &could
+                    .iter()
+                    .map(|m| m.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            )],
+        )
+    } else {
+        tr.t("export.unmatched.not_chosen").to_string()
+    }
+}
+
+/// The table of interns without a mentor, and why.
+fn unmatched_table(l: &Listing) -> Table {
+    let tr = l.tr;
+    let matched: BTreeSet<&InternId> = l.pairs.iter().map(|p| &p.intern).collect();
+    let rows = l
+        .data
         .interns
         .iter()
         .filter(|i| !matched.contains(&i.id))
         .map(|i| {
-            let could: Vec<&MentorId> = scores
-                .range((i.id.clone(), MentorId::default())..)
-                .take_while(|((intern, _), _)| intern == &i.id)
-                .map(|((_, m), _)| m)
-                .collect();
-            let why = if data.mentors.is_empty() {
-                tr.t("mentoring.why.no_mentors").to_string()
-            } else if could.is_empty() {
-                tr.t("export.unmatched.none_acceptable").to_string()
-            } else if could.iter().all(|m| {
-                mentors
-                    .get(m)
-                    .is_some_and(|x| load(m) >= x.capacity as usize)
-            }) {
-                tr.f(
-                    "mentoring.why.all_full",
-                    &[(
-                        "list",
-                        &could
-                            .iter()
-                            .map(|m| m.to_string())
-                            .collect::<Vec<_>>()
-                            .join(", "),
-                    )],
-                )
-            } else {
-                tr.t("export.unmatched.not_chosen").to_string()
-            };
             vec![
                 Cell::text(i.id.as_str()),
                 Cell::text(&i.full_name),
@@ -327,11 +328,11 @@ pub(super) fn build(cx: &Ctx) -> Result<Document, ExportError> {
                         .join("; "),
                 ),
                 Cell::text(formats(i.formats, tr)),
-                Cell::text(why),
+                Cell::text(unmatched_why(l, i)),
             ]
         })
         .collect();
-    let unmatched_table = Table {
+    Table {
         key: "unmatched".into(),
         title: None,
         columns: vec![
@@ -343,20 +344,25 @@ pub(super) fn build(cx: &Ctx) -> Result<Document, ExportError> {
             Column::new("formats", tr.t("export.col.formats")),
             Column::new("why", tr.t("export.col.why")),
         ],
-        rows: unmatched_rows,
-    };
+        rows,
+    }
+}
 
-    let sections = vec![
+/// The list's sections: the mentors, the pairs with the summary, and the
+/// interns left without a mentor.
+fn sections(l: &Listing, summary: Vec<Field>) -> Vec<Section> {
+    let tr = l.tr;
+    vec![
         Section {
             key: "mentors".into(),
             title: tr.t("export.section.mentors").to_string(),
-            blocks: vec![Block::Table(mentors_table)],
+            blocks: vec![Block::Table(mentors_table(l))],
         },
         Section {
             key: "pairs".into(),
             title: tr.t("export.section.pairs").to_string(),
             blocks: vec![
-                Block::Table(pairs_table),
+                Block::Table(pairs_table(l)),
                 Block::Fields {
                     key: "summary".into(),
                     title: Some(tr.t("export.block.matching").to_string()),
@@ -367,13 +373,58 @@ pub(super) fn build(cx: &Ctx) -> Result<Document, ExportError> {
         Section {
             key: "unmatched".into(),
             title: tr.t("export.section.unmatched").to_string(),
-            blocks: vec![Block::Table(unmatched_table)],
+            blocks: vec![Block::Table(unmatched_table(l))],
         },
-    ];
+    ]
+}
+
+pub(super) fn build(cx: &Ctx) -> Result<Document, ExportError> {
+    let tr = &cx.tr;
+    let data = cx.service.match_data(cx.actor)?;
+    let input = data.input();
+    let scores = candidate_scores(&input);
+    let (mut pairs, summary, status) = match cx.view.matching() {
+        Some(m) => {
+            let (pairs, summary) = accepted_pairs(cx, m, &scores);
+            (pairs, summary, None)
+        }
+        None if !cx.request.draft => {
+            return Err(ExportError::NotFinal {
+                why: crate::domain::refusal::Refusal::NoMatchingAccepted,
+                draft: super::Draft::Proposal,
+            });
+        }
+        None => {
+            let (pairs, summary) = proposed_pairs(&input, tr);
+            let status = tr.t("export.status.draft_matching").to_string();
+            (pairs, summary, Some(status))
+        }
+    };
+    pairs.sort_by(|a, b| (&a.mentor, &a.intern).cmp(&(&b.mentor, &b.intern)));
+
+    let mut of_mentor: BTreeMap<&MentorId, Vec<&InternId>> = BTreeMap::new();
+    for p in &pairs {
+        of_mentor.entry(&p.mentor).or_default().push(&p.intern);
+    }
+    let listing = Listing {
+        tr,
+        data: &data,
+        scores: &scores,
+        pairs: &pairs,
+        mentors: data.mentors.iter().map(|m| (&m.id, m)).collect(),
+        interns: data.interns.iter().map(|i| (&i.id, i)).collect(),
+        locked: cx
+            .view
+            .decisions()
+            .filter(|d| d.kind == DecisionKind::Lock)
+            .map(|d| (d.mentor.clone(), d.intern.clone()))
+            .collect(),
+        of_mentor,
+    };
     cx.document(
         DocumentKind::Mentoring,
         tr.t("export.title.mentoring").to_string(),
         status,
-        sections,
+        sections(&listing, summary),
     )
 }

@@ -6,19 +6,21 @@
 //! ranking's hash, the audit log's head, and the regulation's full text.
 
 use super::document::{Block, Cell, Column, Document, Field, Section, Table};
-use super::{Ctx, DocumentKind, Draft, ExportError, stage_result};
+use super::{Ctx, DocumentKind, Draft, ExportError, StageResult, stage_result};
+use crate::domain::contest::ActiveRegulation;
 use crate::domain::ids::{JurorId, ParticipantId};
-use crate::domain::ranking::Analysis;
+use crate::domain::participant::Participant;
 use crate::domain::refusal::Refusal;
 use crate::domain::regulation::{
     AdvanceRule, Aggregation, CommentRule, ConflictRule, Criterion, CriterionKind, Regulation,
     Stage,
 };
 use crate::domain::scoring::{ConflictOrigin, ScoreSheet, SheetStatus};
+use crate::domain::snapshot::FrozenRow;
 use crate::service::ServiceError;
 use crate::text::I18n;
 use crate::text::describe::{decided_by, tie_rule};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 /// A criterion's header: its name with the scale and the weight.
 fn criterion_header(c: &Criterion, tr: &I18n) -> String {
@@ -92,17 +94,44 @@ fn advance_words(rules: &Regulation, stage: &Stage, tr: &I18n) -> String {
     }
 }
 
-/// The jury's statistics: how far the jurors agree, how strict each is,
-/// whose totals stand out, and who would fare differently under another
-/// aggregation method; the figures of `konkurs rank`.
-fn statistics_section(
-    analysis: &Analysis,
-    names: &dyn Fn(&ParticipantId) -> String,
-    jurors: &BTreeMap<JurorId, String>,
-    cx: &Ctx,
-) -> Section {
-    let tr = &cx.tr;
-    let s = &analysis.statistics;
+/// What the protocol's steps read: the stage under its rules, its result,
+/// and the people and criteria it names.
+struct Protocol<'a> {
+    cx: &'a Ctx<'a>,
+    tr: &'a I18n,
+    active: &'a ActiveRegulation,
+    rules: &'a Regulation,
+    stage: &'a Stage,
+    result: &'a StageResult,
+    people: BTreeMap<&'a ParticipantId, &'a Participant>,
+    jurors: BTreeMap<JurorId, String>,
+    jury: Vec<&'a Criterion>,
+    indicators: Vec<&'a Criterion>,
+}
+
+impl Protocol<'_> {
+    /// The stage has criteria the jury scores.
+    fn has_jury(&self) -> bool {
+        !self.jury.is_empty()
+    }
+
+    /// A participant's full name, empty when not competing in the stage.
+    fn person(&self, id: &ParticipantId) -> String {
+        self.people
+            .get(id)
+            .map_or_else(String::new, |p| p.full_name.clone())
+    }
+
+    /// A juror's full name, empty when unknown.
+    fn juror_name(&self, id: &JurorId) -> String {
+        self.jurors.get(id).cloned().unwrap_or_default()
+    }
+}
+
+/// The agreement figures of the statistics section.
+fn agreement_fields(p: &Protocol) -> Vec<Field> {
+    let tr = p.tr;
+    let s = &p.result.report.analysis.statistics;
     let field =
         |key: &str, value: Cell| Field::new(key, tr.t(&format!("export.stat_field.{key}")), value);
     let statistic = |x: Option<f64>| match x {
@@ -110,7 +139,7 @@ fn statistics_section(
         None => Cell::text(tr.t("export.stat_not_computed")),
     };
     let concordance = s.concordance.as_ref();
-    let agreement = vec![
+    vec![
         field("participants", Cell::Int(s.participants as i64)),
         field("sheets", Cell::Int(s.sheets as i64)),
         field("kendall_w", statistic(concordance.map(|c| c.w))),
@@ -132,9 +161,13 @@ fn statistics_section(
         ),
         field("pooled_sd", Cell::opt_num(s.pooled_sd)),
         field("outliers", Cell::Int(s.outliers.len() as i64)),
-    ];
-    let juror_name = |j: &JurorId| Cell::text(jurors.get(j).cloned().unwrap_or_default());
-    let severity = Table {
+    ]
+}
+
+/// The table of how strict each juror is.
+fn severity_table(p: &Protocol) -> Table {
+    let tr = p.tr;
+    Table {
         key: "jurors".into(),
         title: Some(tr.t("export.block.severity").to_string()),
         columns: vec![
@@ -145,13 +178,17 @@ fn statistics_section(
             Column::new("severity", tr.t("export.col.severity")),
             Column::new("outliers", tr.t("export.col.outliers")),
         ],
-        rows: s
+        rows: p
+            .result
+            .report
+            .analysis
+            .statistics
             .jurors
             .iter()
             .map(|j| {
                 vec![
                     Cell::text(j.juror.as_str()),
-                    juror_name(&j.juror),
+                    Cell::text(p.juror_name(&j.juror)),
                     Cell::Int(j.scored as i64),
                     Cell::Int(j.compared as i64),
                     Cell::opt_num(j.severity),
@@ -159,8 +196,13 @@ fn statistics_section(
                 ]
             })
             .collect(),
-    };
-    let outliers = Table {
+    }
+}
+
+/// The table of juror totals that stand out from the other jurors'.
+fn outliers_table(p: &Protocol) -> Table {
+    let tr = p.tr;
+    Table {
         key: "outliers".into(),
         title: Some(tr.t("export.block.outliers").to_string()),
         columns: vec![
@@ -172,22 +214,32 @@ fn statistics_section(
             Column::new("others_mean", tr.t("export.col.others_mean")),
             Column::new("deviation_in_sd", tr.t("export.col.deviation_in_sd")),
         ],
-        rows: s
+        rows: p
+            .result
+            .report
+            .analysis
+            .statistics
             .outliers
             .iter()
             .map(|o| {
                 vec![
                     Cell::text(o.participant.as_str()),
-                    Cell::text(names(&o.participant)),
+                    Cell::text(p.person(&o.participant)),
                     Cell::text(o.juror.as_str()),
-                    juror_name(&o.juror),
+                    Cell::text(p.juror_name(&o.juror)),
                     Cell::Num(o.total),
                     Cell::Num(o.others_mean),
                     Cell::Num(o.deviation_in_sd),
                 ]
             })
             .collect(),
-    };
+    }
+}
+
+/// The table of each participant's rank and advance under every
+/// aggregation method.
+fn sensitivity_table(p: &Protocol) -> Table {
+    let tr = p.tr;
     let mut columns = vec![
         Column::new("participant", tr.t("export.col.id")),
         Column::new("full_name", tr.t("export.col.full_name")),
@@ -204,18 +256,21 @@ fn statistics_section(
             tr.f("export.col.advances_by", &[("method", &method)]),
         ));
     }
-    let sensitivity = Table {
+    Table {
         key: "sensitivity".into(),
         title: Some(tr.t("export.block.sensitivity").to_string()),
         columns,
-        rows: analysis
+        rows: p
+            .result
+            .report
+            .analysis
             .sensitivity
             .iter()
             .map(|r| {
                 let mut row = vec![
                     Cell::text(r.participant.as_str()),
-                    Cell::text(names(&r.participant)),
-                    Cell::text(cx.group_name(&r.group)),
+                    Cell::text(p.person(&r.participant)),
+                    Cell::text(p.cx.group_name(&r.group)),
                 ];
                 for m in Aggregation::ALL {
                     match r.outcomes.iter().find(|o| o.method == m) {
@@ -229,63 +284,33 @@ fn statistics_section(
                 row
             })
             .collect(),
-    };
+    }
+}
+
+/// The jury's statistics: how far the jurors agree, how strict each is,
+/// whose totals stand out, and who would fare differently under another
+/// aggregation method; the figures of `konkurs rank`.
+fn statistics_section(p: &Protocol) -> Section {
     Section {
         key: "statistics".into(),
-        title: tr.t("export.section.statistics").to_string(),
+        title: p.tr.t("export.section.statistics").to_string(),
         blocks: vec![
             Block::Fields {
                 key: "agreement".into(),
                 title: None,
-                fields: agreement,
+                fields: agreement_fields(p),
             },
-            Block::Table(severity),
-            Block::Table(outliers),
-            Block::Table(sensitivity),
+            Block::Table(severity_table(p)),
+            Block::Table(outliers_table(p)),
+            Block::Table(sensitivity_table(p)),
         ],
     }
 }
 
-pub(super) fn build(cx: &Ctx) -> Result<Document, ExportError> {
-    let tr = &cx.tr;
-    let active = cx.view.regulation().ok_or(ServiceError::NoRegulation)?;
-    let rules = &active.rules;
-    let stage = cx.stage()?.clone();
-    // A blind stage's scores before it is closed are the coordinators' only:
-    // no draft would help anyone else.
-    cx.service.may_see_scores(cx.actor, &stage.id)?;
-    let closed = cx
-        .view
-        .stage_state(&stage.id)
-        .is_some_and(|s| s.is_closed());
-    if !closed && !cx.request.draft {
-        return Err(ExportError::NotFinal {
-            why: Refusal::ProtocolOpen {
-                id: stage.id.clone(),
-                stage: stage.name.clone(),
-            },
-            draft: Draft::Draft,
-        });
-    }
-    let result = stage_result(cx, &stage.id)?;
-    let data = &result.report.data;
-    let ranking = &result.ranking;
-    let people: BTreeMap<&ParticipantId, &crate::domain::participant::Participant> =
-        data.participants.iter().map(|p| (&p.id, p)).collect();
-    let jurors: BTreeMap<JurorId, String> = cx
-        .view
-        .jurors()
-        .map(|j| (j.id.clone(), j.full_name.clone()))
-        .collect();
-    let mut sheets: BTreeMap<&ParticipantId, Vec<&ScoreSheet>> = BTreeMap::new();
-    for s in &data.sheets {
-        sheets.entry(&s.participant).or_default().push(s);
-    }
-    let jury: Vec<&Criterion> = stage.jury_criteria().collect();
-    let indicators: Vec<&Criterion> = stage.indicator_criteria().collect();
-    let has_jury = !jury.is_empty();
-
-    // The protocol table.
+/// The protocol table's columns: the participant, each juror's sheet when
+/// the stage has a jury, the indicator points, and the outcome.
+fn columns(p: &Protocol) -> Vec<Column> {
+    let tr = p.tr;
     let mut columns = vec![
         Column::new("rank", tr.t("export.col.rank")),
         Column::new("group", tr.t("export.col.group")),
@@ -295,11 +320,11 @@ pub(super) fn build(cx: &Ctx) -> Result<Document, ExportError> {
         Column::new("tos", tr.t("export.col.tos")),
         Column::new("municipality", tr.t("export.col.municipality")),
     ];
-    if has_jury {
+    if p.has_jury() {
         columns.push(Column::new("juror", tr.t("export.col.juror")));
         columns.push(Column::new("juror_name", tr.t("export.col.juror_name")));
         columns.push(Column::new("sheet", tr.t("export.col.sheet")));
-        for c in &jury {
+        for c in &p.jury {
             columns.push(Column::new(
                 format!("score_{}", c.id),
                 criterion_header(c, tr),
@@ -309,67 +334,115 @@ pub(super) fn build(cx: &Ctx) -> Result<Document, ExportError> {
         columns.push(Column::new("outlier", tr.t("export.col.outlier")));
         columns.push(Column::new("comment", tr.t("export.col.comment")));
     }
-    for c in &indicators {
+    for c in &p.indicators {
         columns.push(Column::new(
             format!("indicator_{}", c.id),
             criterion_header(c, tr),
         ));
     }
-    if !indicators.is_empty() {
+    if !p.indicators.is_empty() {
         columns.push(Column::new(
             "indicator_part",
             tr.t("export.col.indicator_part"),
         ));
     }
-    if has_jury {
+    if p.has_jury() {
         columns.push(Column::new("aggregate", tr.t("export.col.aggregate")));
     }
-    if !stage.carry_over.is_empty() {
+    if !p.stage.carry_over.is_empty() {
         columns.push(Column::new("carry_over", tr.t("export.col.carry_over")));
     }
     columns.push(Column::new("total", tr.t("export.col.total")));
     columns.push(Column::new("decided_by", tr.t("export.col.decided_by")));
     columns.push(Column::new("advances", tr.t("export.col.advances")));
+    columns
+}
 
+/// The cells that open each of a participant's rows: who they are and
+/// where they rank.
+fn row_head(p: &Protocol, r: &FrozenRow) -> Vec<Cell> {
+    let who = p.people.get(&r.participant);
+    vec![
+        Cell::Int(r.rank as i64),
+        Cell::text(p.cx.group_name(&r.group)),
+        Cell::Int(r.group_rank as i64),
+        Cell::text(r.participant.as_str()),
+        Cell::text(who.map_or("", |w| w.full_name.as_str())),
+        Cell::text(who.map_or("", |w| w.tos_name.as_str())),
+        Cell::text(who.map_or("", |w| w.municipality.as_str())),
+    ]
+}
+
+/// The cells that close each of a participant's rows: the indicator
+/// points, the parts of the total, the total and the outcome.
+fn row_tail(p: &Protocol, r: &FrozenRow) -> Vec<Cell> {
+    let mut tail = Vec::new();
+    let points_of = p.result.report.data.indicator_points.get(&r.participant);
+    for c in &p.indicators {
+        tail.push(Cell::opt_num(points_of.and_then(|m| m.get(&c.id)).copied()));
+    }
+    if !p.indicators.is_empty() {
+        tail.push(Cell::Num(r.indicator_part));
+    }
+    if p.has_jury() {
+        tail.push(Cell::Num(r.aggregate));
+    }
+    if !p.stage.carry_over.is_empty() {
+        tail.push(Cell::Num(r.carry_over_part));
+    }
+    tail.push(Cell::Num(r.total));
+    tail.push(Cell::text(
+        r.decided_by
+            .as_deref()
+            .map_or_else(String::new, |d| decided_by(d, p.rules, p.stage, p.tr)),
+    ));
+    tail.push(Cell::Bool(r.advances));
+    tail
+}
+
+/// The cells of one juror's sheet for a participant: the juror, the
+/// sheet's status, the scores, the juror's total and comment.
+fn sheet_cells(p: &Protocol, r: &FrozenRow, s: &ScoreSheet) -> Vec<Cell> {
+    let mut cells = vec![
+        Cell::text(s.juror.as_str()),
+        Cell::text(p.juror_name(&s.juror)),
+        Cell::text(p.tr.t(&format!("export.sheet.{}", s.status.code()))),
+    ];
+    for c in &p.jury {
+        cells.push(Cell::opt_num(s.scores.get(&c.id).copied()));
+    }
+    let total = r
+        .juror_totals
+        .iter()
+        .find(|(j, _)| *j == s.juror)
+        .map(|(_, t)| *t);
+    cells.push(Cell::opt_num(total));
+    cells.push(if r.outliers.contains(&s.juror) {
+        Cell::Bool(true)
+    } else {
+        Cell::Empty
+    });
+    cells.push(Cell::text(&s.comment));
+    cells
+}
+
+/// The protocol table's rows in rank order: one per juror's sheet, or one
+/// with empty sheet cells when the participant has none or the stage no
+/// jury.
+fn rows(p: &Protocol) -> Vec<Vec<Cell>> {
+    let mut sheets: BTreeMap<&ParticipantId, Vec<&ScoreSheet>> = BTreeMap::new();
+    for s in &p.result.report.data.sheets {
+        sheets.entry(&s.participant).or_default().push(s);
+    }
     let mut rows = Vec::new();
-    for r in &ranking.rows {
-        let p = people.get(&r.participant);
-        let head = vec![
-            Cell::Int(r.rank as i64),
-            Cell::text(cx.group_name(&r.group)),
-            Cell::Int(r.group_rank as i64),
-            Cell::text(r.participant.as_str()),
-            Cell::text(p.map_or("", |p| p.full_name.as_str())),
-            Cell::text(p.map_or("", |p| p.tos_name.as_str())),
-            Cell::text(p.map_or("", |p| p.municipality.as_str())),
-        ];
-        let mut tail = Vec::new();
-        let points_of = data.indicator_points.get(&r.participant);
-        for c in &indicators {
-            tail.push(Cell::opt_num(points_of.and_then(|m| m.get(&c.id)).copied()));
-        }
-        if !indicators.is_empty() {
-            tail.push(Cell::Num(r.indicator_part));
-        }
-        if has_jury {
-            tail.push(Cell::Num(r.aggregate));
-        }
-        if !stage.carry_over.is_empty() {
-            tail.push(Cell::Num(r.carry_over_part));
-        }
-        tail.push(Cell::Num(r.total));
-        tail.push(Cell::text(
-            r.decided_by
-                .as_deref()
-                .map_or_else(String::new, |d| decided_by(d, rules, &stage, tr)),
-        ));
-        tail.push(Cell::Bool(r.advances));
-
+    for r in &p.result.ranking.rows {
+        let head = row_head(p, r);
+        let tail = row_tail(p, r);
         let own: &[&ScoreSheet] = sheets.get(&r.participant).map_or(&[], |v| v.as_slice());
-        if !has_jury || own.is_empty() {
-            let mut row = head.clone();
-            if has_jury {
-                row.extend(std::iter::repeat_n(Cell::Empty, 3 + jury.len() + 3));
+        if !p.has_jury() || own.is_empty() {
+            let mut row = head;
+            if p.has_jury() {
+                row.extend(std::iter::repeat_n(Cell::Empty, 3 + p.jury.len() + 3));
             }
             row.extend(tail);
             rows.push(row);
@@ -377,190 +450,178 @@ pub(super) fn build(cx: &Ctx) -> Result<Document, ExportError> {
         }
         for s in own {
             let mut row = head.clone();
-            row.push(Cell::text(s.juror.as_str()));
-            row.push(Cell::text(
-                jurors.get(&s.juror).cloned().unwrap_or_default(),
-            ));
-            row.push(Cell::text(
-                tr.t(&format!("export.sheet.{}", s.status.code())),
-            ));
-            for c in &jury {
-                row.push(Cell::opt_num(s.scores.get(&c.id).copied()));
-            }
-            let total = r
-                .juror_totals
-                .iter()
-                .find(|(j, _)| *j == s.juror)
-                .map(|(_, t)| *t);
-            row.push(Cell::opt_num(total));
-            row.push(if r.outliers.contains(&s.juror) {
-                Cell::Bool(true)
-            } else {
-                Cell::Empty
-            });
-            row.push(Cell::text(&s.comment));
+            row.extend(sheet_cells(p, r, s));
             row.extend(tail.iter().cloned());
             rows.push(row);
         }
     }
-    let protocol = Section {
+    rows
+}
+
+/// The protocol section: the one table of scores and outcomes.
+fn protocol_section(p: &Protocol) -> Section {
+    Section {
         key: "protocol".into(),
-        title: tr.t("export.section.protocol").to_string(),
+        title: p.tr.t("export.section.protocol").to_string(),
         blocks: vec![Block::Table(Table {
             key: "rows".into(),
             title: None,
-            columns,
-            rows,
+            columns: columns(p),
+            rows: rows(p),
         })],
-    };
+    }
+}
 
-    // The method appendix.
-    let (seq, head) = &cx.audit;
-    let yes_no = |b: bool| Cell::Bool(b);
-    let mut method = vec![
+/// When comments are required, in words.
+fn comment_rule_words(stage: &Stage, tr: &I18n) -> String {
+    tr.t(&format!(
+        "export.comment_rule.{}",
+        match stage.comment_required {
+            CommentRule::Never => "never",
+            CommentRule::Extremes => "extremes",
+            CommentRule::Always => "always",
+        }
+    ))
+    .to_string()
+}
+
+/// The conflict-of-interest rules, in words.
+fn conflict_rules_words(stage: &Stage, tr: &I18n) -> String {
+    if stage.conflict_rules.is_empty() {
+        return tr.t("export.none").to_string();
+    }
+    stage
+        .conflict_rules
+        .iter()
+        .map(|r| {
+            tr.t(match r {
+                ConflictRule::SameMunicipality => "export.conflict_rule.same_municipality",
+                ConflictRule::SameTos => "export.conflict_rule.same_tos",
+            })
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// The earlier stages' totals carried over, as a weighted sum.
+fn carry_over_words(rules: &Regulation, stage: &Stage, tr: &I18n) -> String {
+    if stage.carry_over.is_empty() {
+        return tr.t("export.none").to_string();
+    }
+    stage
+        .carry_over
+        .iter()
+        .map(|c| {
+            let name = rules.stage(&c.stage).map_or(c.stage.as_str(), |s| &s.name);
+            format!("{} × {}", tr.num(c.weight), name)
+        })
+        .collect::<Vec<_>>()
+        .join(" + ")
+}
+
+/// The tie-break rules in the order they apply, numbered.
+fn tie_break_words(rules: &Regulation, stage: &Stage, tr: &I18n) -> String {
+    rules
+        .tie_break(stage)
+        .iter()
+        .enumerate()
+        .map(|(i, t)| format!("{}. {}", i + 1, tie_rule(t, rules, stage, tr)))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// The method fields that name the stage and the regulation in force.
+fn regulation_fields(p: &Protocol) -> Vec<Field> {
+    let tr = p.tr;
+    let doc = &p.active.doc;
+    let mut fields = vec![
         Field::new(
             "stage",
             tr.t("export.method_field.stage"),
-            Cell::text(format!("{} ({})", stage.name, stage.id)),
+            Cell::text(format!("{} ({})", p.stage.name, p.stage.id)),
         ),
         Field::new(
             "description",
             tr.t("export.method_field.description"),
-            Cell::text(&stage.description),
+            Cell::text(&p.stage.description),
         ),
         Field::new(
             "regulation_file",
             tr.t("export.method_field.regulation_file"),
-            Cell::text(&active.doc.file_name),
+            Cell::text(&doc.file_name),
         ),
         Field::new(
             "regulation_hash",
             tr.t("export.method_field.regulation_hash"),
-            Cell::text(active.doc.hash()),
+            Cell::text(doc.hash()),
         ),
     ];
-    if ranking.regulation_hash != active.doc.hash() {
-        method.push(Field::new(
+    if p.result.ranking.regulation_hash != doc.hash() {
+        fields.push(Field::new(
             "ranking_regulation_hash",
             tr.t("export.method_field.ranking_regulation_hash"),
-            Cell::text(&ranking.regulation_hash),
+            Cell::text(&p.result.ranking.regulation_hash),
         ));
     }
-    method.extend([
-        Field::new(
-            "blind",
-            tr.t("export.method_field.blind"),
-            yes_no(stage.blind),
-        ),
-        Field::new(
+    fields
+}
+
+/// The method fields that state the stage's rules: scoring, aggregation,
+/// the total, advance and tie-breaks.
+fn rule_fields(p: &Protocol) -> Vec<Field> {
+    let (tr, rules, stage) = (p.tr, p.rules, p.stage);
+    let field = |key: &str, value: Cell| {
+        Field::new(key, tr.t(&format!("export.method_field.{key}")), value)
+    };
+    vec![
+        field("blind", Cell::Bool(stage.blind)),
+        field(
             "jurors_per_participant",
-            tr.t("export.method_field.jurors_per_participant"),
-            if has_jury {
+            if p.has_jury() {
                 Cell::Int(stage.jurors_per_participant as i64)
             } else {
                 Cell::text(tr.t("export.no_jury"))
             },
         ),
-        Field::new(
-            "half_points",
-            tr.t("export.method_field.half_points"),
-            yes_no(stage.half_points),
-        ),
-        Field::new(
+        field("half_points", Cell::Bool(stage.half_points)),
+        field(
             "comment_required",
-            tr.t("export.method_field.comment_required"),
-            Cell::text(tr.t(&format!(
-                "export.comment_rule.{}",
-                match stage.comment_required {
-                    CommentRule::Never => "never",
-                    CommentRule::Extremes => "extremes",
-                    CommentRule::Always => "always",
-                }
-            ))),
+            Cell::text(comment_rule_words(stage, tr)),
         ),
-        Field::new(
+        field(
             "conflict_rules",
-            tr.t("export.method_field.conflict_rules"),
-            Cell::text(if stage.conflict_rules.is_empty() {
-                tr.t("export.none").to_string()
-            } else {
-                stage
-                    .conflict_rules
-                    .iter()
-                    .map(|r| {
-                        tr.t(match r {
-                            ConflictRule::SameMunicipality => {
-                                "export.conflict_rule.same_municipality"
-                            }
-                            ConflictRule::SameTos => "export.conflict_rule.same_tos",
-                        })
-                    })
-                    .collect::<Vec<_>>()
-                    .join("; ")
-            }),
+            Cell::text(conflict_rules_words(stage, tr)),
         ),
-        Field::new(
+        field(
             "juror_total",
-            tr.t("export.method_field.juror_total"),
             Cell::text(tr.t("export.formula.juror_total")),
         ),
-        Field::new(
-            "aggregation",
-            tr.t("export.method_field.aggregation"),
-            Cell::text(aggregation_words(&stage, tr)),
-        ),
-        Field::new(
+        field("aggregation", Cell::text(aggregation_words(stage, tr))),
+        field(
             "normalisation",
-            tr.t("export.method_field.normalisation"),
             Cell::text(tr.t(if stage.aggregation == Aggregation::Zscore {
                 "export.normalisation.zscore"
             } else {
                 "export.normalisation.none"
             })),
         ),
-        Field::new(
-            "carry_over",
-            tr.t("export.method_field.carry_over"),
-            Cell::text(if stage.carry_over.is_empty() {
-                tr.t("export.none").to_string()
-            } else {
-                stage
-                    .carry_over
-                    .iter()
-                    .map(|c| {
-                        let name = rules.stage(&c.stage).map_or(c.stage.as_str(), |s| &s.name);
-                        format!("{} × {}", tr.num(c.weight), name)
-                    })
-                    .collect::<Vec<_>>()
-                    .join(" + ")
-            }),
-        ),
-        Field::new(
-            "total",
-            tr.t("export.method_field.total"),
-            Cell::text(tr.t("export.formula.total")),
-        ),
-        Field::new(
-            "advance",
-            tr.t("export.method_field.advance"),
-            Cell::text(advance_words(rules, &stage, tr)),
-        ),
-        Field::new(
-            "tie_break",
-            tr.t("export.method_field.tie_break"),
-            Cell::text(
-                rules
-                    .tie_break(&stage)
-                    .iter()
-                    .enumerate()
-                    .map(|(i, t)| format!("{}. {}", i + 1, tie_rule(t, rules, &stage, tr)))
-                    .collect::<Vec<_>>()
-                    .join("; "),
-            ),
-        ),
+        field("carry_over", Cell::text(carry_over_words(rules, stage, tr))),
+        field("total", Cell::text(tr.t("export.formula.total"))),
+        field("advance", Cell::text(advance_words(rules, stage, tr))),
+        field("tie_break", Cell::text(tie_break_words(rules, stage, tr))),
+    ]
+}
+
+/// The method fields that identify the ranking and the state of the data:
+/// the ranking's hash and check, when it was closed, whether the rules
+/// changed since, the audit log's head and the export time.
+fn ranking_fields(p: &Protocol) -> Vec<Field> {
+    let (cx, tr) = (p.cx, p.tr);
+    let (ranking, closed) = (&p.result.ranking, p.result.closed);
+    let mut fields = vec![
         Field::new(
             "ranking_hash",
-            tr.t(if result.closed {
+            tr.t(if closed {
                 "export.method_field.ranking_hash"
             } else {
                 "export.method_field.draft_ranking_hash"
@@ -570,12 +631,12 @@ pub(super) fn build(cx: &Ctx) -> Result<Document, ExportError> {
         Field::new(
             "ranking_verified",
             tr.t("export.method_field.ranking_verified"),
-            yes_no(ranking.verify()),
+            Cell::Bool(ranking.verify()),
         ),
         Field::new(
             "closed",
             tr.t("export.method_field.closed"),
-            Cell::text(if result.closed {
+            Cell::text(if closed {
                 tr.f(
                     "export.closed_at",
                     &[("at", &cx.time(ranking.at)), ("by", &ranking.by)],
@@ -589,13 +650,11 @@ pub(super) fn build(cx: &Ctx) -> Result<Document, ExportError> {
             tr.t("export.method_field.advancing"),
             Cell::Int(ranking.advancing.len() as i64),
         ),
-    ]);
+    ];
     // A ranking frozen under rules since replaced says so where the
     // ranking's hash is read.
-    if result.closed
-        && let Some(change) = cx.view.stale_ranking(&stage.id)
-    {
-        method.push(Field::new(
+    if closed && let Some(change) = cx.view.stale_ranking(&p.stage.id) {
+        fields.push(Field::new(
             "ranking_stale",
             tr.t("export.method_field.ranking_stale"),
             Cell::text(tr.f(
@@ -604,7 +663,8 @@ pub(super) fn build(cx: &Ctx) -> Result<Document, ExportError> {
             )),
         ));
     }
-    method.extend([
+    let (seq, head) = &cx.audit;
+    fields.extend([
         Field::new(
             "audit_head",
             tr.t("export.method_field.audit_head"),
@@ -616,8 +676,14 @@ pub(super) fn build(cx: &Ctx) -> Result<Document, ExportError> {
             Cell::text(cx.time(cx.request.at)),
         ),
     ]);
+    fields
+}
 
-    let criteria = Table {
+/// The table of the stage's criteria: kind, scale, weight and how each
+/// is counted.
+fn criteria_table(p: &Protocol) -> Table {
+    let tr = p.tr;
+    Table {
         key: "criteria".into(),
         title: Some(tr.t("export.block.criteria").to_string()),
         columns: vec![
@@ -629,7 +695,8 @@ pub(super) fn build(cx: &Ctx) -> Result<Document, ExportError> {
             Column::new("counted", tr.t("export.col.counted")),
             Column::new("description", tr.t("export.col.description")),
         ],
-        rows: stage
+        rows: p
+            .stage
             .criteria
             .iter()
             .map(|c| {
@@ -650,15 +717,14 @@ pub(super) fn build(cx: &Ctx) -> Result<Document, ExportError> {
                 ]
             })
             .collect(),
-    };
+    }
+}
 
-    let competing: BTreeSet<&ParticipantId> = people.keys().copied().collect();
-    let person = |id: &ParticipantId| {
-        people
-            .get(id)
-            .map_or_else(String::new, |p| p.full_name.clone())
-    };
-    let conflicts = Table {
+/// The table of conflicts of interest between jurors and the stage's
+/// participants.
+fn conflicts_table(p: &Protocol) -> Table {
+    let tr = p.tr;
+    Table {
         key: "conflicts".into(),
         title: Some(tr.t("export.block.conflicts").to_string()),
         columns: vec![
@@ -669,16 +735,17 @@ pub(super) fn build(cx: &Ctx) -> Result<Document, ExportError> {
             Column::new("origin", tr.t("export.col.origin")),
             Column::new("reason", tr.t("export.col.reason")),
         ],
-        rows: cx
+        rows: p
+            .cx
             .view
             .conflicts()
-            .filter(|c| competing.contains(&c.participant))
+            .filter(|c| p.people.contains_key(&c.participant))
             .map(|c| {
                 vec![
                     Cell::text(c.juror.as_str()),
-                    Cell::text(jurors.get(&c.juror).cloned().unwrap_or_default()),
+                    Cell::text(p.juror_name(&c.juror)),
                     Cell::text(c.participant.as_str()),
-                    Cell::text(person(&c.participant)),
+                    Cell::text(p.person(&c.participant)),
                     Cell::text(tr.t(match c.origin {
                         ConflictOrigin::Registered => "export.conflict_origin.registered",
                         ConflictOrigin::DeclaredByJuror => "export.conflict_origin.declared",
@@ -687,8 +754,13 @@ pub(super) fn build(cx: &Ctx) -> Result<Document, ExportError> {
                 ]
             })
             .collect(),
-    };
-    let abstentions = Table {
+    }
+}
+
+/// The table of the sheets jurors abstained on, with their reasons.
+fn abstentions_table(p: &Protocol) -> Table {
+    let tr = p.tr;
+    Table {
         key: "abstentions".into(),
         title: Some(tr.t("export.block.abstentions").to_string()),
         columns: vec![
@@ -698,86 +770,109 @@ pub(super) fn build(cx: &Ctx) -> Result<Document, ExportError> {
             Column::new("full_name", tr.t("export.col.full_name")),
             Column::new("reason", tr.t("export.col.reason")),
         ],
-        rows: data
+        rows: p
+            .result
+            .report
+            .data
             .sheets
             .iter()
             .filter(|s| s.status == SheetStatus::Abstained)
             .map(|s| {
                 vec![
                     Cell::text(s.juror.as_str()),
-                    Cell::text(jurors.get(&s.juror).cloned().unwrap_or_default()),
+                    Cell::text(p.juror_name(&s.juror)),
                     Cell::text(s.participant.as_str()),
-                    Cell::text(person(&s.participant)),
+                    Cell::text(p.person(&s.participant)),
                     Cell::text(&s.comment),
                 ]
             })
             .collect(),
-    };
+    }
+}
+
+/// The table of regulations replaced during the contest after scoring had
+/// begun; `None` when there were none.
+fn regulation_changes_table(p: &Protocol) -> Option<Table> {
+    let tr = p.tr;
+    let changes: Vec<Vec<Cell>> =
+        p.cx.view
+            .regulation_changes()
+            .map(|c| {
+                let names = c
+                    .stages
+                    .iter()
+                    .map(|s| {
+                        p.rules
+                            .stage(s)
+                            .map_or_else(|| s.to_string(), |s| s.name.clone())
+                    })
+                    .collect::<Vec<_>>()
+                    .join("; ");
+                vec![
+                    Cell::text(p.cx.time(c.at)),
+                    Cell::text(c.by.as_str()),
+                    Cell::text(format!("{} ({})", c.old_hash, c.old_file)),
+                    Cell::text(format!("{} ({})", c.new_hash, c.new_file)),
+                    Cell::text(names),
+                    Cell::text(&c.reason),
+                ]
+            })
+            .collect();
+    (!changes.is_empty()).then(|| Table {
+        key: "regulation_changes".into(),
+        title: Some(tr.t("export.block.regulation_changes").to_string()),
+        columns: vec![
+            Column::new("at", tr.t("export.col.changed_at")),
+            Column::new("by", tr.t("export.col.changed_by")),
+            Column::new("old_regulation", tr.t("export.col.old_regulation")),
+            Column::new("new_regulation", tr.t("export.col.new_regulation")),
+            Column::new("stages", tr.t("export.col.changed_stages")),
+            Column::new("reason", tr.t("export.col.reason")),
+        ],
+        rows: changes,
+    })
+}
+
+/// The methods in words: only the rules this stage uses, with its numbers.
+fn methods_block(p: &Protocol) -> Block {
+    Block::Fields {
+        key: "methods".into(),
+        title: Some(p.tr.t("methods.title").to_string()),
+        fields: crate::text::methods::ranking(Some((p.rules, p.stage)), p.tr)
+            .into_iter()
+            .map(|part| Field::new(part.key, part.title, Cell::text(part.paragraphs.join(" "))))
+            .collect(),
+    }
+}
+
+/// The method appendix: the method fields, the criteria, the conflicts,
+/// the abstentions, any regulation changes and the methods in words.
+fn appendix_section(p: &Protocol) -> Section {
+    let mut method = regulation_fields(p);
+    method.extend(rule_fields(p));
+    method.extend(ranking_fields(p));
     let mut blocks = vec![
         Block::Fields {
             key: "method".into(),
             title: None,
             fields: method,
         },
-        Block::Table(criteria),
-        Block::Table(conflicts),
-        Block::Table(abstentions),
+        Block::Table(criteria_table(p)),
+        Block::Table(conflicts_table(p)),
+        Block::Table(abstentions_table(p)),
     ];
-    // The regulation replaced during the contest, after scoring had begun.
-    let changes: Vec<Vec<Cell>> = cx
-        .view
-        .regulation_changes()
-        .map(|c| {
-            let names = c
-                .stages
-                .iter()
-                .map(|s| {
-                    rules
-                        .stage(s)
-                        .map_or_else(|| s.to_string(), |s| s.name.clone())
-                })
-                .collect::<Vec<_>>()
-                .join("; ");
-            vec![
-                Cell::text(cx.time(c.at)),
-                Cell::text(c.by.as_str()),
-                Cell::text(format!("{} ({})", c.old_hash, c.old_file)),
-                Cell::text(format!("{} ({})", c.new_hash, c.new_file)),
-                Cell::text(names),
-                Cell::text(&c.reason),
-            ]
-        })
-        .collect();
-    if !changes.is_empty() {
-        blocks.push(Block::Table(Table {
-            key: "regulation_changes".into(),
-            title: Some(tr.t("export.block.regulation_changes").to_string()),
-            columns: vec![
-                Column::new("at", tr.t("export.col.changed_at")),
-                Column::new("by", tr.t("export.col.changed_by")),
-                Column::new("old_regulation", tr.t("export.col.old_regulation")),
-                Column::new("new_regulation", tr.t("export.col.new_regulation")),
-                Column::new("stages", tr.t("export.col.changed_stages")),
-                Column::new("reason", tr.t("export.col.reason")),
-            ],
-            rows: changes,
-        }));
-    }
-    // The methods in words: only the rules this stage uses, with its numbers.
-    blocks.push(Block::Fields {
-        key: "methods".into(),
-        title: Some(tr.t("methods.title").to_string()),
-        fields: crate::text::methods::ranking(Some((rules, &stage)), tr)
-            .into_iter()
-            .map(|part| Field::new(part.key, part.title, Cell::text(part.paragraphs.join(" "))))
-            .collect(),
-    });
-    let appendix = Section {
+    blocks.extend(regulation_changes_table(p).map(Block::Table));
+    blocks.push(methods_block(p));
+    Section {
         key: "method".into(),
-        title: tr.t("export.section.method").to_string(),
+        title: p.tr.t("export.section.method").to_string(),
         blocks,
-    };
-    let regulation = Section {
+    }
+}
+
+/// The regulation's full text, headed by its file name and hash.
+fn regulation_section(active: &ActiveRegulation, tr: &I18n) -> Section {
+    Section {
         key: "regulation".into(),
         title: tr.t("export.section.regulation").to_string(),
         blocks: vec![Block::Text {
@@ -792,19 +887,65 @@ pub(super) fn build(cx: &Ctx) -> Result<Document, ExportError> {
             syntax: "toml",
             text: active.doc.source.clone(),
         }],
+    }
+}
+
+/// The stage's result when the request may have it: the reader may see
+/// the stage's scores, and an open stage is exported only as a draft.
+fn permitted_result(cx: &Ctx, stage: &Stage) -> Result<StageResult, ExportError> {
+    // A blind stage's scores before it is closed are the coordinators' only:
+    // no draft would help anyone else.
+    cx.service.may_see_scores(cx.actor, &stage.id)?;
+    let closed = cx
+        .view
+        .stage_state(&stage.id)
+        .is_some_and(|s| s.is_closed());
+    if !closed && !cx.request.draft {
+        return Err(ExportError::NotFinal {
+            why: Refusal::ProtocolOpen {
+                id: stage.id.clone(),
+                stage: stage.name.clone(),
+            },
+            draft: Draft::Draft,
+        });
+    }
+    stage_result(cx, &stage.id)
+}
+
+pub(super) fn build(cx: &Ctx) -> Result<Document, ExportError> {
+    let tr = &cx.tr;
+    let active = cx.view.regulation().ok_or(ServiceError::NoRegulation)?;
+    let stage = cx.stage()?;
+    let result = permitted_result(cx, stage)?;
+    let p = Protocol {
+        cx,
+        tr,
+        active,
+        rules: &active.rules,
+        stage,
+        result: &result,
+        people: result
+            .report
+            .data
+            .participants
+            .iter()
+            .map(|p| (&p.id, p))
+            .collect(),
+        jurors: cx
+            .view
+            .jurors()
+            .map(|j| (j.id.clone(), j.full_name.clone()))
+            .collect(),
+        jury: stage.jury_criteria().collect(),
+        indicators: stage.indicator_criteria().collect(),
     };
 
-    let mut sections = vec![protocol];
+    let mut sections = vec![protocol_section(&p)];
     // A stage counted from data has no jury to describe.
-    if has_jury {
-        sections.push(statistics_section(
-            &result.report.analysis,
-            &person,
-            &jurors,
-            cx,
-        ));
+    if p.has_jury() {
+        sections.push(statistics_section(&p));
     }
-    sections.extend([appendix, regulation]);
+    sections.extend([appendix_section(&p), regulation_section(active, tr)]);
 
     let title = tr.f("export.title.protocol", &[("stage", &stage.name)]);
     let status =
