@@ -4,6 +4,7 @@
 use super::*;
 use crate::domain::participant::Indicators;
 use crate::domain::regulation::{Advance, AdvanceKind};
+use crate::domain::scoring::SheetStatus;
 use crate::domain::stats::testing::Lcg;
 use chrono::{Duration, NaiveDate, TimeZone, Utc};
 use proptest::prelude::*;
