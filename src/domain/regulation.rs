@@ -925,10 +925,22 @@ impl Regulation {
 
     /// Checks the rules serde cannot: returns `(field path, problem)` pairs.
     fn check(&self) -> Vec<(String, RegulationProblem)> {
-        use RegulationProblem as P;
         let mut out: Vec<(String, RegulationProblem)> = self.beyond_limits();
         let mut bad = |field: String, problem: RegulationProblem| out.push((field, problem));
+        self.check_contest(&mut bad);
+        let mut earlier: Vec<StageId> = Vec::new();
+        for (s, stage) in self.stages.iter().enumerate() {
+            self.check_stage(s, stage, &earlier, &mut bad);
+            earlier.push(stage.id.clone());
+        }
+        self.check_mentoring(&mut bad);
+        self.check_activity(&mut bad);
+        out
+    }
 
+    /// Time zone, contest name, groups, the presence of stages and the contest tie-break.
+    fn check_contest(&self, bad: &mut impl FnMut(String, RegulationProblem)) {
+        use RegulationProblem as P;
         if let Some(zone) = &self.timezone
             && zone.parse::<chrono_tz::Tz>().is_err()
         {
@@ -940,6 +952,16 @@ impl Regulation {
         if self.groups.is_empty() {
             bad("groups".into(), P::NoGroups);
         }
+        self.check_groups(bad);
+        if self.stages.is_empty() {
+            bad("stages".into(), P::NoStages);
+        }
+        check_tie_break_names(&self.ranking.tie_break, "ranking.tie_break", bad);
+    }
+
+    /// Each group's id: present, well formed, not repeated.
+    fn check_groups(&self, bad: &mut impl FnMut(String, RegulationProblem)) {
+        use RegulationProblem as P;
         let mut group_ids = BTreeSet::new();
         for (i, g) in self.groups.iter().enumerate() {
             if g.id.as_str().trim().is_empty() {
@@ -955,165 +977,99 @@ impl Regulation {
                 );
             }
         }
-        if self.stages.is_empty() {
-            bad("stages".into(), P::NoStages);
-        }
-        check_tie_break_names(&self.ranking.tie_break, "ranking.tie_break", &mut bad);
+    }
 
-        let mut earlier: Vec<StageId> = Vec::new();
-        for (s, stage) in self.stages.iter().enumerate() {
-            let at = format!("stages[{s}]");
-            if let Some(fault) = crate::domain::clean::id_fault(stage.id.as_str()) {
-                let id = stage.id.to_string();
-                bad(format!("{at}.id"), P::BadId { id, fault });
-            }
-            if earlier.contains(&stage.id) {
-                bad(
-                    format!("{at}.id"),
-                    P::StageIdTwice {
-                        id: stage.id.clone(),
+    /// One stage, given the ids of the stages before it.
+    fn check_stage(
+        &self,
+        s: usize,
+        stage: &Stage,
+        earlier: &[StageId],
+        bad: &mut impl FnMut(String, RegulationProblem),
+    ) {
+        use RegulationProblem as P;
+        let at = format!("stages[{s}]");
+        if let Some(fault) = crate::domain::clean::id_fault(stage.id.as_str()) {
+            let id = stage.id.to_string();
+            bad(format!("{at}.id"), P::BadId { id, fault });
+        }
+        if earlier.contains(&stage.id) {
+            bad(
+                format!("{at}.id"),
+                P::StageIdTwice {
+                    id: stage.id.clone(),
+                },
+            );
+        }
+        if stage.criteria.is_empty() {
+            bad(
+                format!("{at}.criteria"),
+                P::NoCriteria {
+                    stage: stage.id.clone(),
+                },
+            );
+        }
+        let mut ids = BTreeSet::new();
+        for (c, crit) in stage.criteria.iter().enumerate() {
+            check_criterion(&format!("{at}.criteria[{c}]"), crit, &mut ids, bad);
+        }
+        let has_jury = stage.criteria.iter().any(|c| c.kind == CriterionKind::Jury);
+        if has_jury && stage.jurors_per_participant == 0 {
+            bad(format!("{at}.jurors_per_participant"), P::NoJurors);
+        }
+        if let Some(f) = stage.trim_fraction
+            && !(0.0..0.5).contains(&f)
+        {
+            bad(format!("{at}.trim_fraction"), P::TrimFraction { got: f });
+        }
+        check_carry_over(stage, &at, earlier, bad);
+        self.check_advance(stage, &at, bad);
+        if let Some(chain) = &stage.tie_break {
+            check_tie_break_names(chain, &format!("{at}.tie_break"), bad);
+        }
+        self.check_stage_tie_break(stage, &at, &ids, earlier, bad);
+    }
+
+    /// The stage's tie-break chain names criteria of this stage and earlier stages only.
+    fn check_stage_tie_break(
+        &self,
+        stage: &Stage,
+        at: &str,
+        ids: &BTreeSet<CriterionId>,
+        earlier: &[StageId],
+        bad: &mut impl FnMut(String, RegulationProblem),
+    ) {
+        use RegulationProblem as P;
+        for (k, rule) in self.tie_break_strings(stage).iter().enumerate() {
+            let field = if stage.tie_break.is_some() {
+                format!("{at}.tie_break[{k}]")
+            } else {
+                format!("ranking.tie_break[{k}]")
+            };
+            match TieBreak::parse(rule) {
+                Some(TieBreak::Criterion(c)) if !ids.contains(&c) => bad(
+                    field,
+                    P::TieBreakUnknownCriterion {
+                        criterion: c,
+                        stage: stage.id.clone(),
+                        has: stage.criteria.iter().map(|c| c.id.clone()).collect(),
                     },
-                );
-            }
-            if stage.criteria.is_empty() {
-                bad(
-                    format!("{at}.criteria"),
-                    P::NoCriteria {
+                ),
+                Some(TieBreak::Stage(st)) if !earlier.contains(&st) => bad(
+                    field,
+                    P::TieBreakNotEarlierStage {
+                        named: st,
                         stage: stage.id.clone(),
                     },
-                );
+                ),
+                _ => {}
             }
-            let mut ids = BTreeSet::new();
-            for (c, crit) in stage.criteria.iter().enumerate() {
-                let cat = format!("{at}.criteria[{c}]");
-                if let Some(fault) = crate::domain::clean::id_fault(crit.id.as_str()) {
-                    let id = crit.id.to_string();
-                    bad(format!("{cat}.id"), P::BadId { id, fault });
-                }
-                if !ids.insert(crit.id.clone()) {
-                    bad(
-                        format!("{cat}.id"),
-                        P::CriterionIdTwice {
-                            id: crit.id.clone(),
-                        },
-                    );
-                }
-                if !(crit.max_points.is_finite() && crit.max_points > 0.0) {
-                    bad(
-                        format!("{cat}.max_points"),
-                        P::MaxPointsNotPositive {
-                            got: crit.max_points,
-                        },
-                    );
-                }
-                if crit.weight < 0.0 {
-                    bad(
-                        format!("{cat}.weight"),
-                        P::NegativeWeight { got: crit.weight },
-                    );
-                }
-                match crit.kind {
-                    CriterionKind::Indicator => {
-                        if crit.source.is_none() {
-                            bad(format!("{cat}.source"), P::IndicatorWithoutSource);
-                        }
-                        if let Some(p) = crit.per_unit
-                            && (!p.is_finite() || p < 0.0)
-                        {
-                            bad(
-                                format!("{cat}.per_unit"),
-                                P::Negative {
-                                    name: "per_unit".into(),
-                                    got: p,
-                                },
-                            );
-                        }
-                        if crit.per_unit.is_some() && !crit.bands.is_empty() {
-                            bad(format!("{cat}.bands"), P::PerUnitAndBands);
-                        }
-                        for (b, pair) in crit.bands.iter().enumerate() {
-                            if pair[1] > crit.max_points || pair[1] < 0.0 {
-                                bad(
-                                    format!("{cat}.bands[{b}]"),
-                                    P::BandPointsOutOfRange {
-                                        max: crit.max_points,
-                                        got: pair[1],
-                                    },
-                                );
-                            }
-                            if b > 0 && crit.bands[b - 1][0] >= pair[0] {
-                                bad(format!("{cat}.bands[{b}]"), P::BandsNotAscending);
-                            }
-                        }
-                    }
-                    CriterionKind::Jury => {
-                        if crit.source.is_some()
-                            || crit.per_unit.is_some()
-                            || !crit.bands.is_empty()
-                        {
-                            bad(format!("{cat}.kind"), P::JuryWithIndicatorSettings);
-                        }
-                    }
-                }
-            }
-            let has_jury = stage.criteria.iter().any(|c| c.kind == CriterionKind::Jury);
-            if has_jury && stage.jurors_per_participant == 0 {
-                bad(format!("{at}.jurors_per_participant"), P::NoJurors);
-            }
-            if let Some(f) = stage.trim_fraction
-                && !(0.0..0.5).contains(&f)
-            {
-                bad(format!("{at}.trim_fraction"), P::TrimFraction { got: f });
-            }
-            for (k, carry) in stage.carry_over.iter().enumerate() {
-                if !earlier.contains(&carry.stage) {
-                    bad(
-                        format!("{at}.carry_over[{k}].stage"),
-                        P::NotEarlierStage {
-                            stage: carry.stage.clone(),
-                            earlier: earlier.clone(),
-                        },
-                    );
-                }
-                if carry.weight < 0.0 {
-                    bad(
-                        format!("{at}.carry_over[{k}].weight"),
-                        P::NegativeWeight { got: carry.weight },
-                    );
-                }
-            }
-            self.check_advance(stage, &at, &mut bad);
-            if let Some(chain) = &stage.tie_break {
-                check_tie_break_names(chain, &format!("{at}.tie_break"), &mut bad);
-            }
-            for (k, rule) in self.tie_break_strings(stage).iter().enumerate() {
-                let field = if stage.tie_break.is_some() {
-                    format!("{at}.tie_break[{k}]")
-                } else {
-                    format!("ranking.tie_break[{k}]")
-                };
-                match TieBreak::parse(rule) {
-                    Some(TieBreak::Criterion(c)) if !ids.contains(&c) => bad(
-                        field,
-                        P::TieBreakUnknownCriterion {
-                            criterion: c,
-                            stage: stage.id.clone(),
-                            has: stage.criteria.iter().map(|c| c.id.clone()).collect(),
-                        },
-                    ),
-                    Some(TieBreak::Stage(st)) if !earlier.contains(&st) => bad(
-                        field,
-                        P::TieBreakNotEarlierStage {
-                            named: st,
-                            stage: stage.id.clone(),
-                        },
-                    ),
-                    _ => {}
-                }
-            }
-            earlier.push(stage.id.clone());
         }
+    }
 
+    /// Mentoring: the distance limit, the distance bands and the weights.
+    fn check_mentoring(&self, bad: &mut impl FnMut(String, RegulationProblem)) {
+        use RegulationProblem as P;
         let m = &self.mentoring;
         if !m.max_distance_km.is_finite() || m.max_distance_km < 0.0 {
             bad("mentoring.max_distance_km".into(), P::MaxDistanceNegative);
@@ -1141,6 +1097,11 @@ impl Regulation {
                 );
             }
         }
+    }
+
+    /// Activity: points per format, topic multipliers, bonuses and caps.
+    fn check_activity(&self, bad: &mut impl FnMut(String, RegulationProblem)) {
+        use RegulationProblem as P;
         let a = &self.activity;
         for (f, p) in &a.points_per_format {
             if !p.is_finite() || *p < 0.0 {
@@ -1178,7 +1139,6 @@ impl Regulation {
                 );
             }
         }
-        out
     }
 
     fn check_advance(
@@ -1413,6 +1373,113 @@ fn check_tie_break_names(
             bad(
                 format!("{at}[{k}]"),
                 RegulationProblem::UnknownTieBreak { rule: rule.clone() },
+            );
+        }
+    }
+}
+
+/// One criterion at `cat`: id, points, weight and the settings its kind allows.
+fn check_criterion(
+    cat: &str,
+    crit: &Criterion,
+    ids: &mut BTreeSet<CriterionId>,
+    bad: &mut impl FnMut(String, RegulationProblem),
+) {
+    use RegulationProblem as P;
+    if let Some(fault) = crate::domain::clean::id_fault(crit.id.as_str()) {
+        let id = crit.id.to_string();
+        bad(format!("{cat}.id"), P::BadId { id, fault });
+    }
+    if !ids.insert(crit.id.clone()) {
+        bad(
+            format!("{cat}.id"),
+            P::CriterionIdTwice {
+                id: crit.id.clone(),
+            },
+        );
+    }
+    if !(crit.max_points.is_finite() && crit.max_points > 0.0) {
+        bad(
+            format!("{cat}.max_points"),
+            P::MaxPointsNotPositive {
+                got: crit.max_points,
+            },
+        );
+    }
+    if crit.weight < 0.0 {
+        bad(
+            format!("{cat}.weight"),
+            P::NegativeWeight { got: crit.weight },
+        );
+    }
+    match crit.kind {
+        CriterionKind::Indicator => check_indicator(cat, crit, bad),
+        CriterionKind::Jury => {
+            if crit.source.is_some() || crit.per_unit.is_some() || !crit.bands.is_empty() {
+                bad(format!("{cat}.kind"), P::JuryWithIndicatorSettings);
+            }
+        }
+    }
+}
+
+/// An indicator criterion: its source, points per unit or ascending bands within the maximum.
+fn check_indicator(cat: &str, crit: &Criterion, bad: &mut impl FnMut(String, RegulationProblem)) {
+    use RegulationProblem as P;
+    if crit.source.is_none() {
+        bad(format!("{cat}.source"), P::IndicatorWithoutSource);
+    }
+    if let Some(p) = crit.per_unit
+        && (!p.is_finite() || p < 0.0)
+    {
+        bad(
+            format!("{cat}.per_unit"),
+            P::Negative {
+                name: "per_unit".into(),
+                got: p,
+            },
+        );
+    }
+    if crit.per_unit.is_some() && !crit.bands.is_empty() {
+        bad(format!("{cat}.bands"), P::PerUnitAndBands);
+    }
+    for (b, pair) in crit.bands.iter().enumerate() {
+        if pair[1] > crit.max_points || pair[1] < 0.0 {
+            bad(
+                format!("{cat}.bands[{b}]"),
+                P::BandPointsOutOfRange {
+                    max: crit.max_points,
+                    got: pair[1],
+                },
+            );
+        }
+        if b > 0 && crit.bands[b - 1][0] >= pair[0] {
+            bad(format!("{cat}.bands[{b}]"), P::BandsNotAscending);
+        }
+    }
+}
+
+/// Carry-over: only from earlier stages, never with a negative weight.
+fn check_carry_over(
+    stage: &Stage,
+    at: &str,
+    earlier: &[StageId],
+    bad: &mut impl FnMut(String, RegulationProblem),
+) {
+    use RegulationProblem as P;
+    for (k, carry) in stage.carry_over.iter().enumerate() {
+        if !earlier.contains(&carry.stage) {
+            bad(
+                format!("{at}.carry_over[{k}].stage"),
+                P::NotEarlierStage {
+                    stage: carry.stage.clone(),
+                    earlier: earlier.to_vec(),
+                },
+            );
+        }
+        if carry.weight < 0.0 {
+            bad(
+                format!("{at}.carry_over[{k}].weight"),
+                P::NegativeWeight { got: carry.weight },
             );
         }
     }

@@ -12,7 +12,7 @@
 
 use super::records::Parsed;
 use super::schema::Mapping;
-use super::table::Table;
+use super::table::{Row, Table};
 use super::text::{self, normalize};
 use super::{ImportError, Message, Problem, Warning};
 use crate::domain::contest::Record;
@@ -65,27 +65,116 @@ fn ids(many: &[ParticipantId]) -> String {
         .join(", ")
 }
 
-pub fn parse(
+/// An event a row marks, the day if known, and the column it came from.
+type Mark = (EventId, Option<NaiveDate>, Option<String>);
+
+/// The columns that may name a listener.
+struct ListenerColumns {
+    id: Option<usize>,
+    email: Option<usize>,
+    name: Option<usize>,
+}
+
+/// The contest's listeners by e-mail and by full name.
+struct Directory {
+    by_email: HashMap<String, Vec<ParticipantId>>,
+    by_name: HashMap<String, Vec<ParticipantId>>,
+}
+
+impl Directory {
+    /// Indexes every participant by trimmed lower-case e-mail and by normalized name.
+    fn new(view: &View) -> Self {
+        let mut by_email: HashMap<String, Vec<ParticipantId>> = HashMap::new();
+        let mut by_name: HashMap<String, Vec<ParticipantId>> = HashMap::new();
+        for p in view.participants() {
+            if !p.email.trim().is_empty() {
+                by_email
+                    .entry(p.email.trim().to_lowercase())
+                    .or_default()
+                    .push(p.id.clone());
+            }
+            by_name
+                .entry(normalize(&p.full_name))
+                .or_default()
+                .push(p.id.clone());
+        }
+        Directory { by_email, by_name }
+    }
+
+    /// Who a row names: by id, or else by e-mail, or else by full name.
+    fn listener(
+        &self,
+        table: &Table,
+        row: &Row,
+        cols: &ListenerColumns,
+    ) -> Result<ParticipantId, (Option<String>, Message)> {
+        let id = cell(row, cols.id);
+        let email = cell(row, cols.email);
+        let name = cell(row, cols.name);
+        if !id.is_empty() {
+            Ok(ParticipantId::new(id))
+        } else if !email.is_empty() {
+            match self
+                .by_email
+                .get(&email.trim().to_lowercase())
+                .map(Vec::as_slice)
+            {
+                Some([one]) => Ok(one.clone()),
+                Some(many) if many.len() > 1 => Err((
+                    header(table, cols.email),
+                    Message::new("import.attendance.email_many")
+                        .with("n", many.len())
+                        .with("email", &email)
+                        .with("ids", ids(many)),
+                )),
+                _ => Err((
+                    header(table, cols.email),
+                    Message::new("import.attendance.email_none").with("email", &email),
+                )),
+            }
+        } else if !name.is_empty() {
+            match self.by_name.get(&normalize(&name)).map(Vec::as_slice) {
+                Some([one]) => Ok(one.clone()),
+                Some(many) if many.len() > 1 => Err((
+                    header(table, cols.name),
+                    Message::new("import.attendance.name_many")
+                        .with("n", many.len())
+                        .with("name", &name)
+                        .with("ids", ids(many)),
+                )),
+                _ => Err((
+                    header(table, cols.name),
+                    Message::new("import.attendance.name_none").with("name", &name),
+                )),
+            }
+        } else {
+            Err((None, Message::new("import.attendance.no_listener")))
+        }
+    }
+}
+
+/// A row's cell in the column, empty when there is no such column or cell.
+fn cell(row: &Row, col: Option<usize>) -> String {
+    col.and_then(|i| row.cells.get(i))
+        .cloned()
+        .unwrap_or_default()
+}
+
+/// The column's heading, if there is such a column.
+fn header(table: &Table, col: Option<usize>) -> Option<String> {
+    col.map(|i| table.headers[i].clone())
+}
+
+/// Which of the three shapes the file has; a matrix drops the warnings about its event columns.
+fn shape(
     table: &Table,
     view: &View,
-    mapping: Mapping,
-    mut warnings: Vec<Warning>,
+    mapping: &Mapping,
+    warnings: &mut Vec<Warning>,
     event: Option<&EventId>,
-) -> Result<Parsed, ImportError> {
+) -> Result<Shape, ImportError> {
     let fail = |line: usize, m: Message| ImportError::one(&table.file, Problem::at(line, None, m));
-    let (id_col, email_col, name_col) = (
-        mapping.index("participant_id"),
-        mapping.index("email"),
-        mapping.index("full_name"),
-    );
-    if id_col.is_none() && email_col.is_none() && name_col.is_none() {
-        return Err(fail(
-            table.header_line,
-            Message::new("import.attendance.no_listener_column")
-                .with("headers", table.headers.join(", ")),
-        ));
-    }
-    let shape = match (mapping.index("event_id"), event) {
+    Ok(match (mapping.index("event_id"), event) {
         (Some(_), Some(_)) => {
             return Err(fail(
                 table.header_line,
@@ -127,29 +216,94 @@ pub fn parse(
             });
             Shape::Matrix(columns)
         }
-    };
+    })
+}
 
-    let mut by_email: HashMap<String, Vec<ParticipantId>> = HashMap::new();
-    let mut by_name: HashMap<String, Vec<ParticipantId>> = HashMap::new();
-    for p in view.participants() {
-        if !p.email.trim().is_empty() {
-            by_email
-                .entry(p.email.trim().to_lowercase())
-                .or_default()
-                .push(p.id.clone());
+/// Which events a row marks, on which day; `None` when the row is to be skipped.
+fn marks(
+    table: &Table,
+    shape: &Shape,
+    mapping: &Mapping,
+    row: &Row,
+    problems: &mut Vec<Problem>,
+) -> Option<Vec<Mark>> {
+    let mut marks: Vec<Mark> = Vec::new();
+    let date_cell = cell(row, mapping.index("date"));
+    let date = if date_cell.is_empty() {
+        Ok(None)
+    } else {
+        text::parse_date(&date_cell).map(Some)
+    };
+    match shape {
+        Shape::PerMark | Shape::OneEvent(_) => {
+            let date = match date {
+                Ok(d) => d,
+                Err(m) => {
+                    problems.push(Problem::at(
+                        row.line,
+                        header(table, mapping.index("date")),
+                        m,
+                    ));
+                    return None;
+                }
+            };
+            let event = match shape {
+                Shape::OneEvent(e) => e.clone(),
+                _ => {
+                    let e = cell(row, mapping.index("event_id"));
+                    if e.is_empty() {
+                        problems.push(Problem::at(
+                            row.line,
+                            header(table, mapping.index("event_id")),
+                            Message::new("import.cell.empty"),
+                        ));
+                        return None;
+                    }
+                    EventId::new(e)
+                }
+            };
+            marks.push((event, date, header(table, mapping.index("event_id"))));
         }
-        by_name
-            .entry(normalize(&p.full_name))
-            .or_default()
-            .push(p.id.clone());
+        Shape::Matrix(columns) => {
+            for (i, e) in columns {
+                match mark(&row.cells[*i]) {
+                    Ok(Some(d)) => marks.push((e.clone(), d, Some(table.headers[*i].clone()))),
+                    Ok(None) => {}
+                    Err(m) => {
+                        problems.push(Problem::at(row.line, Some(table.headers[*i].clone()), m))
+                    }
+                }
+            }
+        }
     }
-    let cell = |row: &super::table::Row, col: Option<usize>| -> String {
-        col.and_then(|i| row.cells.get(i))
-            .cloned()
-            .unwrap_or_default()
-    };
-    let header = |col: Option<usize>| col.map(|i| table.headers[i].clone());
+    Some(marks)
+}
 
+pub fn parse(
+    table: &Table,
+    view: &View,
+    mapping: Mapping,
+    mut warnings: Vec<Warning>,
+    event: Option<&EventId>,
+) -> Result<Parsed, ImportError> {
+    let cols = ListenerColumns {
+        id: mapping.index("participant_id"),
+        email: mapping.index("email"),
+        name: mapping.index("full_name"),
+    };
+    if cols.id.is_none() && cols.email.is_none() && cols.name.is_none() {
+        return Err(ImportError::one(
+            &table.file,
+            Problem::at(
+                table.header_line,
+                None,
+                Message::new("import.attendance.no_listener_column")
+                    .with("headers", table.headers.join(", ")),
+            ),
+        ));
+    }
+    let shape = shape(table, view, &mapping, &mut warnings, event)?;
+    let directory = Directory::new(view);
     let mut out = Parsed {
         records: Vec::new(),
         lines: Vec::new(),
@@ -159,101 +313,16 @@ pub fn parse(
     let mut problems = Vec::new();
     let mut seen: HashMap<(ParticipantId, EventId), usize> = HashMap::new();
     for row in &table.rows {
-        // Who is it?
-        let id = cell(row, id_col);
-        let email = cell(row, email_col);
-        let name = cell(row, name_col);
-        let listener = if !id.is_empty() {
-            Ok(ParticipantId::new(id))
-        } else if !email.is_empty() {
-            match by_email
-                .get(&email.trim().to_lowercase())
-                .map(Vec::as_slice)
-            {
-                Some([one]) => Ok(one.clone()),
-                Some(many) if many.len() > 1 => Err((
-                    header(email_col),
-                    Message::new("import.attendance.email_many")
-                        .with("n", many.len())
-                        .with("email", &email)
-                        .with("ids", ids(many)),
-                )),
-                _ => Err((
-                    header(email_col),
-                    Message::new("import.attendance.email_none").with("email", &email),
-                )),
-            }
-        } else if !name.is_empty() {
-            match by_name.get(&normalize(&name)).map(Vec::as_slice) {
-                Some([one]) => Ok(one.clone()),
-                Some(many) if many.len() > 1 => Err((
-                    header(name_col),
-                    Message::new("import.attendance.name_many")
-                        .with("n", many.len())
-                        .with("name", &name)
-                        .with("ids", ids(many)),
-                )),
-                _ => Err((
-                    header(name_col),
-                    Message::new("import.attendance.name_none").with("name", &name),
-                )),
-            }
-        } else {
-            Err((None, Message::new("import.attendance.no_listener")))
-        };
-        let listener = match listener {
+        let listener = match directory.listener(table, row, &cols) {
             Ok(l) => l,
             Err((column, message)) => {
                 problems.push(Problem::at(row.line, column, message));
                 continue;
             }
         };
-        // Which events, on which day?
-        let mut marks: Vec<(EventId, Option<NaiveDate>, Option<String>)> = Vec::new();
-        let date_cell = cell(row, out.mapping.index("date"));
-        let date = if date_cell.is_empty() {
-            Ok(None)
-        } else {
-            text::parse_date(&date_cell).map(Some)
+        let Some(marks) = marks(table, &shape, &out.mapping, row, &mut problems) else {
+            continue;
         };
-        match &shape {
-            Shape::PerMark | Shape::OneEvent(_) => {
-                let date = match date {
-                    Ok(d) => d,
-                    Err(m) => {
-                        problems.push(Problem::at(row.line, header(out.mapping.index("date")), m));
-                        continue;
-                    }
-                };
-                let event = match &shape {
-                    Shape::OneEvent(e) => e.clone(),
-                    _ => {
-                        let e = cell(row, out.mapping.index("event_id"));
-                        if e.is_empty() {
-                            problems.push(Problem::at(
-                                row.line,
-                                header(out.mapping.index("event_id")),
-                                Message::new("import.cell.empty"),
-                            ));
-                            continue;
-                        }
-                        EventId::new(e)
-                    }
-                };
-                marks.push((event, date, header(out.mapping.index("event_id"))));
-            }
-            Shape::Matrix(columns) => {
-                for (i, e) in columns {
-                    match mark(&row.cells[*i]) {
-                        Ok(Some(d)) => marks.push((e.clone(), d, Some(table.headers[*i].clone()))),
-                        Ok(None) => {}
-                        Err(m) => {
-                            problems.push(Problem::at(row.line, Some(table.headers[*i].clone()), m))
-                        }
-                    }
-                }
-            }
-        }
         for (event, date, column) in marks {
             if let Some(first) = seen.insert((listener.clone(), event.clone()), row.line) {
                 problems.push(Problem::at(

@@ -140,8 +140,40 @@ impl Store {
     }
 }
 
+/// The audit entries of a dump, resealed as stored, by sequence number.
+type Sealed = Vec<(u64, Vec<u8>)>;
+
+/// The first key-only entry of a schema 1 log and the records it left unproved.
+type Unproved = Option<(u64, Vec<Key>)>;
+
 impl super::Live {
     fn restore(&self, dump: &Dump, file: &str) -> std::result::Result<Restored, RestoreError> {
+        self.admit(dump, file)?;
+        // Check everything before writing anything.
+        let (mut sealed, walk, checkpoint) = check(dump, file)?;
+        let sessions = sessions(dump, file)?;
+        let head = Head {
+            seq: walk.entries,
+            hash: walk.last_hash.clone(),
+        };
+        let (head, written) = match checkpoint {
+            Some((first, keys)) => {
+                let (head, written) = seal_checkpoint(dump, &head, first, &keys, &mut sealed);
+                (head, Some(written))
+            }
+            None => (head, None),
+        };
+        self.write(dump, &sealed, &head, &sessions)?;
+        self.flush()?;
+        Ok(Restored {
+            records: dump.records.len(),
+            head: (head.seq, head.hash),
+            checkpoint: written,
+        })
+    }
+
+    /// Refuses a file that is not a backup, one newer than this konkurs, or a database not empty.
+    fn admit(&self, dump: &Dump, file: &str) -> std::result::Result<(), RestoreError> {
         if dump.format != FORMAT {
             return Err(RestoreError::NotABackup {
                 file: file.into(),
@@ -158,100 +190,17 @@ impl super::Live {
         if !self.is_empty() {
             return Err(RestoreError::NotEmpty(self.path.display().to_string()));
         }
+        Ok(())
+    }
 
-        // Check everything before writing anything.
-        let mut walk = audit::Walk::default();
-        let mut sealed = Vec::with_capacity(dump.audit.len());
-        for entry in &dump.audit {
-            let stored = audit::reseal(entry).map_err(|why| RestoreError::NotABackup {
-                file: file.into(),
-                why: format!("audit entry {}: {why}", entry.seq),
-            })?;
-            walk.step(None, &stored);
-            sealed.push((entry.seq, stored));
-        }
-        match &dump.head {
-            Some(h) => walk.check_head(&Head {
-                seq: h.seq,
-                hash: h.hash.clone(),
-            }),
-            None if dump.schema >= 2 => walk.problems.push(Problem::NoHead),
-            None => {}
-        }
-        let mut problems = Vec::new();
-        let mut seen: HashSet<Key> = HashSet::with_capacity(dump.records.len());
-        let mut duplicate = None;
-        let records: Vec<Record> = dump
-            .records
-            .iter()
-            .filter(|r| {
-                let fresh = seen.insert(r.key());
-                if !fresh && duplicate.is_none() {
-                    duplicate = Some(r.key());
-                }
-                fresh
-            })
-            .cloned()
-            .collect();
-        if let Some(key) = duplicate {
-            problems.push(Problem::Duplicate { key });
-        }
-        walk.compare(records);
-        // A log of schema 1 may leave records unproved: they are restored
-        // as they are and recorded by a checkpoint, as opening a database
-        // of schema 1 does. A log of this konkurs may not.
-        let checkpoint = match walk.unproved() {
-            Some((first, keys)) if dump.schema < 2 => Some((first, keys)),
-            Some((seq, keys)) => {
-                walk.problems.push(Problem::Unproved {
-                    seq,
-                    records: keys.len(),
-                });
-                None
-            }
-            None => None,
-        };
-        problems.append(&mut walk.problems);
-        if !problems.is_empty() {
-            return Err(RestoreError::Disagrees {
-                file: file.into(),
-                problems,
-            });
-        }
-
-        let b64 = base64::engine::general_purpose::STANDARD;
-        let mut sessions = Vec::new();
-        for s in &dump.sessions {
-            let state = b64.decode(&s.state).map_err(|e| RestoreError::NotABackup {
-                file: file.into(),
-                why: format!("the session of '{}' is not base64: {e}", s.user),
-            })?;
-            sessions.push((s.user.clone(), state));
-        }
-        let mut head = Head {
-            seq: walk.entries,
-            hash: walk.last_hash.clone(),
-        };
-        let mut written = None;
-        if let Some((first, keys)) = checkpoint {
-            let by_key: HashMap<Key, &Record> = dump.records.iter().map(|r| (r.key(), r)).collect();
-            let changes = audit::checkpoint_changes(&keys, |k| by_key.get(k).map(|r| (*r).clone()));
-            let stamp = audit::checkpoint_stamp(Utc::now(), changes.len(), first, dump.schema);
-            let described =
-                audit::describe_changes(&changes, |_, k| by_key.get(k).map(|r| (*r).clone()));
-            let (entry, stored) = audit::seal(&head, &stamp, described);
-            sealed.push((entry.seq, stored));
-            written = Some(Checkpoint {
-                seq: entry.seq,
-                records: changes.len(),
-                first,
-            });
-            head = Head {
-                seq: entry.seq,
-                hash: entry.hash,
-            };
-        }
-
+    /// Writes the records, the audit log, its head and the sessions in one transaction.
+    fn write(
+        &self,
+        dump: &Dump,
+        sealed: &Sealed,
+        head: &Head,
+        sessions: &[(String, Vec<u8>)],
+    ) -> std::result::Result<(), RestoreError> {
         let mut trees: Vec<&sled::Tree> = Collection::ALL.iter().map(|c| self.tree(*c)).collect();
         trees.push(&self.audit);
         trees.push(&self.meta);
@@ -278,13 +227,13 @@ impl super::Live {
                 for ((idx, c), mut records) in chunks {
                     tx[idx].insert(&chunk::chunk_key(c)[..], chunk::encode(&mut records))?;
                 }
-                for (seq, stored) in &sealed {
+                for (seq, stored) in sealed {
                     tx[n].insert(&seq.to_be_bytes(), stored.as_slice())?;
                 }
                 if head.seq > 0 {
                     tx[n + 1].insert(super::META_AUDIT_HEAD, head.encode())?;
                 }
-                for (user, state) in &sessions {
+                for (user, state) in sessions {
                     tx[n + 2].insert(user.as_bytes(), state.as_slice())?;
                 }
                 Ok(())
@@ -294,14 +243,116 @@ impl super::Live {
                 RestoreError::Store(self.sled_err(e))
             }
             sled::transaction::TransactionError::Abort(()) => unreachable!("never aborts"),
-        })?;
-        self.flush()?;
-        Ok(Restored {
-            records: dump.records.len(),
-            head: (head.seq, head.hash),
-            checkpoint: written,
         })
     }
+}
+
+/// Checks a dump as `verify` checks a database: its chain, head, records and numbering.
+fn check(
+    dump: &Dump,
+    file: &str,
+) -> std::result::Result<(Sealed, audit::Walk, Unproved), RestoreError> {
+    let mut walk = audit::Walk::default();
+    let mut sealed = Vec::with_capacity(dump.audit.len());
+    for entry in &dump.audit {
+        let stored = audit::reseal(entry).map_err(|why| RestoreError::NotABackup {
+            file: file.into(),
+            why: format!("audit entry {}: {why}", entry.seq),
+        })?;
+        walk.step(None, &stored);
+        sealed.push((entry.seq, stored));
+    }
+    match &dump.head {
+        Some(h) => walk.check_head(&Head {
+            seq: h.seq,
+            hash: h.hash.clone(),
+        }),
+        None if dump.schema >= 2 => walk.problems.push(Problem::NoHead),
+        None => {}
+    }
+    let mut problems = Vec::new();
+    let mut seen: HashSet<Key> = HashSet::with_capacity(dump.records.len());
+    let mut duplicate = None;
+    let records: Vec<Record> = dump
+        .records
+        .iter()
+        .filter(|r| {
+            let fresh = seen.insert(r.key());
+            if !fresh && duplicate.is_none() {
+                duplicate = Some(r.key());
+            }
+            fresh
+        })
+        .cloned()
+        .collect();
+    if let Some(key) = duplicate {
+        problems.push(Problem::Duplicate { key });
+    }
+    walk.compare(records);
+    // A log of schema 1 may leave records unproved: they are restored
+    // as they are and recorded by a checkpoint, as opening a database
+    // of schema 1 does. A log of this konkurs may not.
+    let checkpoint = match walk.unproved() {
+        Some((first, keys)) if dump.schema < 2 => Some((first, keys)),
+        Some((seq, keys)) => {
+            walk.problems.push(Problem::Unproved {
+                seq,
+                records: keys.len(),
+            });
+            None
+        }
+        None => None,
+    };
+    problems.append(&mut walk.problems);
+    if !problems.is_empty() {
+        return Err(RestoreError::Disagrees {
+            file: file.into(),
+            problems,
+        });
+    }
+    Ok((sealed, walk, checkpoint))
+}
+
+/// The dump's saved sessions, decoded from base64.
+fn sessions(dump: &Dump, file: &str) -> std::result::Result<Vec<(String, Vec<u8>)>, RestoreError> {
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let mut sessions = Vec::new();
+    for s in &dump.sessions {
+        let state = b64.decode(&s.state).map_err(|e| RestoreError::NotABackup {
+            file: file.into(),
+            why: format!("the session of '{}' is not base64: {e}", s.user),
+        })?;
+        sessions.push((s.user.clone(), state));
+    }
+    Ok(sessions)
+}
+
+/// Seals the checkpoint that records a schema 1 log's unproved records after `head`.
+fn seal_checkpoint(
+    dump: &Dump,
+    head: &Head,
+    first: u64,
+    keys: &[Key],
+    sealed: &mut Sealed,
+) -> (Head, Checkpoint) {
+    let by_key: HashMap<Key, &Record> = dump.records.iter().map(|r| (r.key(), r)).collect();
+    let changes = audit::checkpoint_changes(keys, |k| by_key.get(k).map(|r| (*r).clone()));
+    let stamp = audit::checkpoint_stamp(Utc::now(), changes.len(), first, dump.schema);
+    let described = audit::describe_changes(&changes, |_, k| by_key.get(k).map(|r| (*r).clone()));
+    let (entry, stored) = audit::seal(head, &stamp, described);
+    sealed.push((entry.seq, stored));
+    let written = Checkpoint {
+        seq: entry.seq,
+        records: changes.len(),
+        first,
+    };
+    (
+        Head {
+            seq: entry.seq,
+            hash: entry.hash,
+        },
+        written,
+    )
 }
 
 /// Writes `text` to `path` so that a crash leaves either the old file or the

@@ -14,6 +14,69 @@ use std::fmt::Display;
 /// The refusal as one sentence in `tr`'s language.
 pub fn refusal(r: &Refusal, tr: &I18n) -> String {
     use Refusal as R;
+    match r {
+        R::Forbidden { .. }
+        | R::Unknown { .. }
+        | R::NotAJuror { .. }
+        | R::BadKey(..)
+        | R::KeyTaken { .. }
+        | R::NoSuchKey { .. }
+        | R::WrongRecordKind { .. } => access_refusal(r, tr),
+        R::StageClosed { .. }
+        | R::NotAssigned { .. }
+        | R::SheetSubmitted { .. }
+        | R::SheetAbstained { .. }
+        | R::NoSuchCriterion { .. }
+        | R::NotJuryCriterion { .. }
+        | R::ScoreOutOfRange { .. }
+        | R::NotHalfPoint { .. }
+        | R::NotWholePoint { .. }
+        | R::NotAllScored { .. }
+        | R::CommentAlways
+        | R::CommentForExtremes { .. }
+        | R::NoSheet { .. }
+        | R::SheetNotSubmitted { .. }
+        | R::AlreadyScored { .. } => scoring_refusal(r, tr),
+        R::AbstainReasonMissing
+        | R::ConflictReasonMissing
+        | R::SheetReopenReasonMissing
+        | R::StageReopenReasonMissing
+        | R::TieReasonMissing
+        | R::CloseReasonMissing
+        | R::AcceptReasonMissing
+        | R::ForbidReasonMissing
+        | R::RegulationReasonMissing => reason_refusal(r, tr),
+        R::NotInStage { .. }
+        | R::Conflict { .. }
+        | R::NoJuryCriteria { .. }
+        | R::NobodyToAssign { .. }
+        | R::TooManyPerParticipant { .. }
+        | R::NobodyCompetes { .. } => assignment_refusal(r, tr),
+        R::ChangedSinceUndo | R::BeforeTheDatabase { .. } | R::NoDetailBefore { .. } => {
+            history_refusal(r, tr)
+        }
+        R::StageAlreadyClosed { .. }
+        | R::PreviousStageOpen { .. }
+        | R::NotFinal { .. }
+        | R::StageNotClosed { .. }
+        | R::LaterStageClosed { .. }
+        | R::LaterStageStarted { .. }
+        | R::ListedTwice
+        | R::NotATie { .. }
+        | R::BlindStageOpen { .. }
+        | R::RegulationChangesScoredStages { .. } => stage_refusal(r, tr),
+        R::NoTeamMemberLeft | R::InternLocked { .. } | R::ProposalStale => mentoring_refusal(r, tr),
+        R::TeamUndecided { .. }
+        | R::ProtocolOpen { .. }
+        | R::NoMatchingAccepted
+        | R::NoStages
+        | R::NobodyAtFinal { .. } => export_refusal(r, tr),
+    }
+}
+
+/// Who may act, and on what: roles, unknown ids, juror keys, imported records.
+fn access_refusal(r: &Refusal, tr: &I18n) -> String {
+    use Refusal as R;
     let k = |key: &str| format!("refusal.{key}");
     let f = |key: &str, args: &[(&str, &dyn Display)]| tr.f(&k(key), args);
     match r {
@@ -26,6 +89,44 @@ pub fn refusal(r: &Refusal, tr: &I18n) -> String {
             ],
         ),
         R::Unknown { what, id } => f(&format!("unknown.{}", thing(*what)), &[("id", id)]),
+        R::NotAJuror { juror, role } => f(
+            "not_a_juror",
+            &[
+                ("juror", juror),
+                ("role", &tr.t(&format!("role.{}", role.code()))),
+            ],
+        ),
+        R::BadKey(e) => key_error(e, tr),
+        R::KeyTaken { owner } => f("key_taken", &[("owner", owner)]),
+        R::NoSuchKey { juror, fingerprint } => f(
+            "no_such_key",
+            &[("juror", juror), ("fingerprint", fingerprint)],
+        ),
+        R::WrongRecordKind {
+            index,
+            found,
+            expected,
+        } => f(
+            "wrong_record_kind",
+            &[
+                ("index", index),
+                ("found", found),
+                (
+                    "expected",
+                    &tr.t(&format!("refusal.import_kind.{expected}")),
+                ),
+            ],
+        ),
+        _ => unreachable!("refusal() routes only these variants here"),
+    }
+}
+
+/// A score sheet: its assignment, its criteria, its points and comments.
+fn scoring_refusal(r: &Refusal, tr: &I18n) -> String {
+    use Refusal as R;
+    let k = |key: &str| format!("refusal.{key}");
+    let f = |key: &str, args: &[(&str, &dyn Display)]| tr.f(&k(key), args);
+    match r {
         R::StageClosed { stage } => f("stage_closed", &[("stage", stage)]),
         R::NotAssigned {
             participant,
@@ -73,14 +174,6 @@ pub fn refusal(r: &Refusal, tr: &I18n) -> String {
         R::CommentForExtremes { criteria } => {
             f("comment_for_extremes", &[("criteria", &quoted(criteria))])
         }
-        R::AbstainReasonMissing => f("abstain_reason_missing", &[]),
-        R::ConflictReasonMissing => f("conflict_reason_missing", &[]),
-        R::SheetReopenReasonMissing => f("sheet_reopen_reason_missing", &[]),
-        R::StageReopenReasonMissing => f("stage_reopen_reason_missing", &[]),
-        R::TieReasonMissing => f("tie_reason_missing", &[]),
-        R::CloseReasonMissing => f("close_reason_missing", &[]),
-        R::AcceptReasonMissing => f("accept_reason_missing", &[]),
-        R::ForbidReasonMissing => f("forbid_reason_missing", &[]),
         R::NoSheet {
             juror,
             participant,
@@ -97,14 +190,39 @@ pub fn refusal(r: &Refusal, tr: &I18n) -> String {
             "sheet_not_submitted",
             &[("juror", juror), ("participant", participant)],
         ),
-        R::ChangedSinceUndo => f("changed_since_undo", &[]),
-        R::NotAJuror { juror, role } => f(
-            "not_a_juror",
-            &[
-                ("juror", juror),
-                ("role", &tr.t(&format!("role.{}", role.code()))),
-            ],
+        R::AlreadyScored { juror, participant } => f(
+            "already_scored",
+            &[("juror", juror), ("participant", participant)],
         ),
+        _ => unreachable!("refusal() routes only these variants here"),
+    }
+}
+
+/// A reason the act needs and was not given.
+fn reason_refusal(r: &Refusal, tr: &I18n) -> String {
+    use Refusal as R;
+    let k = |key: &str| format!("refusal.{key}");
+    let f = |key: &str, args: &[(&str, &dyn Display)]| tr.f(&k(key), args);
+    match r {
+        R::AbstainReasonMissing => f("abstain_reason_missing", &[]),
+        R::ConflictReasonMissing => f("conflict_reason_missing", &[]),
+        R::SheetReopenReasonMissing => f("sheet_reopen_reason_missing", &[]),
+        R::StageReopenReasonMissing => f("stage_reopen_reason_missing", &[]),
+        R::TieReasonMissing => f("tie_reason_missing", &[]),
+        R::CloseReasonMissing => f("close_reason_missing", &[]),
+        R::AcceptReasonMissing => f("accept_reason_missing", &[]),
+        R::ForbidReasonMissing => f("forbid_reason_missing", &[]),
+        R::RegulationReasonMissing => f("regulation_reason_missing", &[]),
+        _ => unreachable!("refusal() routes only these variants here"),
+    }
+}
+
+/// Assigning jurors to participants.
+fn assignment_refusal(r: &Refusal, tr: &I18n) -> String {
+    use Refusal as R;
+    let k = |key: &str| format!("refusal.{key}");
+    let f = |key: &str, args: &[(&str, &dyn Display)]| tr.f(&k(key), args);
+    match r {
         R::NotInStage { participant, stage } => f(
             "not_in_stage",
             &[("participant", participant), ("stage", stage)],
@@ -121,16 +239,6 @@ pub fn refusal(r: &Refusal, tr: &I18n) -> String {
                 ("reason", &conflict_reason(reason, tr)),
             ],
         ),
-        R::AlreadyScored { juror, participant } => f(
-            "already_scored",
-            &[("juror", juror), ("participant", participant)],
-        ),
-        R::BadKey(e) => key_error(e, tr),
-        R::KeyTaken { owner } => f("key_taken", &[("owner", owner)]),
-        R::NoSuchKey { juror, fingerprint } => f(
-            "no_such_key",
-            &[("juror", juror), ("fingerprint", fingerprint)],
-        ),
         R::NoJuryCriteria { stage } => f("no_jury_criteria", &[("stage", stage)]),
         R::NobodyToAssign { stage } => f("nobody_to_assign", &[("stage", stage)]),
         R::TooManyPerParticipant { asked, jurors } => f(
@@ -138,6 +246,17 @@ pub fn refusal(r: &Refusal, tr: &I18n) -> String {
             &[("asked", asked), ("jurors", jurors)],
         ),
         R::NobodyCompetes { stage } => f("nobody_competes", &[("stage", stage)]),
+        _ => unreachable!("refusal() routes only these variants here"),
+    }
+}
+
+/// Undo and looking back in time.
+fn history_refusal(r: &Refusal, tr: &I18n) -> String {
+    use Refusal as R;
+    let k = |key: &str| format!("refusal.{key}");
+    let f = |key: &str, args: &[(&str, &dyn Display)]| tr.f(&k(key), args);
+    match r {
+        R::ChangedSinceUndo => f("changed_since_undo", &[]),
         R::BeforeTheDatabase { at, first, zone } => {
             let zone = zone
                 .as_deref()
@@ -173,6 +292,16 @@ pub fn refusal(r: &Refusal, tr: &I18n) -> String {
                 ("summary", summary),
             ],
         ),
+        _ => unreachable!("refusal() routes only these variants here"),
+    }
+}
+
+/// Closing, reopening and breaking ties of a stage, and changing the regulation under it.
+fn stage_refusal(r: &Refusal, tr: &I18n) -> String {
+    use Refusal as R;
+    let k = |key: &str| format!("refusal.{key}");
+    let f = |key: &str, args: &[(&str, &dyn Display)]| tr.f(&k(key), args);
+    match r {
         R::StageAlreadyClosed { stage } => f("stage_already_closed", &[("stage", stage)]),
         R::PreviousStageOpen { previous } => f("previous_stage_open", &[("previous", previous)]),
         R::NotFinal { stage, blockers } => f(
@@ -213,18 +342,6 @@ pub fn refusal(r: &Refusal, tr: &I18n) -> String {
             };
             f("not_a_tie", &[("ties", &list)])
         }
-        R::NoTeamMemberLeft => f("no_team_member_left", &[]),
-        R::InternLocked { intern, mentor } => {
-            f("intern_locked", &[("intern", intern), ("mentor", mentor)])
-        }
-        R::ProposalStale => f("proposal_stale", &[]),
-        R::TeamUndecided { id, stage } => {
-            f("export.team_undecided", &[("id", id), ("stage", stage)])
-        }
-        R::ProtocolOpen { id, stage } => f("export.protocol_open", &[("id", id), ("stage", stage)]),
-        R::NoMatchingAccepted => f("export.no_matching_accepted", &[]),
-        R::NoStages => f("export.no_stages", &[]),
-        R::NobodyAtFinal { stage } => f("export.nobody_at_final", &[("stage", stage)]),
         R::BlindStageOpen {
             stage,
             done,
@@ -254,22 +371,39 @@ pub fn refusal(r: &Refusal, tr: &I18n) -> String {
                 .join("; ");
             f("regulation_changes_scored_stages", &[("stages", &list)])
         }
-        R::RegulationReasonMissing => f("regulation_reason_missing", &[]),
-        R::WrongRecordKind {
-            index,
-            found,
-            expected,
-        } => f(
-            "wrong_record_kind",
-            &[
-                ("index", index),
-                ("found", found),
-                (
-                    "expected",
-                    &tr.t(&format!("refusal.import_kind.{expected}")),
-                ),
-            ],
-        ),
+        _ => unreachable!("refusal() routes only these variants here"),
+    }
+}
+
+/// Mentoring pairs and teams.
+fn mentoring_refusal(r: &Refusal, tr: &I18n) -> String {
+    use Refusal as R;
+    let k = |key: &str| format!("refusal.{key}");
+    let f = |key: &str, args: &[(&str, &dyn Display)]| tr.f(&k(key), args);
+    match r {
+        R::NoTeamMemberLeft => f("no_team_member_left", &[]),
+        R::InternLocked { intern, mentor } => {
+            f("intern_locked", &[("intern", intern), ("mentor", mentor)])
+        }
+        R::ProposalStale => f("proposal_stale", &[]),
+        _ => unreachable!("refusal() routes only these variants here"),
+    }
+}
+
+/// An export that is not ready.
+fn export_refusal(r: &Refusal, tr: &I18n) -> String {
+    use Refusal as R;
+    let k = |key: &str| format!("refusal.{key}");
+    let f = |key: &str, args: &[(&str, &dyn Display)]| tr.f(&k(key), args);
+    match r {
+        R::TeamUndecided { id, stage } => {
+            f("export.team_undecided", &[("id", id), ("stage", stage)])
+        }
+        R::ProtocolOpen { id, stage } => f("export.protocol_open", &[("id", id), ("stage", stage)]),
+        R::NoMatchingAccepted => f("export.no_matching_accepted", &[]),
+        R::NoStages => f("export.no_stages", &[]),
+        R::NobodyAtFinal { stage } => f("export.nobody_at_final", &[("stage", stage)]),
+        _ => unreachable!("refusal() routes only these variants here"),
     }
 }
 

@@ -41,8 +41,59 @@ pub fn error(e: &RegulationError, file: &str, tr: &I18n) -> String {
 /// The problem as one phrase in `tr`'s language.
 pub fn problem(p: &RegulationProblem, tr: &I18n) -> String {
     use RegulationProblem as P;
+    match p {
+        P::Syntax { .. }
+        | P::Reader { .. }
+        | P::UnknownField { .. }
+        | P::MissingField { .. }
+        | P::UnknownValue { .. }
+        | P::WrongType { .. }
+        | P::WrongValue { .. }
+        | P::DuplicateKey { .. }
+        | P::AboveLimit { .. }
+        | P::TooMany { .. }
+        | P::TooLong { .. } => reading_problem(p, tr),
+        P::UnknownZone { .. }
+        | P::NoContestName
+        | P::NoGroups
+        | P::NoGroupId
+        | P::BadId { .. }
+        | P::GroupIdTwice { .. }
+        | P::NoStages
+        | P::StageIdTwice { .. } => contest_problem(p, tr),
+        P::NoCriteria { .. }
+        | P::CriterionIdTwice { .. }
+        | P::MaxPointsNotPositive { .. }
+        | P::NegativeWeight { .. }
+        | P::Negative { .. }
+        | P::IndicatorWithoutSource
+        | P::PerUnitAndBands
+        | P::BandPointsOutOfRange { .. }
+        | P::BandsNotAscending
+        | P::JuryWithIndicatorSettings
+        | P::NoJurors
+        | P::TrimFraction { .. } => criterion_problem(p, tr),
+        P::NotEarlierStage { .. }
+        | P::TieBreakUnknownCriterion { .. }
+        | P::TieBreakNotEarlierStage { .. }
+        | P::UnknownTieBreak { .. }
+        | P::TopNeedsN
+        | P::TopPerGroupNeedsN
+        | P::NAtLeastOne
+        | P::UnknownGroup { .. }
+        | P::ThresholdNeedsMinTotal
+        | P::QuotaTooLarge { .. } => order_problem(p, tr),
+        P::MaxDistanceNegative
+        | P::DistanceBandsNotAscending
+        | P::NegativePoints { .. }
+        | P::NegativeMultiplier { .. } => activity_problem(p, tr),
+    }
+}
+
+/// The file as TOML: syntax, fields, values, types and size.
+fn reading_problem(p: &RegulationProblem, tr: &I18n) -> String {
+    use RegulationProblem as P;
     let f = |key: &str, args: &[(&str, &dyn Display)]| tr.f(&format!("regulation.{key}"), args);
-    let t = |key: &str| tr.t(&format!("regulation.{key}")).to_string();
     let num = |x: &f64| tr.num(*x);
     match p {
         P::Syntax { what, expected } if expected.is_empty() => {
@@ -90,25 +141,6 @@ pub fn problem(p: &RegulationProblem, tr: &I18n) -> String {
             ],
         ),
         P::DuplicateKey { key } => f("duplicate_key", &[("key", key)]),
-        P::UnknownZone { zone } => f("unknown_zone", &[("zone", zone)]),
-        P::NoContestName => t("no_contest_name"),
-        P::NoGroups => t("no_groups"),
-        P::NoGroupId => t("no_group_id"),
-        P::BadId { id, fault } => super::refusal::breach(
-            &crate::domain::integrity::Breach::BadId {
-                id: id.clone(),
-                fault: *fault,
-            },
-            tr,
-        ),
-        P::GroupIdTwice { id } => f("group_id_twice", &[("id", id)]),
-        P::NoStages => t("no_stages"),
-        P::StageIdTwice { id } => f("stage_id_twice", &[("id", id)]),
-        P::NoCriteria { stage } => f("no_criteria", &[("stage", stage)]),
-        P::CriterionIdTwice { id } => f("criterion_id_twice", &[("id", id)]),
-        P::MaxPointsNotPositive { got } => f("max_points", &[("got", &num(got))]),
-        P::NegativeWeight { got } => f("negative_weight", &[("got", &num(got))]),
-        P::Negative { name, got } => f("negative", &[("name", name), ("got", &num(got))]),
         P::AboveLimit { name, got, max } => f(
             "above_limit",
             &[
@@ -137,6 +169,46 @@ pub fn problem(p: &RegulationProblem, tr: &I18n) -> String {
             "too_long",
             &[("kb", &(bytes / 1024)), ("max", &(max / 1024))],
         ),
+        _ => unreachable!("problem() routes only these variants here"),
+    }
+}
+
+/// The contest, its groups and the ids of its stages.
+fn contest_problem(p: &RegulationProblem, tr: &I18n) -> String {
+    use RegulationProblem as P;
+    let f = |key: &str, args: &[(&str, &dyn Display)]| tr.f(&format!("regulation.{key}"), args);
+    let t = |key: &str| tr.t(&format!("regulation.{key}")).to_string();
+    match p {
+        P::UnknownZone { zone } => f("unknown_zone", &[("zone", zone)]),
+        P::NoContestName => t("no_contest_name"),
+        P::NoGroups => t("no_groups"),
+        P::NoGroupId => t("no_group_id"),
+        P::BadId { id, fault } => super::refusal::breach(
+            &crate::domain::integrity::Breach::BadId {
+                id: id.clone(),
+                fault: *fault,
+            },
+            tr,
+        ),
+        P::GroupIdTwice { id } => f("group_id_twice", &[("id", id)]),
+        P::NoStages => t("no_stages"),
+        P::StageIdTwice { id } => f("stage_id_twice", &[("id", id)]),
+        _ => unreachable!("problem() routes only these variants here"),
+    }
+}
+
+/// A stage's criteria, indicators, jurors and trimming.
+fn criterion_problem(p: &RegulationProblem, tr: &I18n) -> String {
+    use RegulationProblem as P;
+    let f = |key: &str, args: &[(&str, &dyn Display)]| tr.f(&format!("regulation.{key}"), args);
+    let t = |key: &str| tr.t(&format!("regulation.{key}")).to_string();
+    let num = |x: &f64| tr.num(*x);
+    match p {
+        P::NoCriteria { stage } => f("no_criteria", &[("stage", stage)]),
+        P::CriterionIdTwice { id } => f("criterion_id_twice", &[("id", id)]),
+        P::MaxPointsNotPositive { got } => f("max_points", &[("got", &num(got))]),
+        P::NegativeWeight { got } => f("negative_weight", &[("got", &num(got))]),
+        P::Negative { name, got } => f("negative", &[("name", name), ("got", &num(got))]),
         P::IndicatorWithoutSource => f(
             "indicator_without_source",
             &[(
@@ -159,6 +231,16 @@ pub fn problem(p: &RegulationProblem, tr: &I18n) -> String {
             "trim_fraction",
             &[("limit", &num(&0.5)), ("got", &num(got))],
         ),
+        _ => unreachable!("problem() routes only these variants here"),
+    }
+}
+
+/// Carry-over, tie-breaks and advance between stages.
+fn order_problem(p: &RegulationProblem, tr: &I18n) -> String {
+    use RegulationProblem as P;
+    let f = |key: &str, args: &[(&str, &dyn Display)]| tr.f(&format!("regulation.{key}"), args);
+    let t = |key: &str| tr.t(&format!("regulation.{key}")).to_string();
+    match p {
         P::NotEarlierStage { stage, earlier } => f(
             "not_earlier_stage",
             &[("stage", stage), ("earlier", &list(earlier, tr))],
@@ -180,10 +262,6 @@ pub fn problem(p: &RegulationProblem, tr: &I18n) -> String {
             &[("named", named), ("stage", stage)],
         ),
         P::UnknownTieBreak { rule } => f("unknown_tie_break", &[("rule", rule)]),
-        P::MaxDistanceNegative => t("max_distance_negative"),
-        P::DistanceBandsNotAscending => t("distance_bands_not_ascending"),
-        P::NegativePoints { got } => f("negative_points", &[("got", &num(got))]),
-        P::NegativeMultiplier { got } => f("negative_multiplier", &[("got", &num(got))]),
         P::TopNeedsN => t("top_needs_n"),
         P::TopPerGroupNeedsN => t("top_per_group_needs_n"),
         P::NAtLeastOne => t("n_at_least_one"),
@@ -200,6 +278,22 @@ pub fn problem(p: &RegulationProblem, tr: &I18n) -> String {
             "quota_too_large",
             &[("group", group), ("quota", quota), ("members", members)],
         ),
+        _ => unreachable!("problem() routes only these variants here"),
+    }
+}
+
+/// Mentoring distances and activity points.
+fn activity_problem(p: &RegulationProblem, tr: &I18n) -> String {
+    use RegulationProblem as P;
+    let f = |key: &str, args: &[(&str, &dyn Display)]| tr.f(&format!("regulation.{key}"), args);
+    let t = |key: &str| tr.t(&format!("regulation.{key}")).to_string();
+    let num = |x: &f64| tr.num(*x);
+    match p {
+        P::MaxDistanceNegative => t("max_distance_negative"),
+        P::DistanceBandsNotAscending => t("distance_bands_not_ascending"),
+        P::NegativePoints { got } => f("negative_points", &[("got", &num(got))]),
+        P::NegativeMultiplier { got } => f("negative_multiplier", &[("got", &num(got))]),
+        _ => unreachable!("problem() routes only these variants here"),
     }
 }
 
