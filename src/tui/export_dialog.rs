@@ -483,98 +483,71 @@ impl ExportDialog {
             .t(&format!("export_dialog.kind.{}", self.kind.code()))
     }
 
-    pub fn draw(&self, frame: &mut Frame, body: Rect) {
+    /// A field's label key and its value as shown.
+    fn field_value(&self, f: Focus) -> (&'static str, String) {
         let tr = &self.tr;
-        let fields = self.fields();
-        let area = super::app::popup(body, 76, fields.len() as u16 + 7);
-        frame.render_widget(Clear, area);
-        let block = Block::default()
-            .borders(Borders::ALL)
-            .title(tr.t("export_dialog.title"));
-        let inner = block.inner(area);
-        frame.render_widget(block, area);
-        let label_w = [
-            "export_dialog.what",
-            "export_dialog.stage",
-            "export_dialog.format",
-            "export_dialog.delimiter",
-            "export_dialog.draft",
-            "export_dialog.path",
-        ]
-        .iter()
-        .map(|k| unicode_width::UnicodeWidthStr::width(tr.t(k)))
-        .max()
-        .unwrap_or(10);
-        let editing = matches!(
-            self.state,
-            State::Editing | State::ConfirmReplace | State::ConfirmExtension(_)
-        );
-        let mut lines: Vec<Line> = Vec::new();
-        for f in &fields {
-            let (label, value) = match f {
-                Focus::What => ("export_dialog.what", format!("◀ {} ▶", self.kind_name())),
-                Focus::Stage => (
-                    "export_dialog.stage",
-                    format!(
-                        "◀ {} ▶",
-                        self.stages.get(self.stage).map_or("", |(_, n)| n.as_str())
-                    ),
+        match f {
+            Focus::What => ("export_dialog.what", format!("◀ {} ▶", self.kind_name())),
+            Focus::Stage => (
+                "export_dialog.stage",
+                format!(
+                    "◀ {} ▶",
+                    self.stages.get(self.stage).map_or("", |(_, n)| n.as_str())
                 ),
-                Focus::Format => (
-                    "export_dialog.format",
-                    format!("◀ {} ▶", self.format.extension().to_uppercase()),
+            ),
+            Focus::Format => (
+                "export_dialog.format",
+                format!("◀ {} ▶", self.format.extension().to_uppercase()),
+            ),
+            Focus::Delimiter => (
+                "export_dialog.delimiter",
+                format!(
+                    "◀ {} ▶",
+                    DELIMITERS
+                        .iter()
+                        .find(|(d, _)| *d == self.delimiter)
+                        .map_or("", |(_, k)| tr.t(k))
                 ),
-                Focus::Delimiter => (
-                    "export_dialog.delimiter",
-                    format!(
-                        "◀ {} ▶",
-                        DELIMITERS
-                            .iter()
-                            .find(|(d, _)| *d == self.delimiter)
-                            .map_or("", |(_, k)| tr.t(k))
-                    ),
+            ),
+            Focus::Draft => (
+                "export_dialog.draft",
+                format!(
+                    "[{}] {}",
+                    if self.draft { "x" } else { " " },
+                    tr.t("export_dialog.draft_hint")
                 ),
-                Focus::Draft => (
-                    "export_dialog.draft",
-                    format!(
-                        "[{}] {}",
-                        if self.draft { "x" } else { " " },
-                        tr.t("export_dialog.draft_hint")
-                    ),
-                ),
-                Focus::Path => ("export_dialog.path", self.path.clone()),
-            };
-            let label = tr.t(label);
-            let pad = label_w.saturating_sub(unicode_width::UnicodeWidthStr::width(label));
-            let focused = *f == self.focus && editing;
-            let mut spans = vec![
-                Span::styled(format!(" {label}{} ", " ".repeat(pad)), theme::label()),
-                Span::styled(
-                    value,
-                    if focused {
-                        theme::selected()
-                    } else {
-                        Style::default()
-                    },
-                ),
-            ];
-            if focused && *f == Focus::Path {
-                spans.push(Span::styled("▏", theme::cursor()));
-            }
-            lines.push(Line::from(spans));
+            ),
+            Focus::Path => ("export_dialog.path", self.path.clone()),
         }
-        lines.push(Line::raw(""));
-        let status_row = inner.y + lines.len() as u16;
-        frame.render_widget(Paragraph::new(lines), inner);
-        let status = Rect {
-            x: inner.x + 1,
-            y: status_row,
-            width: inner.width.saturating_sub(2),
-            height: inner.height.saturating_sub(status_row - inner.y),
-        };
-        if status.height == 0 {
-            return;
+    }
+
+    /// One field's line: its label padded to `label_w`, its value, and the
+    /// cursor when the path is being typed.
+    fn field_line(&self, f: Focus, label_w: usize, editing: bool) -> Line<'static> {
+        let (label, value) = self.field_value(f);
+        let label = self.tr.t(label);
+        let pad = label_w.saturating_sub(unicode_width::UnicodeWidthStr::width(label));
+        let focused = f == self.focus && editing;
+        let mut spans = vec![
+            Span::styled(format!(" {label}{} ", " ".repeat(pad)), theme::label()),
+            Span::styled(
+                value,
+                if focused {
+                    theme::selected()
+                } else {
+                    Style::default()
+                },
+            ),
+        ];
+        if focused && f == Focus::Path {
+            spans.push(Span::styled("▏", theme::cursor()));
         }
+        Line::from(spans)
+    }
+
+    /// Below the fields: the keys, a question, the progress or the outcome.
+    fn draw_status(&self, frame: &mut Frame, status: Rect) {
+        let tr = &self.tr;
         match &self.state {
             State::Editing => frame.render_widget(
                 Paragraph::new(tr.t(if self.exports.is_some() {
@@ -638,5 +611,50 @@ impl ExportDialog {
                 status,
             ),
         }
+    }
+
+    pub fn draw(&self, frame: &mut Frame, body: Rect) {
+        let tr = &self.tr;
+        let fields = self.fields();
+        let area = super::app::popup(body, 76, fields.len() as u16 + 7);
+        frame.render_widget(Clear, area);
+        let block = Block::default()
+            .borders(Borders::ALL)
+            .title(tr.t("export_dialog.title"));
+        let inner = block.inner(area);
+        frame.render_widget(block, area);
+        let label_w = [
+            "export_dialog.what",
+            "export_dialog.stage",
+            "export_dialog.format",
+            "export_dialog.delimiter",
+            "export_dialog.draft",
+            "export_dialog.path",
+        ]
+        .iter()
+        .map(|k| unicode_width::UnicodeWidthStr::width(tr.t(k)))
+        .max()
+        .unwrap_or(10);
+        let editing = matches!(
+            self.state,
+            State::Editing | State::ConfirmReplace | State::ConfirmExtension(_)
+        );
+        let mut lines: Vec<Line> = fields
+            .iter()
+            .map(|f| self.field_line(*f, label_w, editing))
+            .collect();
+        lines.push(Line::raw(""));
+        let status_row = inner.y + lines.len() as u16;
+        frame.render_widget(Paragraph::new(lines), inner);
+        let status = Rect {
+            x: inner.x + 1,
+            y: status_row,
+            width: inner.width.saturating_sub(2),
+            height: inner.height.saturating_sub(status_row - inner.y),
+        };
+        if status.height == 0 {
+            return;
+        }
+        self.draw_status(frame, status);
     }
 }
