@@ -392,53 +392,35 @@ impl ReviewPane {
         parts.join(" · ")
     }
 
-    fn draw_table(&mut self, frame: &mut Frame, area: Rect, cx: &Cx) {
-        let block = Block::default().borders(Borders::ALL).title(self.title(cx));
-        let inner = block.inner(area);
-        frame.render_widget(block, area);
-        if inner.height == 0 || inner.width == 0 {
-            return;
+    /// The search line above the table: the query, how many it found, the
+    /// hint while nothing is typed.
+    fn search_line(&self, cx: &Cx) -> Line<'static> {
+        let mut spans = vec![
+            Span::styled("/ ", theme::key()),
+            Span::raw(self.query.clone()),
+        ];
+        if self.editing {
+            spans.push(Span::styled("▏", theme::cursor()));
         }
-        let mut y = inner.y;
-        let mut height = inner.height as usize;
-        if self.editing || !self.query.is_empty() {
-            let mut spans = vec![
-                Span::styled("/ ", theme::key()),
-                Span::raw(self.query.clone()),
-            ];
-            if self.editing {
-                spans.push(Span::styled("▏", theme::cursor()));
-            }
+        spans.push(Span::styled(
+            format!("  {}", self.found_text(cx.tr)),
+            if self.typo {
+                theme::key()
+            } else {
+                theme::dim()
+            },
+        ));
+        if self.editing && self.query.is_empty() {
             spans.push(Span::styled(
-                format!("  {}", self.found_text(cx.tr)),
-                if self.typo {
-                    theme::key()
-                } else {
-                    theme::dim()
-                },
+                format!("  {}", cx.tr.t("review.search_hint")),
+                theme::dim(),
             ));
-            if self.editing && self.query.is_empty() {
-                spans.push(Span::styled(
-                    format!("  {}", cx.tr.t("review.search_hint")),
-                    theme::dim(),
-                ));
-            }
-            frame.render_widget(
-                Paragraph::new(Line::from(spans)),
-                Rect {
-                    x: inner.x,
-                    y,
-                    width: inner.width,
-                    height: 1,
-                },
-            );
-            y += 1;
-            height = height.saturating_sub(1);
         }
-        if height == 0 {
-            return;
-        }
-        let columns = layout_columns(inner.width as usize, &self.natural);
+        Line::from(spans)
+    }
+
+    /// The column headers, the sorted one with its arrow.
+    fn header_line(&self, columns: &[(Column, usize)], cx: &Cx) -> Line<'static> {
         let header: Vec<Span> = columns
             .iter()
             .map(|&(c, width)| {
@@ -453,8 +435,106 @@ impl ReviewPane {
             })
             .flat_map(|s| [s, Span::raw(" ")])
             .collect();
+        Line::from(header)
+    }
+
+    /// One participant's row: each column fitted, the search's hits marked.
+    fn row_spans(
+        &self,
+        r: &Row,
+        is_sel: bool,
+        columns: &[(Column, usize)],
+        query: &str,
+        cx: &Cx,
+    ) -> Vec<Span<'static>> {
+        let base = if is_sel {
+            theme::selected()
+        } else {
+            Style::default()
+        };
+        let mark = if is_sel { base } else { theme::matched() };
+        let marks = if query.is_empty() {
+            Vec::new()
+        } else {
+            SearchIndex::highlights(&searched_fields(&r.p), query)
+        };
+        let field = |f: u8| -> Vec<u16> {
+            marks
+                .iter()
+                .filter(|(x, _)| *x == f)
+                .map(|(_, c)| *c)
+                .collect()
+        };
+        let status = self.status_text(r.standing, cx);
+        let status_style = match r.standing {
+            Standing::Out(_) if !is_sel => theme::dim(),
+            Standing::Team if !is_sel => theme::good(),
+            _ => base,
+        };
+        let mut spans = Vec::new();
+        for &(c, width) in columns {
+            let (text, f, style) = match c {
+                Column::Id => (r.p.id.to_string(), Some(0u8), base),
+                Column::Name => (r.p.full_name.clone(), Some(1), base),
+                Column::Tos => (r.p.tos_name.clone(), Some(2), base),
+                Column::Municipality => (r.p.municipality.clone(), Some(3), base),
+                Column::Group => (
+                    match self.groups.get(r.group) {
+                        Some((id, name)) => group_label(id.as_str(), name, width, cx.tr),
+                        None => fit(r.p.group.as_str(), width),
+                    },
+                    None,
+                    base,
+                ),
+                Column::Rating => (
+                    format!(
+                        "{:>width$}",
+                        r.rating.map_or("…".to_string(), |x| cx.tr.num(x))
+                    ),
+                    None,
+                    base,
+                ),
+                Column::Status => (status.clone(), None, status_style),
+            };
+            let cut = fit(&text, width);
+            let used = cut.width().min(width);
+            match f {
+                Some(f) => spans.extend(marked(&text, width, &field(f), style, mark)),
+                None => spans.push(Span::styled(cut, style)),
+            }
+            spans.push(Span::styled(" ".repeat(width - used + 1), base));
+        }
+        spans
+    }
+
+    fn draw_table(&mut self, frame: &mut Frame, area: Rect, cx: &Cx) {
+        let block = Block::default().borders(Borders::ALL).title(self.title(cx));
+        let inner = block.inner(area);
+        frame.render_widget(block, area);
+        if inner.height == 0 || inner.width == 0 {
+            return;
+        }
+        let mut y = inner.y;
+        let mut height = inner.height as usize;
+        if self.editing || !self.query.is_empty() {
+            frame.render_widget(
+                Paragraph::new(self.search_line(cx)),
+                Rect {
+                    x: inner.x,
+                    y,
+                    width: inner.width,
+                    height: 1,
+                },
+            );
+            y += 1;
+            height = height.saturating_sub(1);
+        }
+        if height == 0 {
+            return;
+        }
+        let columns = layout_columns(inner.width as usize, &self.natural);
         frame.render_widget(
-            Paragraph::new(Line::from(header)),
+            Paragraph::new(self.header_line(&columns, cx)),
             Rect {
                 x: inner.x,
                 y,
@@ -492,65 +572,13 @@ impl ReviewPane {
         }
         let query = self.query.trim().to_string();
         for (line, &i) in self.shown.iter().enumerate().skip(self.offset).take(rows_h) {
-            let r = &self.rows[i];
             let is_sel = line == self.cursor;
             let base = if is_sel {
                 theme::selected()
             } else {
                 Style::default()
             };
-            let mark = if is_sel { base } else { theme::matched() };
-            let marks = if query.is_empty() {
-                Vec::new()
-            } else {
-                SearchIndex::highlights(&searched_fields(&r.p), &query)
-            };
-            let field = |f: u8| -> Vec<u16> {
-                marks
-                    .iter()
-                    .filter(|(x, _)| *x == f)
-                    .map(|(_, c)| *c)
-                    .collect()
-            };
-            let status = self.status_text(r.standing, cx);
-            let status_style = match r.standing {
-                Standing::Out(_) if !is_sel => theme::dim(),
-                Standing::Team if !is_sel => theme::good(),
-                _ => base,
-            };
-            let mut spans = Vec::new();
-            for &(c, width) in &columns {
-                let (text, f, style) = match c {
-                    Column::Id => (r.p.id.to_string(), Some(0u8), base),
-                    Column::Name => (r.p.full_name.clone(), Some(1), base),
-                    Column::Tos => (r.p.tos_name.clone(), Some(2), base),
-                    Column::Municipality => (r.p.municipality.clone(), Some(3), base),
-                    Column::Group => (
-                        match self.groups.get(r.group) {
-                            Some((id, name)) => group_label(id.as_str(), name, width, cx.tr),
-                            None => fit(r.p.group.as_str(), width),
-                        },
-                        None,
-                        base,
-                    ),
-                    Column::Rating => (
-                        format!(
-                            "{:>width$}",
-                            r.rating.map_or("…".to_string(), |x| cx.tr.num(x))
-                        ),
-                        None,
-                        base,
-                    ),
-                    Column::Status => (status.clone(), None, status_style),
-                };
-                let cut = fit(&text, width);
-                let used = cut.width().min(width);
-                match f {
-                    Some(f) => spans.extend(marked(&text, width, &field(f), style, mark)),
-                    None => spans.push(Span::styled(cut, style)),
-                }
-                spans.push(Span::styled(" ".repeat(width - used + 1), base));
-            }
+            let spans = self.row_spans(&self.rows[i], is_sel, &columns, &query, cx);
             let line_area = Rect {
                 x: inner.x,
                 y: y + (line - self.offset) as u16,
