@@ -693,38 +693,7 @@ impl ScoringPane {
             Layout::vertical([Constraint::Length(text_h), Constraint::Min(0)]).areas(inner);
         frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), top);
         match &self.editor {
-            Some(ed) => {
-                // A framed editor with its title and its keys: while it has
-                // the keys, nothing else on the screen looks like it does.
-                let area = if bottom.height >= 4 {
-                    bottom
-                } else {
-                    // Too little room below the scores: the editor covers the form.
-                    inner
-                };
-                let block = Block::default()
-                    .borders(Borders::ALL)
-                    .border_style(theme::heading())
-                    .title(Span::styled(
-                        tr.f("scoring.editor_title", &[("participant", &item.id)]),
-                        theme::heading(),
-                    ));
-                let inside = block.inner(area);
-                frame.render_widget(Clear, area);
-                frame.render_widget(block, area);
-                let keys = packed(tr.t("scoring.editor_keys"), inside.width as usize);
-                let keys_h = (keys.len() as u16).min(inside.height / 2);
-                let keys = Paragraph::new(
-                    keys.into_iter()
-                        .map(|l| Line::styled(l, theme::key()))
-                        .collect::<Vec<_>>(),
-                );
-                let [text_area, keys_area] =
-                    Layout::vertical([Constraint::Min(1), Constraint::Length(keys_h)])
-                        .areas(inside);
-                frame.render_widget(keys, keys_area);
-                ed.render(frame, text_area, Style::default(), true);
-            }
+            Some(ed) => draw_editor(frame, ed, bottom, inner, &item.id, tr),
             None => {
                 let shown = if comment.is_empty() {
                     Line::styled(
@@ -1229,6 +1198,49 @@ fn sheet_word(value: &str, cx: &Cx) -> String {
         number if number.parse::<f64>().is_ok() => cx.tr.decimal(number.to_string()),
         other => other.to_string(),
     }
+}
+
+/// The comment editor, framed with its title and its keys, below the scores
+/// (`bottom`), or over the whole form (`inner`) when there is too little
+/// room: while it has the keys, nothing else on the screen looks like it
+/// does.
+fn draw_editor(
+    frame: &mut Frame,
+    ed: &crate::tui::editor::TextEditor,
+    bottom: Rect,
+    inner: Rect,
+    participant: &dyn std::fmt::Display,
+    tr: &crate::text::I18n,
+) {
+    // A framed editor with its title and its keys: while it has
+    // the keys, nothing else on the screen looks like it does.
+    let area = if bottom.height >= 4 {
+        bottom
+    } else {
+        // Too little room below the scores: the editor covers the form.
+        inner
+    };
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme::heading())
+        .title(Span::styled(
+            tr.f("scoring.editor_title", &[("participant", participant)]),
+            theme::heading(),
+        ));
+    let inside = block.inner(area);
+    frame.render_widget(Clear, area);
+    frame.render_widget(block, area);
+    let keys = packed(tr.t("scoring.editor_keys"), inside.width as usize);
+    let keys_h = (keys.len() as u16).min(inside.height / 2);
+    let keys = Paragraph::new(
+        keys.into_iter()
+            .map(|l| Line::styled(l, theme::key()))
+            .collect::<Vec<_>>(),
+    );
+    let [text_area, keys_area] =
+        Layout::vertical([Constraint::Min(1), Constraint::Length(keys_h)]).areas(inside);
+    frame.render_widget(keys, keys_area);
+    ed.render(frame, text_area, Style::default(), true);
 }
 
 #[cfg(test)]
