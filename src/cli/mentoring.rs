@@ -1,9 +1,9 @@
 //! `konkurs match`, `konkurs pair`, `konkurs mentors`: the mentoring
 //! programme from the command line.
 
-use super::{CliError, Console, Format};
+use super::{Cli, CliError, Console, Format, Place, open};
 use crate::domain::matching::{self, MatchMode};
-use crate::domain::mentoring::MeetingFormat;
+use crate::domain::mentoring::{DecisionKind, MeetingFormat};
 use crate::service::{Actor, Service};
 use crate::text::I18n;
 use crate::text::describe;
@@ -253,6 +253,97 @@ fn write(
         Format::Table
     };
     super::output::write_rows_cut(out, format, tr, keys, rows, terminal)?;
+    Ok(())
+}
+
+/// `konkurs match`: the matching of `mode` (the words of the command line).
+pub fn match_command(
+    cli: &Cli,
+    place: &Place,
+    io: &mut Console,
+    mode: &str,
+    format: Format,
+    candidates: bool,
+    accept: Option<&str>,
+) -> Result<(), CliError> {
+    let (service, actor) = open(cli, place)?;
+    let mode = MatchMode::from_code(&mode.replace('-', "_")).unwrap_or(MatchMode::Optimal);
+    run(
+        io,
+        &service,
+        &actor,
+        mode,
+        format,
+        candidates,
+        accept,
+        &cli.i18n(),
+    )
+}
+
+/// `konkurs pair lock | forbid | clear`: a coordinator's decision on one
+/// pair; a lock no matching can keep is said at once.
+pub fn pair(
+    cli: &Cli,
+    place: &Place,
+    io: &mut Console,
+    what: &str,
+    mentor: &str,
+    intern: &str,
+    reason: &str,
+) -> Result<(), CliError> {
+    let tr = &cli.i18n();
+    let (service, actor) = open(cli, place)?;
+    let kind = match what {
+        "lock" => Some(DecisionKind::Lock),
+        "forbid" => Some(DecisionKind::Forbid),
+        _ => None,
+    };
+    service.decide_pair(
+        &actor,
+        &crate::domain::ids::MentorId::new(mentor),
+        &crate::domain::ids::InternId::new(intern),
+        kind,
+        reason,
+    )?;
+    writeln!(
+        io.out,
+        "{}",
+        tr.f(
+            &format!("cli.pair.{what}"),
+            &[("mentor", &mentor), ("intern", &intern)]
+        )
+    )?;
+    if kind == Some(DecisionKind::Lock) {
+        // The lock is recorded; say at once if no matching can keep
+        // it (or if it pushes out another lock of the mentor).
+        let data = service.match_data(&actor)?;
+        let input = data.input();
+        let prepared = matching::Prepared::new(&input);
+        for (m, i, why) in describe::locks_not_kept(prepared.issues(), tr) {
+            if m.as_str() == mentor || i.as_str() == intern {
+                writeln!(
+                    io.err,
+                    "{}",
+                    tr.f(
+                        "cli.pair.lock_not_kept",
+                        &[("mentor", &m), ("intern", &i), ("why", &why)]
+                    )
+                )?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `konkurs mentors from-team`: the team's members become mentors.
+pub fn mentors_from_team(cli: &Cli, place: &Place, io: &mut Console) -> Result<(), CliError> {
+    let (service, actor) = open(cli, place)?;
+    let n = service.mentors_from_team(&actor)?;
+    writeln!(
+        io.out,
+        "{}",
+        cli.i18n().f("cli.mentors.from_team", &[("n", &n)])
+    )?;
     Ok(())
 }
 

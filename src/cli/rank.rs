@@ -1,8 +1,8 @@
 //! `konkurs rank`, `konkurs advance`, `konkurs reopen-stage`,
 //! `konkurs resolve-tie`: stage rankings from the command line.
 
-use super::{CliError, Console, Format};
-use crate::domain::ids::StageId;
+use super::{Cli, CliError, Console, Format, Place, open};
+use crate::domain::ids::{ParticipantId, StageId};
 use crate::domain::ranking::{Flag, Ranking, Statistics};
 use crate::domain::regulation::Aggregation;
 use crate::service::{Actor, Service, StageReport};
@@ -352,6 +352,98 @@ pub fn advance(
                 ("n", &frozen.advancing.len()),
                 ("hash", &frozen.hash),
             ],
+        )
+    )?;
+    Ok(())
+}
+
+/// `konkurs rank`: the stage's ranking now (or `--as-of` a past time), by
+/// the regulation's method or the one named.
+pub fn rank(
+    cli: &Cli,
+    place: &Place,
+    io: &mut Console,
+    stage: &str,
+    method: Option<&str>,
+    as_of: Option<&str>,
+    format: Format,
+) -> Result<(), CliError> {
+    let tr = &cli.i18n();
+    let (service, actor) = open(cli, place)?;
+    let stage = StageId::new(stage);
+    let report = match as_of {
+        Some(t) => {
+            let at = parse_time(t, &service, &actor, tr)?;
+            service.analyse_stage_as_of(&actor, &stage, at)?
+        }
+        None => service.analyse_stage(&actor, &stage)?,
+    };
+    let method = method.and_then(Aggregation::from_code);
+    print(io, &report, method, format, tr)
+}
+
+/// `konkurs advance`: closes the stage and freezes its ranking.
+pub fn advance_command(
+    cli: &Cli,
+    place: &Place,
+    io: &mut Console,
+    stage: &str,
+    reason: &str,
+) -> Result<(), CliError> {
+    let (service, actor) = open(cli, place)?;
+    advance(
+        io,
+        &service,
+        &actor,
+        &StageId::new(stage),
+        reason,
+        &cli.i18n(),
+    )
+}
+
+/// `konkurs reopen-stage`: a closed stage open again, with the reason.
+pub fn reopen_stage(
+    cli: &Cli,
+    place: &Place,
+    io: &mut Console,
+    stage: &str,
+    reason: &str,
+) -> Result<(), CliError> {
+    let (service, actor) = open(cli, place)?;
+    service.reopen_stage(&actor, &StageId::new(stage), reason)?;
+    writeln!(
+        io.out,
+        "{}",
+        cli.i18n().f("cli.reopen_stage.done", &[("stage", &stage)])
+    )?;
+    Ok(())
+}
+
+/// `konkurs resolve-tie`: the order of tied participants, decided by the jury.
+pub fn resolve_tie(
+    cli: &Cli,
+    place: &Place,
+    io: &mut Console,
+    stage: &str,
+    participants: &[String],
+    reason: &str,
+) -> Result<(), CliError> {
+    let (service, actor) = open(cli, place)?;
+    service.resolve_tie(
+        &actor,
+        &StageId::new(stage),
+        participants
+            .iter()
+            .map(|p| ParticipantId::new(p.as_str()))
+            .collect(),
+        reason,
+    )?;
+    writeln!(
+        io.out,
+        "{}",
+        cli.i18n().f(
+            "cli.resolve_tie.done",
+            &[("order", &participants.join(" > "))]
         )
     )?;
     Ok(())
