@@ -30,61 +30,10 @@ pub fn run(
     // One preparation of the market serves the proposal, its explanations
     // and its blocking pairs.
     let prepared = matching::Prepared::new(&input);
-    let mut out = &mut io.out;
     if candidates {
-        let table = prepared.candidates();
-        if format == Format::Json {
-            serde_json::to_writer_pretty(&mut out, &table).map_err(std::io::Error::from)?;
-            writeln!(out)?;
-            return Ok(());
-        }
-        let rows: Vec<Vec<String>> = table
-            .iter()
-            .flat_map(|ic| {
-                ic.candidates.iter().map(move |c| {
-                    vec![
-                        ic.intern.to_string(),
-                        c.mentor.to_string(),
-                        crate::interchange::listing::word(
-                            tr,
-                            "mentoring",
-                            match c.score.format {
-                                MeetingFormat::OnSite => "on_site",
-                                MeetingFormat::Online => "online",
-                            },
-                        ),
-                        c.score.distance_km.map_or(String::new(), |d| {
-                            tr.decimal(crate::text::number::fixed(
-                                d,
-                                crate::text::number::KILOMETRES,
-                            ))
-                        }),
-                        c.score.topic_points.to_string(),
-                        c.score.distance_points.to_string(),
-                        c.score.preference_points.to_string(),
-                        c.score.total.to_string(),
-                    ]
-                })
-            })
-            .collect();
-        return write(
-            &mut out,
-            format,
-            io.terminal,
-            tr,
-            &[
-                "intern",
-                "mentor",
-                "format",
-                "km",
-                "topics",
-                "distance",
-                "preference",
-                "total",
-            ],
-            &rows,
-        );
+        return write_candidates(io, &prepared, format, tr);
     }
+    let mut out = &mut io.out;
     let proposal = prepared.propose(mode);
     let explanations = prepared
         .explain(&proposal)
@@ -99,67 +48,7 @@ pub fn run(
         serde_json::to_writer_pretty(&mut out, &doc).map_err(std::io::Error::from)?;
         writeln!(out)?;
     } else {
-        let mentor_names: HashMap<&str, &str> = data
-            .mentors
-            .iter()
-            .map(|m| (m.id.as_str(), m.full_name.as_str()))
-            .collect();
-        let intern_names: HashMap<&str, &str> = data
-            .interns
-            .iter()
-            .map(|i| (i.id.as_str(), i.full_name.as_str()))
-            .collect();
-        let name_of_mentor = |id: &crate::domain::ids::MentorId| {
-            mentor_names
-                .get(id.as_str())
-                .map_or(String::new(), |n| n.to_string())
-        };
-        let name_of_intern = |id: &crate::domain::ids::InternId| {
-            intern_names
-                .get(id.as_str())
-                .map_or(String::new(), |n| n.to_string())
-        };
-        let mut rows: Vec<Vec<String>> = Vec::new();
-        for e in &explanations {
-            match (&e.mentor, &e.score) {
-                (Some(m), Some(s)) => rows.push(vec![
-                    m.to_string(),
-                    name_of_mentor(m),
-                    e.intern.to_string(),
-                    name_of_intern(&e.intern),
-                    if e.locked {
-                        tr.t("cli.yes").into()
-                    } else {
-                        String::new()
-                    },
-                    s.topic_points.to_string(),
-                    s.distance_points.to_string(),
-                    s.preference_points.to_string(),
-                    s.total.to_string(),
-                    match &e.best_alternative {
-                        Some(a) => tr.f(
-                            "mentoring.alternative",
-                            &[("mentor", &a.mentor), ("why", &describe::not_given(a, tr))],
-                        ),
-                        None => String::new(),
-                    },
-                ]),
-                _ => rows.push(vec![
-                    String::new(),
-                    String::new(),
-                    e.intern.to_string(),
-                    name_of_intern(&e.intern),
-                    String::new(),
-                    String::new(),
-                    String::new(),
-                    String::new(),
-                    String::new(),
-                    e.unmatched
-                        .as_ref()
-                        .map_or(String::new(), |r| describe::unmatched(r, tr)),
-                ]),
-            }
-        }
+        let rows = proposal_rows(&data, &explanations, tr);
         write(
             &mut out,
             format,
@@ -235,6 +124,139 @@ pub fn run(
         )?;
     }
     Ok(())
+}
+
+/// Every intern's acceptable mentors with the points of each pair.
+fn write_candidates(
+    io: &mut Console,
+    prepared: &matching::Prepared,
+    format: Format,
+    tr: &I18n,
+) -> Result<(), CliError> {
+    let table = prepared.candidates();
+    let mut out = &mut io.out;
+    if format == Format::Json {
+        serde_json::to_writer_pretty(&mut out, &table).map_err(std::io::Error::from)?;
+        writeln!(out)?;
+        return Ok(());
+    }
+    let rows: Vec<Vec<String>> = table
+        .iter()
+        .flat_map(|ic| {
+            ic.candidates.iter().map(move |c| {
+                vec![
+                    ic.intern.to_string(),
+                    c.mentor.to_string(),
+                    crate::interchange::listing::word(
+                        tr,
+                        "mentoring",
+                        match c.score.format {
+                            MeetingFormat::OnSite => "on_site",
+                            MeetingFormat::Online => "online",
+                        },
+                    ),
+                    c.score.distance_km.map_or(String::new(), |d| {
+                        tr.decimal(crate::text::number::fixed(
+                            d,
+                            crate::text::number::KILOMETRES,
+                        ))
+                    }),
+                    c.score.topic_points.to_string(),
+                    c.score.distance_points.to_string(),
+                    c.score.preference_points.to_string(),
+                    c.score.total.to_string(),
+                ]
+            })
+        })
+        .collect();
+    write(
+        &mut out,
+        format,
+        io.terminal,
+        tr,
+        &[
+            "intern",
+            "mentor",
+            "format",
+            "km",
+            "topics",
+            "distance",
+            "preference",
+            "total",
+        ],
+        &rows,
+    )
+}
+
+/// The proposal's rows: each intern with the mentor given (and why not
+/// another), or why none could be.
+fn proposal_rows(
+    data: &crate::service::MatchData,
+    explanations: &[matching::InternExplanation],
+    tr: &I18n,
+) -> Vec<Vec<String>> {
+    let mentor_names: HashMap<&str, &str> = data
+        .mentors
+        .iter()
+        .map(|m| (m.id.as_str(), m.full_name.as_str()))
+        .collect();
+    let intern_names: HashMap<&str, &str> = data
+        .interns
+        .iter()
+        .map(|i| (i.id.as_str(), i.full_name.as_str()))
+        .collect();
+    let name_of_mentor = |id: &crate::domain::ids::MentorId| {
+        mentor_names
+            .get(id.as_str())
+            .map_or(String::new(), |n| n.to_string())
+    };
+    let name_of_intern = |id: &crate::domain::ids::InternId| {
+        intern_names
+            .get(id.as_str())
+            .map_or(String::new(), |n| n.to_string())
+    };
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    for e in explanations {
+        match (&e.mentor, &e.score) {
+            (Some(m), Some(s)) => rows.push(vec![
+                m.to_string(),
+                name_of_mentor(m),
+                e.intern.to_string(),
+                name_of_intern(&e.intern),
+                if e.locked {
+                    tr.t("cli.yes").into()
+                } else {
+                    String::new()
+                },
+                s.topic_points.to_string(),
+                s.distance_points.to_string(),
+                s.preference_points.to_string(),
+                s.total.to_string(),
+                match &e.best_alternative {
+                    Some(a) => tr.f(
+                        "mentoring.alternative",
+                        &[("mentor", &a.mentor), ("why", &describe::not_given(a, tr))],
+                    ),
+                    None => String::new(),
+                },
+            ]),
+            _ => rows.push(vec![
+                String::new(),
+                String::new(),
+                e.intern.to_string(),
+                name_of_intern(&e.intern),
+                String::new(),
+                String::new(),
+                String::new(),
+                String::new(),
+                String::new(),
+                e.unmatched
+                    .as_ref()
+                    .map_or(String::new(), |r| describe::unmatched(r, tr)),
+            ]),
+        }
+    }
+    rows
 }
 
 /// A table or CSV (JSON is written from the records themselves).
