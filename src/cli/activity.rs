@@ -1,7 +1,7 @@
 //! `konkurs activity`: the activity ranking of the educational stage with
 //! each listener's breakdown.
 
-use super::{CliError, Console, Format};
+use super::{Cli, CliError, Console, Format, Place, open};
 use crate::service::{Actor, Service};
 use crate::text::I18n;
 use crate::text::describe;
@@ -107,4 +107,10 @@ pub fn run(
         }
     }
     Ok(())
+}
+
+/// `konkurs activity`, in the database the command opens.
+pub fn command(cli: &Cli, place: &Place, io: &mut Console, format: Format) -> Result<(), CliError> {
+    let (service, actor) = open(cli, place)?;
+    run(io, &service, &actor, format, &cli.i18n())
 }

@@ -1,7 +1,7 @@
 //! `konkurs export`: the team list, a stage protocol, the mentoring list or
 //! the listener register as a file.
 
-use super::{CliError, Console, Place};
+use super::{Cli, CliError, Command, Console, Place, open};
 use crate::domain::ids::StageId;
 use crate::interchange::export::{self, DocumentKind, ExportFormat, Request};
 use crate::service::{Actor, Service};
@@ -194,4 +194,40 @@ fn export_failure(e: export::ExportError) -> CliError {
         ),
         e @ (E::NotFinal { .. } | E::Refused(_) | E::Render(_)) => CliError::Message(e.to_string()),
     }
+}
+
+/// `konkurs export`, in the database the command opens.
+pub fn command(
+    cli: &Cli,
+    place: &Place,
+    io: &mut Console,
+    command: &Command,
+) -> Result<(), CliError> {
+    let Command::Export {
+        what,
+        format,
+        out,
+        stage,
+        at,
+        delimiter,
+        draft,
+        force,
+    } = command
+    else {
+        unreachable!("called for export only")
+    };
+    let tr = &cli.i18n();
+    let options = Options {
+        what: *what,
+        format: *format,
+        out: out.as_deref(),
+        stage: stage.as_deref(),
+        at: at.as_deref(),
+        delimiter: delimiter.as_deref(),
+        draft: *draft,
+        force: *force,
+        lang: tr.lang,
+    };
+    let (service, actor) = open(cli, place)?;
+    run(io, place, &service, &actor, &options, tr)
 }

@@ -1,6 +1,6 @@
 //! Jury commands: assign, score, reopen, keys, history, progress.
 
-use super::{CliError, Console, Result};
+use super::{Cli, CliError, Command, Console, Format, Place, Result, open};
 use crate::domain::ids::{CriterionId, JurorId, ParticipantId, StageId};
 use crate::service::{Actor, Service};
 use crate::text::I18n;
@@ -311,4 +311,185 @@ pub fn history(
         &rows,
     )?;
     Ok(())
+}
+
+/// `konkurs assign`: one juror to one participant (or off them with
+/// `--remove`), or the whole stage automatically.
+pub fn assign(
+    cli: &Cli,
+    place: &Place,
+    io: &mut Console,
+    stage: &str,
+    per_participant: Option<usize>,
+    pair: Option<(&str, &str)>,
+    remove: bool,
+) -> Result<()> {
+    let tr = &cli.i18n();
+    let (service, actor) = open(cli, place)?;
+    let stage = StageId::new(stage);
+    match pair {
+        Some((p, j)) => {
+            let (p, j) = (ParticipantId::new(p), JurorId::new(j));
+            let key = if remove {
+                service.unassign(&actor, &stage, &p, &j)?;
+                "cli.assign.removed"
+            } else {
+                service.assign(&actor, &stage, &p, &j)?;
+                "cli.assign.added"
+            };
+            say!(
+                io,
+                "{}",
+                tr.f(
+                    key,
+                    &[("juror", &j), ("participant", &p), ("stage", &stage)]
+                )
+            );
+        }
+        None => {
+            let plan = service.assign_auto(&actor, &stage, per_participant)?;
+            for line in crate::text::refusal::plan(&plan, stage.as_str(), tr) {
+                say!(io, "{line}");
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `konkurs score`: one sheet from the arguments, or a script of them from
+/// standard input with `--stdin`.
+pub fn score_command(cli: &Cli, place: &Place, io: &mut Console, command: &Command) -> Result<()> {
+    let Command::Score {
+        stage,
+        participant,
+        scores,
+        comment,
+        submit,
+        abstain,
+        conflict,
+        stdin,
+    } = command
+    else {
+        unreachable!("called for score only")
+    };
+    let tr = &cli.i18n();
+    let (service, actor) = open(cli, place)?;
+    let stage = StageId::new(stage.as_str());
+    if *stdin {
+        return score_script(io, &service, &actor, &stage, tr);
+    }
+    let participant = ParticipantId::new(participant.as_deref().unwrap_or_default());
+    let text = score(
+        &service,
+        &actor,
+        &ScoreRequest {
+            stage: &stage,
+            participant: &participant,
+            scores: parse_scores(scores)?,
+            comment: comment.as_deref(),
+            submit: *submit,
+            abstain: abstain.as_deref(),
+            conflict: conflict.as_deref(),
+        },
+        tr,
+    )?;
+    say!(io, "{text}");
+    Ok(())
+}
+
+/// `konkurs reopen`: a submitted sheet back to its juror, with the reason.
+pub fn reopen(
+    cli: &Cli,
+    place: &Place,
+    io: &mut Console,
+    stage: &str,
+    participant: &str,
+    juror: &str,
+    reason: &str,
+) -> Result<()> {
+    let tr = &cli.i18n();
+    let (service, actor) = open(cli, place)?;
+    service.reopen(
+        &actor,
+        &StageId::new(stage),
+        &ParticipantId::new(participant),
+        &JurorId::new(juror),
+        reason,
+    )?;
+    say!(
+        io,
+        "{}",
+        tr.f(
+            "cli.reopen.done",
+            &[
+                ("juror", &juror),
+                ("participant", &participant),
+                ("stage", &stage)
+            ]
+        )
+    );
+    Ok(())
+}
+
+/// `konkurs undo`: the person's last change taken back.
+pub fn undo(cli: &Cli, place: &Place, io: &mut Console) -> Result<()> {
+    let tr = &cli.i18n();
+    let (service, actor) = open(cli, place)?;
+    match service.undo(&actor)? {
+        Some(undone) => say!(io, "{}", crate::text::refusal::undone(&undone, tr)),
+        None => say!(io, "{}", tr.t("cli.undo.nothing")),
+    }
+    Ok(())
+}
+
+/// `konkurs history`: the changes of one sheet (the person's own unless
+/// `--juror` names another).
+pub fn history_command(
+    cli: &Cli,
+    place: &Place,
+    io: &mut Console,
+    stage: &str,
+    participant: &str,
+    juror: Option<&str>,
+) -> Result<()> {
+    let (service, actor) = open(cli, place)?;
+    let juror = juror.map_or_else(|| actor.id.clone(), JurorId::new);
+    history(
+        io,
+        &service,
+        &actor,
+        &StageId::new(stage),
+        &ParticipantId::new(participant),
+        &juror,
+        &cli.i18n(),
+    )
+}
+
+/// `konkurs progress`: how far the jury is, by stage or sheet by sheet.
+pub fn progress_command(
+    cli: &Cli,
+    place: &Place,
+    io: &mut Console,
+    stage: Option<&str>,
+    by_sheet: bool,
+    juror: Option<&str>,
+    format: Format,
+) -> Result<()> {
+    let tr = &cli.i18n();
+    let (service, actor) = open(cli, place)?;
+    let stage = stage.map(StageId::new);
+    if by_sheet {
+        let juror = juror.map(JurorId::new);
+        sheets(
+            io,
+            &service,
+            &actor,
+            stage.as_ref(),
+            juror.as_ref(),
+            format,
+            tr,
+        )
+    } else {
+        progress(io, &service, &actor, stage.as_ref(), format, tr)
+    }
 }

@@ -1,9 +1,9 @@
 //! `konkurs match`, `konkurs pair`, `konkurs mentors`: the mentoring
 //! programme from the command line.
 
-use super::{CliError, Console, Format};
+use super::{Cli, CliError, Console, Format, Place, open};
 use crate::domain::matching::{self, MatchMode};
-use crate::domain::mentoring::MeetingFormat;
+use crate::domain::mentoring::{DecisionKind, MeetingFormat};
 use crate::service::{Actor, Service};
 use crate::text::I18n;
 use crate::text::describe;
@@ -30,61 +30,10 @@ pub fn run(
     // One preparation of the market serves the proposal, its explanations
     // and its blocking pairs.
     let prepared = matching::Prepared::new(&input);
-    let mut out = &mut io.out;
     if candidates {
-        let table = prepared.candidates();
-        if format == Format::Json {
-            serde_json::to_writer_pretty(&mut out, &table).map_err(std::io::Error::from)?;
-            writeln!(out)?;
-            return Ok(());
-        }
-        let rows: Vec<Vec<String>> = table
-            .iter()
-            .flat_map(|ic| {
-                ic.candidates.iter().map(move |c| {
-                    vec![
-                        ic.intern.to_string(),
-                        c.mentor.to_string(),
-                        crate::interchange::listing::word(
-                            tr,
-                            "mentoring",
-                            match c.score.format {
-                                MeetingFormat::OnSite => "on_site",
-                                MeetingFormat::Online => "online",
-                            },
-                        ),
-                        c.score.distance_km.map_or(String::new(), |d| {
-                            tr.decimal(crate::text::number::fixed(
-                                d,
-                                crate::text::number::KILOMETRES,
-                            ))
-                        }),
-                        c.score.topic_points.to_string(),
-                        c.score.distance_points.to_string(),
-                        c.score.preference_points.to_string(),
-                        c.score.total.to_string(),
-                    ]
-                })
-            })
-            .collect();
-        return write(
-            &mut out,
-            format,
-            io.terminal,
-            tr,
-            &[
-                "intern",
-                "mentor",
-                "format",
-                "km",
-                "topics",
-                "distance",
-                "preference",
-                "total",
-            ],
-            &rows,
-        );
+        return write_candidates(io, &prepared, format, tr);
     }
+    let mut out = &mut io.out;
     let proposal = prepared.propose(mode);
     let explanations = prepared
         .explain(&proposal)
@@ -99,67 +48,7 @@ pub fn run(
         serde_json::to_writer_pretty(&mut out, &doc).map_err(std::io::Error::from)?;
         writeln!(out)?;
     } else {
-        let mentor_names: HashMap<&str, &str> = data
-            .mentors
-            .iter()
-            .map(|m| (m.id.as_str(), m.full_name.as_str()))
-            .collect();
-        let intern_names: HashMap<&str, &str> = data
-            .interns
-            .iter()
-            .map(|i| (i.id.as_str(), i.full_name.as_str()))
-            .collect();
-        let name_of_mentor = |id: &crate::domain::ids::MentorId| {
-            mentor_names
-                .get(id.as_str())
-                .map_or(String::new(), |n| n.to_string())
-        };
-        let name_of_intern = |id: &crate::domain::ids::InternId| {
-            intern_names
-                .get(id.as_str())
-                .map_or(String::new(), |n| n.to_string())
-        };
-        let mut rows: Vec<Vec<String>> = Vec::new();
-        for e in &explanations {
-            match (&e.mentor, &e.score) {
-                (Some(m), Some(s)) => rows.push(vec![
-                    m.to_string(),
-                    name_of_mentor(m),
-                    e.intern.to_string(),
-                    name_of_intern(&e.intern),
-                    if e.locked {
-                        tr.t("cli.yes").into()
-                    } else {
-                        String::new()
-                    },
-                    s.topic_points.to_string(),
-                    s.distance_points.to_string(),
-                    s.preference_points.to_string(),
-                    s.total.to_string(),
-                    match &e.best_alternative {
-                        Some(a) => tr.f(
-                            "mentoring.alternative",
-                            &[("mentor", &a.mentor), ("why", &describe::not_given(a, tr))],
-                        ),
-                        None => String::new(),
-                    },
-                ]),
-                _ => rows.push(vec![
-                    String::new(),
-                    String::new(),
-                    e.intern.to_string(),
-                    name_of_intern(&e.intern),
-                    String::new(),
-                    String::new(),
-                    String::new(),
-                    String::new(),
-                    String::new(),
-                    e.unmatched
-                        .as_ref()
-                        .map_or(String::new(), |r| describe::unmatched(r, tr)),
-                ]),
-            }
-        }
+        let rows = proposal_rows(&data, &explanations, tr);
         write(
             &mut out,
             format,
@@ -237,6 +126,139 @@ pub fn run(
     Ok(())
 }
 
+/// Every intern's acceptable mentors with the points of each pair.
+fn write_candidates(
+    io: &mut Console,
+    prepared: &matching::Prepared,
+    format: Format,
+    tr: &I18n,
+) -> Result<(), CliError> {
+    let table = prepared.candidates();
+    let mut out = &mut io.out;
+    if format == Format::Json {
+        serde_json::to_writer_pretty(&mut out, &table).map_err(std::io::Error::from)?;
+        writeln!(out)?;
+        return Ok(());
+    }
+    let rows: Vec<Vec<String>> = table
+        .iter()
+        .flat_map(|ic| {
+            ic.candidates.iter().map(move |c| {
+                vec![
+                    ic.intern.to_string(),
+                    c.mentor.to_string(),
+                    crate::interchange::listing::word(
+                        tr,
+                        "mentoring",
+                        match c.score.format {
+                            MeetingFormat::OnSite => "on_site",
+                            MeetingFormat::Online => "online",
+                        },
+                    ),
+                    c.score.distance_km.map_or(String::new(), |d| {
+                        tr.decimal(crate::text::number::fixed(
+                            d,
+                            crate::text::number::KILOMETRES,
+                        ))
+                    }),
+                    c.score.topic_points.to_string(),
+                    c.score.distance_points.to_string(),
+                    c.score.preference_points.to_string(),
+                    c.score.total.to_string(),
+                ]
+            })
+        })
+        .collect();
+    write(
+        &mut out,
+        format,
+        io.terminal,
+        tr,
+        &[
+            "intern",
+            "mentor",
+            "format",
+            "km",
+            "topics",
+            "distance",
+            "preference",
+            "total",
+        ],
+        &rows,
+    )
+}
+
+/// The proposal's rows: each intern with the mentor given (and why not
+/// another), or why none could be.
+fn proposal_rows(
+    data: &crate::service::MatchData,
+    explanations: &[matching::InternExplanation],
+    tr: &I18n,
+) -> Vec<Vec<String>> {
+    let mentor_names: HashMap<&str, &str> = data
+        .mentors
+        .iter()
+        .map(|m| (m.id.as_str(), m.full_name.as_str()))
+        .collect();
+    let intern_names: HashMap<&str, &str> = data
+        .interns
+        .iter()
+        .map(|i| (i.id.as_str(), i.full_name.as_str()))
+        .collect();
+    let name_of_mentor = |id: &crate::domain::ids::MentorId| {
+        mentor_names
+            .get(id.as_str())
+            .map_or(String::new(), |n| n.to_string())
+    };
+    let name_of_intern = |id: &crate::domain::ids::InternId| {
+        intern_names
+            .get(id.as_str())
+            .map_or(String::new(), |n| n.to_string())
+    };
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    for e in explanations {
+        match (&e.mentor, &e.score) {
+            (Some(m), Some(s)) => rows.push(vec![
+                m.to_string(),
+                name_of_mentor(m),
+                e.intern.to_string(),
+                name_of_intern(&e.intern),
+                if e.locked {
+                    tr.t("cli.yes").into()
+                } else {
+                    String::new()
+                },
+                s.topic_points.to_string(),
+                s.distance_points.to_string(),
+                s.preference_points.to_string(),
+                s.total.to_string(),
+                match &e.best_alternative {
+                    Some(a) => tr.f(
+                        "mentoring.alternative",
+                        &[("mentor", &a.mentor), ("why", &describe::not_given(a, tr))],
+                    ),
+                    None => String::new(),
+                },
+            ]),
+            _ => rows.push(vec![
+                String::new(),
+                String::new(),
+                e.intern.to_string(),
+                name_of_intern(&e.intern),
+                String::new(),
+                String::new(),
+                String::new(),
+                String::new(),
+                String::new(),
+                e.unmatched
+                    .as_ref()
+                    .map_or(String::new(), |r| describe::unmatched(r, tr)),
+            ]),
+        }
+    }
+    rows
+}
+
 /// A table or CSV (JSON is written from the records themselves).
 /// Table cells are cut to keep the columns in view only on a terminal.
 fn write(
@@ -253,6 +275,97 @@ fn write(
         Format::Table
     };
     super::output::write_rows_cut(out, format, tr, keys, rows, terminal)?;
+    Ok(())
+}
+
+/// `konkurs match`: the matching of `mode` (the words of the command line).
+pub fn match_command(
+    cli: &Cli,
+    place: &Place,
+    io: &mut Console,
+    mode: &str,
+    format: Format,
+    candidates: bool,
+    accept: Option<&str>,
+) -> Result<(), CliError> {
+    let (service, actor) = open(cli, place)?;
+    let mode = MatchMode::from_code(&mode.replace('-', "_")).unwrap_or(MatchMode::Optimal);
+    run(
+        io,
+        &service,
+        &actor,
+        mode,
+        format,
+        candidates,
+        accept,
+        &cli.i18n(),
+    )
+}
+
+/// `konkurs pair lock | forbid | clear`: a coordinator's decision on one
+/// pair; a lock no matching can keep is said at once.
+pub fn pair(
+    cli: &Cli,
+    place: &Place,
+    io: &mut Console,
+    what: &str,
+    mentor: &str,
+    intern: &str,
+    reason: &str,
+) -> Result<(), CliError> {
+    let tr = &cli.i18n();
+    let (service, actor) = open(cli, place)?;
+    let kind = match what {
+        "lock" => Some(DecisionKind::Lock),
+        "forbid" => Some(DecisionKind::Forbid),
+        _ => None,
+    };
+    service.decide_pair(
+        &actor,
+        &crate::domain::ids::MentorId::new(mentor),
+        &crate::domain::ids::InternId::new(intern),
+        kind,
+        reason,
+    )?;
+    writeln!(
+        io.out,
+        "{}",
+        tr.f(
+            &format!("cli.pair.{what}"),
+            &[("mentor", &mentor), ("intern", &intern)]
+        )
+    )?;
+    if kind == Some(DecisionKind::Lock) {
+        // The lock is recorded; say at once if no matching can keep
+        // it (or if it pushes out another lock of the mentor).
+        let data = service.match_data(&actor)?;
+        let input = data.input();
+        let prepared = matching::Prepared::new(&input);
+        for (m, i, why) in describe::locks_not_kept(prepared.issues(), tr) {
+            if m.as_str() == mentor || i.as_str() == intern {
+                writeln!(
+                    io.err,
+                    "{}",
+                    tr.f(
+                        "cli.pair.lock_not_kept",
+                        &[("mentor", &m), ("intern", &i), ("why", &why)]
+                    )
+                )?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `konkurs mentors from-team`: the team's members become mentors.
+pub fn mentors_from_team(cli: &Cli, place: &Place, io: &mut Console) -> Result<(), CliError> {
+    let (service, actor) = open(cli, place)?;
+    let n = service.mentors_from_team(&actor)?;
+    writeln!(
+        io.out,
+        "{}",
+        cli.i18n().f("cli.mentors.from_team", &[("n", &n)])
+    )?;
     Ok(())
 }
 

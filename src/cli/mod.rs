@@ -1,6 +1,27 @@
 //! The command line: parses arguments with clap and calls the library.
 //! Every command that changes data goes through the service as an actor.
 
+/// A line on the command's standard output.
+macro_rules! say {
+    ($io:expr, $($arg:tt)*) => {
+        writeln!($io.out, $($arg)*).map_err(CliError::Io)?
+    };
+}
+
+/// Text on the command's standard output.
+macro_rules! put {
+    ($io:expr, $($arg:tt)*) => {
+        write!($io.out, $($arg)*).map_err(CliError::Io)?
+    };
+}
+
+/// A line on the command's standard error.
+macro_rules! warn {
+    ($io:expr, $($arg:tt)*) => {
+        writeln!($io.err, $($arg)*).map_err(CliError::Io)?
+    };
+}
+
 mod activity;
 mod console;
 mod control;
@@ -9,17 +30,17 @@ mod export;
 mod jury;
 mod mentoring;
 mod output;
+mod people;
 mod rank;
+mod regulation;
+mod store;
 
-use crate::domain::contest::{Collection, RegulationDoc};
-use crate::domain::ids::{JurorId, ParticipantId, StageId};
-use crate::domain::matching::MatchMode;
-use crate::domain::mentoring::DecisionKind;
+use crate::domain::contest::Collection;
 use crate::interchange::{self, ImportFailure};
 use crate::service::{Actor, ImportKind, Service};
 use crate::text::{I18n, Lang};
 use clap::{Parser, Subcommand, ValueEnum};
-use std::io::{Read, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -523,59 +544,7 @@ wraps!(
     std::io::Error => Io
 );
 
-/// Why a backup could not be restored, in the person's language.
-fn restore_words(e: &crate::store::backup::RestoreError, tr: &I18n) -> String {
-    use crate::store::backup::RestoreError;
-    match e {
-        RestoreError::NotABackup { file, why } => tr.f(
-            "cli.restore.not_a_backup_why",
-            &[("file", file), ("why", why)],
-        ),
-        RestoreError::TooNew { file, found, known } => tr.f(
-            "cli.restore.too_new",
-            &[("file", file), ("found", found), ("known", known)],
-        ),
-        RestoreError::Disagrees { file, problems } => tr.f(
-            "cli.restore.disagrees",
-            &[
-                ("file", file),
-                (
-                    "problems",
-                    &problems
-                        .iter()
-                        .map(|p| format!("  - {}", crate::text::proof::problem(p, tr)))
-                        .collect::<Vec<_>>()
-                        .join("\n"),
-                ),
-            ],
-        ),
-        RestoreError::NotEmpty(db) => tr.f("cli.restore.not_empty", &[("db", db)]),
-        RestoreError::Store(e) => crate::text::store::words(e, tr),
-    }
-}
-
 type Result<T> = std::result::Result<T, CliError>;
-
-/// A line on the command's standard output.
-macro_rules! say {
-    ($io:expr, $($arg:tt)*) => {
-        writeln!($io.out, $($arg)*).map_err(CliError::Io)?
-    };
-}
-
-/// Text on the command's standard output.
-macro_rules! put {
-    ($io:expr, $($arg:tt)*) => {
-        write!($io.out, $($arg)*).map_err(CliError::Io)?
-    };
-}
-
-/// A line on the command's standard error.
-macro_rules! warn {
-    ($io:expr, $($arg:tt)*) => {
-        writeln!($io.err, $($arg)*).map_err(CliError::Io)?
-    };
-}
 
 impl Cli {
     /// The interface language chosen with --lang or by the locale.
@@ -844,556 +813,134 @@ pub fn run(cli: Cli, place: &Place, io: &mut Console) -> Result<()> {
         let (service, actor) = open(&cli, place)?;
         return workstation(service, actor, &cli);
     };
-    let tr = &cli.i18n();
+    let cli = &cli;
     match command {
         Command::Init {
             regulation,
             force,
             reason,
-        } => {
-            let (service, actor) = open(&cli, place)?;
-            let doc = read_regulation(regulation)?;
-            let file = regulation.display();
-            let entry = match (force, reason) {
-                (true, Some(reason)) => service.force_regulation(&actor, doc, reason)?,
-                _ => service.set_regulation(&actor, doc)?,
-            };
-            match entry {
-                Some(entry) => {
-                    say!(
-                        io,
-                        "{}",
-                        tr.f(
-                            "cli.init.loaded",
-                            &[("file", &file), ("db", &service.path().display())]
-                        )
-                    );
-                    if let Some(change) = forced_change(&entry) {
-                        say!(io, "{}", forced_words(&change, entry.seq, tr));
-                    }
-                }
-                None => say!(io, "{}", tr.f("cli.init.same", &[("file", &file)])),
-            }
-            put!(io, "{}", status(&service, &actor, tr));
-        }
+        } => regulation::init(cli, place, io, regulation, *force, reason.as_deref()),
         Command::Import {
             kind,
             file,
             dry_run,
             event,
-        } => {
-            let (service, actor) = open(&cli, place)?;
-            let options = interchange::records::Options {
-                event: event.as_deref().map(crate::domain::ids::EventId::new),
-            };
-            let outcome = if console::is_stream(file) {
-                let bytes = read_input(io)?;
-                interchange::import_bytes_with(
-                    &service, &actor, *kind, "stdin", bytes, *dry_run, &options,
-                )?
-            } else if let Place::Ssh(_, remote) = place {
-                return Err(CliError::said(
-                    "cli.remote.file_from_stdin",
-                    &[("kind", &kind_code(*kind)), ("ssh", &remote.login)],
-                ));
-            } else {
-                let file = place.path(file);
-                interchange::import_file_with(&service, &actor, *kind, &file, *dry_run, &options)?
-            };
-            for w in &outcome.warnings {
-                warn!(io, "{}", tr.f("cli.warning", &[("what", w)]));
-            }
-            put!(io, "{}", import_report(&outcome.report, tr));
-        }
-        Command::List { kind, format } => {
-            let (service, actor) = open(&cli, place)?;
-            output::list(io, &service, &actor, *kind, *format, tr)?;
-        }
-        Command::Status => {
-            let (service, actor) = open(&cli, place)?;
-            put!(io, "{}", status(&service, &actor, tr));
-        }
-        Command::Backup { file, force } => {
-            let (service, actor) = open(&cli, place)?;
-            if !console::is_stream(file) && place.path(file).exists() && !force {
-                return Err(CliError::said(
-                    "cli.backup.exists",
-                    &[("file", &file.display())],
-                ));
-            }
-            let dump = service.backup(&actor)?;
-            let json = serde_json::to_vec_pretty(&dump).expect("a dump serialises");
-            if console::is_stream(file) {
-                io.out.write_all(&json)?;
-                io.out.flush()?;
-                return Ok(());
-            }
-            if let Place::Ssh(_, remote) = place {
-                return Err(CliError::said(
-                    "cli.remote.backup_to_stdout",
-                    &[("ssh", &remote.login)],
-                ));
-            }
-            let file = &place.path(file);
-            crate::store::backup::write_atomically(file, &json)
-                .map_err(|e| CliError::file("cli.cannot_write", file, e))?;
-            say!(
-                io,
-                "{}",
-                tr.f(
-                    "cli.backup.written",
-                    &[
-                        ("file", &file.display()),
-                        ("records", &dump.records.len()),
-                        ("entries", &dump.audit.len()),
-                    ]
-                )
-            );
-        }
-        Command::Restore { file } => {
-            let text =
-                std::fs::read(file).map_err(|e| CliError::file("cli.cannot_read", file, e))?;
-            let dump: crate::store::backup::Dump = serde_json::from_slice(&text).map_err(|e| {
-                CliError::said(
-                    "cli.restore.not_a_backup",
-                    &[
-                        ("file", &file.display()),
-                        ("line", &e.line()),
-                        ("error", &e),
-                    ],
-                )
-            })?;
-            let dir = cli.db.clone().unwrap_or_else(default_db_dir);
-            let store = crate::store::Store::open(&dir)?;
-            console::say_tightened(&store, tr);
-            let restored = store
-                .restore(&dump, &file.display().to_string())
-                .map_err(|e| CliError::Message(restore_words(&e, tr)))?;
-            if let Some(c) = &restored.checkpoint {
-                warn!(
-                    io,
-                    "{}",
-                    tr.f(
-                        "cli.restore.checkpoint",
-                        &[("n", &c.records), ("first", &c.first), ("seq", &c.seq)]
-                    )
-                );
-            }
-            let report = store.verify()?;
-            say!(
-                io,
-                "{}",
-                tr.f(
-                    "cli.restore.done",
-                    &[
-                        ("records", &restored.records),
-                        ("entries", &restored.head.0),
-                        ("head", &restored.head.1),
-                        ("db", &dir.display()),
-                        (
-                            "verify",
-                            &tr.t(if report.ok() {
-                                "cli.verify.ok"
-                            } else {
-                                "cli.verify.problems"
-                            }),
-                        ),
-                    ]
-                )
-            );
-        }
-        Command::Verify => {
-            let (service, actor) = open(&cli, place)?;
-            let report = service.verify(&actor)?;
-            say!(
-                io,
-                "{}",
-                tr.f(
-                    "cli.verify.summary",
-                    &[
-                        ("db", &service.path().display()),
-                        ("records", &report.records),
-                        ("entries", &report.audit_entries),
-                        (
-                            "head",
-                            &if report.head_hash.is_empty() {
-                                "-"
-                            } else {
-                                &report.head_hash
-                            },
-                        ),
-                    ]
-                )
-            );
-            if !report.ok() {
-                for p in &report.problems {
-                    let what = crate::text::proof::problem(p, tr);
-                    warn!(io, "{}", tr.f("cli.problem", &[("what", &what)]));
-                }
-                return Err(CliError::said(
-                    "cli.verify.failed",
-                    &[("n", &report.problems.len())],
-                ));
-            }
-            say!(io, "{}", tr.t("cli.verify.ok"));
-        }
-        Command::Gen { .. } => gen_command(command, tr)?,
+        } => people::import(cli, place, io, *kind, file, *dry_run, event.as_deref()),
+        Command::List { kind, format } => list(cli, place, io, *kind, *format),
+        Command::Status => print_status(cli, place, io),
+        Command::Backup { file, force } => store::backup(cli, place, io, file, *force),
+        Command::Restore { file } => store::restore(cli, io, file),
+        Command::Verify => store::verify(cli, place, io),
+        Command::Gen { .. } => gen_command(command, &cli.i18n()),
         Command::Assign {
             stage,
             per_participant,
             participant,
             juror,
             remove,
-        } => {
-            let (service, actor) = open(&cli, place)?;
-            let stage = StageId::new(stage.as_str());
-            match (participant, juror) {
-                (Some(p), Some(j)) => {
-                    let (p, j) = (ParticipantId::new(p.as_str()), JurorId::new(j.as_str()));
-                    let key = if *remove {
-                        service.unassign(&actor, &stage, &p, &j)?;
-                        "cli.assign.removed"
-                    } else {
-                        service.assign(&actor, &stage, &p, &j)?;
-                        "cli.assign.added"
-                    };
-                    say!(
-                        io,
-                        "{}",
-                        tr.f(
-                            key,
-                            &[("juror", &j), ("participant", &p), ("stage", &stage)]
-                        )
-                    );
-                }
-                _ => {
-                    let plan = service.assign_auto(&actor, &stage, *per_participant)?;
-                    for line in crate::text::refusal::plan(&plan, stage.as_str(), &cli.i18n()) {
-                        say!(io, "{line}");
-                    }
-                }
-            }
-        }
-        Command::Score {
+        } => jury::assign(
+            cli,
+            place,
+            io,
             stage,
-            participant,
-            scores,
-            comment,
-            submit,
-            abstain,
-            conflict,
-            stdin,
-        } => {
-            let (service, actor) = open(&cli, place)?;
-            let stage = StageId::new(stage.as_str());
-            if *stdin {
-                jury::score_script(io, &service, &actor, &stage, tr)?;
-            } else {
-                let participant = ParticipantId::new(participant.as_deref().unwrap_or_default());
-                let text = jury::score(
-                    &service,
-                    &actor,
-                    &jury::ScoreRequest {
-                        stage: &stage,
-                        participant: &participant,
-                        scores: jury::parse_scores(scores)?,
-                        comment: comment.as_deref(),
-                        submit: *submit,
-                        abstain: abstain.as_deref(),
-                        conflict: conflict.as_deref(),
-                    },
-                    tr,
-                )?;
-                say!(io, "{text}");
-            }
-        }
+            *per_participant,
+            participant.as_deref().zip(juror.as_deref()),
+            *remove,
+        ),
+        Command::Score { .. } => jury::score_command(cli, place, io, command),
         Command::Reopen {
             stage,
             participant,
             juror,
             reason,
-        } => {
-            let (service, actor) = open(&cli, place)?;
-            service.reopen(
-                &actor,
-                &StageId::new(stage.as_str()),
-                &ParticipantId::new(participant.as_str()),
-                &JurorId::new(juror.as_str()),
-                reason,
-            )?;
-            say!(
-                io,
-                "{}",
-                tr.f(
-                    "cli.reopen.done",
-                    &[
-                        ("juror", juror),
-                        ("participant", participant),
-                        ("stage", stage)
-                    ]
-                )
-            );
-        }
-        Command::Undo => {
-            let (service, actor) = open(&cli, place)?;
-            match service.undo(&actor)? {
-                Some(undone) => say!(io, "{}", crate::text::refusal::undone(&undone, tr)),
-                None => say!(io, "{}", tr.t("cli.undo.nothing")),
-            }
-        }
+        } => jury::reopen(cli, place, io, stage, participant, juror, reason),
+        Command::Undo => jury::undo(cli, place, io),
         Command::History {
             stage,
             participant,
             juror,
-        } => {
-            let (service, actor) = open(&cli, place)?;
-            let juror = juror
-                .as_deref()
-                .map_or_else(|| actor.id.clone(), JurorId::new);
-            jury::history(
-                io,
-                &service,
-                &actor,
-                &StageId::new(stage.as_str()),
-                &ParticipantId::new(participant.as_str()),
-                &juror,
-                tr,
-            )?;
-        }
+        } => jury::history_command(cli, place, io, stage, participant, juror.as_deref()),
         Command::Progress {
             stage,
             sheets,
             juror,
             format,
-        } => {
-            let (service, actor) = open(&cli, place)?;
-            let stage = stage.as_deref().map(StageId::new);
-            if *sheets {
-                let juror = juror.as_deref().map(JurorId::new);
-                jury::sheets(
-                    io,
-                    &service,
-                    &actor,
-                    stage.as_ref(),
-                    juror.as_ref(),
-                    *format,
-                    tr,
-                )?;
-            } else {
-                jury::progress(io, &service, &actor, stage.as_ref(), *format, tr)?;
-            }
-        }
+        } => jury::progress_command(
+            cli,
+            place,
+            io,
+            stage.as_deref(),
+            *sheets,
+            juror.as_deref(),
+            *format,
+        ),
         Command::Match {
             mode,
             format,
             candidates,
             accept,
             reason,
-        } => {
-            let (service, actor) = open(&cli, place)?;
-            let mode = MatchMode::from_code(&mode.replace('-', "_")).unwrap_or(MatchMode::Optimal);
-            let accept = accept.then(|| reason.as_deref().unwrap_or(NO_REASON));
-            mentoring::run(io, &service, &actor, mode, *format, *candidates, accept, tr)?;
-        }
+        } => mentoring::match_command(
+            cli,
+            place,
+            io,
+            mode,
+            *format,
+            *candidates,
+            accept.then(|| reason.as_deref().unwrap_or(NO_REASON)),
+        ),
         Command::Pair {
             what,
             mentor,
             intern,
             reason,
-        } => {
-            let (service, actor) = open(&cli, place)?;
-            let kind = match what.as_str() {
-                "lock" => Some(DecisionKind::Lock),
-                "forbid" => Some(DecisionKind::Forbid),
-                _ => None,
-            };
-            service.decide_pair(
-                &actor,
-                &crate::domain::ids::MentorId::new(mentor.as_str()),
-                &crate::domain::ids::InternId::new(intern.as_str()),
-                kind,
-                reason,
-            )?;
-            say!(
-                io,
-                "{}",
-                tr.f(
-                    &format!("cli.pair.{what}"),
-                    &[("mentor", mentor), ("intern", intern)]
-                )
-            );
-            if kind == Some(DecisionKind::Lock) {
-                // The lock is recorded; say at once if no matching can keep
-                // it (or if it pushes out another lock of the mentor).
-                let data = service.match_data(&actor)?;
-                let input = data.input();
-                let prepared = crate::domain::matching::Prepared::new(&input);
-                for (m, i, why) in crate::text::describe::locks_not_kept(prepared.issues(), tr) {
-                    if m.as_str() == mentor || i.as_str() == intern {
-                        writeln!(
-                            io.err,
-                            "{}",
-                            tr.f(
-                                "cli.pair.lock_not_kept",
-                                &[("mentor", &m), ("intern", &i), ("why", &why)]
-                            )
-                        )
-                        .map_err(CliError::Io)?;
-                    }
-                }
-            }
-        }
-        Command::Mentors { .. } => {
-            let (service, actor) = open(&cli, place)?;
-            let n = service.mentors_from_team(&actor)?;
-            say!(io, "{}", tr.f("cli.mentors.from_team", &[("n", &n)]));
-        }
+        } => mentoring::pair(cli, place, io, what, mentor, intern, reason),
+        Command::Mentors { .. } => mentoring::mentors_from_team(cli, place, io),
         Command::Rank {
             stage,
             method,
             as_of,
             format,
-        } => {
-            let (service, actor) = open(&cli, place)?;
-            let stage = StageId::new(stage.as_str());
-            let report = match as_of {
-                Some(t) => {
-                    let at = rank::parse_time(t, &service, &actor, &cli.i18n())?;
-                    service.analyse_stage_as_of(&actor, &stage, at)?
-                }
-                None => service.analyse_stage(&actor, &stage)?,
-            };
-            let method = method
-                .as_deref()
-                .and_then(crate::domain::regulation::Aggregation::from_code);
-            rank::print(io, &report, method, *format, tr)?;
-        }
-        Command::Advance { stage, reason } => {
-            let (service, actor) = open(&cli, place)?;
-            rank::advance(
-                io,
-                &service,
-                &actor,
-                &StageId::new(stage.as_str()),
-                reason.as_deref().unwrap_or(NO_REASON),
-                tr,
-            )?;
-        }
-        Command::ReopenStage { stage, reason } => {
-            let (service, actor) = open(&cli, place)?;
-            service.reopen_stage(&actor, &StageId::new(stage.as_str()), reason)?;
-            say!(io, "{}", tr.f("cli.reopen_stage.done", &[("stage", stage)]));
-        }
+        } => rank::rank(
+            cli,
+            place,
+            io,
+            stage,
+            method.as_deref(),
+            as_of.as_deref(),
+            *format,
+        ),
+        Command::Advance { stage, reason } => rank::advance_command(
+            cli,
+            place,
+            io,
+            stage,
+            reason.as_deref().unwrap_or(NO_REASON),
+        ),
+        Command::ReopenStage { stage, reason } => rank::reopen_stage(cli, place, io, stage, reason),
         Command::ResolveTie {
             stage,
             participants,
             reason,
-        } => {
-            let (service, actor) = open(&cli, place)?;
-            service.resolve_tie(
-                &actor,
-                &StageId::new(stage.as_str()),
-                participants
-                    .iter()
-                    .map(|p| ParticipantId::new(p.as_str()))
-                    .collect(),
-                reason,
-            )?;
-            say!(
-                io,
-                "{}",
-                tr.f(
-                    "cli.resolve_tie.done",
-                    &[("order", &participants.join(" > "))]
-                )
-            );
-        }
-        Command::Activity { format } => {
-            let (service, actor) = open(&cli, place)?;
-            activity::run(io, &service, &actor, *format, tr)?;
-        }
-        Command::Juror { command } => {
-            let (service, actor) = open(&cli, place)?;
-            match command {
-                JurorCommand::AddKey { juror, key } => {
-                    let k = service.add_key(&actor, &JurorId::new(juror.as_str()), key)?;
-                    say!(io, "{juror}: {}", k.describe());
-                }
-                JurorCommand::RemoveKey { juror, fingerprint } => {
-                    service.remove_key(&actor, &JurorId::new(juror.as_str()), fingerprint)?;
-                    say!(
-                        io,
-                        "{}",
-                        tr.f(
-                            "cli.juror.key_removed",
-                            &[("juror", juror), ("fingerprint", fingerprint)]
-                        )
-                    );
-                }
-                JurorCommand::Keys { juror } => {
-                    let view = service.view(&actor);
-                    for j in view
-                        .jurors()
-                        .filter(|j| juror.as_deref().is_none_or(|id| j.id.as_str() == id))
-                    {
-                        for k in &j.keys {
-                            say!(
-                                io,
-                                "{}\t{}\t{}",
-                                j.id,
-                                output::role(j.role, tr),
-                                k.describe()
-                            );
-                        }
-                    }
-                }
-            }
-        }
-        Command::Export {
-            what,
-            format,
-            out,
-            stage,
-            at,
-            delimiter,
-            draft,
-            force,
-        } => {
-            let (service, actor) = open(&cli, place)?;
-            export::run(
-                io,
-                place,
-                &service,
-                &actor,
-                &export::Options {
-                    what: *what,
-                    format: *format,
-                    out: out.as_deref(),
-                    stage: stage.as_deref(),
-                    at: at.as_deref(),
-                    delimiter: delimiter.as_deref(),
-                    draft: *draft,
-                    force: *force,
-                    lang: tr.lang,
-                },
-                tr,
-            )?;
-        }
-        Command::Demo { dir } => demo::run(&cli, dir.as_deref())?,
-        Command::Serve {
-            listen,
-            max_sessions,
-            idle_timeout,
-            login_grace,
-            sessions_per_person,
-        } => serve(
-            &cli,
-            listen,
-            *max_sessions as usize,
-            *idle_timeout,
-            (*login_grace, *sessions_per_person as usize),
-        )?,
+        } => rank::resolve_tie(cli, place, io, stage, participants, reason),
+        Command::Activity { format } => activity::command(cli, place, io, *format),
+        Command::Juror { command } => people::juror(cli, place, io, command),
+        Command::Export { .. } => export::command(cli, place, io, command),
+        Command::Demo { dir } => demo::run(cli, dir.as_deref()),
+        Command::Serve { .. } => serve(cli, command),
     }
+}
+
+/// `konkurs list`: the records of a kind.
+fn list(cli: &Cli, place: &Place, io: &mut Console, kind: ListKind, format: Format) -> Result<()> {
+    let (service, actor) = open(cli, place)?;
+    output::list(io, &service, &actor, kind, format, &cli.i18n())
+}
+
+/// `konkurs status`: what the database holds.
+fn print_status(cli: &Cli, place: &Place, io: &mut Console) -> Result<()> {
+    let (service, actor) = open(cli, place)?;
+    put!(io, "{}", status(&service, &actor, &cli.i18n()));
     Ok(())
 }
 
@@ -1428,14 +975,18 @@ pub fn workstation(service: Arc<Service>, actor: Actor, cli: &Cli) -> Result<()>
 
 /// `konkurs serve`: opens the database once and serves it over SSH until
 /// SIGINT or SIGTERM.
-fn serve(
-    cli: &Cli,
-    listen: &str,
-    max_sessions: usize,
-    idle_timeout: u64,
-    (login_grace, sessions_per_person): (u64, usize),
-) -> Result<()> {
+fn serve(cli: &Cli, command: &Command) -> Result<()> {
     use crate::tui::keymap::Keymap;
+    let Command::Serve {
+        listen,
+        max_sessions,
+        idle_timeout,
+        login_grace,
+        sessions_per_person,
+    } = command
+    else {
+        unreachable!("called for serve only")
+    };
     let tr = cli.i18n();
     if cli.as_id.is_some() {
         return Err(CliError::said("cli.serve.no_as", &[]));
@@ -1471,10 +1022,10 @@ fn serve(
     };
     let options = crate::ssh::ServeOptions {
         listen: listen.to_string(),
-        max_sessions,
-        idle_timeout: (idle_timeout > 0).then(|| std::time::Duration::from_secs(idle_timeout)),
-        login_grace: std::time::Duration::from_secs(login_grace),
-        sessions_per_person,
+        max_sessions: *max_sessions as usize,
+        idle_timeout: (*idle_timeout > 0).then(|| std::time::Duration::from_secs(*idle_timeout)),
+        login_grace: std::time::Duration::from_secs(*login_grace),
+        sessions_per_person: *sessions_per_person as usize,
         lang: cli.lang,
         keymap,
         exec: Some(exec),
@@ -1523,54 +1074,6 @@ fn serve(
     Ok(())
 }
 
-/// The regulation change an `init --force` entry recorded, if it replaced
-/// the rules of stages already scored.
-fn forced_change(
-    entry: &crate::store::AuditEntry,
-) -> Option<crate::domain::contest::RegulationChange> {
-    entry.changes.iter().find_map(|c| match &c.after {
-        Some(crate::domain::contest::Record::RegulationChange(r)) => Some(r.clone()),
-        _ => None,
-    })
-}
-
-/// What `init --force` changed, for the person who forced it.
-fn forced_words(change: &crate::domain::contest::RegulationChange, seq: u64, tr: &I18n) -> String {
-    let list = |ids: &mut dyn Iterator<Item = &StageId>| {
-        ids.map(|s| s.to_string()).collect::<Vec<_>>().join(", ")
-    };
-    let stale = list(&mut change.frozen.iter().map(|(s, _)| s));
-    tr.f(
-        "cli.init.forced",
-        &[
-            ("old", &change.old_hash),
-            ("new", &change.new_hash),
-            ("stages", &list(&mut change.stages.iter())),
-            (
-                "stale",
-                &if stale.is_empty() {
-                    tr.t("cli.init.none").to_string()
-                } else {
-                    stale
-                },
-            ),
-            ("seq", &seq),
-        ],
-    )
-}
-
-fn read_regulation(path: &Path) -> Result<RegulationDoc> {
-    let source =
-        std::fs::read_to_string(path).map_err(|e| CliError::file("cli.cannot_read", path, e))?;
-    Ok(RegulationDoc {
-        file_name: path.file_name().map_or_else(
-            || path.display().to_string(),
-            |n| n.to_string_lossy().into_owned(),
-        ),
-        source,
-    })
-}
-
 fn gen_command(command: &Command, tr: &I18n) -> Result<()> {
     let Command::Gen {
         participants,
@@ -1608,31 +1111,6 @@ fn gen_command(command: &Command, tr: &I18n) -> Result<()> {
         );
     }
     Ok(())
-}
-
-/// The most a file read from standard input may hold.
-const MAX_INPUT: u64 = 256 << 20;
-
-/// Everything on the command's standard input, up to [`MAX_INPUT`].
-fn read_input(io: &mut Console) -> Result<Vec<u8>> {
-    let mut bytes = Vec::new();
-    (&mut io.input)
-        .take(MAX_INPUT + 1)
-        .read_to_end(&mut bytes)?;
-    if bytes.len() as u64 > MAX_INPUT {
-        return Err(CliError::said(
-            "cli.input_too_large",
-            &[("mb", &(MAX_INPUT >> 20))],
-        ));
-    }
-    Ok(bytes)
-}
-
-/// The word of an import kind on the command line.
-fn kind_code(kind: ImportKind) -> String {
-    kind.to_possible_value()
-        .map(|v| v.get_name().to_string())
-        .unwrap_or_default()
 }
 
 /// A few lines on what the database holds.
@@ -1676,52 +1154,6 @@ pub fn status(service: &Service, actor: &Actor, tr: &I18n) -> String {
             view.count(c),
             tr.t(&format!("cli.status.count.{label}"))
         );
-    }
-    s
-}
-
-/// What an import did, or would do with `--dry-run`: the counts, then the
-/// ids added and updated (the first 20 of each) with the fields changed.
-fn import_report(r: &crate::service::ImportReport, tr: &I18n) -> String {
-    const SHOWN: usize = 20;
-    let mut s = tr.f(
-        if r.dry_run {
-            "cli.import.would"
-        } else {
-            "cli.import.did"
-        },
-        &[
-            ("file", &r.source),
-            ("kind", &tr.t(&format!("cli.kind.{}", r.kind))),
-            ("added", &r.added.len()),
-            ("updated", &r.updated.len()),
-            ("unchanged", &r.unchanged),
-        ],
-    ) + "\n";
-    for id in r.added.iter().take(SHOWN) {
-        s += &format!("  + {id}\n");
-    }
-    if r.added.len() > SHOWN {
-        s += &format!(
-            "  + {}\n",
-            tr.f("cli.import.more", &[("n", &(r.added.len() - SHOWN))])
-        );
-    }
-    for (id, fields) in r.updated.iter().take(SHOWN) {
-        s += &format!("  ~ {id}\n");
-        for c in fields {
-            s += &format!("      {}: {} -> {}\n", c.field, c.before, c.after);
-        }
-    }
-    if r.updated.len() > SHOWN {
-        s += &format!(
-            "  ~ {}\n",
-            tr.f("cli.import.more", &[("n", &(r.updated.len() - SHOWN))])
-        );
-    }
-    if r.dry_run {
-        s += tr.t("cli.import.dry_run");
-        s += "\n";
     }
     s
 }

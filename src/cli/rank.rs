@@ -1,8 +1,8 @@
 //! `konkurs rank`, `konkurs advance`, `konkurs reopen-stage`,
 //! `konkurs resolve-tie`: stage rankings from the command line.
 
-use super::{CliError, Console, Format};
-use crate::domain::ids::StageId;
+use super::{Cli, CliError, Console, Format, Place, open};
+use crate::domain::ids::{ParticipantId, StageId};
 use crate::domain::ranking::{Flag, Ranking, Statistics};
 use crate::domain::regulation::Aggregation;
 use crate::service::{Actor, Service, StageReport};
@@ -91,76 +91,127 @@ pub fn print(
     let method = method.unwrap_or_else(|| report.data.declared_method());
     let ranking: &Ranking = report.analysis.ranking(method);
     let mut out = &mut io.out;
-    let names: std::collections::BTreeMap<_, _> = report
+    let names: Names = report
         .data
         .participants
         .iter()
         .map(|p| (&p.id, p.full_name.as_str()))
         .collect();
     if format == Format::Json {
-        let rows: Vec<serde_json::Value> = ranking
-            .rows
-            .iter()
-            .map(|r| {
-                serde_json::json!({
-                    "rank": r.rank,
-                    "group_rank": r.group_rank,
-                    "participant": r.participant,
-                    "full_name": names.get(&r.participant),
-                    "group": r.group,
-                    "juror_totals": r.juror_totals.iter().map(|j| serde_json::json!({"juror": j.juror, "total": figure(j.total)})).collect::<Vec<_>>(),
-                    "aggregate": figure(r.aggregate),
-                    "indicator_points": figure(r.indicator_part),
-                    "carry_over": figure(r.carry_over_part),
-                    "total": figure(r.total),
-                    "spread": figure(r.spread),
-                    "decided_by": r.decided_by.as_ref().map(|d| d.to_string()),
-                    "flags": flags(r, &I18n::new(Lang::En)),
-                    "advances": r.advances,
-                })
-            })
-            .collect();
-        let doc = serde_json::json!({
-            "stage": ranking.stage,
-            "method": method.code(),
-            "hash": ranking.hash,
-            "final": ranking.is_final(),
-            "closed": report.frozen.is_some(),
-            "frozen_hash": report.frozen.as_ref().map(|f| f.hash.clone()),
-            "stale": report.stale.as_ref().map(|c| serde_json::json!({
-                "at": c.at,
-                "by": c.by,
-                "old_regulation_hash": c.old_hash,
-                "new_regulation_hash": c.new_hash,
-                "reason": c.reason,
-            })),
-            "rows": rows,
-            "advancing": ranking.advancing,
-            "statistics": statistics_json(&report.analysis.statistics),
-            "advancing_by_method": report
-                .analysis
-                .rankings
-                .iter()
-                .map(|r| (r.method.code().to_string(), serde_json::json!(r.advancing)))
-                .collect::<serde_json::Map<_, _>>(),
-            "sensitivity": report.analysis.sensitivity.iter().map(|r| serde_json::json!({
+        return write_json(out, report, ranking, method, &names);
+    }
+    let rows = table_rows(report, ranking, &names, tr);
+    super::output::write_rows(
+        &mut out,
+        format,
+        tr,
+        &[
+            "rank",
+            "group",
+            "group_rank",
+            "participant",
+            "full_name",
+            "juror_totals",
+            "indicators",
+            "aggregate",
+            "carry_over",
+            "total",
+            "decided_by",
+            "flags",
+            "advances",
+        ],
+        &rows,
+    )?;
+    if format == Format::Csv {
+        return Ok(());
+    }
+    write_summary(out, report, ranking, method, tr)?;
+    write_agreement(out, report, tr)
+}
+
+/// The full names of the stage's participants by id.
+type Names<'a> = std::collections::BTreeMap<&'a ParticipantId, &'a str>;
+
+/// The ranking, its statistics and the sensitivity to the method as one
+/// JSON document.
+fn write_json(
+    out: &mut dyn Write,
+    report: &StageReport,
+    ranking: &Ranking,
+    method: Aggregation,
+    names: &Names,
+) -> Result<(), CliError> {
+    let rows: Vec<serde_json::Value> = ranking
+        .rows
+        .iter()
+        .map(|r| {
+            serde_json::json!({
+                "rank": r.rank,
+                "group_rank": r.group_rank,
                 "participant": r.participant,
                 "full_name": names.get(&r.participant),
                 "group": r.group,
-                "outcomes": r.outcomes.iter().map(|o| serde_json::json!({
-                    "method": o.method.code(),
-                    "rank": o.rank,
-                    "group_rank": o.group_rank,
-                    "total": figure(o.total),
-                    "advances": o.advances,
-                })).collect::<Vec<_>>(),
+                "juror_totals": r.juror_totals.iter().map(|j| serde_json::json!({"juror": j.juror, "total": figure(j.total)})).collect::<Vec<_>>(),
+                "aggregate": figure(r.aggregate),
+                "indicator_points": figure(r.indicator_part),
+                "carry_over": figure(r.carry_over_part),
+                "total": figure(r.total),
+                "spread": figure(r.spread),
+                "decided_by": r.decided_by.as_ref().map(|d| d.to_string()),
+                "flags": flags(r, &I18n::new(Lang::En)),
+                "advances": r.advances,
+            })
+        })
+        .collect();
+    let doc = serde_json::json!({
+        "stage": ranking.stage,
+        "method": method.code(),
+        "hash": ranking.hash,
+        "final": ranking.is_final(),
+        "closed": report.frozen.is_some(),
+        "frozen_hash": report.frozen.as_ref().map(|f| f.hash.clone()),
+        "stale": report.stale.as_ref().map(|c| serde_json::json!({
+            "at": c.at,
+            "by": c.by,
+            "old_regulation_hash": c.old_hash,
+            "new_regulation_hash": c.new_hash,
+            "reason": c.reason,
+        })),
+        "rows": rows,
+        "advancing": ranking.advancing,
+        "statistics": statistics_json(&report.analysis.statistics),
+        "advancing_by_method": report
+            .analysis
+            .rankings
+            .iter()
+            .map(|r| (r.method.code().to_string(), serde_json::json!(r.advancing)))
+            .collect::<serde_json::Map<_, _>>(),
+        "sensitivity": report.analysis.sensitivity.iter().map(|r| serde_json::json!({
+            "participant": r.participant,
+            "full_name": names.get(&r.participant),
+            "group": r.group,
+            "outcomes": r.outcomes.iter().map(|o| serde_json::json!({
+                "method": o.method.code(),
+                "rank": o.rank,
+                "group_rank": o.group_rank,
+                "total": figure(o.total),
+                "advances": o.advances,
             })).collect::<Vec<_>>(),
-        });
-        serde_json::to_writer_pretty(&mut out, &doc).map_err(std::io::Error::from)?;
-        writeln!(out)?;
-        return Ok(());
-    }
-    let rows: Vec<Vec<String>> = ranking
+        })).collect::<Vec<_>>(),
+    });
+    serde_json::to_writer_pretty(&mut *out, &doc).map_err(std::io::Error::from)?;
+    writeln!(out)?;
+    Ok(())
+}
+
+/// The ranking's rows as the table shows them.
+fn table_rows(
+    report: &StageReport,
+    ranking: &Ranking,
+    names: &Names,
+    tr: &I18n,
+) -> Vec<Vec<String>> {
+    ranking
         .rows
         .iter()
         .map(|r| {
@@ -190,31 +241,18 @@ pub fn print(
                 },
             ]
         })
-        .collect();
-    super::output::write_rows(
-        &mut out,
-        format,
-        tr,
-        &[
-            "rank",
-            "group",
-            "group_rank",
-            "participant",
-            "full_name",
-            "juror_totals",
-            "indicators",
-            "aggregate",
-            "carry_over",
-            "total",
-            "decided_by",
-            "flags",
-            "advances",
-        ],
-        &rows,
-    )?;
-    if format == Format::Csv {
-        return Ok(());
-    }
+        .collect()
+}
+
+/// What the ranking is: its method and hash, whether it is frozen, and
+/// whether the regulation changed under it.
+fn write_summary(
+    out: &mut dyn Write,
+    report: &StageReport,
+    ranking: &Ranking,
+    method: Aggregation,
+    tr: &I18n,
+) -> Result<(), CliError> {
     let method_word = tr.t(&format!("cli.method.{}", method.code()));
     writeln!(
         out,
@@ -274,6 +312,12 @@ pub fn print(
             )
         )?;
     }
+    Ok(())
+}
+
+/// How far the jurors agree, each juror's severity, and who advances under
+/// which method.
+fn write_agreement(out: &mut dyn Write, report: &StageReport, tr: &I18n) -> Result<(), CliError> {
     let s = &report.analysis.statistics;
     writeln!(
         out,
@@ -352,6 +396,98 @@ pub fn advance(
                 ("n", &frozen.advancing.len()),
                 ("hash", &frozen.hash),
             ],
+        )
+    )?;
+    Ok(())
+}
+
+/// `konkurs rank`: the stage's ranking now (or `--as-of` a past time), by
+/// the regulation's method or the one named.
+pub fn rank(
+    cli: &Cli,
+    place: &Place,
+    io: &mut Console,
+    stage: &str,
+    method: Option<&str>,
+    as_of: Option<&str>,
+    format: Format,
+) -> Result<(), CliError> {
+    let tr = &cli.i18n();
+    let (service, actor) = open(cli, place)?;
+    let stage = StageId::new(stage);
+    let report = match as_of {
+        Some(t) => {
+            let at = parse_time(t, &service, &actor, tr)?;
+            service.analyse_stage_as_of(&actor, &stage, at)?
+        }
+        None => service.analyse_stage(&actor, &stage)?,
+    };
+    let method = method.and_then(Aggregation::from_code);
+    print(io, &report, method, format, tr)
+}
+
+/// `konkurs advance`: closes the stage and freezes its ranking.
+pub fn advance_command(
+    cli: &Cli,
+    place: &Place,
+    io: &mut Console,
+    stage: &str,
+    reason: &str,
+) -> Result<(), CliError> {
+    let (service, actor) = open(cli, place)?;
+    advance(
+        io,
+        &service,
+        &actor,
+        &StageId::new(stage),
+        reason,
+        &cli.i18n(),
+    )
+}
+
+/// `konkurs reopen-stage`: a closed stage open again, with the reason.
+pub fn reopen_stage(
+    cli: &Cli,
+    place: &Place,
+    io: &mut Console,
+    stage: &str,
+    reason: &str,
+) -> Result<(), CliError> {
+    let (service, actor) = open(cli, place)?;
+    service.reopen_stage(&actor, &StageId::new(stage), reason)?;
+    writeln!(
+        io.out,
+        "{}",
+        cli.i18n().f("cli.reopen_stage.done", &[("stage", &stage)])
+    )?;
+    Ok(())
+}
+
+/// `konkurs resolve-tie`: the order of tied participants, decided by the jury.
+pub fn resolve_tie(
+    cli: &Cli,
+    place: &Place,
+    io: &mut Console,
+    stage: &str,
+    participants: &[String],
+    reason: &str,
+) -> Result<(), CliError> {
+    let (service, actor) = open(cli, place)?;
+    service.resolve_tie(
+        &actor,
+        &StageId::new(stage),
+        participants
+            .iter()
+            .map(|p| ParticipantId::new(p.as_str()))
+            .collect(),
+        reason,
+    )?;
+    writeln!(
+        io.out,
+        "{}",
+        cli.i18n().f(
+            "cli.resolve_tie.done",
+            &[("order", &participants.join(" > "))]
         )
     )?;
     Ok(())
