@@ -315,13 +315,6 @@ impl RankingPane {
         let stage = rules.stage(&report.data.stage);
         let label = |k: &str| Span::styled(format!("{}: ", tr.t(k)), theme::label());
         let name = |id: &ParticipantId| self.names.get(id).cloned().unwrap_or_default();
-        let out_of = |v: Option<f64>, max: f64| {
-            format!(
-                "{} / {}",
-                v.map_or("—".to_string(), |v| tr.num(v)),
-                tr.num(max)
-            )
-        };
         let group = rules
             .group(&r.group)
             .map_or(r.group.to_string(), |g| g.name.clone());
@@ -362,105 +355,50 @@ impl RankingPane {
                 )),
             ]),
         ];
-        // Each juror's sheet, criterion by criterion.
+        lines.extend(sheet_lines(r, report, &jury, tr));
+        if let Some(stage) = stage {
+            lines.extend(data_lines(r, report, stage, tr));
+        }
+        lines.extend(self.neighbour_lines(r, stage, cx));
+        // Why it advances or not.
         lines.push(Line::raw(""));
-        lines.push(Line::styled(tr.t("ranking.sheets"), theme::heading()));
-        let mut sheets: Vec<_> = report
-            .data
-            .sheets
-            .iter()
-            .filter(|sh| sh.participant == r.participant)
-            .collect();
-        sheets.sort_by(|a, b| a.juror.cmp(&b.juror));
-        if jury.is_empty() || sheets.is_empty() {
-            let key = if jury.is_empty() {
-                "ranking.no_jury"
+        lines.push(Line::styled(
+            self.why(r, &ranking.rule, &group, cx),
+            if r.advances {
+                theme::good()
             } else {
-                "ranking.no_sheets"
-            };
-            lines.push(Line::styled(format!("  {}", tr.t(key)), theme::dim()));
-        }
-        for sh in sheets {
-            let status = tr.t(&format!("export.sheet.{}", sh.status.code()));
-            let total = r
-                .juror_totals
-                .iter()
-                .find(|j| j.juror == sh.juror)
-                .map(|j| {
-                    format!(
-                        " · {}",
-                        tr.f("ranking.juror_total", &[("total", &tr.num(j.total))])
-                    )
-                })
-                .unwrap_or_default();
-            let outlier = r
-                .flags
-                .iter()
-                .any(|f| matches!(f, Flag::Outlier { juror } if *juror == sh.juror));
+                theme::heading()
+            },
+        ));
+        for f in &r.flags {
             lines.push(Line::styled(
-                format!(
-                    "  {} · {status}{total}{}",
-                    sh.juror,
-                    if outlier { "  ⚠" } else { "" }
-                ),
-                if outlier {
-                    theme::warn()
-                } else {
-                    theme::label()
+                match f {
+                    Flag::Incomplete { have, need } => {
+                        tr.f("ranking.flag.incomplete", &[("have", have), ("need", need)])
+                    }
+                    Flag::Outlier { juror } => tr.f("ranking.flag.outlier", &[("juror", juror)]),
+                    Flag::Tie => tr.t("ranking.flag.tie").to_string(),
                 },
+                theme::warn(),
             ));
-            for c in &jury {
-                lines.push(Line::raw(format!(
-                    "    {}: {}",
-                    c.name,
-                    out_of(sh.scores.get(&c.id).copied(), c.max_points)
-                )));
-            }
         }
-        // Points counted from data.
-        if let Some(stage) = stage
-            && stage.indicator_criteria().next().is_some()
-        {
-            lines.push(Line::raw(""));
-            lines.push(Line::styled(tr.t("ranking.indicators"), theme::heading()));
-            let points = report.data.indicator_points.get(&r.participant);
-            for c in stage.indicator_criteria() {
-                lines.push(Line::raw(format!(
-                    "  {}: {}",
-                    c.name,
-                    out_of(
-                        Some(points.and_then(|p| p.get(&c.id)).copied().unwrap_or(0.0)),
-                        c.max_points
-                    )
-                )));
-            }
-        }
-        // What earlier stages bring.
-        if let Some(stage) = stage
-            && !stage.carry_over.is_empty()
-        {
-            lines.push(Line::raw(""));
-            lines.push(Line::styled(tr.t("ranking.carry_over"), theme::heading()));
-            for c in &stage.carry_over {
-                let earlier = report
-                    .data
-                    .earlier_totals
-                    .get(&c.stage)
-                    .and_then(|t| t.get(&r.participant))
-                    .copied()
-                    .unwrap_or(0.0);
-                let stage_name = rules
-                    .stage(&c.stage)
-                    .map_or(c.stage.to_string(), |s| s.name.clone());
-                lines.push(Line::raw(format!(
-                    "  {stage_name}: {} × {} = {}",
-                    tr.num(c.weight),
-                    tr.num(earlier),
-                    tr.num(c.weight * earlier)
-                )));
-            }
-        }
-        // The neighbours, and what set this row apart from them.
+        lines
+    }
+
+    /// The neighbours of the row, and what set it apart from them.
+    fn neighbour_lines(
+        &self,
+        r: &RankingRow,
+        stage: Option<&crate::domain::regulation::Stage>,
+        cx: &Cx,
+    ) -> Vec<Line<'static>> {
+        let tr = cx.tr;
+        let Some(report) = &self.report else {
+            return Vec::new();
+        };
+        let rules = &report.data.regulation;
+        let name = |id: &ParticipantId| self.names.get(id).cloned().unwrap_or_default();
+        let mut lines = Vec::new();
         lines.push(Line::raw(""));
         lines.push(Line::styled(tr.t("ranking.neighbours"), theme::heading()));
         let (above, below) = self.neighbours(cx);
@@ -494,28 +432,6 @@ impl RankingPane {
         };
         if !decided.is_empty() {
             lines.push(Line::raw(format!("  {decided}")));
-        }
-        // Why it advances or not.
-        lines.push(Line::raw(""));
-        lines.push(Line::styled(
-            self.why(r, &ranking.rule, &group, cx),
-            if r.advances {
-                theme::good()
-            } else {
-                theme::heading()
-            },
-        ));
-        for f in &r.flags {
-            lines.push(Line::styled(
-                match f {
-                    Flag::Incomplete { have, need } => {
-                        tr.f("ranking.flag.incomplete", &[("have", have), ("need", need)])
-                    }
-                    Flag::Outlier { juror } => tr.f("ranking.flag.outlier", &[("juror", juror)]),
-                    Flag::Tie => tr.t("ranking.flag.tie").to_string(),
-                },
-                theme::warn(),
-            ));
         }
         lines
     }
@@ -1308,4 +1224,129 @@ impl Pane for RankingPane {
             popup,
         );
     }
+}
+
+/// Each juror's sheet of the row, criterion by criterion, outliers marked.
+fn sheet_lines(
+    r: &RankingRow,
+    report: &StageReport,
+    jury: &[&crate::domain::regulation::Criterion],
+    tr: &crate::text::I18n,
+) -> Vec<Line<'static>> {
+    let mut lines = Vec::new();
+    lines.push(Line::raw(""));
+    lines.push(Line::styled(tr.t("ranking.sheets"), theme::heading()));
+    let mut sheets: Vec<_> = report
+        .data
+        .sheets
+        .iter()
+        .filter(|sh| sh.participant == r.participant)
+        .collect();
+    sheets.sort_by(|a, b| a.juror.cmp(&b.juror));
+    if jury.is_empty() || sheets.is_empty() {
+        let key = if jury.is_empty() {
+            "ranking.no_jury"
+        } else {
+            "ranking.no_sheets"
+        };
+        lines.push(Line::styled(format!("  {}", tr.t(key)), theme::dim()));
+    }
+    for sh in sheets {
+        let status = tr.t(&format!("export.sheet.{}", sh.status.code()));
+        let total = r
+            .juror_totals
+            .iter()
+            .find(|j| j.juror == sh.juror)
+            .map(|j| {
+                format!(
+                    " · {}",
+                    tr.f("ranking.juror_total", &[("total", &tr.num(j.total))])
+                )
+            })
+            .unwrap_or_default();
+        let outlier = r
+            .flags
+            .iter()
+            .any(|f| matches!(f, Flag::Outlier { juror } if *juror == sh.juror));
+        lines.push(Line::styled(
+            format!(
+                "  {} · {status}{total}{}",
+                sh.juror,
+                if outlier { "  ⚠" } else { "" }
+            ),
+            if outlier {
+                theme::warn()
+            } else {
+                theme::label()
+            },
+        ));
+        for c in jury {
+            lines.push(Line::raw(format!(
+                "    {}: {}",
+                c.name,
+                out_of(sh.scores.get(&c.id).copied(), c.max_points, tr)
+            )));
+        }
+    }
+    lines
+}
+
+/// The points counted from data and what earlier stages bring.
+fn data_lines(
+    r: &RankingRow,
+    report: &StageReport,
+    stage: &crate::domain::regulation::Stage,
+    tr: &crate::text::I18n,
+) -> Vec<Line<'static>> {
+    let rules = &report.data.regulation;
+    let mut lines = Vec::new();
+    if stage.indicator_criteria().next().is_some() {
+        lines.push(Line::raw(""));
+        lines.push(Line::styled(tr.t("ranking.indicators"), theme::heading()));
+        let points = report.data.indicator_points.get(&r.participant);
+        for c in stage.indicator_criteria() {
+            lines.push(Line::raw(format!(
+                "  {}: {}",
+                c.name,
+                out_of(
+                    Some(points.and_then(|p| p.get(&c.id)).copied().unwrap_or(0.0)),
+                    c.max_points,
+                    tr
+                )
+            )));
+        }
+    }
+    // What earlier stages bring.
+    if !stage.carry_over.is_empty() {
+        lines.push(Line::raw(""));
+        lines.push(Line::styled(tr.t("ranking.carry_over"), theme::heading()));
+        for c in &stage.carry_over {
+            let earlier = report
+                .data
+                .earlier_totals
+                .get(&c.stage)
+                .and_then(|t| t.get(&r.participant))
+                .copied()
+                .unwrap_or(0.0);
+            let stage_name = rules
+                .stage(&c.stage)
+                .map_or(c.stage.to_string(), |s| s.name.clone());
+            lines.push(Line::raw(format!(
+                "  {stage_name}: {} × {} = {}",
+                tr.num(c.weight),
+                tr.num(earlier),
+                tr.num(c.weight * earlier)
+            )));
+        }
+    }
+    lines
+}
+
+/// `7 / 10`, or `— / 10` without a score.
+fn out_of(v: Option<f64>, max: f64, tr: &crate::text::I18n) -> String {
+    format!(
+        "{} / {}",
+        v.map_or("—".to_string(), |v| tr.num(v)),
+        tr.num(max)
+    )
 }
