@@ -10,7 +10,7 @@
 //! A listener is named by `participant_id`, or else by e-mail, or else by
 //! full name (which must then be unique).
 
-use super::records::Parsed;
+use super::Parsed;
 use super::schema::Mapping;
 use super::table::{Row, Table};
 use super::text::{self, normalize};

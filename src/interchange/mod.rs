@@ -243,6 +243,15 @@ impl fmt::Display for Warning {
     }
 }
 
+/// A file's records, each with the line it came from.
+pub struct Parsed {
+    pub records: Vec<crate::domain::contest::Record>,
+    /// `lines[i]` is the file line of `records[i]`.
+    pub lines: Vec<usize>,
+    pub mapping: schema::Mapping,
+    pub warnings: Vec<Warning>,
+}
+
 /// What a successful import did, and the unknown columns it ignored.
 #[derive(Debug)]
 pub struct ImportOutcome {

@@ -7,7 +7,7 @@
 use super::schema::Mapping;
 use super::table::{Row, Table};
 use super::text::{self, key};
-use super::{Arg, ImportError, Message, Problem, Warning};
+use super::{Arg, ImportError, Message, Parsed, Problem};
 use crate::domain::clean;
 use crate::domain::contest::Record;
 use crate::domain::ids::*;
@@ -22,15 +22,6 @@ use crate::domain::scoring::{Conflict, ConflictOrigin};
 use crate::service::{ImportKind, View};
 use chrono::NaiveDate;
 use std::collections::HashMap;
-
-/// A file's records, each with the line it came from.
-pub struct Parsed {
-    pub records: Vec<Record>,
-    /// `lines[i]` is the file line of `records[i]`.
-    pub lines: Vec<usize>,
-    pub mapping: Mapping,
-    pub warnings: Vec<Warning>,
-}
 
 /// Parses every row of `table` as a record of `kind`. `view` supplies the
 /// stored records (to keep the columns a file lacks) and the regulation (to

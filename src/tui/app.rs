@@ -13,7 +13,7 @@ use super::keymap::{Chord, Keymap, Lookup, format_sequence};
 use super::pane::{Cx, Flash, FlashKind, Pane, PaneKind};
 use super::panes;
 use super::theme;
-use super::widgets::wrap;
+use super::widgets::{popup, wrap};
 use crate::service::{Actor, Service, View};
 use crate::text::I18n;
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
@@ -817,18 +817,6 @@ fn p_selected(overlay: &Overlay) -> usize {
     match overlay {
         Overlay::Palette(p) => p.selected,
         _ => 0,
-    }
-}
-
-/// A centred box `width` wide (at most the area) and `height` high.
-pub fn popup(area: Rect, width: u16, height: u16) -> Rect {
-    let w = width.min(area.width);
-    let h = height.min(area.height);
-    Rect {
-        x: area.x + (area.width - w) / 2,
-        y: area.y + (area.height - h) / 2,
-        width: w,
-        height: h,
     }
 }
 

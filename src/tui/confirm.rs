@@ -101,7 +101,7 @@ impl Confirm {
             theme::dim(),
         ));
         let height = (lines.len() as u16 + 2).min(area.height);
-        let popup = super::app::popup(area, width, height);
+        let popup = super::widgets::popup(area, width, height);
         // When it does not fit, the end (the field and the keys) stays in view.
         let scroll = (lines.len() as u16).saturating_sub(height.saturating_sub(2));
         frame.render_widget(Clear, popup);

@@ -616,7 +616,7 @@ impl ExportDialog {
     pub fn draw(&self, frame: &mut Frame, body: Rect) {
         let tr = &self.tr;
         let fields = self.fields();
-        let area = super::app::popup(body, 76, fields.len() as u16 + 7);
+        let area = super::widgets::popup(body, 76, fields.len() as u16 + 7);
         frame.render_widget(Clear, area);
         let block = Block::default()
             .borders(Borders::ALL)

@@ -1,5 +1,6 @@
 //! Small drawing helpers shared by panes.
 
+use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
@@ -95,6 +96,18 @@ pub fn marked<'a>(
         spans.push(Span::styled(run, if run_marked { mark } else { base }));
     }
     spans
+}
+
+/// A centred box `width` wide (at most the area) and `height` high.
+pub fn popup(area: Rect, width: u16, height: u16) -> Rect {
+    let w = width.min(area.width);
+    let h = height.min(area.height);
+    Rect {
+        x: area.x + (area.width - w) / 2,
+        y: area.y + (area.height - h) / 2,
+        width: w,
+        height: h,
+    }
 }
 
 #[cfg(test)]

@@ -1106,7 +1106,7 @@ impl Pane for JuryPane {
                 Ask::RemoveKey => cx.tr.t("jury.ask.remove_key"),
                 Ask::Reopen => cx.tr.t("jury.ask.reopen"),
             };
-            let popup = crate::tui::app::popup(area, 76, 5);
+            let popup = crate::tui::widgets::popup(area, 76, 5);
             frame.render_widget(Clear, popup);
             frame.render_widget(
                 Paragraph::new(format!("{text}▏"))
@@ -1120,7 +1120,8 @@ impl Pane for JuryPane {
                 .into_iter()
                 .map(Line::raw)
                 .collect();
-            let popup = crate::tui::app::popup(area, 80, (lines.len() as u16 + 2).min(area.height));
+            let popup =
+                crate::tui::widgets::popup(area, 80, (lines.len() as u16 + 2).min(area.height));
             frame.render_widget(Clear, popup);
             frame.render_widget(
                 Paragraph::new(lines).wrap(Wrap { trim: false }).block(

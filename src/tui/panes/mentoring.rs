@@ -831,7 +831,8 @@ impl Pane for MentoringPane {
                 tr.f("mentoring.diff_total", &[("change", &d.total_change)]),
                 theme::dim(),
             ));
-            let popup = crate::tui::app::popup(area, 60, (lines.len() as u16 + 2).min(area.height));
+            let popup =
+                crate::tui::widgets::popup(area, 60, (lines.len() as u16 + 2).min(area.height));
             frame.render_widget(Clear, popup);
             frame.render_widget(
                 Paragraph::new(lines).block(
@@ -846,7 +847,7 @@ impl Pane for MentoringPane {
             c.draw(frame, area, tr);
         }
         if let Some(text) = &self.prompt {
-            let popup = crate::tui::app::popup(area, 60, 3);
+            let popup = crate::tui::widgets::popup(area, 60, 3);
             frame.render_widget(Clear, popup);
             frame.render_widget(
                 Paragraph::new(format!("{text}▏")).block(

@@ -1215,7 +1215,7 @@ impl Pane for RankingPane {
                 ],
             ),
         };
-        let popup = crate::tui::app::popup(area, 70, 7);
+        let popup = crate::tui::widgets::popup(area, 70, 7);
         frame.render_widget(Clear, popup);
         frame.render_widget(
             Paragraph::new(lines)

@@ -721,7 +721,7 @@ impl ScoringPane {
             Prompt::Conflict(t) => (cx.tr.t("scoring.conflict_reason"), format!("{t}▏")),
             Prompt::Abstain(t) => (cx.tr.t("scoring.abstain_reason"), format!("{t}▏")),
         };
-        let popup = crate::tui::app::popup(area, 64, 5);
+        let popup = crate::tui::widgets::popup(area, 64, 5);
         frame.render_widget(Clear, popup);
         frame.render_widget(
             Paragraph::new(text)
@@ -755,7 +755,7 @@ impl ScoringPane {
         if lines.is_empty() {
             lines.push(Line::styled(cx.tr.t("scoring.no_history"), theme::dim()));
         }
-        let popup = crate::tui::app::popup(area, 76, (lines.len() as u16 + 2).min(area.height));
+        let popup = crate::tui::widgets::popup(area, 76, (lines.len() as u16 + 2).min(area.height));
         let skip = lines
             .len()
             .saturating_sub(popup.height.saturating_sub(2) as usize);
