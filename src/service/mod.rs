@@ -266,8 +266,13 @@ impl Service {
         chrono::SubsecRound::trunc_subsecs((self.clock)(), 6)
     }
 
-    pub fn store(&self) -> &Store {
+    pub(crate) fn store(&self) -> &Store {
         &self.store
+    }
+
+    /// Makes everything saved so far durable (the server, as it stops).
+    pub fn flush(&self) -> std::result::Result<(), StoreError> {
+        self.store.flush()
     }
 
     pub fn path(&self) -> &Path {

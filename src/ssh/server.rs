@@ -281,7 +281,7 @@ pub async fn serve_until(
     drop(listener);
     shutdown(&shared).await;
     let _ = watcher.join();
-    shared.service.store().flush()?;
+    shared.service.flush()?;
     shared.log.write("stopped; the database is flushed");
     Ok(())
 }
