@@ -42,11 +42,11 @@ fn flags(row: &crate::domain::ranking::RankingRow, tr: &I18n) -> String {
 
 /// What decided a row's place among equal totals: the rule's code in
 /// English (as the JSON has it), the rule in words in Russian.
-fn decided_by(report: &StageReport, code: &str, tr: &I18n) -> String {
+fn decided(report: &StageReport, d: &crate::domain::ranking::DecidedBy, tr: &I18n) -> String {
     let rules = &report.data.regulation;
     match (tr.lang, rules.stage(&report.data.stage)) {
-        (Lang::Ru, Some(stage)) => describe::decided_by(code, rules, stage, tr),
-        _ => code.to_string(),
+        (Lang::Ru, Some(stage)) => describe::decided(d, rules, stage, tr),
+        _ => d.to_string(),
     }
 }
 
@@ -232,7 +232,7 @@ fn table_rows(
                 tr.num(r.total),
                 r.decided_by
                     .as_ref()
-                    .map_or(String::new(), |d| decided_by(report, &d.to_string(), tr)),
+                    .map_or(String::new(), |d| decided(report, d, tr)),
                 flags(r, tr),
                 if r.advances {
                     tr.t("cli.yes").into()

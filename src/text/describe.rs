@@ -328,12 +328,24 @@ pub fn tie_rule(rule: &TieBreak, rules: &Regulation, stage: &Stage, tr: &I18n) -
 /// (`criterion:x`, `previous_stage`, `coordinator`), in words.
 pub fn decided_by(code: &str, rules: &Regulation, stage: &Stage, tr: &I18n) -> String {
     if code == "coordinator" {
-        return tr.t("export.tie.coordinator").to_string();
+        return decided(&DecidedBy::Coordinator, rules, stage, tr);
     }
-    TieBreak::parse(code).map_or_else(|| code.to_string(), |t| tie_rule(&t, rules, stage, tr))
+    TieBreak::parse(code).map_or_else(
+        || code.to_string(),
+        |t| decided(&DecidedBy::Rule(t), rules, stage, tr),
+    )
+}
+
+/// What decided a row's place, in words: the rule, or the coordinator.
+pub fn decided(d: &DecidedBy, rules: &Regulation, stage: &Stage, tr: &I18n) -> String {
+    match d {
+        DecidedBy::Coordinator => tr.t("export.tie.coordinator").to_string(),
+        DecidedBy::Rule(t) => tie_rule(t, rules, stage, tr),
+    }
 }
 
 use crate::domain::closing::CloseBlocker;
+use crate::domain::ranking::DecidedBy;
 
 /// A blocker to closing a stage, for the Ranking pane's list: a headline
 /// (who, and what is missing), then indented lines that say who is still

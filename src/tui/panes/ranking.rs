@@ -422,10 +422,7 @@ impl RankingPane {
         let decided = match (&r.decided_by, stage) {
             (Some(d), Some(s)) => tr.f(
                 "ranking.decided_tie",
-                &[(
-                    "rule",
-                    &crate::text::describe::decided_by(&d.to_string(), rules, s, tr),
-                )],
+                &[("rule", &crate::text::describe::decided(d, rules, s, tr))],
             ),
             _ if r.flags.contains(&Flag::Tie) => String::new(),
             _ => tr.t("ranking.decided_total").to_string(),
