@@ -170,20 +170,27 @@ fn tie_break(rule: &TieBreak, rules: Option<&Regulation>, tr: &I18n) -> Option<S
 
 fn advance_rule(rules: &Regulation, rule: &AdvanceRule, tr: &I18n) -> String {
     let k = |key: &str| format!("methods.advance.{key}");
-    let per_group = |m: &std::collections::BTreeMap<crate::domain::ids::GroupId, usize>| {
-        rules
-            .groups
-            .iter()
-            .map(|g| format!("{} — {}", g.name, m.get(&g.id).copied().unwrap_or(0)))
-            .collect::<Vec<_>>()
-            .join("; ")
-    };
+    let per_group = |m| per_group(rules, m);
     match rule {
         AdvanceRule::Top(n) => tr.f(&k("top"), &[("n", n)]),
         AdvanceRule::TopPerGroup(m) => tr.f(&k("top_per_group"), &[("list", &per_group(m))]),
         AdvanceRule::Quota(m) => tr.f(&k("quota"), &[("list", &per_group(m))]),
         AdvanceRule::Threshold(min) => tr.f(&k("threshold"), &[("min", &tr.num(*min))]),
     }
+}
+
+/// Each territory group with its number of places: «Сельские поселения —
+/// 5; Городские поселения — 3».
+pub fn per_group(
+    rules: &Regulation,
+    places: &std::collections::BTreeMap<crate::domain::ids::GroupId, usize>,
+) -> String {
+    rules
+        .groups
+        .iter()
+        .map(|g| format!("{} — {}", g.name, places.get(&g.id).copied().unwrap_or(0)))
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 /// How mentors and interns are paired, with the regulation's numbers.

@@ -76,14 +76,7 @@ fn aggregation_words(stage: &Stage, tr: &I18n) -> String {
 }
 
 fn advance_words(rules: &Regulation, stage: &Stage, tr: &I18n) -> String {
-    let per_group = |m: &BTreeMap<crate::domain::ids::GroupId, usize>| {
-        rules
-            .groups
-            .iter()
-            .map(|g| format!("{} — {}", g.name, m.get(&g.id).copied().unwrap_or(0)))
-            .collect::<Vec<_>>()
-            .join("; ")
-    };
+    let per_group = |m| crate::text::methods::per_group(rules, m);
     match rules.advance_rule(stage) {
         AdvanceRule::Top(n) => tr.f("export.advance.top", &[("n", &n)]),
         AdvanceRule::TopPerGroup(m) => {
