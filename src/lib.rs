@@ -4,6 +4,7 @@
 pub mod cli;
 pub mod domain;
 pub mod interchange;
+pub mod parallel;
 pub mod sample;
 pub mod search;
 pub mod service;

@@ -43,9 +43,6 @@ pub const FUZZY_FROM: usize = 4;
 /// nothing else matches.
 pub const TYPO_FROM: usize = 5;
 
-/// Above this many candidates the scan runs on two threads.
-const PARALLEL_FROM: usize = 20_000;
-
 /// Candidates fewer than one in this many items are tested one by one;
 /// more, in one pass over every item's text.
 const SPARSE: usize = 8;
@@ -478,21 +475,6 @@ impl Items {
     }
 }
 
-/// `work` over `0..n`, on two threads (each half) for large `n`; the
-/// results in order.
-fn each<T: Send>(n: usize, work: impl Fn(Range<usize>) -> Vec<T> + Sync) -> Vec<T> {
-    if n < PARALLEL_FROM {
-        return work(0..n);
-    }
-    let mid = n / 2;
-    std::thread::scope(|s| {
-        let other = s.spawn(|| work(mid..n));
-        let mut mine = work(0..mid);
-        mine.extend(other.join().expect("the search thread does not panic"));
-        mine
-    })
-}
-
 /// The items of `items` (among `wanted`) whose haystacks in `buf` hold the
 /// query as a part of one field, each with its best tier and field as
 /// [`Tests::part`] finds them, in item order: one pass of the finder over
@@ -747,7 +729,7 @@ impl SearchIndex {
         // Parts of fields: item by item among few candidates, else one pass
         // over the buffer.
         let parts: Vec<Hit> = match candidates {
-            Some(c) if c.len() * SPARSE < n => each(c.len(), |r| {
+            Some(c) if c.len() * SPARSE < n => crate::parallel::halves(c.len(), |r| {
                 c[r].iter()
                     .filter_map(|&i| {
                         let (tier, field, _) = tests.part(self.hay(i, q.native))?;
@@ -757,7 +739,7 @@ impl SearchIndex {
             }),
             _ => {
                 let wanted = candidates.map(|c| Items::of(c.iter().copied(), n));
-                each(n, |r| parts_in(buf, at, r, &tests.finder, wanted.as_ref()))
+                crate::parallel::halves(n, |r| parts_in(buf, at, r, &tests.finder, wanted.as_ref()))
             }
         };
         // Letters in order, among the rest.
@@ -774,7 +756,7 @@ impl SearchIndex {
                 Some(c) => c.iter().copied().filter(maybe).collect(),
                 None => (0..n).filter(maybe).collect(),
             };
-            each(rest.len(), |r| {
+            crate::parallel::halves(rest.len(), |r| {
                 rest[r]
                     .iter()
                     .filter_map(|&i| {
@@ -791,7 +773,7 @@ impl SearchIndex {
         hits.extend(fuzzy);
         let mut typo_hits = false;
         if hits.is_empty() && q.letters >= TYPO_FROM {
-            hits = each(n, |r| typos_in(buf, at, r, &q.bytes));
+            hits = crate::parallel::halves(n, |r| typos_in(buf, at, r, &q.bytes));
             typo_hits = !hits.is_empty();
         }
         Found {
@@ -1056,7 +1038,7 @@ mod tests {
 
     #[test]
     fn large_candidate_sets_give_the_same_hits_on_two_threads() {
-        let names: Vec<[String; 3]> = (0..PARALLEL_FROM + 10)
+        let names: Vec<[String; 3]> = (0..crate::parallel::FROM + 10)
             .map(|i| {
                 [
                     format!("Иванов {i}"),
@@ -1161,7 +1143,7 @@ mod tests {
                 .wrapping_add(1442695040888963407);
             (seed >> 33) as usize % n
         };
-        let rows: Vec<[String; 4]> = (0..PARALLEL_FROM + 2_000)
+        let rows: Vec<[String; 4]> = (0..crate::parallel::FROM + 2_000)
             .map(|i| {
                 [
                     format!("P{i:05}"),

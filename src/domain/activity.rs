@@ -252,35 +252,32 @@ impl<'a> Rater<'a> {
     }
 }
 
-/// Below this many listeners the ratings are computed on one thread.
-const PARALLEL_FROM: usize = 20_000;
-
-/// Every listener's rating; large contests are rated on two threads.
+/// Every listener's rating, by id. Single-threaded: a caller that wants
+/// more threads rates slices with [`rate_each`].
 pub fn rate_all<'a>(
     formula: &ActivityFormula,
     participants: impl IntoIterator<Item = &'a Participant>,
     attendance: &SharedMap<ParticipantId, Attendance>,
     events: &OrdMap<EventId, TrainingEvent>,
 ) -> BTreeMap<ParticipantId, ActivityRating> {
-    let rater = Rater::new(formula, events);
     let participants: Vec<&Participant> = participants.into_iter().collect();
-    let rate_slice = |slice: &[&Participant]| -> Vec<(ParticipantId, ActivityRating)> {
-        slice
-            .iter()
-            .map(|p| (p.id.clone(), rater.rate(p, attendance.get(&p.id))))
-            .collect()
-    };
-    if participants.len() < PARALLEL_FROM {
-        return rate_slice(&participants).into_iter().collect();
-    }
-    let (first, second) = participants.split_at(participants.len() / 2);
-    let (mut rated, rest) = std::thread::scope(|s| {
-        let other = s.spawn(|| rate_slice(second));
-        let mine = rate_slice(first);
-        (mine, other.join().expect("rating thread panicked"))
-    });
-    rated.extend(rest);
-    rated.into_iter().collect()
+    rate_each(formula, &participants, attendance, events)
+        .into_iter()
+        .collect()
+}
+
+/// The ratings of `participants`, in their order.
+pub fn rate_each(
+    formula: &ActivityFormula,
+    participants: &[&Participant],
+    attendance: &SharedMap<ParticipantId, Attendance>,
+    events: &OrdMap<EventId, TrainingEvent>,
+) -> Vec<(ParticipantId, ActivityRating)> {
+    let rater = Rater::new(formula, events);
+    participants
+        .iter()
+        .map(|p| (p.id.clone(), rater.rate(p, attendance.get(&p.id))))
+        .collect()
 }
 
 /// The raw value an indicator criterion reads from a listener's data.

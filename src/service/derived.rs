@@ -67,13 +67,29 @@ impl RatingInputs {
             .as_ref()
             .map(|r| r.rules.activity.clone())
             .unwrap_or_default();
-        activity::rate_all(
-            &formula,
-            self.participants.values(),
-            &self.attendance,
-            &self.events,
-        )
+        rate_all(&formula, &self.participants, &self.attendance, &self.events)
     }
+}
+
+/// Every listener's rating, a large contest's on two threads.
+pub(super) fn rate_all(
+    formula: &crate::domain::regulation::ActivityFormula,
+    participants: &crate::domain::shared::SharedMap<
+        crate::domain::ids::ParticipantId,
+        crate::domain::participant::Participant,
+    >,
+    attendance: &crate::domain::shared::SharedMap<
+        crate::domain::ids::ParticipantId,
+        crate::domain::learning::Attendance,
+    >,
+    events: &imbl::OrdMap<crate::domain::ids::EventId, crate::domain::learning::TrainingEvent>,
+) -> Ratings {
+    let all: Vec<_> = participants.values().collect();
+    crate::parallel::halves(all.len(), |r| {
+        activity::rate_each(formula, &all[r], attendance, events)
+    })
+    .into_iter()
+    .collect()
 }
 
 /// What the standings are computed from.

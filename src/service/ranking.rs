@@ -283,8 +283,7 @@ impl Service {
         self.may_see_scores(actor, stage)?;
         let c = self.contest_as_of(at)?;
         let formula = c.rules().map(|r| r.activity.clone()).unwrap_or_default();
-        let ratings =
-            activity::rate_all(&formula, c.participants.values(), &c.attendance, &c.events);
+        let ratings = super::derived::rate_all(&formula, &c.participants, &c.attendance, &c.events);
         let data = StageData::of(&c, &ratings, stage)?;
         let analysis = analyse(&data.input());
         Ok(StageReport {
