@@ -109,5 +109,7 @@ fn all_ratings_100k_x_500_events_5m_marks(b: Bencher) {
         konkurs::parallel::halves(all.len(), |r| {
             rate_each(&formula, &all[r], &d.attendance, &d.events)
         })
+        .into_iter()
+        .collect::<std::collections::BTreeMap<_, _>>()
     });
 }
