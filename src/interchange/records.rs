@@ -523,14 +523,7 @@ fn mentor(c: &mut Cells, view: &View) -> Option<Record> {
         Some(s) => Some(ParticipantId::new(s)),
         None => stored.as_ref().and_then(|m| m.participant.clone()),
     };
-    let full_name = c.text("full_name");
-    let tos_name = c.text_or("tos_name", || {
-        stored
-            .as_ref()
-            .map(|m| m.tos_name.clone())
-            .unwrap_or_default()
-    });
-    let municipality = c.text("municipality");
+    let (full_name, tos_name, municipality) = who(c, stored.as_ref().map(|m| &m.tos_name));
     let capacity = match c.get("capacity") {
         Some("") | None => Some(stored.as_ref().map_or(default_capacity, |m| m.capacity)),
         Some(_) => c.parsed("capacity", |s| {
@@ -543,20 +536,8 @@ fn mentor(c: &mut Cells, view: &View) -> Option<Record> {
         }),
     };
     let topics = c.parsed("topics", topic_levels);
-    let formats = if c.has("formats") {
-        c.parsed("formats", text::parse_formats)
-    } else {
-        Some(stored.as_ref().map_or(Formats::BOTH, |m| m.formats))
-    };
-    let preferred_interns = c
-        .list("preferred_interns")
-        .map(|v| v.into_iter().map(InternId::new).collect())
-        .unwrap_or_else(|| {
-            stored
-                .as_ref()
-                .map(|m| m.preferred_interns.clone())
-                .unwrap_or_default()
-        });
+    let kept = stored.as_ref().map(|m| (m.formats, &m.preferred_interns));
+    let (formats, preferred_interns) = how(c, kept, "preferred_interns", InternId::new);
     Some(Record::Mentor(Mentor {
         id: MentorId::new(id?),
         participant,
@@ -575,14 +556,7 @@ fn intern(c: &mut Cells, view: &View) -> Option<Record> {
     let stored = id
         .as_deref()
         .and_then(|i| view.interns().find(|m| m.id.as_str() == i).cloned());
-    let full_name = c.text("full_name");
-    let tos_name = c.text_or("tos_name", || {
-        stored
-            .as_ref()
-            .map(|m| m.tos_name.clone())
-            .unwrap_or_default()
-    });
-    let municipality = c.text("municipality");
+    let (full_name, tos_name, municipality) = who(c, stored.as_ref().map(|m| &m.tos_name));
     let topics = c.parsed("topics", |s| {
         let t = text::parse_topics(s)?;
         if t.is_empty() {
@@ -591,20 +565,8 @@ fn intern(c: &mut Cells, view: &View) -> Option<Record> {
             Ok(t)
         }
     });
-    let formats = if c.has("formats") {
-        c.parsed("formats", text::parse_formats)
-    } else {
-        Some(stored.as_ref().map_or(Formats::BOTH, |m| m.formats))
-    };
-    let preferred_mentors = c
-        .list("preferred_mentors")
-        .map(|v| v.into_iter().map(MentorId::new).collect())
-        .unwrap_or_else(|| {
-            stored
-                .as_ref()
-                .map(|m| m.preferred_mentors.clone())
-                .unwrap_or_default()
-        });
+    let kept = stored.as_ref().map(|m| (m.formats, &m.preferred_mentors));
+    let (formats, preferred_mentors) = how(c, kept, "preferred_mentors", MentorId::new);
     Some(Record::Intern(InternRequest {
         id: InternId::new(id?),
         full_name: full_name?,
@@ -614,6 +576,36 @@ fn intern(c: &mut Cells, view: &View) -> Option<Record> {
         formats: formats?,
         preferred_mentors,
     }))
+}
+
+/// A mentor's or an intern's name, TOS and municipality; the TOS is kept
+/// from the stored record when the file has no such column.
+fn who(c: &mut Cells, stored_tos: Option<&String>) -> (Option<String>, String, Option<String>) {
+    let full_name = c.text("full_name");
+    let tos_name = c.text_or("tos_name", || stored_tos.cloned().unwrap_or_default());
+    let municipality = c.text("municipality");
+    (full_name, tos_name, municipality)
+}
+
+/// A mentor's or an intern's meeting formats and stated preferences
+/// (the `list` column), each kept from the stored record when the file has
+/// no such column.
+fn how<T: Clone>(
+    c: &mut Cells,
+    stored: Option<(Formats, &Vec<T>)>,
+    list: &str,
+    id: impl Fn(String) -> T,
+) -> (Option<Formats>, Vec<T>) {
+    let formats = if c.has("formats") {
+        c.parsed("formats", text::parse_formats)
+    } else {
+        Some(stored.map_or(Formats::BOTH, |(f, _)| f))
+    };
+    let preferred = c
+        .list(list)
+        .map(|v| v.into_iter().map(&id).collect())
+        .unwrap_or_else(|| stored.map(|(_, p)| p.clone()).unwrap_or_default());
+    (formats, preferred)
 }
 
 fn municipality(c: &mut Cells) -> Option<Record> {
