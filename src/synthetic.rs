@@ -1523,15 +1523,7 @@ fn gen_events(opts: &GenOptions, listeners: &[Listener]) -> Vec<Event> {
     let month_weights: Vec<f64> = MONTHS.iter().map(|m| m.1).collect();
     let last_day = NaiveDate::from_ymd_opt(2021, 11, 30).expect("a date");
     let towns = Weighted::new(PLACES.iter().map(|p| p.weight));
-    // Internships are hosted by the most experienced listeners' TOS.
-    let mut hosts: Vec<usize> = (0..listeners.len()).collect();
-    hosts.sort_by(|a, b| {
-        listeners[*b]
-            .experience
-            .total_cmp(&listeners[*a].experience)
-            .then(a.cmp(b))
-    });
-    hosts.truncate(listeners.len().div_ceil(10).max(1));
+    let hosts = internship_hosts(listeners);
     let mut regional_forum = false;
     let mut events: Vec<(NaiveDate, usize, Event)> = Vec::with_capacity(n);
     for (i, (format, topic)) in formats.into_iter().zip(topics).enumerate() {
@@ -1654,6 +1646,19 @@ fn gen_events(opts: &GenOptions, listeners: &[Listener]) -> Vec<Event> {
             e
         })
         .collect()
+}
+
+/// The listeners whose TOS host internships: the most experienced tenth.
+fn internship_hosts(listeners: &[Listener]) -> Vec<usize> {
+    let mut hosts: Vec<usize> = (0..listeners.len()).collect();
+    hosts.sort_by(|a, b| {
+        listeners[*b]
+            .experience
+            .total_cmp(&listeners[*a].experience)
+            .then(a.cmp(b))
+    });
+    hosts.truncate(listeners.len().div_ceil(10).max(1));
+    hosts
 }
 
 /// Where a seminar or a training takes place.
