@@ -1,4 +1,4 @@
-//! Everything reachable at 80×24 (issue 15, scene 5), in Russian on the
+//! Everything reachable at 80×24, in Russian on the
 //! sample contest: the profile scrolls to its last line without leaving the
 //! participant, Enter on a Ranking row explains the place, the tables use
 //! the width they are given, the tab bar keeps the current pane's name
