@@ -459,3 +459,22 @@ fn ctrl_e_in_a_workstation_over_ssh_writes_into_the_exports_directory_and_says_h
         "{done}"
     );
 }
+
+#[test]
+fn help_methods_over_ssh_prints_the_methods_in_the_language_asked() {
+    let world = World::new();
+    let server = world.serve(&[]);
+    for who in ["J01", "C01"] {
+        let out = exec(
+            &server,
+            &world,
+            who,
+            &["--lang", "ru", "help", "methods"],
+            b"",
+        );
+        assert!(out.status.success(), "{who}: {out:?}");
+        let said = text(&out.stdout);
+        assert!(said.contains("Какие листы оценки учитываются"), "{said}");
+        assert!(said.contains("Как предлагаются пары"), "{said}");
+    }
+}

@@ -571,8 +571,16 @@ pub fn main() -> ExitCode {
     unsafe {
         libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
     }
-    if let Some(code) = help_methods(std::env::args().skip(1).collect()) {
-        return code;
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let width = match crossterm::terminal::size() {
+        Ok((cols, _)) if std::io::IsTerminal::is_terminal(&std::io::stdout()) => {
+            usize::from(cols).clamp(40, 100)
+        }
+        _ => 80,
+    };
+    let lang = lang_of_args(args.iter().cloned());
+    if let Some(code) = help_methods(&args, lang, &mut Console::process(), width) {
+        return ExitCode::from(code);
     }
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
@@ -615,6 +623,9 @@ pub fn main() -> ExitCode {
 /// `place`, talking through `io` in `lang` unless the words choose
 /// another; returns the exit status: 0 done, 1 failed, 2 not understood.
 pub fn run_sent(words: Vec<String>, place: &Place, lang: Lang, io: &mut Console) -> u8 {
+    if let Some(code) = help_methods(&words, lang, io, 80) {
+        return code;
+    }
     let code =
         match Cli::try_parse_from(std::iter::once("konkurs".to_string()).chain(words.clone())) {
             Err(e) => {
@@ -702,8 +713,9 @@ fn usage_error(e: &clap::Error, lang: Lang, io: &mut Console) -> u8 {
 /// The language asked for on a command line clap could not read:
 /// `--lang ru` or `--lang=ru` if it is there, else the locale's.
 /// `konkurs help methods`: how rankings and pairs are made, in words, in
-/// the language of `--lang` or the locale.
-fn help_methods(args: Vec<String>) -> Option<ExitCode> {
+/// the language of `--lang`, else `lang`, written to `io` at `width`
+/// columns. `None` when the words ask for something else.
+fn help_methods(args: &[String], lang: Lang, io: &mut Console, width: usize) -> Option<u8> {
     let mut words = Vec::new();
     let mut rest = args.iter();
     while let Some(a) = rest.next() {
@@ -718,20 +730,22 @@ fn help_methods(args: Vec<String>) -> Option<ExitCode> {
     if words != ["help", "methods"] {
         return None;
     }
-    let tr = I18n::new(lang_of_args(args.into_iter()));
-    let width = match crossterm::terminal::size() {
-        Ok((cols, _)) if std::io::IsTerminal::is_terminal(&std::io::stdout()) => {
-            usize::from(cols).clamp(40, 100)
-        }
-        _ => 80,
+    let lang = if args.iter().any(|w| w.starts_with("--lang")) {
+        lang_of_args(args.iter().cloned())
+    } else {
+        lang
     };
+    let tr = I18n::new(lang);
     let mut out = format!("{}\n\n", tr.t("methods.title"));
     out += &crate::text::methods::everything(None, &tr, width);
-    let mut stdout = std::io::stdout().lock();
-    match stdout.write_all(out.as_bytes()) {
-        Ok(()) => Some(ExitCode::SUCCESS),
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Some(ExitCode::SUCCESS),
-        Err(_) => Some(ExitCode::FAILURE),
+    match io
+        .out
+        .write_all(out.as_bytes())
+        .and_then(|()| io.out.flush())
+    {
+        Ok(()) => Some(0),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Some(0),
+        Err(_) => Some(1),
     }
 }
 
