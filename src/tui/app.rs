@@ -571,7 +571,10 @@ impl App {
     /// refusal beside it), else the last message; `None` leaves room for the
     /// help key.
     fn status_message(&self) -> Option<(String, Style)> {
-        if let Some(trouble) = self.service.saving_trouble() {
+        let mode = self.panes[self.active].mode(&self.tr);
+        // While saving fails, every session says so; a mode (what the keys
+        // do now) still comes first, and a refused save flashes beside it.
+        if let (Some(trouble), None) = (self.service.saving_trouble(), &mode) {
             let key = if trouble.full {
                 "status.saving_full"
             } else {
@@ -579,7 +582,6 @@ impl App {
             };
             return Some((self.tr.t(key).to_string(), theme::flash(FlashKind::Error)));
         }
-        let mode = self.panes[self.active].mode(&self.tr);
         match (&self.flash, mode) {
             (Some(f), Some(mode)) if f.kind == FlashKind::Error => {
                 Some((format!("{} · {mode}", f.text), theme::flash(f.kind)))
