@@ -297,27 +297,27 @@ impl ser::SerializeMap for &mut Walker {
     }
 }
 
-impl ser::SerializeStruct for &mut Walker {
-    type Ok = ();
-    type Error = Stop;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, name: &'static str, v: &T) -> Done {
-        self.field(name, v)
-    }
-    fn end(self) -> Done {
-        Ok(())
-    }
+/// The named forms: every field walked under its name.
+macro_rules! walk_fields {
+    ($($trait:ident),* $(,)?) => {
+        $(impl ser::$trait for &mut Walker {
+            type Ok = ();
+            type Error = Stop;
+            fn serialize_field<T: Serialize + ?Sized>(
+                &mut self,
+                name: &'static str,
+                v: &T,
+            ) -> Done {
+                self.field(name, v)
+            }
+            fn end(self) -> Done {
+                Ok(())
+            }
+        })*
+    };
 }
 
-impl ser::SerializeStructVariant for &mut Walker {
-    type Ok = ();
-    type Error = Stop;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, name: &'static str, v: &T) -> Done {
-        self.field(name, v)
-    }
-    fn end(self) -> Done {
-        Ok(())
-    }
-}
+walk_fields!(SerializeStruct, SerializeStructVariant);
 
 #[cfg(test)]
 mod tests {
