@@ -5,8 +5,9 @@ use crate::interchange::listing;
 use crate::service::{Actor, ImportKind, Service};
 use crate::text::{I18n, Lang};
 use clap::ValueEnum;
+use std::borrow::Cow;
 use std::io::Write;
-use unicode_width::UnicodeWidthStr;
+use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum Format {
@@ -186,25 +187,32 @@ pub fn write_csv(
     w.flush()
 }
 
-/// A cell on one line, whole.
-fn whole(s: &str) -> String {
-    crate::text::visible::visible(s).replace(['\n', '\t'], " ")
+/// A cell on one line, whole: hidden characters shown as `\u{…}`, tabs
+/// and line breaks as spaces.
+fn whole(s: &str) -> Cow<'_, str> {
+    match crate::text::visible::visible(s) {
+        Cow::Borrowed(b) if !b.contains(['\n', '\t']) => Cow::Borrowed(b),
+        shown => Cow::Owned(shown.replace(['\n', '\t'], " ")),
+    }
 }
 
-fn cut(s: &str) -> String {
-    let one_line = crate::text::visible::visible(s).replace(['\n', '\t'], " ");
+/// [`whole`], cut to [`MAX_CELL`] columns with '…'.
+fn cut(s: &str) -> Cow<'_, str> {
+    let one_line = whole(s);
     if one_line.width() <= MAX_CELL {
         return one_line;
     }
     let mut out = String::new();
+    let mut width = 0;
     for c in one_line.chars() {
-        if out.width() + 1 >= MAX_CELL {
+        if width + 1 >= MAX_CELL {
             break;
         }
         out.push(c);
+        width += c.width().unwrap_or(0);
     }
     out.push('…');
-    out
+    Cow::Owned(out)
 }
 
 pub fn write_table(
@@ -223,39 +231,40 @@ fn table(
     tr: &I18n,
     cut_cells: bool,
 ) -> std::io::Result<()> {
-    let cells: Vec<Vec<String>> = rows
+    // Each cell with its width, measured once.
+    fn shown(c: &str, cut_cells: bool) -> (Cow<'_, str>, usize) {
+        let text = if cut_cells { cut(c) } else { whole(c) };
+        let width = text.width();
+        (text, width)
+    }
+    let head: Vec<(Cow<str>, usize)> = headers.iter().map(|h| shown(h, cut_cells)).collect();
+    let cells: Vec<Vec<(Cow<str>, usize)>> = rows
         .iter()
-        .map(|r| {
-            r.iter()
-                .map(|c| if cut_cells { cut(c) } else { whole(c) })
-                .collect()
-        })
+        .map(|r| r.iter().map(|c| shown(c, cut_cells)).collect())
         .collect();
-    let mut widths: Vec<usize> = headers.iter().map(|h| h.width()).collect();
+    let mut widths: Vec<usize> = head.iter().map(|(_, w)| *w).collect();
     for r in &cells {
-        for (i, c) in r.iter().enumerate() {
-            widths[i] = widths[i].max(c.width());
+        for (i, (_, w)) in r.iter().enumerate() {
+            widths[i] = widths[i].max(*w);
         }
     }
-    let line = |out: &mut dyn Write, items: &[String]| -> std::io::Result<()> {
-        let mut s = String::new();
-        for (i, c) in items.iter().enumerate() {
+    // One write per block of lines, not per line: standard output flushes
+    // at every line break it is given alone.
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, out);
+    let mut line = String::new();
+    for r in std::iter::once(&head).chain(&cells) {
+        line.clear();
+        for (i, (c, w)) in r.iter().enumerate() {
             if i > 0 {
-                s.push_str("  ");
+                line.push_str("  ");
             }
-            s.push_str(c);
-            if i + 1 < items.len() {
-                s.push_str(&" ".repeat(widths[i].saturating_sub(c.width())));
+            line.push_str(c);
+            if i + 1 < r.len() {
+                line.extend(std::iter::repeat_n(' ', widths[i].saturating_sub(*w)));
             }
         }
-        writeln!(out, "{}", s.trim_end())
-    };
-    line(
-        out,
-        &headers.iter().map(|h| h.to_string()).collect::<Vec<_>>(),
-    )?;
-    for r in &cells {
-        line(out, r)?;
+        writeln!(out, "{}", line.trim_end())?;
     }
-    writeln!(out, "{}", tr.f("cli.rows", &[("n", &cells.len())]))
+    writeln!(out, "{}", tr.f("cli.rows", &[("n", &cells.len())]))?;
+    out.flush()
 }

@@ -202,13 +202,35 @@ impl I18n {
         }
     }
 
-    /// The text for `key` with `{name}` placeholders filled.
+    /// The text for `key` with `{name}` placeholders filled, in one pass:
+    /// a value is written as it is, never searched for placeholders itself.
     pub fn f(&self, key: &str, args: &[(&str, &dyn Display)]) -> String {
-        let mut s = self.t(key).to_string();
-        for (name, value) in args {
-            s = s.replace(&format!("{{{name}}}"), &value.to_string());
+        use std::fmt::Write;
+        let template = self.t(key);
+        let mut out = String::with_capacity(template.len() + 16);
+        let mut rest = template;
+        while let Some(open) = rest.find('{') {
+            out.push_str(&rest[..open]);
+            let after = &rest[open + 1..];
+            let arg = after.find('}').and_then(|close| {
+                let name = &after[..close];
+                args.iter()
+                    .find(|(n, _)| *n == name)
+                    .map(|(_, value)| (close, value))
+            });
+            match arg {
+                Some((close, value)) => {
+                    let _ = write!(out, "{value}");
+                    rest = &after[close + 1..];
+                }
+                None => {
+                    out.push('{');
+                    rest = after;
+                }
+            }
         }
-        s
+        out.push_str(rest);
+        out
     }
 
     /// Every key of a language's catalogue (for tests).
@@ -244,5 +266,17 @@ mod tests {
         assert_eq!(ru.t("no.such.key"), "no.such.key");
         let en = I18n::new(Lang::En);
         assert_eq!(en.f("status.rows", &[("n", &3), ("total", &10)]), "3 of 10");
+    }
+
+    #[test]
+    fn a_value_is_written_as_it_is_even_when_it_looks_like_a_placeholder() {
+        let en = I18n::new(Lang::En);
+        // A name typed as «{total}» is a name, not the next placeholder.
+        assert_eq!(
+            en.f("status.rows", &[("n", &"{total}"), ("total", &10)]),
+            "{total} of 10"
+        );
+        // Braces that name no argument stay as they are.
+        assert_eq!(en.f("status.rows", &[("n", &3)]), "3 of {total}");
     }
 }

@@ -177,39 +177,33 @@ pub fn unmatched(r: &UnmatchedReason, tr: &I18n) -> String {
             if mentors.is_empty() {
                 return tr.t("mentoring.why.no_mentors").to_string();
             }
-            tr.f(
-                "mentoring.why.none_acceptable",
-                &[(
-                    "list",
-                    &mentors
-                        .iter()
-                        .map(|m| {
-                            format!(
-                                "{} — {}",
-                                m.mentor,
-                                m.reasons
-                                    .iter()
-                                    .map(|u| unacceptable(u, tr))
-                                    .collect::<Vec<_>>()
-                                    .join(", ")
-                            )
-                        })
-                        .collect::<Vec<_>>()
-                        .join("; "),
-                )],
-            )
+            // «M01 — no common topic, no common format; M02 — …»
+            let mut list = String::new();
+            for (k, m) in mentors.iter().enumerate() {
+                if k > 0 {
+                    list.push_str("; ");
+                }
+                list.push_str(m.mentor.as_str());
+                list.push_str(" — ");
+                for (n, u) in m.reasons.iter().enumerate() {
+                    if n > 0 {
+                        list.push_str(", ");
+                    }
+                    list.push_str(&unacceptable(u, tr));
+                }
+            }
+            tr.f("mentoring.why.none_acceptable", &[("list", &list)])
         }
-        UnmatchedReason::AcceptableMentorsFull { mentors } => tr.f(
-            "mentoring.why.all_full",
-            &[(
-                "list",
-                &mentors
-                    .iter()
-                    .map(|m| m.to_string())
-                    .collect::<Vec<_>>()
-                    .join(", "),
-            )],
-        ),
+        UnmatchedReason::AcceptableMentorsFull { mentors } => {
+            let mut list = String::with_capacity(mentors.len() * 8);
+            for (k, m) in mentors.iter().enumerate() {
+                if k > 0 {
+                    list.push_str(", ");
+                }
+                list.push_str(m.as_str());
+            }
+            tr.f("mentoring.why.all_full", &[("list", &list)])
+        }
     }
 }
 

@@ -9,7 +9,7 @@ pub use crate::domain::clean::is_hidden;
 
 /// `text` with every hidden character written as `\u{…}`.
 pub fn visible(text: &str) -> Cow<'_, str> {
-    if !text.chars().any(is_hidden) {
+    if !crate::domain::clean::may_hide(text) || !text.chars().any(is_hidden) {
         return Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len() + 8);
