@@ -25,6 +25,7 @@
 
 mod explain;
 mod flow;
+mod geo;
 mod market;
 mod score;
 mod stable;

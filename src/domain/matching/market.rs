@@ -2,10 +2,11 @@
 //! numbered, every acceptable pair scored, stated preferences cleaned, locks
 //! checked. Everything else in the module works on these indices.
 
-use super::score::{self, Distance, Fit, PairScore, Rejected, Teaching, Unacceptable};
+use super::geo::Geo;
+use super::score::{self, Fit, PairScore, Rejected, Teaching, Unacceptable};
 use super::{Issue, MatchInput, MatchMode, Proposal, ProposedPair, Side};
 use crate::domain::ids::{InternId, MentorId};
-use crate::domain::mentoring::{Formats, GeoPoint, InternRequest, Mentor, Municipality};
+use crate::domain::mentoring::{Formats, InternRequest, MeetingFormat, Mentor, Municipality};
 use crate::domain::regulation::MentoringRules;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -51,46 +52,6 @@ pub(super) struct Market<'a> {
     /// Per mentor, the places left after the locks.
     pub places: Vec<u32>,
     pub issues: Vec<Issue>,
-}
-
-/// Where mentors and interns live, for the distances between them.
-///
-/// A region may list thousands of places, so there is no table of every
-/// mentor's place against every intern's: a distance is computed when a pair
-/// needs it (an acceptable pair meeting on site, or a pair a person reads
-/// about), from points whose own trigonometry is done once.
-struct Geo {
-    /// Per mentor and per intern, the point of their municipality, if known.
-    mentor_point: Vec<Option<GeoPoint>>,
-    intern_point: Vec<Option<GeoPoint>>,
-}
-
-impl Geo {
-    fn new<'a>(
-        mentors: &[&'a Mentor],
-        interns: &[&'a InternRequest],
-        map: &BTreeMap<String, Municipality>,
-    ) -> Geo {
-        // Each municipality's point once, however many live there.
-        let mut points: HashMap<&str, Option<GeoPoint>> = HashMap::new();
-        let mut point = |name: &'a str| {
-            *points.entry(name).or_insert_with(|| {
-                map.get(name)
-                    .map(|place| GeoPoint::new(place.latitude, place.longitude))
-            })
-        };
-        Geo {
-            mentor_point: mentors.iter().map(|m| point(&m.municipality)).collect(),
-            intern_point: interns.iter().map(|i| point(&i.municipality)).collect(),
-        }
-    }
-
-    #[inline]
-    fn distance(&self, rules: &MentoringRules, m: usize, i: usize) -> Option<Distance> {
-        let from = self.mentor_point[m]?;
-        let to = self.intern_point[i]?;
-        Some(Distance::new(rules, from.distance_km(&to)))
-    }
 }
 
 /// Sorts records by id and keeps the first of each id, reporting the others.
@@ -141,7 +102,7 @@ impl<'a> Market<'a> {
             .enumerate()
             .map(|(k, i)| (i.id.as_str(), k as u32))
             .collect();
-        let geo = Geo::new(&mentors, &interns, input.municipalities);
+        let geo = Geo::new(input.rules, &mentors, &interns, input.municipalities);
         let mut market = Market {
             rules: input.rules,
             municipalities: input.municipalities,
@@ -213,6 +174,35 @@ impl<'a> Market<'a> {
         )
     }
 
+    /// [`Market::fit`]'s answer for a pair that passes, asked for every
+    /// pair of the market: the distance's questions answered without a sine
+    /// (see [`Geo::reach`]), and no reasons gathered for a refusal.
+    #[inline]
+    fn quick_fit(&self, m: usize, i: usize) -> Option<Fit> {
+        let teaching = &self.teaching[m];
+        let wanted = self.wanted[i];
+        if teaching.mask & wanted == 0 {
+            return None;
+        }
+        let (mentor, intern) = (self.mentor_formats[m], self.intern_formats[i]);
+        let online = mentor.online && intern.online;
+        let reach = if mentor.on_site && intern.on_site {
+            self.geo.reach(self.rules, m, i)
+        } else {
+            None
+        };
+        let (format, distance_points) = match reach {
+            Some(r) if r.within => (MeetingFormat::OnSite, r.points),
+            _ if online => (MeetingFormat::Online, 0),
+            _ => return None,
+        };
+        Some(Fit {
+            format,
+            topic_points: self.rules.topic_weight * teaching.levels_over(wanted),
+            distance_points,
+        })
+    }
+
     pub fn is_forbidden(&self, m: usize, i: usize) -> bool {
         let list = &self.forbidden[i];
         !list.is_empty() && list.binary_search(&(m as u32)).is_ok()
@@ -263,7 +253,10 @@ impl<'a> Market<'a> {
                 if self.teaching[m].mask & wanted == 0 {
                     continue;
                 }
-                if let Ok(fit) = self.check(m, i) {
+                if let Some(fit) = self.quick_fit(m, i) {
+                    if self.is_forbidden(m, i) {
+                        continue;
+                    }
                     list.push(Edge {
                         mentor: m as u32,
                         intern_rank: 0,
@@ -452,26 +445,11 @@ impl<'a> Market<'a> {
     }
 
     /// An intern's acceptable pairs, most wanted first, as positions in
-    /// `edges[i]`.
+    /// `edges[i]`: the order of `intern_key` (stated choices by place; then
+    /// score descending; then position, which follows mentor order).
     pub fn intern_order(&self, i: usize) -> Vec<u32> {
-        // The order of `intern_key`, packed into one integer for a fast sort:
-        // stated choices by place; then score descending; then position,
-        // which follows mentor order.
-        let mut list: Vec<u128> = self.edges[i]
-            .iter()
-            .enumerate()
-            .map(|(k, e)| {
-                let order = if e.intern_rank > 0 {
-                    u128::from(e.intern_rank)
-                } else {
-                    // Scores in descending order as unsigned numbers.
-                    1 << 64 | u128::from(!((e.score as u64) ^ (1 << 63)))
-                };
-                order << 32 | k as u128
-            })
-            .collect();
-        list.sort_unstable();
-        list.into_iter().map(|key| key as u32).collect()
+        let edges = &self.edges[i];
+        packed_order(edges).unwrap_or_else(|| wide_order(edges))
     }
 
     /// The shown score of a pair that passes the filters other than the
@@ -577,4 +555,93 @@ fn preference_units(e: &Edge, intern_list: u32, mentor_list: u32) -> i64 {
         }
     };
     points(e.intern_rank, intern_list) + points(e.mentor_rank, mentor_list)
+}
+
+/// [`Market::intern_order`] with each key packed in 64 bits, when it fits
+/// (it always does in a real market): one bit for "not a stated choice", 47
+/// for the place or the score below the highest, 16 for the position.
+fn packed_order(edges: &[Edge]) -> Option<Vec<u32>> {
+    const ORDER: u32 = 47;
+    let highest = edges.iter().map(|e| e.score).max().unwrap_or(0);
+    let lowest = edges.iter().map(|e| e.score).min().unwrap_or(0);
+    let places = edges.iter().map(|e| e.intern_rank).max().unwrap_or(0);
+    let fits = edges.len() <= 1 << 16
+        && u64::from(places) < 1 << ORDER
+        && highest
+            .checked_sub(lowest)
+            .is_some_and(|span| span < 1 << ORDER);
+    if !fits {
+        return None;
+    }
+    let mut keys: Vec<u64> = edges
+        .iter()
+        .enumerate()
+        .map(|(k, e)| {
+            let order = if e.intern_rank > 0 {
+                u64::from(e.intern_rank)
+            } else {
+                1 << ORDER | (highest - e.score) as u64
+            };
+            order << 16 | k as u64
+        })
+        .collect();
+    keys.sort_unstable();
+    Some(keys.into_iter().map(|key| (key & 0xFFFF) as u32).collect())
+}
+
+/// [`Market::intern_order`] for any scores, with 128-bit keys.
+fn wide_order(edges: &[Edge]) -> Vec<u32> {
+    let mut keys: Vec<u128> = edges
+        .iter()
+        .enumerate()
+        .map(|(k, e)| {
+            let order = if e.intern_rank > 0 {
+                u128::from(e.intern_rank)
+            } else {
+                // Scores in descending order as unsigned numbers.
+                1 << 64 | u128::from(!((e.score as u64) ^ (1 << 63)))
+            };
+            order << 32 | k as u128
+        })
+        .collect();
+    keys.sort_unstable();
+    keys.into_iter().map(|key| key as u32).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn packed_keys_order_as_wide_ones_and_give_way_when_they_do_not_fit() {
+        let mut state = 11u64;
+        let mut next = |n: u64| {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (state >> 33) % n
+        };
+        for round in 0..500 {
+            let len = next(300) as usize;
+            let edges: Vec<Edge> = (0..len)
+                .map(|k| Edge {
+                    mentor: k as u32,
+                    // Few stated choices, many equal scores, some negative.
+                    intern_rank: if next(10) == 0 { next(5) as u32 + 1 } else { 0 },
+                    mentor_rank: 0,
+                    score: next(40) as i64 - 10 + if round % 7 == 0 { 1 << 40 } else { 0 },
+                })
+                .collect();
+            let packed = packed_order(&edges).expect("small scores fit");
+            assert_eq!(packed, wide_order(&edges), "round {round}");
+        }
+        let huge = [i64::MIN, 0, i64::MAX].map(|score| Edge {
+            mentor: 0,
+            intern_rank: 0,
+            mentor_rank: 0,
+            score,
+        });
+        assert_eq!(packed_order(&huge), None);
+        assert_eq!(wide_order(&huge), vec![2, 1, 0]);
+    }
 }
