@@ -4,6 +4,7 @@
 //! (`P001`, `J03`, `E017`). Each kind of id is its own type so that a juror id
 //! can never be passed where a participant id is expected.
 
+use compact_str::CompactString;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -12,10 +13,10 @@ macro_rules! string_id {
         $(#[$meta])*
         #[derive(Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
         #[serde(transparent)]
-        pub struct $name(pub String);
+        pub struct $name(pub CompactString);
 
         impl $name {
-            pub fn new(id: impl Into<String>) -> Self {
+            pub fn new(id: impl Into<CompactString>) -> Self {
                 Self(id.into())
             }
 
@@ -32,7 +33,7 @@ macro_rules! string_id {
 
         impl From<&str> for $name {
             fn from(s: &str) -> Self {
-                Self(s.to_string())
+                Self(CompactString::from(s))
             }
         }
 
