@@ -4,7 +4,7 @@
 use super::{Actor, Result, Service};
 use crate::domain::contest::{Change, Contest, Key, Record, Standing};
 use crate::domain::ids::{InternId, MentorId};
-use crate::domain::matching::{self, MatchInput, MatchMode, Proposal};
+use crate::domain::matching::{self, InternExplanation, MatchInput, MatchMode, Proposal};
 use crate::domain::mentoring::{
     AcceptedMatching, AcceptedPair, DecisionKind, Formats, InternRequest, Mentor, Municipality,
     PairDecision, TopicLevel,
@@ -13,6 +13,14 @@ use crate::domain::people::Role;
 use crate::domain::refusal::{Act, Refusal, Thing};
 use crate::domain::topic::Topic;
 use std::collections::BTreeMap;
+
+/// A proposal, every intern's explanation and the number of blocking pairs.
+pub struct Explained {
+    pub data: MatchData,
+    pub proposal: Proposal,
+    pub explanations: Vec<InternExplanation>,
+    pub blocking: usize,
+}
 
 /// The data a proposal is computed from, owned so that it outlives the
 /// contest snapshot it came from.
@@ -76,6 +84,27 @@ impl Service {
         let data = self.match_data(actor)?;
         let proposal = matching::propose(&data.input(), mode);
         Ok((data, proposal))
+    }
+
+    /// [`Service::propose`] with what a person reads beside it: every
+    /// intern's explanation and the number of blocking pairs, from one
+    /// preparation of the market.
+    pub fn propose_explained(&self, actor: &Actor, mode: MatchMode) -> Result<Explained> {
+        let data = self.match_data(actor)?;
+        let (proposal, explanations, blocking) = {
+            let input = data.input();
+            let prepared = matching::Prepared::new(&input);
+            let proposal = prepared.propose(mode);
+            let explanations = prepared.explain(&proposal).unwrap_or_default();
+            let blocking = prepared.blocking_pairs(&proposal.assignment()).len();
+            (proposal, explanations, blocking)
+        };
+        Ok(Explained {
+            data,
+            proposal,
+            explanations,
+            blocking,
+        })
     }
 
     /// Creates a mentor for every team member who has none yet: the

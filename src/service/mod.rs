@@ -15,7 +15,7 @@ mod scoring;
 mod view;
 
 pub use import::{ImportKind, ImportReport};
-pub use mentoring::MatchData;
+pub use mentoring::{Explained, MatchData};
 pub use ranking::{StageData, StageReport};
 pub use scoring::{HistoryItem, check_value, comment_needed};
 pub use view::{Candidate, Progress, SheetState, View};

@@ -4,10 +4,10 @@
 //! difference) and accept.
 
 use crate::domain::ids::{InternId, MentorId};
-use crate::domain::matching::{self, InternExplanation, MatchMode, Proposal, ProposalDiff};
+use crate::domain::matching::{self, InternExplanation, MatchMode, ProposalDiff};
 use crate::domain::mentoring::DecisionKind;
 use crate::domain::people::Role;
-use crate::service::MatchData;
+use crate::service::Explained;
 use crate::text::describe;
 use crate::tui::action::{self, Action};
 use crate::tui::confirm::{Answer, Confirm};
@@ -21,12 +21,8 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
-struct Run {
-    data: MatchData,
-    proposal: Proposal,
-    explanations: Vec<InternExplanation>,
-    blocking: usize,
-}
+/// The proposal shown, with its explanations.
+type Run = Explained;
 
 /// What a confirmation with a reason is asked for.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -81,13 +77,11 @@ impl MentoringPane {
     }
 
     fn propose(&mut self, cx: &mut Cx) {
-        match cx.service.propose(cx.actor, self.mode) {
-            Ok((data, proposal)) => {
-                let input = data.input();
-                let explanations = matching::explain(&input, &proposal).unwrap_or_default();
-                let blocking = matching::blocking_pairs(&input, &proposal.assignment()).len();
+        match cx.service.propose_explained(cx.actor, self.mode) {
+            Ok(run) => {
+                let proposal = &run.proposal;
                 if let Some(prev) = &self.run {
-                    let d = matching::diff(&prev.proposal, &proposal);
+                    let d = matching::diff(&prev.proposal, proposal);
                     if !(d.added.is_empty() && d.removed.is_empty() && d.moved.is_empty()) {
                         self.diff = Some(d);
                     }
@@ -100,12 +94,7 @@ impl MentoringPane {
                         ("unmatched", &proposal.unmatched.len()),
                     ],
                 ));
-                self.run = Some(Run {
-                    data,
-                    proposal,
-                    explanations,
-                    blocking,
-                });
+                self.run = Some(run);
                 self.stale = false;
                 self.seen = cx.service.generation();
             }
@@ -719,16 +708,8 @@ impl Pane for MentoringPane {
 
     fn refresh(&mut self, cx: &Cx) {
         if self.run.is_none() && cx.actor.role != Role::Juror {
-            if let Ok((data, proposal)) = cx.service.propose(cx.actor, self.mode) {
-                let input = data.input();
-                let explanations = matching::explain(&input, &proposal).unwrap_or_default();
-                let blocking = matching::blocking_pairs(&input, &proposal.assignment()).len();
-                self.run = Some(Run {
-                    data,
-                    proposal,
-                    explanations,
-                    blocking,
-                });
+            if let Ok(run) = cx.service.propose_explained(cx.actor, self.mode) {
+                self.run = Some(run);
                 self.seen = cx.service.generation();
             }
         } else if cx.service.generation() != self.seen {
