@@ -275,3 +275,23 @@ fn piped_explanations_are_whole() {
         said.stdout
     );
 }
+
+#[test]
+fn piped_lists_keep_long_names_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let long = "ТОС «Улица Первооткрывателей Прибайкалья и Восточного Саяна»";
+    let db = programme(
+        dir.path(),
+        &[&format!(
+            "M1,Наставник Один,{long},Иркутск,1,economics:3,online"
+        )],
+        &["I1,Стажёр Один,ТОС «В»,Иркутск,economics,online"],
+    );
+    for list in ["mentors", "interns"] {
+        let said = run(&db, &["--lang", "ru", "list", list]);
+        assert!(said.ok, "{}", said.stderr);
+        assert!(!said.stdout.contains('…'), "{list}:\n{}", said.stdout);
+    }
+    let said = run(&db, &["list", "mentors"]);
+    assert!(said.stdout.contains(long), "{}", said.stdout);
+}

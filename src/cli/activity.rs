@@ -103,6 +103,7 @@ pub fn run(
                     "breakdown",
                 ],
                 &table,
+                io.terminal,
             )?;
         }
     }

@@ -201,6 +201,7 @@ pub fn progress(
             "left",
         ],
         &rows,
+        io.terminal,
     )?;
     if table {
         let waiting = rows.iter().filter(|r| r[6] != "0").count();
@@ -271,6 +272,7 @@ pub fn sheets(
             "updated",
         ],
         &rows,
+        io.terminal,
     )?;
     Ok(())
 }
@@ -309,6 +311,7 @@ pub fn history(
         tr,
         &["seq", "at", "who", "action", "what", "old", "new"],
         &rows,
+        io.terminal,
     )?;
     Ok(())
 }

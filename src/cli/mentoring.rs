@@ -274,7 +274,7 @@ fn write(
     } else {
         Format::Table
     };
-    super::output::write_rows_cut(out, format, tr, keys, rows, terminal)?;
+    super::output::write_rows(out, format, tr, keys, rows, terminal)?;
     Ok(())
 }
 

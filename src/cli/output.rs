@@ -53,7 +53,7 @@ pub fn list(
     if format == Format::Csv {
         write_csv(&mut out, &headers, &rows, tr)?;
     } else {
-        write_table(&mut out, &headers, &rows, tr)?;
+        table(&mut out, &headers, &rows, tr, io.terminal)?;
     }
     Ok(())
 }
@@ -101,6 +101,7 @@ fn audit(
             "seq", "at", "actor", "role", "channel", "action", "changes", "summary", "hash",
         ],
         &rows,
+        io.terminal,
     )?;
     Ok(())
 }
@@ -122,20 +123,10 @@ pub fn cells(format: Format, tr: &I18n) -> I18n {
 
 /// Rows under the columns `keys` as an aligned table or CSV headed by the
 /// columns' names in the person's language (`cli.column.KEY`), or as JSON
-/// records with the keys themselves (build the rows with [`cells`]).
+/// records with the keys themselves (build the rows with [`cells`]). Table
+/// cells are cut to [`MAX_CELL`] only when `cut` (for a terminal; piped
+/// output keeps every cell whole).
 pub fn write_rows(
-    out: &mut impl Write,
-    format: Format,
-    tr: &I18n,
-    keys: &[&str],
-    rows: &[Vec<String>],
-) -> std::io::Result<()> {
-    write_rows_cut(out, format, tr, keys, rows, true)
-}
-
-/// [`write_rows`], with table cells cut to [`MAX_CELL`] only when `cut`
-/// (for a terminal; piped output keeps every cell whole).
-pub fn write_rows_cut(
     out: &mut impl Write,
     format: Format,
     tr: &I18n,
@@ -213,15 +204,6 @@ fn cut(s: &str) -> Cow<'_, str> {
     }
     out.push('…');
     Cow::Owned(out)
-}
-
-pub fn write_table(
-    out: &mut impl Write,
-    headers: &[&str],
-    rows: &[Vec<String>],
-    tr: &I18n,
-) -> std::io::Result<()> {
-    table(out, headers, rows, tr, true)
 }
 
 fn table(

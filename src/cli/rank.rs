@@ -121,6 +121,7 @@ pub fn print(
             "advances",
         ],
         &rows,
+        io.terminal,
     )?;
     if format == Format::Csv {
         return Ok(());
