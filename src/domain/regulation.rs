@@ -112,10 +112,15 @@ pub struct Stage {
     #[serde(default)]
     pub carry_over: Vec<CarryOver>,
     pub advance: Advance,
-    /// Overrides `[ranking].tie_break` for this stage.
-    #[serde(default)]
-    pub tie_break: Option<Vec<String>>,
+    /// The stage's own tie-break chain as the file writes it; it overrides
+    /// `[ranking].tie_break`.
+    #[serde(default, rename = "tie_break")]
+    own_tie_break: Option<Vec<String>>,
     pub criteria: Vec<Criterion>,
+    /// The chain that breaks the stage's ties, `total` first: the stage's
+    /// own or the default, each rule once, read when the regulation is.
+    #[serde(skip)]
+    pub tie_break: Vec<TieBreak>,
 }
 
 /// How jurors' totals of one participant are combined.
@@ -415,7 +420,6 @@ struct StageRules {
     /// The stage before it: who competes, and the `previous_stage` tie-break.
     previous: Option<StageId>,
     advance: AdvanceRule,
-    tie_break: Vec<TieBreak>,
     /// The activity formula, when the stage counts the rating.
     activity: Option<ActivityFormula>,
 }
@@ -821,11 +825,15 @@ impl Regulation {
                 problem,
             }])
         })?;
-        let problems = regulation.check();
-        if problems.is_empty() {
-            Ok(regulation)
-        } else {
-            Err(RegulationErrors(
+        match regulation.check() {
+            Ok(chains) => {
+                let mut regulation = regulation;
+                for (stage, chain) in regulation.stages.iter_mut().zip(chains) {
+                    stage.tie_break = chain;
+                }
+                Ok(regulation)
+            }
+            Err(problems) => Err(RegulationErrors(
                 problems
                     .into_iter()
                     .map(|(field, problem)| RegulationError {
@@ -834,7 +842,7 @@ impl Regulation {
                         problem,
                     })
                     .collect(),
-            ))
+            )),
         }
     }
 
@@ -923,23 +931,26 @@ impl Regulation {
         out
     }
 
-    /// Checks the rules serde cannot: returns `(field path, problem)` pairs.
-    fn check(&self) -> Vec<(String, RegulationProblem)> {
+    /// Checks the rules serde cannot and reads the tie-break chains: each
+    /// stage's chain, or `(field path, problem)` pairs.
+    fn check(&self) -> Result<Vec<Vec<TieBreak>>, Vec<(String, RegulationProblem)>> {
         let mut out: Vec<(String, RegulationProblem)> = self.beyond_limits();
         let mut bad = |field: String, problem: RegulationProblem| out.push((field, problem));
-        self.check_contest(&mut bad);
+        let default = self.check_contest(&mut bad);
         let mut earlier: Vec<StageId> = Vec::new();
+        let mut chains = Vec::with_capacity(self.stages.len());
         for (s, stage) in self.stages.iter().enumerate() {
-            self.check_stage(s, stage, &earlier, &mut bad);
+            chains.push(self.check_stage(s, stage, &earlier, &default, &mut bad));
             earlier.push(stage.id.clone());
         }
         self.check_mentoring(&mut bad);
         self.check_activity(&mut bad);
-        out
+        if out.is_empty() { Ok(chains) } else { Err(out) }
     }
 
-    /// Time zone, contest name, groups, the presence of stages and the contest tie-break.
-    fn check_contest(&self, bad: &mut impl FnMut(String, RegulationProblem)) {
+    /// Time zone, contest name, groups, the presence of stages and the
+    /// contest tie-break, which it returns read.
+    fn check_contest(&self, bad: &mut impl FnMut(String, RegulationProblem)) -> WrittenChain {
         use RegulationProblem as P;
         if let Some(zone) = &self.timezone
             && zone.parse::<chrono_tz::Tz>().is_err()
@@ -956,7 +967,7 @@ impl Regulation {
         if self.stages.is_empty() {
             bad("stages".into(), P::NoStages);
         }
-        check_tie_break_names(&self.ranking.tie_break, "ranking.tie_break", bad);
+        WrittenChain::read(&self.ranking.tie_break, "ranking.tie_break", bad)
     }
 
     /// Each group's id: present, well formed, not repeated.
@@ -979,14 +990,16 @@ impl Regulation {
         }
     }
 
-    /// One stage, given the ids of the stages before it.
+    /// One stage, given the ids of the stages before it and the default
+    /// tie-break chain; returns the chain that breaks the stage's ties.
     fn check_stage(
         &self,
         s: usize,
         stage: &Stage,
         earlier: &[StageId],
+        default: &WrittenChain,
         bad: &mut impl FnMut(String, RegulationProblem),
-    ) {
+    ) -> Vec<TieBreak> {
         use RegulationProblem as P;
         let at = format!("stages[{s}]");
         if let Some(fault) = crate::domain::clean::id_fault(stage.id.as_str()) {
@@ -1024,47 +1037,16 @@ impl Regulation {
         }
         check_carry_over(stage, &at, earlier, bad);
         self.check_advance(stage, &at, bad);
-        if let Some(chain) = &stage.tie_break {
-            check_tie_break_names(chain, &format!("{at}.tie_break"), bad);
-        }
-        self.check_stage_tie_break(stage, &at, &ids, earlier, bad);
-    }
-
-    /// The stage's tie-break chain names criteria of this stage and earlier stages only.
-    fn check_stage_tie_break(
-        &self,
-        stage: &Stage,
-        at: &str,
-        ids: &BTreeSet<CriterionId>,
-        earlier: &[StageId],
-        bad: &mut impl FnMut(String, RegulationProblem),
-    ) {
-        use RegulationProblem as P;
-        for (k, rule) in self.tie_break_strings(stage).iter().enumerate() {
-            let field = if stage.tie_break.is_some() {
-                format!("{at}.tie_break[{k}]")
-            } else {
-                format!("ranking.tie_break[{k}]")
-            };
-            match TieBreak::parse(rule) {
-                Some(TieBreak::Criterion(c)) if !ids.contains(&c) => bad(
-                    field,
-                    P::TieBreakUnknownCriterion {
-                        criterion: c,
-                        stage: stage.id.clone(),
-                        has: stage.criteria.iter().map(|c| c.id.clone()).collect(),
-                    },
-                ),
-                Some(TieBreak::Stage(st)) if !earlier.contains(&st) => bad(
-                    field,
-                    P::TieBreakNotEarlierStage {
-                        named: st,
-                        stage: stage.id.clone(),
-                    },
-                ),
-                _ => {}
+        let own;
+        let chain = match &stage.own_tie_break {
+            Some(written) => {
+                own = WrittenChain::read(written, &format!("{at}.tie_break"), bad);
+                &own
             }
-        }
+            None => default,
+        };
+        check_stage_tie_break(stage, chain, &ids, earlier, bad);
+        chain.resolved()
     }
 
     /// Mentoring: the distance limit, the distance bands and the weights.
@@ -1182,25 +1164,10 @@ impl Regulation {
         }
     }
 
-    /// The tie-break chain of a stage as written (the stage's own or the default).
-    fn tie_break_strings<'a>(&'a self, stage: &'a Stage) -> &'a [String] {
-        stage
-            .tie_break
-            .as_deref()
-            .unwrap_or(&self.ranking.tie_break)
-    }
-
-    /// The checked tie-break chain of a stage; `total` always comes first.
-    pub fn tie_break(&self, stage: &Stage) -> Vec<TieBreak> {
-        let mut chain = vec![TieBreak::Total];
-        for rule in self.tie_break_strings(stage) {
-            if let Some(t) = TieBreak::parse(rule)
-                && !chain.contains(&t)
-            {
-                chain.push(t);
-            }
-        }
-        chain
+    /// The checked tie-break chain of a stage; `total` always comes first
+    /// (see [`Stage::tie_break`]).
+    pub fn tie_break<'a>(&self, stage: &'a Stage) -> &'a [TieBreak] {
+        &stage.tie_break
     }
 
     /// The checked advancement rule of a stage.
@@ -1253,8 +1220,7 @@ impl Regulation {
             c.name.clear();
             c.description.clear();
         }
-        let tie_break = self.tie_break(stage);
-        let counts_activity = tie_break.contains(&TieBreak::ActivityRating)
+        let counts_activity = stage.tie_break.contains(&TieBreak::ActivityRating)
             || stage
                 .indicator_criteria()
                 .any(|c| c.source == Some(IndicatorSource::ActivityRating));
@@ -1264,7 +1230,6 @@ impl Regulation {
                 .and_then(|i| i.checked_sub(1))
                 .map(|i| self.stages[i].id.clone()),
             advance: self.advance_rule(stage),
-            tie_break,
             activity: counts_activity.then(|| self.activity.clone()),
             stage: plain,
         }
@@ -1363,17 +1328,78 @@ impl Stage {
     }
 }
 
-fn check_tie_break_names(
-    chain: &[String],
-    at: &str,
+/// A tie-break chain as the file writes it, read: where it is written,
+/// and the rules with their places in it (a rule with an unknown name is
+/// left out, once said).
+struct WrittenChain {
+    /// The chain's field path: `ranking.tie_break`, `stages[1].tie_break`.
+    at: String,
+    rules: Vec<(usize, TieBreak)>,
+}
+
+impl WrittenChain {
+    fn read(
+        written: &[String],
+        at: &str,
+        bad: &mut impl FnMut(String, RegulationProblem),
+    ) -> WrittenChain {
+        let mut rules = Vec::with_capacity(written.len());
+        for (k, rule) in written.iter().enumerate() {
+            match TieBreak::parse(rule) {
+                Some(t) => rules.push((k, t)),
+                None => bad(
+                    format!("{at}[{k}]"),
+                    RegulationProblem::UnknownTieBreak { rule: rule.clone() },
+                ),
+            }
+        }
+        WrittenChain {
+            at: at.to_string(),
+            rules,
+        }
+    }
+
+    /// The chain that breaks ties: `total` first, then each rule once.
+    fn resolved(&self) -> Vec<TieBreak> {
+        let mut chain = vec![TieBreak::Total];
+        for (_, t) in &self.rules {
+            if !chain.contains(t) {
+                chain.push(t.clone());
+            }
+        }
+        chain
+    }
+}
+
+/// The stage's tie-break chain names criteria of this stage and earlier
+/// stages only; a problem is said where the chain is written.
+fn check_stage_tie_break(
+    stage: &Stage,
+    chain: &WrittenChain,
+    ids: &BTreeSet<CriterionId>,
+    earlier: &[StageId],
     bad: &mut impl FnMut(String, RegulationProblem),
 ) {
-    for (k, rule) in chain.iter().enumerate() {
-        if TieBreak::parse(rule).is_none() {
-            bad(
-                format!("{at}[{k}]"),
-                RegulationProblem::UnknownTieBreak { rule: rule.clone() },
-            );
+    use RegulationProblem as P;
+    for (k, rule) in &chain.rules {
+        let field = format!("{}[{k}]", chain.at);
+        match rule {
+            TieBreak::Criterion(c) if !ids.contains(c) => bad(
+                field,
+                P::TieBreakUnknownCriterion {
+                    criterion: c.clone(),
+                    stage: stage.id.clone(),
+                    has: stage.criteria.iter().map(|c| c.id.clone()).collect(),
+                },
+            ),
+            TieBreak::Stage(st) if !earlier.contains(st) => bad(
+                field,
+                P::TieBreakNotEarlierStage {
+                    named: st.clone(),
+                    stage: stage.id.clone(),
+                },
+            ),
+            _ => {}
         }
     }
 }

@@ -372,7 +372,7 @@ fn a_stage_breaks_ties_by_its_own_chain_or_the_default_total_first() {
             1,
         );
     let r = Regulation::parse(&text).unwrap();
-    let chain = |id: &str| r.tie_break(r.stage(&id.into()).unwrap()).to_vec();
+    let chain = |id: &str| r.stage(&id.into()).unwrap().tie_break.clone();
     assert_eq!(
         chain("education"),
         [
