@@ -299,6 +299,22 @@ fn a_stage_is_changed_by_what_decides_its_ranking_and_by_nothing_else() {
         changed(&SAMPLE.replace("topic_bonus = 1.5", "topic_bonus = 2.0")),
         ["education", "portfolio", "final"]
     );
+    // A tie-break chain changes a stage by the rules it resolves to, not
+    // by how it is spelt.
+    assert!(
+        changed(&SAMPLE.replace(
+            "tie_break = [\"total\", \"criterion:internship_programme\", \"previous_stage\"",
+            "tie_break = [\" criterion: internship_programme\", \"total\", \"previous_stage\"",
+        ))
+        .is_empty()
+    );
+    assert_eq!(
+        changed(&SAMPLE.replace(
+            "\"criterion:internship_programme\", \"previous_stage\"",
+            "\"previous_stage\", \"criterion:internship_programme\"",
+        )),
+        ["final"]
+    );
     // A stage removed is changed.
     let final_at = SAMPLE.find("# --- Этап 3").unwrap();
     let without_final = &SAMPLE[..final_at];
