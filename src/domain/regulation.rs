@@ -6,6 +6,7 @@
 //! file's own form (`file`), then converts that into the checked types here;
 //! a wrong file gets errors that name the line and the field.
 
+use super::code::codes;
 use super::ids::{CriterionId, GroupId, StageId};
 use super::topic::{EventFormat, Topic};
 use crate::tomlspan::Located;
@@ -93,39 +94,19 @@ pub struct Stage {
     pub tie_break: Vec<TieBreak>,
 }
 
-/// How jurors' totals of one participant are combined.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Aggregation {
-    #[default]
-    Mean,
-    Median,
-    /// The mean after dropping the extremes.
-    Trimmed,
-    /// Each juror's totals standardised over the participants they scored,
-    /// then mapped back to the stage's scale.
-    Zscore,
-}
-
-impl Aggregation {
-    pub const ALL: [Aggregation; 4] = [
-        Aggregation::Mean,
-        Aggregation::Median,
-        Aggregation::Trimmed,
-        Aggregation::Zscore,
-    ];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            Aggregation::Mean => "mean",
-            Aggregation::Median => "median",
-            Aggregation::Trimmed => "trimmed",
-            Aggregation::Zscore => "zscore",
-        }
-    }
-
-    pub fn from_code(s: &str) -> Option<Aggregation> {
-        Aggregation::ALL.into_iter().find(|a| a.code() == s)
+codes! {
+    /// How jurors' totals of one participant are combined.
+    #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+    #[serde(rename_all = "snake_case")]
+    pub enum Aggregation {
+        #[default]
+        Mean => "mean",
+        Median => "median",
+        /// The mean after dropping the extremes.
+        Trimmed => "trimmed",
+        /// Each juror's totals standardised over the participants they scored,
+        /// then mapped back to the stage's scale.
+        Zscore => "zscore",
     }
 }
 
@@ -234,49 +215,23 @@ fn one() -> f64 {
     1.0
 }
 
-/// Data an indicator criterion takes its points from.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum IndicatorSource {
-    /// Training events attended.
-    Attendance,
-    /// Distinct topics of the events attended.
-    DistinctTopics,
-    /// The activity rating of the educational stage.
-    ActivityRating,
-    ImplementedProjects,
-    Awards,
-    Reviews,
-    MentoringExperience,
-    SiteActivity,
-    CreativeTasks,
-}
-
-impl IndicatorSource {
-    pub const ALL: [IndicatorSource; 9] = [
-        IndicatorSource::Attendance,
-        IndicatorSource::DistinctTopics,
-        IndicatorSource::ActivityRating,
-        IndicatorSource::ImplementedProjects,
-        IndicatorSource::Awards,
-        IndicatorSource::Reviews,
-        IndicatorSource::MentoringExperience,
-        IndicatorSource::SiteActivity,
-        IndicatorSource::CreativeTasks,
-    ];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            IndicatorSource::Attendance => "attendance",
-            IndicatorSource::DistinctTopics => "distinct_topics",
-            IndicatorSource::ActivityRating => "activity_rating",
-            IndicatorSource::ImplementedProjects => "implemented_projects",
-            IndicatorSource::Awards => "awards",
-            IndicatorSource::Reviews => "reviews",
-            IndicatorSource::MentoringExperience => "mentoring_experience",
-            IndicatorSource::SiteActivity => "site_activity",
-            IndicatorSource::CreativeTasks => "creative_tasks",
-        }
+codes! {
+    /// Data an indicator criterion takes its points from.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+    #[serde(rename_all = "snake_case")]
+    pub enum IndicatorSource {
+        /// Training events attended.
+        Attendance => "attendance",
+        /// Distinct topics of the events attended.
+        DistinctTopics => "distinct_topics",
+        /// The activity rating of the educational stage.
+        ActivityRating => "activity_rating",
+        ImplementedProjects => "implemented_projects",
+        Awards => "awards",
+        Reviews => "reviews",
+        MentoringExperience => "mentoring_experience",
+        SiteActivity => "site_activity",
+        CreativeTasks => "creative_tasks",
     }
 }
 
