@@ -278,18 +278,17 @@ fn write(
     Ok(())
 }
 
-/// `konkurs match`: the matching of `mode` (the words of the command line).
+/// `konkurs match`: the matching of `mode`.
 pub fn match_command(
     cli: &Cli,
     place: &Place,
     io: &mut Console,
-    mode: &str,
+    mode: MatchMode,
     format: Format,
     candidates: bool,
     accept: Option<&str>,
 ) -> Result<(), CliError> {
     let (service, actor) = open(cli, place)?;
-    let mode = MatchMode::from_code(&mode.replace('-', "_")).unwrap_or(MatchMode::Optimal);
     run(
         io,
         &service,

@@ -36,6 +36,8 @@ mod regulation;
 mod store;
 
 use crate::domain::contest::Collection;
+use crate::domain::matching::MatchMode;
+use crate::domain::regulation::Aggregation;
 use crate::interchange::{self, ImportFailure};
 use crate::service::{Actor, ImportKind, Service};
 use crate::text::{I18n, Lang};
@@ -239,8 +241,8 @@ pub enum Command {
     /// Propose mentor–intern pairs: each pair's score parts, every unmatched
     /// intern's reason, blocking pairs.
     Match {
-        #[arg(long, default_value = "optimal", value_parser = ["optimal", "max-cardinality", "stable"])]
-        mode: String,
+        #[arg(long, default_value = "optimal", value_parser = codes(&MatchMode::ALL, MatchMode::code))]
+        mode: MatchMode,
         #[arg(long, default_value = "table")]
         format: Format,
         /// Print every intern's acceptable mentors with the score parts instead.
@@ -274,8 +276,8 @@ pub enum Command {
         #[arg(long)]
         stage: String,
         /// mean, median, trimmed or zscore (default: the regulation's).
-        #[arg(long, value_parser = ["mean", "median", "trimmed", "zscore"])]
-        method: Option<String>,
+        #[arg(long, value_parser = codes(&Aggregation::ALL, Aggregation::code))]
+        method: Option<Aggregation>,
         /// The ranking as it stood at this time (rebuilt from the audit
         /// log), in the contest's time zone: 2021-06-01 12:00 (add Z or
         /// +08:00 for another zone).
@@ -406,6 +408,22 @@ pub enum JurorCommand {
     RemoveKey { juror: String, fingerprint: String },
     /// List registered keys as `ssh-keygen -l` shows them.
     Keys { juror: Option<String> },
+}
+
+/// The values of an enum the domain names by codes (see
+/// [`crate::domain::code`]): the command line writes a code with `-` for
+/// `_` (`max-cardinality`), and `--help` lists them in the enum's order.
+fn codes<T: Copy + Send + Sync + 'static>(
+    all: &'static [T],
+    code: fn(T) -> &'static str,
+) -> impl clap::builder::TypedValueParser<Value = T> {
+    use clap::builder::TypedValueParser;
+    let word = move |v: T| code(v).replace('_', "-");
+    clap::builder::PossibleValuesParser::new(all.iter().map(|v| word(*v))).map(move |s| {
+        *all.iter()
+            .find(|v| word(**v) == s)
+            .expect("the parser admits the listed words only")
+    })
 }
 
 /// What `konkurs list` can print.
@@ -898,7 +916,7 @@ pub fn run(cli: Cli, place: &Place, io: &mut Console) -> Result<()> {
             cli,
             place,
             io,
-            mode,
+            *mode,
             *format,
             *candidates,
             accept.then(|| reason.as_deref().unwrap_or(NO_REASON)),
@@ -915,15 +933,7 @@ pub fn run(cli: Cli, place: &Place, io: &mut Console) -> Result<()> {
             method,
             as_of,
             format,
-        } => rank::rank(
-            cli,
-            place,
-            io,
-            stage,
-            method.as_deref(),
-            as_of.as_deref(),
-            *format,
-        ),
+        } => rank::rank(cli, place, io, stage, *method, as_of.as_deref(), *format),
         Command::Advance { stage, reason } => rank::advance_command(
             cli,
             place,
@@ -1170,4 +1180,51 @@ pub fn status(service: &Service, actor: &Actor, tr: &I18n) -> String {
         );
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::error::{ContextKind, ErrorKind};
+
+    fn parse(words: &str) -> std::result::Result<Command, clap::Error> {
+        Cli::try_parse_from(std::iter::once("konkurs").chain(words.split_whitespace()))
+            .map(|cli| cli.command.expect("a command"))
+    }
+
+    fn valid_values(e: &clap::Error) -> String {
+        assert_eq!(e.kind(), ErrorKind::InvalidValue, "{e}");
+        e.get(ContextKind::ValidValue).unwrap().to_string()
+    }
+
+    #[test]
+    fn the_matching_mode_is_read_as_its_code_with_dashes() {
+        let mode = |words: &str| match parse(words) {
+            Ok(Command::Match { mode, .. }) => mode,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(mode("match"), MatchMode::Optimal);
+        assert_eq!(
+            mode("match --mode max-cardinality"),
+            MatchMode::MaxCardinality
+        );
+        assert_eq!(mode("match --mode stable"), MatchMode::Stable);
+        let e = parse("match --mode max_cardinality").unwrap_err();
+        assert_eq!(valid_values(&e), "optimal, max-cardinality, stable");
+    }
+
+    #[test]
+    fn the_ranking_method_is_read_as_its_code() {
+        let method = |words: &str| match parse(words) {
+            Ok(Command::Rank { method, .. }) => method,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(method("rank --stage final"), None);
+        for m in Aggregation::ALL {
+            let words = format!("rank --stage final --method {}", m.code());
+            assert_eq!(method(&words), Some(m));
+        }
+        let e = parse("rank --stage final --method mode").unwrap_err();
+        assert_eq!(valid_values(&e), "mean, median, trimmed, zscore");
+    }
 }

@@ -409,7 +409,7 @@ pub fn rank(
     place: &Place,
     io: &mut Console,
     stage: &str,
-    method: Option<&str>,
+    method: Option<Aggregation>,
     as_of: Option<&str>,
     format: Format,
 ) -> Result<(), CliError> {
@@ -423,7 +423,6 @@ pub fn rank(
         }
         None => service.analyse_stage(&actor, &stage)?,
     };
-    let method = method.and_then(Aggregation::from_code);
     print(io, &report, method, format, tr)
 }
 

@@ -38,6 +38,7 @@ pub use explain::{
 };
 pub use score::{PairScore, Unacceptable};
 
+use super::code::codes;
 use super::ids::{InternId, MentorId};
 use super::mentoring::{InternRequest, Mentor, Municipality};
 use super::regulation::MentoringRules;
@@ -59,35 +60,17 @@ pub struct MatchInput<'a> {
     pub forbids: &'a [(MentorId, InternId)],
 }
 
-/// How a proposal is chosen.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum MatchMode {
-    /// The largest total score.
-    Optimal,
-    /// As many interns matched as possible; among those, the largest total.
-    MaxCardinality,
-    /// A stable matching, the best one for the interns.
-    Stable,
-}
-
-impl MatchMode {
-    pub const ALL: [MatchMode; 3] = [
-        MatchMode::Optimal,
-        MatchMode::MaxCardinality,
-        MatchMode::Stable,
-    ];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            MatchMode::Optimal => "optimal",
-            MatchMode::MaxCardinality => "max_cardinality",
-            MatchMode::Stable => "stable",
-        }
-    }
-
-    pub fn from_code(s: &str) -> Option<MatchMode> {
-        MatchMode::ALL.into_iter().find(|m| m.code() == s.trim())
+codes! {
+    /// How a proposal is chosen.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+    #[serde(rename_all = "snake_case")]
+    pub enum MatchMode {
+        /// The largest total score.
+        Optimal => "optimal",
+        /// As many interns matched as possible; among those, the largest total.
+        MaxCardinality => "max_cardinality",
+        /// A stable matching, the best one for the interns.
+        Stable => "stable",
     }
 }
 

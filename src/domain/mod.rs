@@ -5,6 +5,7 @@ pub mod activity;
 pub mod assignment;
 pub mod clean;
 pub mod closing;
+pub mod code;
 pub mod compact;
 pub mod contest;
 pub mod ids;

@@ -1,39 +1,24 @@
 //! The people who sign in: jurors (experts), coordinators and observers, and
 //! the SSH public keys that identify them.
 
+use super::code::codes;
 use super::ids::JurorId;
 use base64::Engine;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::fmt;
 
-/// What a person may do.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    /// The contest secretary: imports, assigns, ranks, closes stages, exports.
-    Coordinator,
-    /// An expert who scores the participants assigned to them.
-    Juror,
-    /// Reads rankings and progress, changes nothing.
-    Observer,
-}
-
-impl Role {
-    pub const ALL: [Role; 3] = [Role::Coordinator, Role::Juror, Role::Observer];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            Role::Coordinator => "coordinator",
-            Role::Juror => "juror",
-            Role::Observer => "observer",
-        }
-    }
-
-    pub fn from_code(s: &str) -> Option<Role> {
-        Role::ALL
-            .into_iter()
-            .find(|r| r.code().eq_ignore_ascii_case(s.trim()))
+codes! {
+    /// What a person may do.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+    #[serde(rename_all = "snake_case")]
+    pub enum Role {
+        /// The contest secretary: imports, assigns, ranks, closes stages, exports.
+        Coordinator => "coordinator",
+        /// An expert who scores the participants assigned to them.
+        Juror => "juror",
+        /// Reads rankings and progress, changes nothing.
+        Observer => "observer",
     }
 }
 

@@ -82,6 +82,7 @@ use super::regulation::{AdvanceRule, Aggregation, Regulation, Stage, TieBreak};
 use super::scoring::ScoreSheet;
 use prepare::Prepared;
 use sensitivity::sensitivity_matched;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::Arc;
@@ -132,12 +133,26 @@ pub enum Flag {
 }
 
 /// What placed a row above or below a neighbour with an equal total.
-#[derive(Clone, Debug, PartialEq, Eq)]
+///
+/// A frozen ranking stores it as its code (`criterion:x`, `previous_stage`,
+/// `coordinator`): the string it has always been stored as.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
 pub enum DecidedBy {
     /// A rule of the stage's tie-break chain (never `total`).
     Rule(TieBreak),
     /// A coordinator's resolution of a tie no rule breaks.
     Coordinator,
+}
+
+impl DecidedBy {
+    /// Reads a code [`DecidedBy`] is written as.
+    pub fn parse(s: &str) -> Option<DecidedBy> {
+        match s.trim() {
+            "coordinator" => Some(DecidedBy::Coordinator),
+            rule => TieBreak::parse(rule).map(DecidedBy::Rule),
+        }
+    }
 }
 
 impl fmt::Display for DecidedBy {
@@ -146,6 +161,20 @@ impl fmt::Display for DecidedBy {
             DecidedBy::Rule(rule) => rule.fmt(f),
             DecidedBy::Coordinator => f.write_str("coordinator"),
         }
+    }
+}
+
+impl From<DecidedBy> for String {
+    fn from(d: DecidedBy) -> String {
+        d.to_string()
+    }
+}
+
+impl TryFrom<String> for DecidedBy {
+    type Error = String;
+
+    fn try_from(s: String) -> Result<DecidedBy, String> {
+        DecidedBy::parse(&s).ok_or_else(|| format!("no tie-break rule is called `{s}`"))
     }
 }
 

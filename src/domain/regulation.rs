@@ -2,32 +2,28 @@
 //! criteria, how scores are aggregated, who advances, how ties are broken,
 //! the activity rating formula and the mentoring defaults.
 //!
-//! The regulation is a TOML file. [`Regulation::parse`] turns it into checked
-//! types; a wrong file gets errors that name the line and the field.
+//! The regulation is a TOML file. [`Regulation::parse`] reads it into the
+//! file's own form (`file`), then converts that into the checked types here;
+//! a wrong file gets errors that name the line and the field.
 
+use super::code::codes;
 use super::ids::{CriterionId, GroupId, StageId};
 use super::topic::{EventFormat, Topic};
 use crate::tomlspan::Located;
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::fmt;
 
-/// The whole regulation, as declared.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+/// The whole regulation, checked ([`Regulation::parse`]).
+#[derive(Clone, Debug, PartialEq)]
 pub struct Regulation {
     /// The contest's time zone, an IANA name (`Asia/Irkutsk`): times are
     /// shown and read in it. Without it, the machine's own zone applies.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timezone: Option<String>,
     pub contest: ContestInfo,
     pub groups: Vec<Group>,
-    #[serde(default)]
-    pub ranking: RankingDefaults,
-    #[serde(default)]
     pub activity: ActivityFormula,
     pub stages: Vec<Stage>,
-    #[serde(default)]
     pub mentoring: MentoringRules,
 }
 
@@ -70,87 +66,47 @@ impl Regulation {
     }
 }
 
-/// Settings shared by all stages unless a stage overrides them.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RankingDefaults {
-    /// The tie-break chain, e.g. `["total", "criterion:creative_task",
-    /// "previous_stage", "activity_rating", "application_date"]`.
-    #[serde(default)]
-    pub tie_break: Vec<String>,
-}
-
 /// One stage of the contest.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Stage {
     pub id: StageId,
     pub name: String,
-    #[serde(default)]
     pub description: String,
     /// Jurors do not see each other's scores until the stage is closed.
-    #[serde(default)]
     pub blind: bool,
-    #[serde(default)]
     pub aggregation: Aggregation,
     /// For `trimmed`: the fraction cut from each end; without it, the single
     /// highest and lowest are dropped when there are at least 3 jurors.
-    #[serde(default)]
     pub trim_fraction: Option<f64>,
     /// How many jurors judge each participant (K).
-    #[serde(default)]
     pub jurors_per_participant: usize,
     /// Whether scores may be given in half points.
-    #[serde(default)]
     pub half_points: bool,
-    #[serde(default)]
     pub comment_required: CommentRule,
     /// Automatic conflicts of interest.
-    #[serde(default)]
     pub conflict_rules: Vec<ConflictRule>,
     /// Earlier stages' totals counted into this stage's total.
-    #[serde(default)]
     pub carry_over: Vec<CarryOver>,
     pub advance: Advance,
-    /// Overrides `[ranking].tie_break` for this stage.
-    #[serde(default)]
-    pub tie_break: Option<Vec<String>>,
     pub criteria: Vec<Criterion>,
+    /// The chain that breaks the stage's ties, `total` first, each rule
+    /// once: the stage's own `tie_break`, or else `[ranking].tie_break`.
+    pub tie_break: Vec<TieBreak>,
 }
 
-/// How jurors' totals of one participant are combined.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Aggregation {
-    #[default]
-    Mean,
-    Median,
-    /// The mean after dropping the extremes.
-    Trimmed,
-    /// Each juror's totals standardised over the participants they scored,
-    /// then mapped back to the stage's scale.
-    Zscore,
-}
-
-impl Aggregation {
-    pub const ALL: [Aggregation; 4] = [
-        Aggregation::Mean,
-        Aggregation::Median,
-        Aggregation::Trimmed,
-        Aggregation::Zscore,
-    ];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            Aggregation::Mean => "mean",
-            Aggregation::Median => "median",
-            Aggregation::Trimmed => "trimmed",
-            Aggregation::Zscore => "zscore",
-        }
-    }
-
-    pub fn from_code(s: &str) -> Option<Aggregation> {
-        Aggregation::ALL.into_iter().find(|a| a.code() == s)
+codes! {
+    /// How jurors' totals of one participant are combined.
+    #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+    #[serde(rename_all = "snake_case")]
+    pub enum Aggregation {
+        #[default]
+        Mean => "mean",
+        Median => "median",
+        /// The mean after dropping the extremes.
+        Trimmed => "trimmed",
+        /// Each juror's totals standardised over the participants they scored,
+        /// then mapped back to the stage's scale.
+        Zscore => "zscore",
     }
 }
 
@@ -259,49 +215,23 @@ fn one() -> f64 {
     1.0
 }
 
-/// Data an indicator criterion takes its points from.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum IndicatorSource {
-    /// Training events attended.
-    Attendance,
-    /// Distinct topics of the events attended.
-    DistinctTopics,
-    /// The activity rating of the educational stage.
-    ActivityRating,
-    ImplementedProjects,
-    Awards,
-    Reviews,
-    MentoringExperience,
-    SiteActivity,
-    CreativeTasks,
-}
-
-impl IndicatorSource {
-    pub const ALL: [IndicatorSource; 9] = [
-        IndicatorSource::Attendance,
-        IndicatorSource::DistinctTopics,
-        IndicatorSource::ActivityRating,
-        IndicatorSource::ImplementedProjects,
-        IndicatorSource::Awards,
-        IndicatorSource::Reviews,
-        IndicatorSource::MentoringExperience,
-        IndicatorSource::SiteActivity,
-        IndicatorSource::CreativeTasks,
-    ];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            IndicatorSource::Attendance => "attendance",
-            IndicatorSource::DistinctTopics => "distinct_topics",
-            IndicatorSource::ActivityRating => "activity_rating",
-            IndicatorSource::ImplementedProjects => "implemented_projects",
-            IndicatorSource::Awards => "awards",
-            IndicatorSource::Reviews => "reviews",
-            IndicatorSource::MentoringExperience => "mentoring_experience",
-            IndicatorSource::SiteActivity => "site_activity",
-            IndicatorSource::CreativeTasks => "creative_tasks",
-        }
+codes! {
+    /// Data an indicator criterion takes its points from.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+    #[serde(rename_all = "snake_case")]
+    pub enum IndicatorSource {
+        /// Training events attended.
+        Attendance => "attendance",
+        /// Distinct topics of the events attended.
+        DistinctTopics => "distinct_topics",
+        /// The activity rating of the educational stage.
+        ActivityRating => "activity_rating",
+        ImplementedProjects => "implemented_projects",
+        Awards => "awards",
+        Reviews => "reviews",
+        MentoringExperience => "mentoring_experience",
+        SiteActivity => "site_activity",
+        CreativeTasks => "creative_tasks",
     }
 }
 
@@ -415,7 +345,6 @@ struct StageRules {
     /// The stage before it: who competes, and the `previous_stage` tie-break.
     previous: Option<StageId>,
     advance: AdvanceRule,
-    tie_break: Vec<TieBreak>,
     /// The activity formula, when the stage counts the rating.
     activity: Option<ActivityFormula>,
 }
@@ -804,7 +733,7 @@ impl Regulation {
             }]));
         }
         let located = Located::new(text);
-        let regulation: Regulation = toml::from_str(text).map_err(|e| {
+        let file: file::Regulation = toml::from_str(text).map_err(|e| {
             let offset = e.span().map_or(0, |s| s.start);
             let (line, _) = located.line_col(offset);
             let mut problem = RegulationProblem::from_reader(e.message());
@@ -821,11 +750,8 @@ impl Regulation {
                 problem,
             }])
         })?;
-        let problems = regulation.check();
-        if problems.is_empty() {
-            Ok(regulation)
-        } else {
-            Err(RegulationErrors(
+        Regulation::try_from(file).map_err(|problems| {
+            RegulationErrors(
                 problems
                     .into_iter()
                     .map(|(field, problem)| RegulationError {
@@ -834,373 +760,14 @@ impl Regulation {
                         problem,
                     })
                     .collect(),
-            ))
-        }
+            )
+        })
     }
 
-    /// Counts and values no contest means (see [`limits`]), as `(field
-    /// path, problem)` pairs: a weight of 1e308 or a million criteria would
-    /// only make every total infinite or every command slow.
-    fn beyond_limits(&self) -> Vec<(String, RegulationProblem)> {
-        use RegulationProblem as P;
-        let mut out = Vec::new();
-        let mut count = |field: String, what: &str, got: usize, max: usize| {
-            if got > max {
-                out.push((
-                    field,
-                    P::TooMany {
-                        what: what.into(),
-                        got,
-                        max,
-                    },
-                ));
-            }
-        };
-        count("groups".into(), "groups", self.groups.len(), limits::GROUPS);
-        count("stages".into(), "stages", self.stages.len(), limits::STAGES);
-        for (i, stage) in self.stages.iter().enumerate() {
-            let at = format!("stages[{i}]");
-            count(
-                format!("{at}.criteria"),
-                "criteria",
-                stage.criteria.len(),
-                limits::CRITERIA,
-            );
-            for (j, crit) in stage.criteria.iter().enumerate() {
-                count(
-                    format!("{at}.criteria[{j}].bands"),
-                    "bands",
-                    crit.bands.len(),
-                    limits::BANDS,
-                );
-            }
-        }
-        let mut value = |field: String, name: &str, got: f64, max: f64| {
-            // NaN and infinity fail this too.
-            if got.is_nan() || got > max {
-                out.push((
-                    field,
-                    P::AboveLimit {
-                        name: name.into(),
-                        got,
-                        max,
-                    },
-                ));
-            }
-        };
-        for (i, stage) in self.stages.iter().enumerate() {
-            let at = format!("stages[{i}]");
-            value(
-                format!("{at}.jurors_per_participant"),
-                "jurors_per_participant",
-                stage.jurors_per_participant as f64,
-                limits::JURORS_PER_PARTICIPANT as f64,
-            );
-            for (j, crit) in stage.criteria.iter().enumerate() {
-                let cat = format!("{at}.criteria[{j}]");
-                value(
-                    format!("{cat}.max_points"),
-                    "max_points",
-                    crit.max_points,
-                    limits::POINTS,
-                );
-                value(
-                    format!("{cat}.weight"),
-                    "weight",
-                    crit.weight,
-                    limits::WEIGHT,
-                );
-            }
-            for (k, carry) in stage.carry_over.iter().enumerate() {
-                value(
-                    format!("{at}.carry_over[{k}].weight"),
-                    "weight",
-                    carry.weight,
-                    limits::WEIGHT,
-                );
-            }
-        }
-        out
-    }
-
-    /// Checks the rules serde cannot: returns `(field path, problem)` pairs.
-    fn check(&self) -> Vec<(String, RegulationProblem)> {
-        let mut out: Vec<(String, RegulationProblem)> = self.beyond_limits();
-        let mut bad = |field: String, problem: RegulationProblem| out.push((field, problem));
-        self.check_contest(&mut bad);
-        let mut earlier: Vec<StageId> = Vec::new();
-        for (s, stage) in self.stages.iter().enumerate() {
-            self.check_stage(s, stage, &earlier, &mut bad);
-            earlier.push(stage.id.clone());
-        }
-        self.check_mentoring(&mut bad);
-        self.check_activity(&mut bad);
-        out
-    }
-
-    /// Time zone, contest name, groups, the presence of stages and the contest tie-break.
-    fn check_contest(&self, bad: &mut impl FnMut(String, RegulationProblem)) {
-        use RegulationProblem as P;
-        if let Some(zone) = &self.timezone
-            && zone.parse::<chrono_tz::Tz>().is_err()
-        {
-            bad("timezone".into(), P::UnknownZone { zone: zone.clone() });
-        }
-        if self.contest.name.trim().is_empty() {
-            bad("contest.name".into(), P::NoContestName);
-        }
-        if self.groups.is_empty() {
-            bad("groups".into(), P::NoGroups);
-        }
-        self.check_groups(bad);
-        if self.stages.is_empty() {
-            bad("stages".into(), P::NoStages);
-        }
-        check_tie_break_names(&self.ranking.tie_break, "ranking.tie_break", bad);
-    }
-
-    /// Each group's id: present, well formed, not repeated.
-    fn check_groups(&self, bad: &mut impl FnMut(String, RegulationProblem)) {
-        use RegulationProblem as P;
-        let mut group_ids = BTreeSet::new();
-        for (i, g) in self.groups.iter().enumerate() {
-            if g.id.as_str().trim().is_empty() {
-                bad(format!("groups[{i}].id"), P::NoGroupId);
-            } else if let Some(fault) = crate::domain::clean::id_fault(g.id.as_str()) {
-                let id = g.id.to_string();
-                bad(format!("groups[{i}].id"), P::BadId { id, fault });
-            }
-            if !group_ids.insert(g.id.clone()) {
-                bad(
-                    format!("groups[{i}].id"),
-                    P::GroupIdTwice { id: g.id.clone() },
-                );
-            }
-        }
-    }
-
-    /// One stage, given the ids of the stages before it.
-    fn check_stage(
-        &self,
-        s: usize,
-        stage: &Stage,
-        earlier: &[StageId],
-        bad: &mut impl FnMut(String, RegulationProblem),
-    ) {
-        use RegulationProblem as P;
-        let at = format!("stages[{s}]");
-        if let Some(fault) = crate::domain::clean::id_fault(stage.id.as_str()) {
-            let id = stage.id.to_string();
-            bad(format!("{at}.id"), P::BadId { id, fault });
-        }
-        if earlier.contains(&stage.id) {
-            bad(
-                format!("{at}.id"),
-                P::StageIdTwice {
-                    id: stage.id.clone(),
-                },
-            );
-        }
-        if stage.criteria.is_empty() {
-            bad(
-                format!("{at}.criteria"),
-                P::NoCriteria {
-                    stage: stage.id.clone(),
-                },
-            );
-        }
-        let mut ids = BTreeSet::new();
-        for (c, crit) in stage.criteria.iter().enumerate() {
-            check_criterion(&format!("{at}.criteria[{c}]"), crit, &mut ids, bad);
-        }
-        let has_jury = stage.criteria.iter().any(|c| c.kind == CriterionKind::Jury);
-        if has_jury && stage.jurors_per_participant == 0 {
-            bad(format!("{at}.jurors_per_participant"), P::NoJurors);
-        }
-        if let Some(f) = stage.trim_fraction
-            && !(0.0..0.5).contains(&f)
-        {
-            bad(format!("{at}.trim_fraction"), P::TrimFraction { got: f });
-        }
-        check_carry_over(stage, &at, earlier, bad);
-        self.check_advance(stage, &at, bad);
-        if let Some(chain) = &stage.tie_break {
-            check_tie_break_names(chain, &format!("{at}.tie_break"), bad);
-        }
-        self.check_stage_tie_break(stage, &at, &ids, earlier, bad);
-    }
-
-    /// The stage's tie-break chain names criteria of this stage and earlier stages only.
-    fn check_stage_tie_break(
-        &self,
-        stage: &Stage,
-        at: &str,
-        ids: &BTreeSet<CriterionId>,
-        earlier: &[StageId],
-        bad: &mut impl FnMut(String, RegulationProblem),
-    ) {
-        use RegulationProblem as P;
-        for (k, rule) in self.tie_break_strings(stage).iter().enumerate() {
-            let field = if stage.tie_break.is_some() {
-                format!("{at}.tie_break[{k}]")
-            } else {
-                format!("ranking.tie_break[{k}]")
-            };
-            match TieBreak::parse(rule) {
-                Some(TieBreak::Criterion(c)) if !ids.contains(&c) => bad(
-                    field,
-                    P::TieBreakUnknownCriterion {
-                        criterion: c,
-                        stage: stage.id.clone(),
-                        has: stage.criteria.iter().map(|c| c.id.clone()).collect(),
-                    },
-                ),
-                Some(TieBreak::Stage(st)) if !earlier.contains(&st) => bad(
-                    field,
-                    P::TieBreakNotEarlierStage {
-                        named: st,
-                        stage: stage.id.clone(),
-                    },
-                ),
-                _ => {}
-            }
-        }
-    }
-
-    /// Mentoring: the distance limit, the distance bands and the weights.
-    fn check_mentoring(&self, bad: &mut impl FnMut(String, RegulationProblem)) {
-        use RegulationProblem as P;
-        let m = &self.mentoring;
-        if !m.max_distance_km.is_finite() || m.max_distance_km < 0.0 {
-            bad("mentoring.max_distance_km".into(), P::MaxDistanceNegative);
-        }
-        for (b, band) in m.distance_bands.iter().enumerate() {
-            if b > 0 && m.distance_bands[b - 1][0] >= band[0] {
-                bad(
-                    format!("mentoring.distance_bands[{b}]"),
-                    P::DistanceBandsNotAscending,
-                );
-            }
-        }
-        for (name, v) in [
-            ("topic_weight", m.topic_weight),
-            ("distance_weight", m.distance_weight),
-            ("preference_weight", m.preference_weight),
-        ] {
-            if v < 0 {
-                bad(
-                    format!("mentoring.{name}"),
-                    P::Negative {
-                        name: name.into(),
-                        got: v as f64,
-                    },
-                );
-            }
-        }
-    }
-
-    /// Activity: points per format, topic multipliers, bonuses and caps.
-    fn check_activity(&self, bad: &mut impl FnMut(String, RegulationProblem)) {
-        use RegulationProblem as P;
-        let a = &self.activity;
-        for (f, p) in &a.points_per_format {
-            if !p.is_finite() || *p < 0.0 {
-                bad(
-                    format!("activity.points_per_format.{f}"),
-                    P::NegativePoints { got: *p },
-                );
-            }
-        }
-        for (t, p) in &a.topic_multiplier {
-            if !p.is_finite() || *p < 0.0 {
-                bad(
-                    format!("activity.topic_multiplier.{t}"),
-                    P::NegativeMultiplier { got: *p },
-                );
-            }
-        }
-        for (name, v) in [
-            ("topic_bonus", Some(a.topic_bonus)),
-            ("creative_task_points", Some(a.creative_task_points)),
-            ("site_activity_points", Some(a.site_activity_points)),
-            ("site_activity_cap", a.site_activity_cap),
-            ("attendance_cap", a.attendance_cap),
-            ("cap", a.cap),
-        ] {
-            if let Some(v) = v
-                && (!v.is_finite() || v < 0.0)
-            {
-                bad(
-                    format!("activity.{name}"),
-                    P::Negative {
-                        name: name.into(),
-                        got: v,
-                    },
-                );
-            }
-        }
-    }
-
-    fn check_advance(
-        &self,
-        stage: &Stage,
-        at: &str,
-        bad: &mut impl FnMut(String, RegulationProblem),
-    ) {
-        use RegulationProblem as P;
-        let adv = &stage.advance;
-        let field = format!("{at}.advance");
-        match adv.rule {
-            AdvanceKind::Top => match adv.n {
-                Some(0) | None => bad(format!("{field}.n"), P::TopNeedsN),
-                _ => {}
-            },
-            AdvanceKind::TopPerGroup => {
-                if adv.n.is_none() && adv.per_group.is_empty() {
-                    bad(format!("{field}.n"), P::TopPerGroupNeedsN);
-                }
-                if adv.n == Some(0) {
-                    bad(format!("{field}.n"), P::NAtLeastOne);
-                }
-                for g in adv.per_group.keys() {
-                    if !self.groups.iter().any(|x| &x.id == g) {
-                        bad(
-                            format!("{field}.per_group.{g}"),
-                            P::UnknownGroup {
-                                group: g.clone(),
-                                groups: self.groups.iter().map(|g| g.id.clone()).collect(),
-                            },
-                        );
-                    }
-                }
-            }
-            AdvanceKind::Threshold => match adv.min_total {
-                Some(t) if t.is_finite() => {}
-                _ => bad(format!("{field}.min_total"), P::ThresholdNeedsMinTotal),
-            },
-            AdvanceKind::Quota => {}
-        }
-    }
-
-    /// The tie-break chain of a stage as written (the stage's own or the default).
-    fn tie_break_strings<'a>(&'a self, stage: &'a Stage) -> &'a [String] {
-        stage
-            .tie_break
-            .as_deref()
-            .unwrap_or(&self.ranking.tie_break)
-    }
-
-    /// The checked tie-break chain of a stage; `total` always comes first.
-    pub fn tie_break(&self, stage: &Stage) -> Vec<TieBreak> {
-        let mut chain = vec![TieBreak::Total];
-        for rule in self.tie_break_strings(stage) {
-            if let Some(t) = TieBreak::parse(rule)
-                && !chain.contains(&t)
-            {
-                chain.push(t);
-            }
-        }
-        chain
+    /// The checked tie-break chain of a stage; `total` always comes first
+    /// (see [`Stage::tie_break`]).
+    pub fn tie_break<'a>(&self, stage: &'a Stage) -> &'a [TieBreak] {
+        &stage.tie_break
     }
 
     /// The checked advancement rule of a stage.
@@ -1253,8 +820,7 @@ impl Regulation {
             c.name.clear();
             c.description.clear();
         }
-        let tie_break = self.tie_break(stage);
-        let counts_activity = tie_break.contains(&TieBreak::ActivityRating)
+        let counts_activity = stage.tie_break.contains(&TieBreak::ActivityRating)
             || stage
                 .indicator_criteria()
                 .any(|c| c.source == Some(IndicatorSource::ActivityRating));
@@ -1264,7 +830,6 @@ impl Regulation {
                 .and_then(|i| i.checked_sub(1))
                 .map(|i| self.stages[i].id.clone()),
             advance: self.advance_rule(stage),
-            tie_break,
             activity: counts_activity.then(|| self.activity.clone()),
             stage: plain,
         }
@@ -1363,127 +928,6 @@ impl Stage {
     }
 }
 
-fn check_tie_break_names(
-    chain: &[String],
-    at: &str,
-    bad: &mut impl FnMut(String, RegulationProblem),
-) {
-    for (k, rule) in chain.iter().enumerate() {
-        if TieBreak::parse(rule).is_none() {
-            bad(
-                format!("{at}[{k}]"),
-                RegulationProblem::UnknownTieBreak { rule: rule.clone() },
-            );
-        }
-    }
-}
-
-/// One criterion at `cat`: id, points, weight and the settings its kind allows.
-fn check_criterion(
-    cat: &str,
-    crit: &Criterion,
-    ids: &mut BTreeSet<CriterionId>,
-    bad: &mut impl FnMut(String, RegulationProblem),
-) {
-    use RegulationProblem as P;
-    if let Some(fault) = crate::domain::clean::id_fault(crit.id.as_str()) {
-        let id = crit.id.to_string();
-        bad(format!("{cat}.id"), P::BadId { id, fault });
-    }
-    if !ids.insert(crit.id.clone()) {
-        bad(
-            format!("{cat}.id"),
-            P::CriterionIdTwice {
-                id: crit.id.clone(),
-            },
-        );
-    }
-    if !(crit.max_points.is_finite() && crit.max_points > 0.0) {
-        bad(
-            format!("{cat}.max_points"),
-            P::MaxPointsNotPositive {
-                got: crit.max_points,
-            },
-        );
-    }
-    if crit.weight < 0.0 {
-        bad(
-            format!("{cat}.weight"),
-            P::NegativeWeight { got: crit.weight },
-        );
-    }
-    match crit.kind {
-        CriterionKind::Indicator => check_indicator(cat, crit, bad),
-        CriterionKind::Jury => {
-            if crit.source.is_some() || crit.per_unit.is_some() || !crit.bands.is_empty() {
-                bad(format!("{cat}.kind"), P::JuryWithIndicatorSettings);
-            }
-        }
-    }
-}
-
-/// An indicator criterion: its source, points per unit or ascending bands within the maximum.
-fn check_indicator(cat: &str, crit: &Criterion, bad: &mut impl FnMut(String, RegulationProblem)) {
-    use RegulationProblem as P;
-    if crit.source.is_none() {
-        bad(format!("{cat}.source"), P::IndicatorWithoutSource);
-    }
-    if let Some(p) = crit.per_unit
-        && (!p.is_finite() || p < 0.0)
-    {
-        bad(
-            format!("{cat}.per_unit"),
-            P::Negative {
-                name: "per_unit".into(),
-                got: p,
-            },
-        );
-    }
-    if crit.per_unit.is_some() && !crit.bands.is_empty() {
-        bad(format!("{cat}.bands"), P::PerUnitAndBands);
-    }
-    for (b, pair) in crit.bands.iter().enumerate() {
-        if pair[1] > crit.max_points || pair[1] < 0.0 {
-            bad(
-                format!("{cat}.bands[{b}]"),
-                P::BandPointsOutOfRange {
-                    max: crit.max_points,
-                    got: pair[1],
-                },
-            );
-        }
-        if b > 0 && crit.bands[b - 1][0] >= pair[0] {
-            bad(format!("{cat}.bands[{b}]"), P::BandsNotAscending);
-        }
-    }
-}
-
-/// Carry-over: only from earlier stages, never with a negative weight.
-fn check_carry_over(
-    stage: &Stage,
-    at: &str,
-    earlier: &[StageId],
-    bad: &mut impl FnMut(String, RegulationProblem),
-) {
-    use RegulationProblem as P;
-    for (k, carry) in stage.carry_over.iter().enumerate() {
-        if !earlier.contains(&carry.stage) {
-            bad(
-                format!("{at}.carry_over[{k}].stage"),
-                P::NotEarlierStage {
-                    stage: carry.stage.clone(),
-                    earlier: earlier.to_vec(),
-                },
-            );
-        }
-        if carry.weight < 0.0 {
-            bad(
-                format!("{at}.carry_over[{k}].weight"),
-                P::NegativeWeight { got: carry.weight },
-            );
-        }
-    }
-}
-
+mod file;
 #[cfg(test)]
 mod tests;

@@ -1,6 +1,7 @@
 //! The jury's work: who judges whom, the score sheets they fill in, the
 //! conflicts they declare, and the state of each stage.
 
+use super::code::codes;
 use super::ids::{CriterionId, JurorId, ParticipantId, StageId};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -23,26 +24,18 @@ pub struct Assignment {
     pub origin: AssignmentOrigin,
 }
 
-/// Where a sheet is in its life.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum SheetStatus {
-    /// Being filled in; saved automatically, still editable.
-    Draft,
-    /// Locked by the juror; only a coordinator can reopen it.
-    Submitted,
-    /// The juror chose not to judge this participant.
-    Abstained,
-}
-
-impl SheetStatus {
-    /// The status as files and catalogues name it.
-    pub fn code(self) -> &'static str {
-        match self {
-            SheetStatus::Draft => "draft",
-            SheetStatus::Submitted => "submitted",
-            SheetStatus::Abstained => "abstained",
-        }
+codes! {
+    /// Where a sheet is in its life; its code is how files and catalogues
+    /// name it.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+    #[serde(rename_all = "snake_case")]
+    pub enum SheetStatus {
+        /// Being filled in; saved automatically, still editable.
+        Draft => "draft",
+        /// Locked by the juror; only a coordinator can reopen it.
+        Submitted => "submitted",
+        /// The juror chose not to judge this participant.
+        Abstained => "abstained",
     }
 }
 

@@ -7,7 +7,7 @@
 //! data never change a closed stage's result.
 
 use super::ids::{GroupId, JurorId, ParticipantId, StageId};
-use super::ranking::{Flag, Ranking, hash_rows};
+use super::ranking::{DecidedBy, Flag, Ranking, hash_rows};
 use super::regulation::Aggregation;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -26,8 +26,9 @@ pub struct FrozenRow {
     pub carry_over_part: f64,
     pub total: f64,
     pub spread: f64,
-    /// The tie-break rule that placed the row (`criterion:x`, `coordinator`).
-    pub decided_by: Option<String>,
+    /// What placed the row among equal totals (stored as its code,
+    /// `criterion:x`, `coordinator`).
+    pub decided_by: Option<DecidedBy>,
     /// Outliers among the jurors' totals.
     pub outliers: Vec<JurorId>,
     pub advances: bool,
@@ -77,7 +78,7 @@ impl FrozenRanking {
                     carry_over_part: r.carry_over_part,
                     total: r.total,
                     spread: r.spread,
-                    decided_by: r.decided_by.as_ref().map(|d| d.to_string()),
+                    decided_by: r.decided_by.clone(),
                     outliers: r
                         .flags
                         .iter()
@@ -134,5 +135,115 @@ impl TieResolution {
         let mut ids: Vec<&str> = self.order.iter().map(|p| p.as_str()).collect();
         ids.sort_unstable();
         ids.join(",")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::regulation::TieBreak;
+
+    /// A frozen row as it was stored before `decided_by` was typed: the
+    /// rule's code as a string.
+    #[derive(Debug, PartialEq, Serialize, Deserialize)]
+    struct StoredRow {
+        participant: ParticipantId,
+        group: GroupId,
+        rank: usize,
+        group_rank: usize,
+        juror_totals: Vec<(JurorId, f64)>,
+        aggregate: f64,
+        indicator_part: f64,
+        carry_over_part: f64,
+        total: f64,
+        spread: f64,
+        decided_by: Option<String>,
+        outliers: Vec<JurorId>,
+        advances: bool,
+    }
+
+    fn rows() -> Vec<(Option<DecidedBy>, Option<&'static str>)> {
+        vec![
+            (None, None),
+            (Some(DecidedBy::Coordinator), Some("coordinator")),
+            (
+                Some(DecidedBy::Rule(TieBreak::Criterion("creative_task".into()))),
+                Some("criterion:creative_task"),
+            ),
+            (
+                Some(DecidedBy::Rule(TieBreak::Stage("education".into()))),
+                Some("stage:education"),
+            ),
+            (
+                Some(DecidedBy::Rule(TieBreak::PreviousStage)),
+                Some("previous_stage"),
+            ),
+            (
+                Some(DecidedBy::Rule(TieBreak::ActivityRating)),
+                Some("activity_rating"),
+            ),
+            (
+                Some(DecidedBy::Rule(TieBreak::ApplicationDate)),
+                Some("application_date"),
+            ),
+        ]
+    }
+
+    fn row(decided_by: Option<DecidedBy>) -> FrozenRow {
+        FrozenRow {
+            participant: "p1".into(),
+            group: "rural".into(),
+            rank: 2,
+            group_rank: 1,
+            juror_totals: vec![("j1".into(), 7.5)],
+            aggregate: 7.5,
+            indicator_part: 1.0,
+            carry_over_part: 0.5,
+            total: 9.0,
+            spread: 0.0,
+            decided_by,
+            outliers: vec![],
+            advances: true,
+        }
+    }
+
+    fn stored(decided_by: Option<&str>) -> StoredRow {
+        StoredRow {
+            participant: "p1".into(),
+            group: "rural".into(),
+            rank: 2,
+            group_rank: 1,
+            juror_totals: vec![("j1".into(), 7.5)],
+            aggregate: 7.5,
+            indicator_part: 1.0,
+            carry_over_part: 0.5,
+            total: 9.0,
+            spread: 0.0,
+            decided_by: decided_by.map(str::to_string),
+            outliers: vec![],
+            advances: true,
+        }
+    }
+
+    #[test]
+    fn what_decided_a_row_is_stored_as_the_rules_code_as_before() {
+        for (typed, code) in rows() {
+            let old = postcard::to_stdvec(&stored(code)).unwrap();
+            let new = postcard::to_stdvec(&row(typed.clone())).unwrap();
+            assert_eq!(new, old, "{code:?}");
+            let read: FrozenRow = postcard::from_bytes(&old).unwrap();
+            assert_eq!(read.decided_by, typed);
+            // The backup's JSON too.
+            let json = serde_json::to_string(&stored(code)).unwrap();
+            assert_eq!(serde_json::to_string(&row(typed.clone())).unwrap(), json);
+            let read: FrozenRow = serde_json::from_str(&json).unwrap();
+            assert_eq!(read.decided_by, typed);
+        }
+    }
+
+    #[test]
+    fn a_stored_code_that_names_no_rule_is_refused() {
+        let bytes = postcard::to_stdvec(&stored(Some("fastest"))).unwrap();
+        assert!(postcard::from_bytes::<FrozenRow>(&bytes).is_err());
     }
 }

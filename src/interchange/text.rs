@@ -151,7 +151,7 @@ const TOPIC_WORDS: &[(Topic, &[&str])] = &[
 
 /// A topic by code (`economics`), number (`3`) or Russian name («Экономика ТОС»).
 pub fn parse_topic(s: &str) -> Result<Topic, Message> {
-    if let Some(t) = Topic::from_code(s) {
+    if let Some(t) = Topic::parse(s) {
         return Ok(t);
     }
     let n = normalize(s);

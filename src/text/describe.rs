@@ -318,18 +318,6 @@ pub fn tie_rule(rule: &TieBreak, rules: &Regulation, stage: &Stage, tr: &I18n) -
     }
 }
 
-/// What decided a row's place among equal totals, as the snapshot keeps it
-/// (`criterion:x`, `previous_stage`, `coordinator`), in words.
-pub fn decided_by(code: &str, rules: &Regulation, stage: &Stage, tr: &I18n) -> String {
-    if code == "coordinator" {
-        return decided(&DecidedBy::Coordinator, rules, stage, tr);
-    }
-    TieBreak::parse(code).map_or_else(
-        || code.to_string(),
-        |t| decided(&DecidedBy::Rule(t), rules, stage, tr),
-    )
-}
-
 /// What decided a row's place, in words: the rule, or the coordinator.
 pub fn decided(d: &DecidedBy, rules: &Regulation, stage: &Stage, tr: &I18n) -> String {
     match d {

@@ -92,7 +92,7 @@ pub fn ranking(stage: Option<(&Regulation, &Stage)>, tr: &I18n) -> Vec<Part> {
     }
 
     let rules: Vec<TieBreak> = match stage {
-        Some((rules, s)) => rules.tie_break(s),
+        Some((_, s)) => s.tie_break.clone(),
         None => vec![
             TieBreak::Total,
             TieBreak::Criterion(tr.t(&k("placeholder_id")).into()),
@@ -317,7 +317,7 @@ mod tests {
                     );
                 }
                 for rule in rules.tie_break(stage) {
-                    if let Some(words) = tie_break(&rule, Some(&rules), &tr) {
+                    if let Some(words) = tie_break(rule, Some(&rules), &tr) {
                         assert!(text.contains(&words), "{}: {words}\n{text}", stage.id);
                     }
                 }

@@ -179,7 +179,7 @@ impl<'a> Prepared<'a> {
             stage: self.stage.id.clone(),
             method,
             rule: self.rule.clone(),
-            chain: self.chain.clone(),
+            chain: self.chain.to_vec(),
             advancing: rows
                 .iter()
                 .filter(|r| r.advances)

@@ -34,7 +34,7 @@ pub(super) struct Prepared<'a> {
     pub(super) stage: &'a Stage,
     pub(super) resolutions: &'a [Vec<ParticipantId>],
     pub(super) rule: AdvanceRule,
-    pub(super) chain: Vec<TieBreak>,
+    pub(super) chain: &'a [TieBreak],
     /// The participants' ids, sorted, without repeats; a participant is
     /// known by its index here.
     pub(super) ids: Vec<ParticipantId>,
@@ -107,7 +107,7 @@ impl<'a> Prepared<'a> {
         let indicator = indicator_parts(stage, &indicator_points);
         let carry = carry_over_parts(stage, &participants, input.earlier_totals);
 
-        let chain = input.regulation.tie_break(stage);
+        let chain = &stage.tie_break;
         let sources = KeySources {
             input,
             participants: &participants,

@@ -299,10 +299,112 @@ fn a_stage_is_changed_by_what_decides_its_ranking_and_by_nothing_else() {
         changed(&SAMPLE.replace("topic_bonus = 1.5", "topic_bonus = 2.0")),
         ["education", "portfolio", "final"]
     );
+    // A tie-break chain changes a stage by the rules it resolves to, not
+    // by how it is spelt.
+    assert!(
+        changed(&SAMPLE.replace(
+            "tie_break = [\"total\", \"criterion:internship_programme\", \"previous_stage\"",
+            "tie_break = [\" criterion: internship_programme\", \"total\", \"previous_stage\"",
+        ))
+        .is_empty()
+    );
+    assert_eq!(
+        changed(&SAMPLE.replace(
+            "\"criterion:internship_programme\", \"previous_stage\"",
+            "\"previous_stage\", \"criterion:internship_programme\"",
+        )),
+        ["final"]
+    );
     // A stage removed is changed.
     let final_at = SAMPLE.find("# --- Этап 3").unwrap();
     let without_final = &SAMPLE[..final_at];
     let mentoring_at = SAMPLE.find("# Наставничество по умолчанию").unwrap();
     let without_final = format!("{without_final}{}", &SAMPLE[mentoring_at..]);
     assert_eq!(changed(&without_final), ["final"]);
+}
+
+#[test]
+fn tie_break_problems_name_the_chain_they_are_written_in() {
+    let text = SAMPLE
+        .replacen(
+            "tie_break = [\"total\", \"previous_stage\", \"activity_rating\", \"application_date\"]",
+            "tie_break = [\"total\", \"fastest\", \"criterion:attendance\", \"stage:final\"]",
+            1,
+        )
+        .replacen(
+            "\"criterion:creative_task\", \"previous_stage\"",
+            "\"criterion:creative_task\", \"previos_stage\", \" stage: education \"",
+            1,
+        );
+    let e = errors(&text);
+    let got: Vec<(usize, &str, &RegulationProblem)> = e
+        .iter()
+        .map(|e| (e.line, e.field.as_str(), &e.problem))
+        .collect();
+    let default_line = line_of(&text, "tie_break = [\"total\", \"fastest\"");
+    let own_line = line_of(&text, "\"previos_stage\"");
+    assert_eq!(
+        got,
+        vec![
+            (
+                default_line,
+                "ranking.tie_break[1]",
+                &RegulationProblem::UnknownTieBreak {
+                    rule: "fastest".into()
+                }
+            ),
+            // The education stage has no chain of its own: the default's
+            // rule is checked against it, and said where it is written.
+            (
+                default_line,
+                "ranking.tie_break[3]",
+                &RegulationProblem::TieBreakNotEarlierStage {
+                    named: "final".into(),
+                    stage: "education".into()
+                }
+            ),
+            (
+                own_line,
+                "stages[1].tie_break[2]",
+                &RegulationProblem::UnknownTieBreak {
+                    rule: "previos_stage".into()
+                }
+            ),
+        ]
+    );
+}
+
+#[test]
+fn a_stage_breaks_ties_by_its_own_chain_or_the_default_total_first() {
+    let text = SAMPLE
+        .replacen(
+            "tie_break = [\"total\", \"previous_stage\", \"activity_rating\", \"application_date\"]",
+            "tie_break = [\"application_date\", \" criterion: attendance \", \"total\", \"application_date\"]",
+            1,
+        )
+        .replacen(
+            "\"criterion:creative_task\", \"previous_stage\"",
+            "\"stage:education\", \"previous_stage\"",
+            1,
+        );
+    let r = Regulation::parse(&text).unwrap();
+    let chain = |id: &str| r.stage(&id.into()).unwrap().tie_break.clone();
+    assert_eq!(
+        chain("education"),
+        [
+            TieBreak::Total,
+            TieBreak::ApplicationDate,
+            TieBreak::Criterion("attendance".into()),
+        ]
+    );
+    assert_eq!(
+        chain("portfolio"),
+        [
+            TieBreak::Total,
+            TieBreak::Stage("education".into()),
+            TieBreak::PreviousStage,
+            TieBreak::ActivityRating,
+            TieBreak::ApplicationDate,
+        ]
+    );
 }

@@ -24,6 +24,7 @@ mod xlsx;
 
 pub use document::{Block, Cell, Column, Document, Field, Section, Table};
 
+use crate::domain::code::codes;
 use crate::domain::ids::StageId;
 use crate::domain::refusal::Refusal;
 use crate::domain::snapshot::FrozenRanking;
@@ -33,66 +34,40 @@ use crate::text::{I18n, Lang};
 use chrono::{DateTime, Utc};
 use std::path::{Path, PathBuf};
 
-/// Which document to export.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, clap::ValueEnum)]
-pub enum DocumentKind {
-    /// The team: the winners by territory group with their stage totals.
-    Team,
-    /// One stage's protocol: every juror's scores and the method appendix.
-    Protocol,
-    /// The mentors with their interns and each pair's score.
-    Mentoring,
-    /// The listeners with attendance per topic and the activity rating.
-    Register,
-}
-
-impl DocumentKind {
-    pub const ALL: [DocumentKind; 4] = [
-        DocumentKind::Team,
-        DocumentKind::Protocol,
-        DocumentKind::Mentoring,
-        DocumentKind::Register,
-    ];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            DocumentKind::Team => "team",
-            DocumentKind::Protocol => "protocol",
-            DocumentKind::Mentoring => "mentoring",
-            DocumentKind::Register => "register",
-        }
+codes! {
+    /// Which document to export.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, clap::ValueEnum)]
+    pub enum DocumentKind {
+        /// The team: the winners by territory group with their stage totals.
+        Team => "team",
+        /// One stage's protocol: every juror's scores and the method appendix.
+        Protocol => "protocol",
+        /// The mentors with their interns and each pair's score.
+        Mentoring => "mentoring",
+        /// The listeners with attendance per topic and the activity rating.
+        Register => "register",
     }
 }
 
-/// The file format of an export.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, clap::ValueEnum)]
-pub enum ExportFormat {
-    /// An Excel workbook: a sheet per territory group or part.
-    Xlsx,
-    /// CSV, UTF-8 with a byte-order mark.
-    Csv,
-    /// Markdown.
-    #[value(alias = "markdown")]
-    Md,
-    /// JSON with stable English keys.
-    Json,
+codes! {
+    /// The file format of an export; its code is the file's extension.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, clap::ValueEnum)]
+    pub enum ExportFormat {
+        /// An Excel workbook: a sheet per territory group or part.
+        Xlsx => "xlsx",
+        /// CSV, UTF-8 with a byte-order mark.
+        Csv => "csv",
+        /// Markdown.
+        #[value(alias = "markdown")]
+        Md => "md",
+        /// JSON with stable English keys.
+        Json => "json",
+    }
 }
 
 impl ExportFormat {
-    pub const ALL: [ExportFormat; 4] = [
-        ExportFormat::Xlsx,
-        ExportFormat::Csv,
-        ExportFormat::Md,
-        ExportFormat::Json,
-    ];
-
     pub fn extension(self) -> &'static str {
-        match self {
-            ExportFormat::Xlsx => "xlsx",
-            ExportFormat::Csv => "csv",
-            ExportFormat::Md => "md",
-            ExportFormat::Json => "json",
-        }
+        self.code()
     }
 
     /// The format a file name's extension names.
@@ -675,5 +650,19 @@ mod tests {
         assert_eq!(parse_delimiter("tab"), Ok(b'\t'));
         assert!(parse_delimiter("ab").is_err());
         assert!(parse_delimiter("a").is_err());
+    }
+
+    /// The command line names a document and a format by its code.
+    #[test]
+    fn the_command_lines_values_are_the_codes() {
+        use clap::ValueEnum;
+        for k in DocumentKind::ALL {
+            assert_eq!(k.to_possible_value().unwrap().get_name(), k.code());
+        }
+        for f in ExportFormat::ALL {
+            assert_eq!(f.to_possible_value().unwrap().get_name(), f.code());
+        }
+        assert_eq!(DocumentKind::value_variants(), DocumentKind::ALL);
+        assert_eq!(ExportFormat::value_variants(), ExportFormat::ALL);
     }
 }

@@ -19,7 +19,7 @@ use crate::domain::scoring::{ConflictOrigin, ScoreSheet, SheetStatus};
 use crate::domain::snapshot::FrozenRow;
 use crate::service::ServiceError;
 use crate::text::I18n;
-use crate::text::describe::{decided_by, tie_rule};
+use crate::text::describe::{decided, tie_rule};
 use std::collections::BTreeMap;
 
 /// A criterion's header: its name with the scale and the weight.
@@ -386,8 +386,8 @@ fn row_tail(p: &Protocol, r: &FrozenRow) -> Vec<Cell> {
     tail.push(Cell::Num(r.total));
     tail.push(Cell::text(
         r.decided_by
-            .as_deref()
-            .map_or_else(String::new, |d| decided_by(d, p.rules, p.stage, p.tr)),
+            .as_ref()
+            .map_or_else(String::new, |d| decided(d, p.rules, p.stage, p.tr)),
     ));
     tail.push(Cell::Bool(r.advances));
     tail
