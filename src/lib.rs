@@ -10,7 +10,6 @@ pub mod search;
 pub mod service;
 pub mod ssh;
 pub mod store;
-pub mod synthetic;
 pub mod text;
 pub mod tomlspan;
 pub mod tui;

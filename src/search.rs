@@ -112,6 +112,22 @@ pub fn fold(c: char) -> char {
     }
 }
 
+/// Latin letters and digits only, lower case: each character folded
+/// ([`fold`]) and spelled as the search spells it; other letters, spaces
+/// and punctuation are dropped. `Щербакова Юлия` → `shcherbakovayuliya`,
+/// as an e-mail address would be made of a name.
+pub fn to_latin(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars().map(fold) {
+        if c.is_ascii_alphanumeric() {
+            out.push(c);
+        } else {
+            out.push_str(latin(c));
+        }
+    }
+    out
+}
+
 /// The Latin spelling of one lower-case Cyrillic letter.
 fn latin(c: char) -> &'static str {
     match c {
@@ -1015,6 +1031,19 @@ mod tests {
         assert_eq!(found("").len(), 7);
         assert_eq!(found("smith"), vec![4]);
         assert_eq!(found("SUNNY"), vec![4]);
+    }
+
+    #[test]
+    fn to_latin_spells_names_for_e_mail_addresses() {
+        assert_eq!(to_latin("Щербакова Юлия"), "shcherbakovayuliya");
+        // Ё is е; ъ, ь, spaces and punctuation are dropped.
+        assert_eq!(to_latin("Ёлкин Ильич"), "elkinilich");
+        assert_eq!(to_latin("Подъячев-Сэсэг"), "podyachevseseg");
+        assert_eq!(to_latin("ТОС «Заря» №2"), "toszarya2");
+        // ASCII letters and digits are kept, lower-cased; other letters go.
+        assert_eq!(to_latin("Anna K. Smith 55"), "annaksmith55");
+        assert_eq!(to_latin("Ärger Ӂ"), "rger");
+        assert_eq!(to_latin(""), "");
     }
 
     #[test]

@@ -5,7 +5,7 @@
 use konkurs::domain::contest::RegulationDoc;
 use konkurs::interchange;
 use konkurs::service::{Actor, ImportKind, Service};
-use konkurs::synthetic::{GenOptions, generate};
+use konkurs_synth::{GenOptions, generate};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 

@@ -132,28 +132,6 @@ pub enum Command {
     Restore { file: PathBuf },
     /// Check every record and the audit log's hash chain.
     Verify,
-    /// Write a synthetic contest of any size (for trials and benchmarks).
-    Gen {
-        #[arg(long, default_value_t = 150)]
-        participants: usize,
-        #[arg(long, default_value_t = 7)]
-        jurors: usize,
-        #[arg(long, default_value_t = 44)]
-        events: usize,
-        #[arg(long, default_value_t = 64)]
-        interns: usize,
-        #[arg(long, default_value_t = 6)]
-        mentors: usize,
-        /// Settlements listed besides the real municipalities; the interns
-        /// and mentors then live in them (a region's full list of places).
-        #[arg(long, default_value_t = 0)]
-        settlements: usize,
-        #[arg(long, default_value_t = 2021)]
-        seed: u64,
-        /// The directory to write the files to (created if needed).
-        #[arg(long, value_name = "DIR")]
-        out: PathBuf,
-    },
     /// Assign jurors: automatically (--per-participant K) or one by hand.
     Assign {
         #[arg(long)]
@@ -825,7 +803,6 @@ fn refused_here(cli: &Cli, place: &Place) -> Option<CliError> {
         Some(Command::Serve { .. }) => "cli.remote.serve",
         Some(Command::Demo { .. }) => "cli.remote.demo",
         Some(Command::Restore { .. }) => "cli.remote.restore",
-        Some(Command::Gen { .. }) => "cli.remote.gen",
         Some(Command::Init { .. }) => "cli.remote.init",
         Some(_) => return None,
     };
@@ -863,7 +840,6 @@ pub fn run(cli: Cli, place: &Place, io: &mut Console) -> Result<()> {
         Command::Backup { file, force } => store::backup(cli, place, io, file, *force),
         Command::Restore { file } => store::restore(cli, io, file),
         Command::Verify => store::verify(cli, place, io),
-        Command::Gen { .. } => gen_command(command, &cli.i18n()),
         Command::Assign {
             stage,
             per_participant,
@@ -1095,45 +1071,6 @@ fn serve(cli: &Cli, command: &Command) -> Result<()> {
         println!("{}", tr.t("cli.serve.how_to_stop"));
     })?;
     println!("{}", tr.t("cli.serve.stopped"));
-    Ok(())
-}
-
-fn gen_command(command: &Command, tr: &I18n) -> Result<()> {
-    let Command::Gen {
-        participants,
-        jurors,
-        events,
-        interns,
-        mentors,
-        settlements,
-        seed,
-        out,
-    } = command
-    else {
-        unreachable!("called for gen only")
-    };
-    let opts = crate::synthetic::GenOptions {
-        participants: *participants,
-        jurors: *jurors,
-        events: *events,
-        interns: *interns,
-        mentors: *mentors,
-        settlements: *settlements,
-        seed: *seed,
-    };
-    std::fs::create_dir_all(out).map_err(|e| CliError::file("cli.cannot_create", out, e))?;
-    for (name, bytes) in crate::synthetic::generate(&opts) {
-        let path = out.join(&name);
-        crate::store::backup::write_atomically(&path, &bytes)
-            .map_err(|e| CliError::file("cli.cannot_write", &path, e))?;
-        println!(
-            "{}",
-            tr.f(
-                "cli.gen.written",
-                &[("file", &path.display()), ("bytes", &bytes.len())]
-            )
-        );
-    }
     Ok(())
 }
 
