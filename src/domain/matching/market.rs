@@ -449,7 +449,7 @@ impl<'a> Market<'a> {
     /// score descending; then position, which follows mentor order).
     pub fn intern_order(&self, i: usize) -> Vec<u32> {
         let edges = &self.edges[i];
-        packed_order(edges).unwrap_or_else(|| wide_order(edges))
+        counted_order(edges).unwrap_or_else(|| wide_order(edges))
     }
 
     /// The shown score of a pair that passes the filters other than the
@@ -557,36 +557,44 @@ fn preference_units(e: &Edge, intern_list: u32, mentor_list: u32) -> i64 {
     points(e.intern_rank, intern_list) + points(e.mentor_rank, mentor_list)
 }
 
-/// [`Market::intern_order`] with each key packed in 64 bits, when it fits
-/// (it always does in a real market): one bit for "not a stated choice", 47
-/// for the place or the score below the highest, 16 for the position.
-fn packed_order(edges: &[Edge]) -> Option<Vec<u32>> {
-    const ORDER: u32 = 47;
-    let highest = edges.iter().map(|e| e.score).max().unwrap_or(0);
-    let lowest = edges.iter().map(|e| e.score).min().unwrap_or(0);
-    let places = edges.iter().map(|e| e.intern_rank).max().unwrap_or(0);
-    let fits = edges.len() <= 1 << 16
-        && u64::from(places) < 1 << ORDER
-        && highest
-            .checked_sub(lowest)
-            .is_some_and(|span| span < 1 << ORDER);
-    if !fits {
+/// [`Market::intern_order`] by counting, when the scores span little more
+/// than the list is long (they always do in a real market: a few hundred
+/// points at most): the stated choices sorted by place, then every other
+/// pair put straight into its score's slot, in position order.
+fn counted_order(edges: &[Edge]) -> Option<Vec<u32>> {
+    let highest = edges.iter().map(|e| e.score).max()?;
+    let lowest = edges.iter().map(|e| e.score).min()?;
+    let span = usize::try_from(highest.checked_sub(lowest)?).ok()?;
+    if span > 8 * edges.len() + 1024 {
         return None;
     }
-    let mut keys: Vec<u64> = edges
-        .iter()
-        .enumerate()
-        .map(|(k, e)| {
-            let order = if e.intern_rank > 0 {
-                u64::from(e.intern_rank)
-            } else {
-                1 << ORDER | (highest - e.score) as u64
-            };
-            order << 16 | k as u64
-        })
-        .collect();
-    keys.sort_unstable();
-    Some(keys.into_iter().map(|key| (key & 0xFFFF) as u32).collect())
+    let mut stated: Vec<(u32, u32)> = Vec::new();
+    // Pairs per score below the highest, then where each score's run starts.
+    let mut start = vec![0u32; span + 2];
+    for (k, e) in edges.iter().enumerate() {
+        if e.intern_rank > 0 {
+            stated.push((e.intern_rank, k as u32));
+        } else {
+            start[(highest - e.score) as usize + 1] += 1;
+        }
+    }
+    stated.sort_unstable();
+    start[0] = stated.len() as u32;
+    for b in 1..start.len() {
+        start[b] += start[b - 1];
+    }
+    let mut order = vec![0u32; edges.len()];
+    for (slot, &(_, k)) in stated.iter().enumerate() {
+        order[slot] = k;
+    }
+    for (k, e) in edges.iter().enumerate() {
+        if e.intern_rank == 0 {
+            let run = &mut start[(highest - e.score) as usize];
+            order[*run as usize] = k as u32;
+            *run += 1;
+        }
+    }
+    Some(order)
 }
 
 /// [`Market::intern_order`] for any scores, with 128-bit keys.
@@ -613,7 +621,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn packed_keys_order_as_wide_ones_and_give_way_when_they_do_not_fit() {
+    fn counted_orders_are_sorted_ones_and_give_way_when_scores_spread_wide() {
         let mut state = 11u64;
         let mut next = |n: u64| {
             state = state
@@ -622,7 +630,7 @@ mod tests {
             (state >> 33) % n
         };
         for round in 0..500 {
-            let len = next(300) as usize;
+            let len = 1 + next(300) as usize;
             let edges: Vec<Edge> = (0..len)
                 .map(|k| Edge {
                     mentor: k as u32,
@@ -632,8 +640,8 @@ mod tests {
                     score: next(40) as i64 - 10 + if round % 7 == 0 { 1 << 40 } else { 0 },
                 })
                 .collect();
-            let packed = packed_order(&edges).expect("small scores fit");
-            assert_eq!(packed, wide_order(&edges), "round {round}");
+            let counted = counted_order(&edges).expect("near scores are counted");
+            assert_eq!(counted, wide_order(&edges), "round {round}");
         }
         let huge = [i64::MIN, 0, i64::MAX].map(|score| Edge {
             mentor: 0,
@@ -641,7 +649,8 @@ mod tests {
             mentor_rank: 0,
             score,
         });
-        assert_eq!(packed_order(&huge), None);
+        assert_eq!(counted_order(&huge), None);
+        assert_eq!(counted_order(&[]), None);
         assert_eq!(wide_order(&huge), vec![2, 1, 0]);
     }
 }
