@@ -56,6 +56,15 @@ pub enum StoreError {
     )]
     Corrupt { path: PathBuf, what: String },
     #[error(
+        "the database {path} is damaged: the stored regulation does not read ({} problem(s)). \
+         Run `konkurs verify` and restore from a backup",
+        .problems.0.len()
+    )]
+    BadRegulation {
+        path: PathBuf,
+        problems: crate::domain::regulation::RegulationErrors,
+    },
+    #[error(
         "not saved: writing to the disk of {path} failed ({source}); nothing of this change is stored. \
          Free space on the disk (or mend it) and save again"
     )]
@@ -620,11 +629,12 @@ impl Live {
         for record in rest? {
             match record {
                 Record::Attendance(a) => attendance.push((a.participant.clone(), a)),
-                other => contest.insert(other).map_err(|e| {
-                    let en = crate::text::I18n::new(crate::text::Lang::En);
-                    let why = crate::text::regulation::errors(&e, "the stored regulation", &en);
-                    self.corrupt(why)
-                })?,
+                other => contest
+                    .insert(other)
+                    .map_err(|problems| StoreError::BadRegulation {
+                        path: self.path.clone(),
+                        problems,
+                    })?,
             }
         }
         contest.attendance = attendance.into_iter().collect();

@@ -612,3 +612,27 @@ fn entries_answered_as_not_saved_are_taken_back_on_reopening() {
     assert_eq!(e.seq, 2);
     assert!(store.verify().unwrap().ok());
 }
+
+#[test]
+fn a_stored_regulation_that_does_not_read_is_named_damage_with_its_problems() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    let doc = crate::domain::contest::RegulationDoc {
+        file_name: "regulation.toml".into(),
+        source: "[contest]\nname = 1\n".into(),
+    };
+    store
+        .write_bypassing_audit(&[Change::Put(Record::Regulation(doc))])
+        .unwrap();
+    let e = store.load().unwrap_err();
+    let StoreError::BadRegulation { problems, .. } = &e else {
+        panic!("{e:?}")
+    };
+    assert!(!problems.0.is_empty());
+    // Worded in the person's language by the text layer.
+    let ru = crate::text::store::words(&e, &crate::text::I18n::new(crate::text::Lang::Ru));
+    assert!(
+        ru.contains("повреждена") && ru.contains("сохранённый регламент"),
+        "{ru}"
+    );
+}

@@ -45,6 +45,16 @@ pub fn words(e: &crate::store::StoreError, tr: &I18n) -> String {
             "cli.store.corrupt",
             &[("path", &path.display()), ("what", what)],
         ),
+        StoreError::BadRegulation { path, problems } => tr.f(
+            "cli.store.corrupt",
+            &[
+                ("path", &path.display()),
+                (
+                    "what",
+                    &super::regulation::errors(problems, tr.t("cli.store.stored_regulation"), tr),
+                ),
+            ],
+        ),
         StoreError::NotSaved { path, source } => tr.f(
             if e.disk_full() {
                 "cli.store.not_saved_full"
