@@ -1411,3 +1411,21 @@ fn closing_forbidding_and_accepting_ask_for_a_reason_the_audit_log_keeps() {
     assert_eq!(who, "C1");
     assert!(summary.ends_with(": council of 1 December"), "{summary}");
 }
+
+#[test]
+fn a_juror_with_no_participants_yet_is_told_who_assigns_them_not_to_import() {
+    // Nobody is assigned yet.
+    let f = fixture();
+    let mut s = Screen::new(
+        &f.service,
+        f.service.actor("J1").unwrap(),
+        Lang::Ru,
+        "default",
+        80,
+        24,
+    );
+    go(&mut s, PaneKind::Review);
+    let text = s.text();
+    assert!(text.contains("вам пока не назначены участники"), "{text}");
+    assert!(!text.contains("import"), "{text}");
+}

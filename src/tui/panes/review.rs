@@ -5,6 +5,7 @@
 use crate::domain::contest::Standing;
 use crate::domain::ids::{GroupId, ParticipantId};
 use crate::domain::participant::Participant;
+use crate::domain::people::Role;
 use crate::search::{SearchIndex, fold};
 use crate::text::{I18n, Lang, describe};
 use crate::tui::action::{self, Action};
@@ -547,7 +548,10 @@ impl ReviewPane {
         self.page = rows_h.max(1);
         if self.shown.is_empty() {
             if rows_h > 0 {
-                let text = if self.rows.is_empty() {
+                let text = if self.rows.is_empty() && cx.actor.role == Role::Juror {
+                    // A juror sees only the participants given to them.
+                    cx.tr.t("review.empty_assigned")
+                } else if self.rows.is_empty() {
                     cx.tr.t("review.empty")
                 } else {
                     cx.tr.t("review.nothing_found")
