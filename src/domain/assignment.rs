@@ -529,15 +529,11 @@ struct Prior {
     started: bool,
 }
 
-/// Assigns K jurors to every participant of the stage; see the module
-/// documentation for what it optimises and in which order.
-pub fn assign(input: &AssignmentInput<'_>) -> AssignmentPlan {
-    let jury = Jury::new(input);
-    let (n, m) = (jury.participants.len(), jury.jurors.len());
-    let k = input.jurors_per_participant;
-
-    // Existing pairs by ids, manual winning over automatic duplicates; a pair
-    // being scored counts as an existing assignment.
+/// Existing pairs by ids, manual winning over automatic duplicates; a pair
+/// being scored counts as an existing assignment.
+fn prior_pairs<'a>(
+    input: &AssignmentInput<'a>,
+) -> BTreeMap<(&'a ParticipantId, &'a JurorId), Prior> {
     let started: BTreeSet<(&ParticipantId, &JurorId)> =
         input.started.iter().map(|&(j, p)| (p, j)).collect();
     let mut prior: BTreeMap<(&ParticipantId, &JurorId), Prior> = BTreeMap::new();
@@ -559,101 +555,120 @@ pub fn assign(input: &AssignmentInput<'_>) -> AssignmentPlan {
             })
             .started = true;
     }
+    prior
+}
 
-    let mut released = Vec::new();
-    let mut cells = jury.eligibility();
-    let mut fixed_of: Vec<Vec<u32>> = vec![Vec::new(); n];
-    let mut origin_of: BTreeMap<(usize, usize), AssignmentOrigin> = BTreeMap::new();
-    let mut preferred_of = vec![0usize; n];
-    for ((pid, jid), pr) in &prior {
-        let why = match (jury.participant(pid), jury.juror(jid)) {
-            (None, _) => Some(ReleaseReason::NotInStage),
-            (_, None) => Some(ReleaseReason::NotOnJury),
-            (Some(p), Some(j)) => jury.conflict(p, j).map(ReleaseReason::Conflict),
-        };
-        if let Some(why) = why {
-            released.push(Released {
-                assignment: Assignment {
-                    stage: input.stage.clone(),
-                    participant: (*pid).clone(),
-                    juror: (*jid).clone(),
-                    origin: pr.origin,
-                },
-                why,
-                scoring_started: pr.started,
-            });
-            continue;
+/// What the solver starts from: the prior pairs placed on the jury's grid,
+/// and those that cannot stay whatever the solution.
+struct Start {
+    /// `participants × jurors` solver flags.
+    cells: Vec<u8>,
+    /// Per participant, the jurors kept as they are.
+    fixed_of: Vec<Vec<u32>>,
+    /// Per juror, the assignments kept as they are.
+    fixed_load: Vec<usize>,
+    /// Automatic jurors each participant still needs.
+    need: Vec<usize>,
+    /// The origin of every prior pair that is still valid, by indices.
+    origin_of: BTreeMap<(usize, usize), AssignmentOrigin>,
+    /// Per participant, how many valid automatic pairs it had.
+    preferred_of: Vec<usize>,
+    released: Vec<Released>,
+}
+
+impl Start {
+    fn new(
+        input: &AssignmentInput<'_>,
+        jury: &Jury<'_>,
+        prior: &BTreeMap<(&ParticipantId, &JurorId), Prior>,
+    ) -> Self {
+        let (n, m) = (jury.participants.len(), jury.jurors.len());
+        let mut released = Vec::new();
+        let mut cells = jury.eligibility();
+        let mut fixed_of: Vec<Vec<u32>> = vec![Vec::new(); n];
+        let mut origin_of: BTreeMap<(usize, usize), AssignmentOrigin> = BTreeMap::new();
+        let mut preferred_of = vec![0usize; n];
+        for ((pid, jid), pr) in prior {
+            let why = match (jury.participant(pid), jury.juror(jid)) {
+                (None, _) => Some(ReleaseReason::NotInStage),
+                (_, None) => Some(ReleaseReason::NotOnJury),
+                (Some(p), Some(j)) => jury.conflict(p, j).map(ReleaseReason::Conflict),
+            };
+            if let Some(why) = why {
+                released.push(Released {
+                    assignment: Assignment {
+                        stage: input.stage.clone(),
+                        participant: (*pid).clone(),
+                        juror: (*jid).clone(),
+                        origin: pr.origin,
+                    },
+                    why,
+                    scoring_started: pr.started,
+                });
+                continue;
+            }
+            let (p, j) = (jury.participant(pid).unwrap(), jury.juror(jid).unwrap());
+            origin_of.insert((p, j), pr.origin);
+            if pr.origin == AssignmentOrigin::Manual || pr.started {
+                cells[p * m + j] |= solver::FIXED;
+                fixed_of[p].push(j as u32);
+            } else {
+                cells[p * m + j] |= solver::PREFERRED;
+                preferred_of[p] += 1;
+            }
         }
-        let (p, j) = (jury.participant(pid).unwrap(), jury.juror(jid).unwrap());
-        origin_of.insert((p, j), pr.origin);
-        if pr.origin == AssignmentOrigin::Manual || pr.started {
-            cells[p * m + j] |= solver::FIXED;
-            fixed_of[p].push(j as u32);
-        } else {
-            cells[p * m + j] |= solver::PREFERRED;
-            preferred_of[p] += 1;
+        let mut fixed_load = vec![0usize; m];
+        for js in &fixed_of {
+            for &j in js {
+                fixed_load[j as usize] += 1;
+            }
+        }
+        let k = input.jurors_per_participant;
+        let need = fixed_of.iter().map(|f| k.saturating_sub(f.len())).collect();
+        Start {
+            cells,
+            fixed_of,
+            fixed_load,
+            need,
+            origin_of,
+            preferred_of,
+            released,
         }
     }
 
-    let mut fixed_load = vec![0usize; m];
-    for js in &fixed_of {
-        for &j in js {
-            fixed_load[j as usize] += 1;
-        }
-    }
-    let need: Vec<usize> = fixed_of.iter().map(|f| k.saturating_sub(f.len())).collect();
-    let auto = solver::solve(solver::Problem {
-        jurors: m,
-        per_participant: k,
-        need: need.clone(),
-        fixed_load: fixed_load.clone(),
-        fixed_of: fixed_of.clone(),
-        cap: input.max_load.unwrap_or(usize::MAX),
-        cells: cells.clone(),
-    });
-
-    let mut assignments = Vec::new();
-    let mut load = fixed_load.clone();
-    let mut kept = 0;
-    let mut has = vec![false; m];
-    let mut shortfalls = Vec::new();
-    for p in 0..n {
-        let mut mine: Vec<(usize, AssignmentOrigin)> = fixed_of[p]
+    /// The participant's jurors in index order: those kept as they are,
+    /// then the solver's, with their origin.
+    fn jurors_of(&self, p: usize, auto: &[u32]) -> Vec<(usize, AssignmentOrigin)> {
+        let mut mine: Vec<(usize, AssignmentOrigin)> = self.fixed_of[p]
             .iter()
-            .map(|&j| (j as usize, origin_of[&(p, j as usize)]))
-            .chain(
-                auto[p]
-                    .iter()
-                    .map(|&j| (j as usize, AssignmentOrigin::Auto)),
-            )
+            .map(|&j| (j as usize, self.origin_of[&(p, j as usize)]))
+            .chain(auto.iter().map(|&j| (j as usize, AssignmentOrigin::Auto)))
             .collect();
         mine.sort_unstable_by_key(|&(j, _)| j);
-        for &(j, origin) in &mine {
-            has[j] = true;
-            if origin_of.contains_key(&(p, j)) {
-                kept += 1;
-            }
-            assignments.push(Assignment {
-                stage: input.stage.clone(),
-                participant: jury.participants[p].id.clone(),
-                juror: jury.jurors[j].id.clone(),
-                origin,
-            });
-        }
-        for &j in &auto[p] {
-            load[j as usize] += 1;
-        }
-        for j in 0..m {
-            let was = cells[p * m + j] & solver::PREFERRED != 0;
-            if was && !has[j] {
-                released.push(Released {
+        mine
+    }
+
+    /// Releases the participant's existing automatic pairs the solution
+    /// dropped; `has` marks the jurors it kept.
+    fn release_dropped(
+        &mut self,
+        input: &AssignmentInput<'_>,
+        jury: &Jury<'_>,
+        p: usize,
+        has: &[bool],
+    ) {
+        let m = jury.jurors.len();
+        for (j, &kept) in has.iter().enumerate() {
+            let was = self.cells[p * m + j] & solver::PREFERRED != 0;
+            if was && !kept {
+                self.released.push(Released {
                     assignment: Assignment {
                         stage: input.stage.clone(),
                         participant: jury.participants[p].id.clone(),
                         juror: jury.jurors[j].id.clone(),
                         origin: AssignmentOrigin::Auto,
                     },
-                    why: if preferred_of[p] > need[p] {
+                    why: if self.preferred_of[p] > self.need[p] {
                         ReleaseReason::Surplus
                     } else {
                         ReleaseReason::Rebalanced
@@ -662,53 +677,137 @@ pub fn assign(input: &AssignmentInput<'_>) -> AssignmentPlan {
                 });
             }
         }
+    }
+}
+
+/// The solution read back participant by participant.
+struct Tally {
+    /// Every assignment, by participant then juror.
+    assignments: Vec<Assignment>,
+    /// Per juror, every assignment.
+    load: Vec<usize>,
+    /// Assignments that existed before.
+    kept: usize,
+    /// Participants left short of K: index, jurors assigned, which jurors
+    /// it has.
+    short: Vec<(usize, usize, Vec<bool>)>,
+}
+
+/// Walks the participants in id order, turning the solver's answer into
+/// assignments and releasing the existing pairs it dropped.
+fn tally(
+    input: &AssignmentInput<'_>,
+    jury: &Jury<'_>,
+    start: &mut Start,
+    auto: &[Vec<u32>],
+) -> Tally {
+    let m = jury.jurors.len();
+    let k = input.jurors_per_participant;
+    let mut tally = Tally {
+        assignments: Vec::new(),
+        load: start.fixed_load.clone(),
+        kept: 0,
+        short: Vec::new(),
+    };
+    let mut has = vec![false; m];
+    for (p, auto) in auto.iter().enumerate() {
+        let mine = start.jurors_of(p, auto);
+        for &(j, origin) in &mine {
+            has[j] = true;
+            if start.origin_of.contains_key(&(p, j)) {
+                tally.kept += 1;
+            }
+            tally.assignments.push(Assignment {
+                stage: input.stage.clone(),
+                participant: jury.participants[p].id.clone(),
+                juror: jury.jurors[j].id.clone(),
+                origin,
+            });
+        }
+        for &j in auto {
+            tally.load[j as usize] += 1;
+        }
+        start.release_dropped(input, jury, p, &has);
         if mine.len() < k {
-            // Filled in below, once every load is known.
-            shortfalls.push((p, mine.len(), has.clone()));
+            // Filled in later, once every load is known.
+            tally.short.push((p, mine.len(), has.clone()));
         }
         for &(j, _) in &mine {
             has[j] = false;
         }
     }
-    let shortfalls = shortfalls
-        .into_iter()
+    tally
+}
+
+/// The participants left short of K, with why each other juror could not
+/// judge them.
+fn shortfalls(jury: &Jury<'_>, k: usize, tally: &Tally) -> Vec<Shortfall> {
+    let m = jury.jurors.len();
+    tally
+        .short
+        .iter()
         .map(|(p, assigned, has)| Shortfall {
-            participant: jury.participants[p].id.clone(),
-            assigned,
+            participant: jury.participants[*p].id.clone(),
+            assigned: *assigned,
             needed: k,
             unavailable: (0..m)
                 .filter(|&j| !has[j])
                 .map(|j| {
-                    let why = match jury.conflict(p, j) {
+                    let why = match jury.conflict(*p, j) {
                         Some(r) => Unavailable::Conflict(r),
-                        None => Unavailable::AtCapacity { load: load[j] },
+                        None => Unavailable::AtCapacity {
+                            load: tally.load[j],
+                        },
                     };
                     (jury.jurors[j].id.clone(), why)
                 })
                 .collect(),
         })
-        .collect();
+        .collect()
+}
+
+/// Assigns K jurors to every participant of the stage; see the module
+/// documentation for what it optimises and in which order.
+pub fn assign(input: &AssignmentInput<'_>) -> AssignmentPlan {
+    let jury = Jury::new(input);
+    let k = input.jurors_per_participant;
+    let mut start = Start::new(input, &jury, &prior_pairs(input));
+    let auto = solver::solve(solver::Problem {
+        jurors: jury.jurors.len(),
+        per_participant: k,
+        need: start.need.clone(),
+        fixed_load: start.fixed_load.clone(),
+        fixed_of: start.fixed_of.clone(),
+        cap: input.max_load.unwrap_or(usize::MAX),
+        cells: start.cells.clone(),
+    });
+    let tally = tally(input, &jury, &mut start, &auto);
+    let shortfalls = shortfalls(&jury, k, &tally);
+    let mut released = start.released;
     released.sort_by(|a, b| {
         (&a.assignment.participant, &a.assignment.juror)
             .cmp(&(&b.assignment.participant, &b.assignment.juror))
     });
-    let loads = (0..m)
-        .map(|j| JurorLoad {
-            juror: jury.jurors[j].id.clone(),
-            load: load[j],
-            fixed: fixed_load[j],
+    let loads = jury
+        .jurors
+        .iter()
+        .zip(tally.load.iter().zip(&start.fixed_load))
+        .map(|(juror, (&load, &fixed))| JurorLoad {
+            juror: juror.id.clone(),
+            load,
+            fixed,
         })
         .collect();
-    let added = assignments.len() - kept;
+    let added = tally.assignments.len() - tally.kept;
     AssignmentPlan {
         stage: input.stage.clone(),
         jurors_per_participant: k,
-        assignments,
+        assignments: tally.assignments,
         loads,
         shortfalls,
         released,
-        participants: n,
-        kept,
+        participants: jury.participants.len(),
+        kept: tally.kept,
         added,
     }
 }

@@ -72,7 +72,7 @@ mod sensitivity;
 mod tests;
 
 pub use agreement::{JurorStatistics, Outlier, Statistics, statistics};
-pub use hash::hash_rows;
+pub use hash::{HashedRow, hash_rows};
 pub use order::aggregate;
 pub use sensitivity::{MethodOutcome, SensitivityRow, sensitivity, sensitivity_of};
 

@@ -7,7 +7,7 @@
 //! data never change a closed stage's result.
 
 use super::ids::{GroupId, JurorId, ParticipantId, StageId};
-use super::ranking::{DecidedBy, Flag, Ranking, hash_rows};
+use super::ranking::{DecidedBy, Flag, HashedRow, Ranking, hash_rows};
 use super::regulation::Aggregation;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -100,13 +100,7 @@ impl FrozenRanking {
 
     /// Recomputes the hash from the stored rows.
     pub fn compute_hash(&self) -> String {
-        hash_rows(
-            &self.stage,
-            self.method,
-            self.rows
-                .iter()
-                .map(|r| (r.participant.as_str(), r.rank, r.total, r.advances)),
-        )
+        hash_rows(&self.stage, self.method, &self.rows)
     }
 
     /// The stored rows are those the hash was made of.
@@ -117,6 +111,17 @@ impl FrozenRanking {
     /// Each participant's total, for carry-over and tie-breaks of later stages.
     pub fn totals(&self) -> impl Iterator<Item = (&ParticipantId, f64)> {
         self.rows.iter().map(|r| (&r.participant, r.total))
+    }
+}
+
+impl HashedRow for FrozenRow {
+    fn hashed(&self) -> (&str, usize, f64, bool) {
+        (
+            self.participant.as_str(),
+            self.rank,
+            self.total,
+            self.advances,
+        )
     }
 }
 

@@ -14,7 +14,7 @@ use super::Parsed;
 use super::schema::Mapping;
 use super::table::{Row, Table};
 use super::text::{self, normalize};
-use super::{ImportError, Message, Problem, Warning};
+use super::{ImportError, Message, Problem, Warning, ok_unless_problems};
 use crate::domain::contest::Record;
 use crate::domain::ids::{EventId, ParticipantId};
 use crate::domain::learning::Attendance;
@@ -341,12 +341,5 @@ pub fn parse(
             out.lines.push(row.line);
         }
     }
-    if problems.is_empty() {
-        Ok(out)
-    } else {
-        Err(ImportError {
-            file: table.file.clone(),
-            problems,
-        })
-    }
+    ok_unless_problems(&table.file, problems, out)
 }

@@ -192,6 +192,23 @@ impl ImportError {
     }
 }
 
+/// `value` when reading the file found no problem; otherwise the file is
+/// refused with every problem found.
+pub(crate) fn ok_unless_problems<T>(
+    file: &str,
+    problems: Vec<Problem>,
+    value: T,
+) -> Result<T, ImportError> {
+    if problems.is_empty() {
+        Ok(value)
+    } else {
+        Err(ImportError {
+            file: file.to_string(),
+            problems,
+        })
+    }
+}
+
 /// How many problems an error shows before it says "and N more".
 const SHOWN_PROBLEMS: usize = 20;
 

@@ -7,7 +7,7 @@
 use super::schema::Mapping;
 use super::table::{Row, Table};
 use super::text::{self, key};
-use super::{Arg, ImportError, Message, Parsed, Problem};
+use super::{Arg, ImportError, Message, Parsed, Problem, ok_unless_problems};
 use crate::domain::clean;
 use crate::domain::contest::Record;
 use crate::domain::ids::*;
@@ -118,14 +118,7 @@ pub fn parse_with(
             out.lines.push(row.line);
         }
     }
-    if problems.is_empty() {
-        Ok(out)
-    } else {
-        Err(ImportError {
-            file: table.file.clone(),
-            problems,
-        })
-    }
+    ok_unless_problems(&table.file, problems, out)
 }
 
 /// One row's cells by field name, collecting problems as it reads.

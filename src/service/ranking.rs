@@ -171,6 +171,24 @@ fn close_blockers_of(c: &Contest, data: &StageData, analysis: &Analysis) -> Vec<
     out
 }
 
+/// The stage's report in the contest `c`: its data, its analysis, its
+/// snapshot and what keeps it from closing.
+fn stage_report(
+    c: &Contest,
+    ratings: &BTreeMap<ParticipantId, ActivityRating>,
+    stage: &StageId,
+) -> Result<StageReport> {
+    let data = StageData::of(c, ratings, stage)?;
+    let analysis = analyse(&data.input());
+    Ok(StageReport {
+        frozen: c.snapshots.get(stage).cloned(),
+        stale: c.stale_ranking(stage).cloned(),
+        blockers: close_blockers_of(c, &data, &analysis),
+        data,
+        analysis,
+    })
+}
+
 /// The stage's name for a person, or its id when the regulation lacks it.
 fn stage_name(c: &Contest, stage: &StageId) -> String {
     c.rules()
@@ -216,15 +234,7 @@ impl Service {
         let c = self.contest();
         self.may_see_ranking(&c, actor, stage)?;
         let ratings = self.derived.ratings_now(&c);
-        let data = StageData::of(&c, &ratings, stage)?;
-        let analysis = analyse(&data.input());
-        Ok(StageReport {
-            frozen: c.snapshots.get(stage).cloned(),
-            stale: c.stale_ranking(stage).cloned(),
-            blockers: close_blockers_of(&c, &data, &analysis),
-            data,
-            analysis,
-        })
+        stage_report(&c, &ratings, stage)
     }
 
     /// The contest as it stood at `at`, rebuilt by undoing every change
@@ -284,15 +294,7 @@ impl Service {
         let c = self.contest_as_of(at)?;
         let formula = c.rules().map(|r| r.activity.clone()).unwrap_or_default();
         let ratings = super::derived::rate_all(&formula, &c.participants, &c.attendance, &c.events);
-        let data = StageData::of(&c, &ratings, stage)?;
-        let analysis = analyse(&data.input());
-        Ok(StageReport {
-            frozen: c.snapshots.get(stage).cloned(),
-            stale: c.stale_ranking(stage).cloned(),
-            blockers: close_blockers_of(&c, &data, &analysis),
-            data,
-            analysis,
-        })
+        stage_report(&c, &ratings, stage)
     }
 
     /// Closes a stage: its ranking (by the regulation's method) is frozen

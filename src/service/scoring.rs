@@ -218,20 +218,21 @@ impl Service {
         participant: &ParticipantId,
         reason: &str,
     ) -> Result<()> {
-        if reason.trim().is_empty() {
-            return Err(Refusal::AbstainReasonMissing.into());
-        }
-        self.commit_with(actor, "score.abstain", |contest| {
-            let mut sheet = self.own_sheet(contest, actor, stage, participant)?;
-            sheet.status = SheetStatus::Abstained;
-            sheet.comment = reason.trim().to_string();
-            sheet.updated_at = self.now();
-            Ok((
-                vec![Change::Put(Record::Sheet(sheet))],
-                format!("{participant}: abstained: {}", reason.trim()),
-            ))
-        })?;
-        Ok(())
+        self.reasoned_step(
+            actor,
+            "score.abstain",
+            (stage, participant),
+            (reason, Refusal::AbstainReasonMissing),
+            |mut sheet, reason| {
+                sheet.status = SheetStatus::Abstained;
+                sheet.comment = reason.to_string();
+                sheet.updated_at = self.now();
+                (
+                    vec![Change::Put(Record::Sheet(sheet))],
+                    format!("{participant}: abstained: {reason}"),
+                )
+            },
+        )
     }
 
     /// A juror declares a conflict of interest: the assignment and any
@@ -243,35 +244,57 @@ impl Service {
         participant: &ParticipantId,
         reason: &str,
     ) -> Result<()> {
-        if reason.trim().is_empty() {
-            return Err(Refusal::ConflictReasonMissing.into());
+        self.reasoned_step(
+            actor,
+            "conflict.declare",
+            (stage, participant),
+            (reason, Refusal::ConflictReasonMissing),
+            |_sheet, reason| {
+                (
+                    vec![
+                        Change::Put(Record::Conflict(Conflict {
+                            juror: actor.id.clone(),
+                            participant: participant.clone(),
+                            reason: reason.to_string(),
+                            origin: ConflictOrigin::DeclaredByJuror,
+                        })),
+                        Change::Delete(Key::Assignment(
+                            stage.clone(),
+                            participant.clone(),
+                            actor.id.clone(),
+                        )),
+                        Change::Delete(Key::Sheet(
+                            stage.clone(),
+                            participant.clone(),
+                            actor.id.clone(),
+                        )),
+                    ],
+                    format!("{participant}: conflict of interest declared: {reason}"),
+                )
+            },
+        )
+    }
+
+    /// What abstaining and declaring a conflict share: refused with
+    /// `missing` when the reason is blank; otherwise, in one commit as
+    /// `action`, `step` is given the juror's own sheet of the participant
+    /// (refused if the juror may not score it) and the trimmed reason, and
+    /// says what to write.
+    fn reasoned_step(
+        &self,
+        actor: &Actor,
+        action: &str,
+        (stage, participant): (&StageId, &ParticipantId),
+        (reason, missing): (&str, Refusal),
+        step: impl FnOnce(ScoreSheet, &str) -> (Vec<Change>, String),
+    ) -> Result<()> {
+        let reason = reason.trim();
+        if reason.is_empty() {
+            return Err(missing.into());
         }
-        self.commit_with(actor, "conflict.declare", |contest| {
-            self.own_sheet(contest, actor, stage, participant)?;
-            Ok((
-                vec![
-                    Change::Put(Record::Conflict(Conflict {
-                        juror: actor.id.clone(),
-                        participant: participant.clone(),
-                        reason: reason.trim().to_string(),
-                        origin: ConflictOrigin::DeclaredByJuror,
-                    })),
-                    Change::Delete(Key::Assignment(
-                        stage.clone(),
-                        participant.clone(),
-                        actor.id.clone(),
-                    )),
-                    Change::Delete(Key::Sheet(
-                        stage.clone(),
-                        participant.clone(),
-                        actor.id.clone(),
-                    )),
-                ],
-                format!(
-                    "{participant}: conflict of interest declared: {}",
-                    reason.trim()
-                ),
-            ))
+        self.commit_with(actor, action, |contest| {
+            let sheet = self.own_sheet(contest, actor, stage, participant)?;
+            Ok(step(sheet, reason))
         })?;
         Ok(())
     }

@@ -27,7 +27,7 @@
 
 use super::guard::{EventLog, RateLimiter, WaitingRoom};
 use super::hostkey::HostKey;
-use super::remote::{Output, OutputSender, output_channel};
+use super::remote::{Output, OutputReceiver, OutputSender, output_channel};
 use super::session::{self, Ending, SessionArgs, SessionEvent, SessionSetup};
 use crate::service::{Actor, Service};
 use crate::store::{SERVE_INFO_FILE, ServeInfo};
@@ -35,7 +35,9 @@ use crate::text::{I18n, Lang};
 use crate::tui::keymap::Keymap;
 use russh::keys::{HashAlg, PublicKey};
 use russh::server::{Auth, ChannelOpenHandle, Msg, PublicKeyOffer, Session, VerifiedPublicKey};
-use russh::{Channel, ChannelId, ChannelMsg, ChannelOpenFailure, MethodKind, MethodSet};
+use russh::{
+    Channel, ChannelId, ChannelMsg, ChannelOpenFailure, ChannelWriteHalf, MethodKind, MethodSet,
+};
 use std::collections::HashMap;
 use std::future::Future;
 use std::net::SocketAddr;
@@ -834,34 +836,8 @@ async fn channel_task(
     (peer, local): (SocketAddr, SocketAddr),
 ) {
     let (mut incoming, outgoing) = channel.split();
-    let (out_tx, mut out_rx) = output_channel();
-    shared.writers.fetch_add(1, Ordering::AcqRel);
-    let writer = {
-        let shared = shared.clone();
-        tokio::spawn(async move {
-            while let Some(output) = out_rx.recv().await {
-                match output {
-                    Output::Data(bytes) => {
-                        if outgoing.data_bytes(bytes).await.is_err() {
-                            break;
-                        }
-                    }
-                    Output::ErrData(bytes) => {
-                        if outgoing.extended_data_bytes(1, bytes).await.is_err() {
-                            break;
-                        }
-                    }
-                    Output::Exit(status) => {
-                        let _ = outgoing.exit_status(status).await;
-                        let _ = outgoing.eof().await;
-                        let _ = outgoing.close().await;
-                        break;
-                    }
-                }
-            }
-            shared.writers.fetch_sub(1, Ordering::AcqRel);
-        })
-    };
+    let (out_tx, out_rx) = output_channel();
+    let writer = spawn_writer(shared.clone(), outgoing, out_rx);
     let mut size: Option<(u16, u16)> = None;
     let mut locale = ClientLocale::default();
     let mut session: Option<std::sync::mpsc::Sender<SessionEvent>> = None;
@@ -972,6 +948,39 @@ async fn channel_task(
     }
     drop(out_tx);
     let _ = writer.await;
+}
+
+/// Sends a channel's output to the client until the session exits or the
+/// client goes; counted in the server's writers while it runs.
+fn spawn_writer(
+    shared: Arc<Shared>,
+    outgoing: ChannelWriteHalf<Msg>,
+    mut out_rx: OutputReceiver,
+) -> tokio::task::JoinHandle<()> {
+    shared.writers.fetch_add(1, Ordering::AcqRel);
+    tokio::spawn(async move {
+        while let Some(output) = out_rx.recv().await {
+            match output {
+                Output::Data(bytes) => {
+                    if outgoing.data_bytes(bytes).await.is_err() {
+                        break;
+                    }
+                }
+                Output::ErrData(bytes) => {
+                    if outgoing.extended_data_bytes(1, bytes).await.is_err() {
+                        break;
+                    }
+                }
+                Output::Exit(status) => {
+                    let _ = outgoing.exit_status(status).await;
+                    let _ = outgoing.eof().await;
+                    let _ = outgoing.close().await;
+                    break;
+                }
+            }
+        }
+        shared.writers.fetch_sub(1, Ordering::AcqRel);
+    })
 }
 
 /// How `actor` reaches this server, by the address the client connected

@@ -1,3 +1,5 @@
+//! The store: commits load back audited, tampering is found, old databases migrate, dumps restore.
+
 use super::*;
 use crate::domain::ids::{GroupId, ParticipantId};
 use crate::domain::participant::{Indicators, Participant};

@@ -146,10 +146,10 @@ impl App {
         self.panes[self.active].kind()
     }
 
-    /// Runs `f` with a context over the current view, then keeps what the
-    /// handler asked for (a message, a pane switch).
-    fn with_pane<R>(&mut self, f: impl FnOnce(&mut dyn Pane, &mut Cx) -> R) -> R {
-        let mut cx = Cx {
+    /// A fresh context over the current view, with the panes it is handed
+    /// to: both borrow parts of the app, so they come out together.
+    fn cx_and_panes(&mut self) -> (Cx<'_>, &mut [Box<dyn Pane>]) {
+        let cx = Cx {
             service: &self.service,
             actor: &self.actor,
             view: &self.view,
@@ -159,7 +159,15 @@ impl App {
             switch_to: None,
             show: None,
         };
-        let r = f(self.panes[self.active].as_mut(), &mut cx);
+        (cx, &mut self.panes)
+    }
+
+    /// Runs `f` with a context over the current view, then keeps what the
+    /// handler asked for (a message, a pane switch).
+    fn with_pane<R>(&mut self, f: impl FnOnce(&mut dyn Pane, &mut Cx) -> R) -> R {
+        let active = self.active;
+        let (mut cx, panes) = self.cx_and_panes();
+        let r = f(panes[active].as_mut(), &mut cx);
         let (flash, switch, show) = (cx.flash, cx.switch_to, cx.show);
         if flash.is_some() {
             self.flash = flash;
@@ -182,17 +190,9 @@ impl App {
     fn refresh_active(&mut self) {
         if self.stale[self.active] {
             self.stale[self.active] = false;
-            let cx = Cx {
-                service: &self.service,
-                actor: &self.actor,
-                view: &self.view,
-                tr: &self.tr,
-                keymap: &self.keymap,
-                flash: None,
-                switch_to: None,
-                show: None,
-            };
-            self.panes[self.active].refresh(&cx);
+            let active = self.active;
+            let (cx, panes) = self.cx_and_panes();
+            panes[active].refresh(&cx);
         }
     }
 
@@ -481,17 +481,9 @@ impl App {
         .areas(area);
         self.draw_tabs(frame, tabs);
         self.refresh_active();
-        let cx = Cx {
-            service: &self.service,
-            actor: &self.actor,
-            view: &self.view,
-            tr: &self.tr,
-            keymap: &self.keymap,
-            flash: None,
-            switch_to: None,
-            show: None,
-        };
-        self.panes[self.active].draw(frame, body, &cx);
+        let active = self.active;
+        let (cx, panes) = self.cx_and_panes();
+        panes[active].draw(frame, body, &cx);
         self.draw_status(frame, status);
         match &self.overlay {
             Overlay::None => {}
@@ -796,18 +788,9 @@ impl App {
             for i in 0..self.panes.len() {
                 let name = self.panes[i].kind().name();
                 if let Some(s) = panes.get(name) {
-                    let cx = Cx {
-                        service: &self.service,
-                        actor: &self.actor,
-                        view: &self.view,
-                        tr: &self.tr,
-                        keymap: &self.keymap,
-                        flash: None,
-                        switch_to: None,
-                        show: None,
-                    };
-                    self.panes[i].refresh(&cx);
-                    self.panes[i].restore(s, &cx);
+                    let (cx, live) = self.cx_and_panes();
+                    live[i].refresh(&cx);
+                    live[i].restore(s, &cx);
                     self.stale[i] = false;
                 }
             }

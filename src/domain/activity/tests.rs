@@ -1,3 +1,5 @@
+//! The activity rating on hand-computed cases, its caps, and properties that hold for any formula.
+
 use super::*;
 use crate::domain::ids::GroupId;
 use crate::domain::participant::Indicators;

@@ -1,3 +1,5 @@
+//! Juror assignment: conflicts, K and even loads, kept and released pairs, against brute force.
+
 use super::*;
 use crate::domain::ids::GroupId;
 use crate::domain::participant::Indicators;

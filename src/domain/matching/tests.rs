@@ -1,3 +1,5 @@
+//! Mentor–intern matching: scores, locks and forbids, each mode checked against brute force.
+
 use super::*;
 use crate::domain::mentoring::{Formats, MeetingFormat, TopicLevel};
 use crate::domain::topic::Topic;

@@ -1,3 +1,5 @@
+//! Reading a regulation: the sample is valid, and each mistake is refused with its line and field.
+
 use super::*;
 
 const SAMPLE: &str = include_str!("../../../sample-data/regulation.toml");

@@ -1,3 +1,5 @@
+//! Decoding a remote terminal's bytes into keys, pastes and mouse events, however they are split.
+
 use super::*;
 use proptest::prelude::*;
 

@@ -1,3 +1,5 @@
+//! Wording refusals, breaches and assignment plans in both languages, every placeholder filled.
+
 use super::*;
 use crate::domain::assignment::{Released, Shortfall};
 use crate::domain::ids::{CriterionId, GroupId, JurorId, ParticipantId, StageId};

@@ -1,3 +1,5 @@
+//! Wording a regulation's problems in both languages, with the file, line and field.
+
 use super::*;
 use crate::domain::regulation::Regulation;
 use crate::text::Lang;

@@ -1,3 +1,5 @@
+//! Keymaps: the built-in ones load, a user file patches only what it names, mistakes name a line.
+
 use super::*;
 
 fn key(c: char) -> Chord {

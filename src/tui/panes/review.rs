@@ -621,6 +621,47 @@ impl ReviewPane {
             );
             return;
         };
+        let lines = self.profile_lines(p, cx);
+        let tr = cx.tr;
+        let months = attendance_by_month(cx, &p.id);
+        let spark_h = if months.1.is_empty() || inner.height < 12 {
+            0
+        } else {
+            3
+        };
+        let [text_area, spark_area] =
+            Layout::vertical([Constraint::Min(1), Constraint::Length(spark_h)]).areas(inner);
+        let lines = wrap_lines(lines, text_area.width as usize);
+        let visible = text_area.height as usize;
+        self.detail_page = visible.max(1);
+        self.detail_max = if self.detail_open {
+            lines.len().saturating_sub(visible)
+        } else {
+            0
+        };
+        self.detail_scroll = self.detail_scroll.min(self.detail_max);
+        frame.render_widget(
+            Paragraph::new(lines).scroll((self.detail_scroll as u16, 0)),
+            text_area,
+        );
+        if spark_h > 0 {
+            let (label_text, data) = months;
+            let [title, spark] =
+                Layout::vertical([Constraint::Length(1), Constraint::Length(2)]).areas(spark_area);
+            frame.render_widget(
+                Paragraph::new(Line::styled(
+                    tr.f("review.attendance_over_time", &[("range", &label_text)]),
+                    theme::label(),
+                )),
+                title,
+            );
+            frame.render_widget(Sparkline::default().data(&data).style(theme::good()), spark);
+        }
+    }
+
+    /// The profile's text: who the participant is, their indicators, their
+    /// points at the current stage, their activity rating and the notes.
+    fn profile_lines(&self, p: &Participant, cx: &Cx) -> Vec<Line<'static>> {
         let tr = cx.tr;
         let label = |k: &str| Span::styled(format!("{}: ", tr.t(k)), theme::label());
         let group = cx
@@ -674,80 +715,60 @@ impl ReviewPane {
         ] {
             lines.push(Line::from(vec![label(key), Span::raw(v.to_string())]));
         }
-        if let Some(stage) = cx.view.current_stage() {
-            let points = cx.view.indicator_points(stage, &p.id);
-            if !points.is_empty() {
-                lines.push(Line::raw(""));
-                lines.push(Line::styled(
-                    tr.f("review.indicator_points", &[("stage", &stage.name)]),
-                    theme::heading(),
-                ));
-                for c in stage.indicator_criteria() {
-                    let v = points.get(&c.id).copied().unwrap_or(0.0);
-                    lines.push(Line::from(vec![
-                        Span::styled(format!("{}: ", c.name), theme::label()),
-                        Span::raw(format!("{} / {}", tr.num(v), tr.num(c.max_points))),
-                    ]));
-                }
-            }
-        }
-        if let Some(r) = cx.view.rating(&p.id) {
-            lines.push(Line::raw(""));
-            lines.push(Line::styled(
-                tr.f("review.rating", &[("total", &tr.num(r.total))]),
-                theme::heading(),
-            ));
-            for l in &r.lines {
-                lines.push(Line::raw(format!(
-                    "  {}",
-                    describe::activity_line(l, cx.tr)
-                )));
-            }
-            if r.lines.is_empty() {
-                lines.push(Line::styled(
-                    format!("  {}", tr.t("activity.nothing")),
-                    theme::dim(),
-                ));
-            }
-        }
+        push_stage_points(&mut lines, p, cx);
+        push_rating(&mut lines, p, cx);
         if !p.notes.is_empty() {
             lines.push(Line::raw(""));
             lines.push(Line::styled(tr.t("review.notes"), theme::heading()));
             lines.push(Line::raw(p.notes.clone()));
         }
-        let months = attendance_by_month(cx, &p.id);
-        let spark_h = if months.1.is_empty() || inner.height < 12 {
-            0
-        } else {
-            3
-        };
-        let [text_area, spark_area] =
-            Layout::vertical([Constraint::Min(1), Constraint::Length(spark_h)]).areas(inner);
-        let lines = wrap_lines(lines, text_area.width as usize);
-        let visible = text_area.height as usize;
-        self.detail_page = visible.max(1);
-        self.detail_max = if self.detail_open {
-            lines.len().saturating_sub(visible)
-        } else {
-            0
-        };
-        self.detail_scroll = self.detail_scroll.min(self.detail_max);
-        frame.render_widget(
-            Paragraph::new(lines).scroll((self.detail_scroll as u16, 0)),
-            text_area,
-        );
-        if spark_h > 0 {
-            let (label_text, data) = months;
-            let [title, spark] =
-                Layout::vertical([Constraint::Length(1), Constraint::Length(2)]).areas(spark_area);
-            frame.render_widget(
-                Paragraph::new(Line::styled(
-                    tr.f("review.attendance_over_time", &[("range", &label_text)]),
-                    theme::label(),
-                )),
-                title,
-            );
-            frame.render_widget(Sparkline::default().data(&data).style(theme::good()), spark);
+        lines
+    }
+}
+
+/// The participant's indicator points at the current stage, under a heading,
+/// when the stage gives any.
+fn push_stage_points(lines: &mut Vec<Line<'static>>, p: &Participant, cx: &Cx) {
+    let tr = cx.tr;
+    if let Some(stage) = cx.view.current_stage() {
+        let points = cx.view.indicator_points(stage, &p.id);
+        if !points.is_empty() {
+            lines.push(Line::raw(""));
+            lines.push(Line::styled(
+                tr.f("review.indicator_points", &[("stage", &stage.name)]),
+                theme::heading(),
+            ));
+            for c in stage.indicator_criteria() {
+                let v = points.get(&c.id).copied().unwrap_or(0.0);
+                lines.push(Line::from(vec![
+                    Span::styled(format!("{}: ", c.name), theme::label()),
+                    Span::raw(format!("{} / {}", tr.num(v), tr.num(c.max_points))),
+                ]));
+            }
+        }
+    }
+}
+
+/// The participant's activity rating with the lines that make it up.
+fn push_rating(lines: &mut Vec<Line<'static>>, p: &Participant, cx: &Cx) {
+    let tr = cx.tr;
+    if let Some(r) = cx.view.rating(&p.id) {
+        lines.push(Line::raw(""));
+        lines.push(Line::styled(
+            tr.f("review.rating", &[("total", &tr.num(r.total))]),
+            theme::heading(),
+        ));
+        for l in &r.lines {
+            lines.push(Line::raw(format!(
+                "  {}",
+                describe::activity_line(l, cx.tr)
+            )));
+        }
+        if r.lines.is_empty() {
+            lines.push(Line::styled(
+                format!("  {}", tr.t("activity.nothing")),
+                theme::dim(),
+            ));
         }
     }
 }

@@ -609,52 +609,7 @@ impl ScoringPane {
                 theme::warn()
             },
         ));
-        let name_w = width.saturating_sub(18).clamp(8, 44);
-        let mut total = 0.0;
-        let mut max_total = 0.0;
-        for (i, c) in stage.jury_criteria().enumerate() {
-            let value = sheet.and_then(|s| s.scores.get(&c.id).copied());
-            total += value.unwrap_or(0.0) * c.weight;
-            max_total += c.max_points * c.weight;
-            let selected = i == self.criterion && self.focus == Focus::Form;
-            let shown = if selected && let Some(old) = self.amend {
-                format!("{} → {}_", cx.tr.num(old), self.buffer)
-            } else if selected && !self.buffer.is_empty() {
-                format!("{}▏", self.buffer)
-            } else {
-                value.map_or("·".into(), |x| cx.tr.num(x))
-            };
-            let base = if selected {
-                theme::selected()
-            } else {
-                Style::default()
-            };
-            lines.push(Line::from(vec![
-                Span::styled(if selected { "▸ " } else { "  " }, base),
-                Span::styled(format!("{:<name_w$}", fit(&c.name, name_w)), base),
-                Span::styled(
-                    format!("{shown:>8}"),
-                    if value.is_none() && !selected {
-                        theme::dim()
-                    } else {
-                        base
-                    },
-                ),
-                Span::styled(format!(" / {:<4}", tr.num(c.max_points)), theme::label()),
-            ]));
-        }
-        lines.push(Line::from(vec![
-            Span::styled(tr.t("scoring.total"), theme::label()),
-            Span::raw(format!(" {} / {}", tr.num(total), tr.num(max_total))),
-            Span::styled(
-                if stage.half_points {
-                    format!("  {}", tr.t("scoring.half_points"))
-                } else {
-                    String::new()
-                },
-                theme::dim(),
-            ),
-        ]));
+        lines.extend(self.criterion_lines(stage, sheet, width, cx));
         if let Some(c) = stage.jury_criteria().nth(self.criterion)
             && !c.description.is_empty()
         {
@@ -709,6 +664,66 @@ impl ScoringPane {
                 frame.render_widget(Paragraph::new(shown).wrap(Wrap { trim: false }), bottom);
             }
         }
+    }
+
+    /// One line per criterion of the jury, with the value typed or being
+    /// typed, then the weighted total.
+    fn criterion_lines(
+        &self,
+        stage: &Stage,
+        sheet: Option<&ScoreSheet>,
+        width: usize,
+        cx: &Cx,
+    ) -> Vec<Line<'static>> {
+        let tr = cx.tr;
+        let mut out = Vec::new();
+        let name_w = width.saturating_sub(18).clamp(8, 44);
+        let mut total = 0.0;
+        let mut max_total = 0.0;
+        for (i, c) in stage.jury_criteria().enumerate() {
+            let value = sheet.and_then(|s| s.scores.get(&c.id).copied());
+            total += value.unwrap_or(0.0) * c.weight;
+            max_total += c.max_points * c.weight;
+            let selected = i == self.criterion && self.focus == Focus::Form;
+            let shown = if selected && let Some(old) = self.amend {
+                format!("{} → {}_", cx.tr.num(old), self.buffer)
+            } else if selected && !self.buffer.is_empty() {
+                format!("{}▏", self.buffer)
+            } else {
+                value.map_or("·".into(), |x| cx.tr.num(x))
+            };
+            let base = if selected {
+                theme::selected()
+            } else {
+                Style::default()
+            };
+            out.push(Line::from(vec![
+                Span::styled(if selected { "▸ " } else { "  " }, base),
+                Span::styled(format!("{:<name_w$}", fit(&c.name, name_w)), base),
+                Span::styled(
+                    format!("{shown:>8}"),
+                    if value.is_none() && !selected {
+                        theme::dim()
+                    } else {
+                        base
+                    },
+                ),
+                Span::styled(format!(" / {:<4}", tr.num(c.max_points)), theme::label()),
+            ]));
+        }
+        out.push(Line::from(vec![
+            Span::styled(tr.t("scoring.total"), theme::label()),
+            Span::raw(format!(" {} / {}", tr.num(total), tr.num(max_total))),
+            Span::styled(
+                if stage.half_points {
+                    format!("  {}", tr.t("scoring.half_points"))
+                } else {
+                    String::new()
+                },
+                theme::dim(),
+            ),
+        ]));
+        out
     }
 
     fn draw_prompt(&self, frame: &mut Frame, area: Rect, cx: &Cx) {
