@@ -10,12 +10,12 @@
 //! Run: `cargo bench --bench match_process`
 
 use divan::Bencher;
-use konkurs::domain::contest::RegulationDoc;
-use konkurs::interchange;
-use konkurs::service::{Actor, ImportKind, Service};
-use konkurs_synth::{GenOptions, generate};
+use konkurs::service::ImportKind;
+use konkurs_synth::GenOptions;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+
+mod common;
 
 fn main() {
     divan::main();
@@ -23,51 +23,22 @@ fn main() {
 
 /// The market's database, made once and kept under `target/bench-data/`.
 fn market() -> PathBuf {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench-data");
-    let dir = root.join(format!(
-        "market-5000-places-v{}",
-        konkurs::store::CURRENT_SCHEMA
-    ));
-    let done = dir.join(".complete");
-    if done.exists() {
-        return dir;
-    }
-    let _ = std::fs::remove_dir_all(&dir);
-    let files = root.join("market-5000-places-files");
-    std::fs::create_dir_all(&files).unwrap();
     let opts = GenOptions {
         mentors: 200,
         interns: 5_000,
         settlements: 5_000,
         ..GenOptions::default()
     };
-    for (name, bytes) in generate(&opts) {
-        std::fs::write(files.join(name), bytes).unwrap();
-    }
-    {
-        let service = Service::open(&dir).unwrap();
-        let actor = Actor::local_coordinator();
-        let source = std::fs::read_to_string(files.join("regulation.toml")).unwrap();
-        service
-            .set_regulation(
-                &actor,
-                RegulationDoc {
-                    file_name: "regulation.toml".into(),
-                    source,
-                },
-            )
-            .unwrap();
-        for (kind, name) in [
+    let files = common::files_of("market-5000-places-files", &opts);
+    common::database_of(
+        "market-5000-places",
+        &files,
+        &[
             (ImportKind::Municipalities, "municipalities.csv"),
             (ImportKind::Mentors, "mentors.csv"),
             (ImportKind::Interns, "interns.csv"),
-        ] {
-            interchange::import_file(&service, &actor, kind, &files.join(name), false)
-                .unwrap_or_else(|e| panic!("{name}: {e}"));
-        }
-    }
-    std::fs::write(done, b"").unwrap();
-    dir
+        ],
+    )
 }
 
 fn run(db: &Path, mode: &str) {

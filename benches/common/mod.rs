@@ -13,14 +13,10 @@ fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench-data")
 }
 
-/// The files of a synthetic contest with `participants` listeners and 50 jurors.
-pub fn files(participants: usize) -> PathBuf {
-    let dir = root().join(format!("files-{participants}"));
-    if dir.join("interns.csv").exists() {
-        return dir;
-    }
-    std::fs::create_dir_all(&dir).unwrap();
-    let opts = GenOptions {
+/// The options of a synthetic contest with `participants` listeners and
+/// 50 jurors.
+fn contest(participants: usize) -> GenOptions {
+    GenOptions {
         participants,
         jurors: 50,
         events: 500.min(participants.max(44)),
@@ -28,29 +24,60 @@ pub fn files(participants: usize) -> PathBuf {
         mentors: 6,
         settlements: 0,
         seed: 2021,
-    };
-    for (name, bytes) in generate(&opts) {
+    }
+}
+
+/// The files of a synthetic contest with `participants` listeners and 50 jurors.
+pub fn files(participants: usize) -> PathBuf {
+    files_of(&format!("files-{participants}"), &contest(participants))
+}
+
+/// The files `opts` generates, written once under `target/bench-data/NAME`.
+pub fn files_of(name: &str, opts: &GenOptions) -> PathBuf {
+    let dir = root().join(name);
+    if dir.join("interns.csv").exists() {
+        return dir;
+    }
+    std::fs::create_dir_all(&dir).unwrap();
+    for (name, bytes) in generate(opts) {
         std::fs::write(dir.join(name), bytes).unwrap();
     }
     dir
 }
 
+/// Every file of a contest, in import order.
+pub const ALL_FILES: [(ImportKind, &str); 7] = [
+    (ImportKind::Municipalities, "municipalities.csv"),
+    (ImportKind::Participants, "participants.csv"),
+    (ImportKind::Jurors, "jurors.csv"),
+    (ImportKind::Events, "events.csv"),
+    (ImportKind::Attendance, "attendance.csv"),
+    (ImportKind::Mentors, "mentors.csv"),
+    (ImportKind::Interns, "interns.csv"),
+];
+
 /// A database holding that contest (everything imported), made by this
 /// konkurs's schema (a database kept from an older one would be migrated).
 pub fn database(participants: usize) -> PathBuf {
-    let dir = root().join(format!(
-        "db-{participants}-v{}",
-        konkurs::store::CURRENT_SCHEMA
-    ));
+    database_of(
+        &format!("db-{participants}"),
+        &files(participants),
+        &ALL_FILES,
+    )
+}
+
+/// A database of the regulation and the files `which` of `files`, made
+/// once under `target/bench-data/NAME-vSCHEMA`.
+pub fn database_of(name: &str, files: &Path, which: &[(ImportKind, &str)]) -> PathBuf {
+    let dir = root().join(format!("{name}-v{}", konkurs::store::CURRENT_SCHEMA));
     let done = dir.join(".complete");
     if done.exists() {
         return dir;
     }
     let _ = std::fs::remove_dir_all(&dir);
-    let files = files(participants);
     {
         let service = Service::open(&dir).unwrap();
-        load(&service, &files);
+        load_files(&service, files, which);
     }
     std::fs::write(done, b"").unwrap();
     dir
@@ -58,6 +85,11 @@ pub fn database(participants: usize) -> PathBuf {
 
 /// Loads the regulation and every file of `files` into `service`.
 pub fn load(service: &Service, files: &Path) {
+    load_files(service, files, &ALL_FILES)
+}
+
+/// Loads the regulation and the files `which` of `files` into `service`.
+pub fn load_files(service: &Service, files: &Path, which: &[(ImportKind, &str)]) {
     let actor = Actor::local_coordinator();
     service
         .set_regulation(
@@ -68,15 +100,7 @@ pub fn load(service: &Service, files: &Path) {
             },
         )
         .unwrap();
-    for (kind, name) in [
-        (ImportKind::Municipalities, "municipalities.csv"),
-        (ImportKind::Participants, "participants.csv"),
-        (ImportKind::Jurors, "jurors.csv"),
-        (ImportKind::Events, "events.csv"),
-        (ImportKind::Attendance, "attendance.csv"),
-        (ImportKind::Mentors, "mentors.csv"),
-        (ImportKind::Interns, "interns.csv"),
-    ] {
+    for &(kind, name) in which {
         interchange::import_file(service, &actor, kind, &files.join(name), false)
             .unwrap_or_else(|e| panic!("{name}: {e}"));
     }
