@@ -122,13 +122,21 @@ fn missing(key: &str) -> &'static str {
     leaked
 }
 
-static CATALOGUES: LazyLock<(HashMap<String, String>, HashMap<String, String>)> =
-    LazyLock::new(|| {
-        (
-            catalogue(AREAS.iter().map(|(area, en, _)| (*area, *en))),
-            catalogue(AREAS.iter().map(|(area, _, ru)| (*area, *ru))),
-        )
-    });
+/// Each language's catalogue, read when first asked: a command in English
+/// never reads the Russian one, and the English one is read for a Russian
+/// interface only when a key is missing there.
+static EN: LazyLock<HashMap<String, String>> =
+    LazyLock::new(|| catalogue(AREAS.iter().map(|(area, en, _)| (*area, *en))));
+static RU: LazyLock<HashMap<String, String>> =
+    LazyLock::new(|| catalogue(AREAS.iter().map(|(area, _, ru)| (*area, *ru))));
+
+/// The catalogue of `lang`.
+fn of(lang: Lang) -> &'static HashMap<String, String> {
+    match lang {
+        Lang::Ru => &RU,
+        Lang::En => &EN,
+    }
+}
 
 /// The interface text of one language.
 #[derive(Clone, Copy, Debug)]
@@ -144,12 +152,7 @@ impl I18n {
     /// The text for `key`. A key no catalogue has is shown as itself, so
     /// the gap is visible (and tests catch it).
     pub fn t(&self, key: &str) -> &'static str {
-        let (en, ru) = &*CATALOGUES;
-        let primary = match self.lang {
-            Lang::Ru => ru,
-            Lang::En => en,
-        };
-        match primary.get(key).or_else(|| en.get(key)) {
+        match of(self.lang).get(key).or_else(|| EN.get(key)) {
             Some(s) => s.as_str(),
             None => missing(key),
         }
@@ -159,13 +162,8 @@ impl I18n {
     /// own wording when the catalogue has one (`action.ranking.next_view`),
     /// else the shared one (`action.next_view`).
     pub fn action(&self, pane: &str, action: &str) -> &'static str {
-        let (en, ru) = &*CATALOGUES;
-        let primary = match self.lang {
-            Lang::Ru => ru,
-            Lang::En => en,
-        };
         let own = format!("action.{pane}.{action}");
-        match primary.get(&own).or_else(|| en.get(&own)) {
+        match of(self.lang).get(&own).or_else(|| EN.get(&own)) {
             Some(s) => s.as_str(),
             None => self.t(&format!("action.{action}")),
         }
@@ -235,11 +233,7 @@ impl I18n {
 
     /// Every key of a language's catalogue (for tests).
     pub fn keys(lang: Lang) -> Vec<String> {
-        let (en, ru) = &*CATALOGUES;
-        let mut keys: Vec<String> = match lang {
-            Lang::En => en.keys().cloned().collect(),
-            Lang::Ru => ru.keys().cloned().collect(),
-        };
+        let mut keys: Vec<String> = of(lang).keys().cloned().collect();
         keys.sort();
         keys
     }
