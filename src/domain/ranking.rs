@@ -80,12 +80,30 @@ use super::ids::{CriterionId, GroupId, JurorId, ParticipantId, StageId};
 use super::participant::Participant;
 use super::regulation::{AdvanceRule, Aggregation, Regulation, Stage, TieBreak};
 use super::scoring::ScoreSheet;
+use order::Separation;
 use prepare::Prepared;
 use sensitivity::sensitivity_matched;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::Arc;
+
+/// The rows of a ranking in order, before advancement: row i holds
+/// participant `order[i]`.
+struct Placing {
+    order: Vec<usize>,
+    /// What separates each row from the one above it.
+    sep: Vec<Separation>,
+    /// The runs of rows no rule or resolution separates (unresolved ties),
+    /// as row ranges `start..end`.
+    runs: Vec<(usize, usize)>,
+    /// Per row, the run it belongs to.
+    run_of: Vec<Option<usize>>,
+    /// 1 for the best; tied rows share a rank and the next rank skips.
+    rank: Vec<usize>,
+    /// The rank among the rows of the same group.
+    group_rank: Vec<usize>,
+}
 
 /// Everything the ranking of one stage needs, borrowed from the contest.
 #[derive(Clone, Debug)]

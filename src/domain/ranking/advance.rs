@@ -1,9 +1,8 @@
 //! Who advances by the stage's rule, and the unresolved ties that straddle
 //! a cutoff and so block the ranking.
 
-use super::order::Placing;
 use super::prepare::Prepared;
-use super::{Blocker, Tie, key};
+use super::{Blocker, Placing, Tie, key};
 use crate::domain::regulation::AdvanceRule;
 use std::collections::BTreeSet;
 

@@ -5,7 +5,7 @@
 
 use super::advance::Advancement;
 use super::prepare::{Prepared, RuleKeys};
-use super::{Blocker, DecidedBy, Flag, Ranking, RankingRow, key};
+use super::{Blocker, DecidedBy, Flag, Placing, Ranking, RankingRow, key};
 use crate::domain::ids::ParticipantId;
 use crate::domain::regulation::Aggregation;
 use crate::domain::stats::{self, Ratings};
@@ -114,23 +114,6 @@ pub(super) enum Separation {
     Coordinator,
     /// Nothing: an unresolved tie.
     Tied,
-}
-
-/// The rows of a ranking in order, before advancement: row i holds
-/// participant `order[i]`.
-pub(super) struct Placing {
-    pub(super) order: Vec<usize>,
-    /// What separates each row from the one above it.
-    pub(super) sep: Vec<Separation>,
-    /// The runs of rows no rule or resolution separates (unresolved ties),
-    /// as row ranges `start..end`.
-    pub(super) runs: Vec<(usize, usize)>,
-    /// Per row, the run it belongs to.
-    pub(super) run_of: Vec<Option<usize>>,
-    /// 1 for the best; tied rows share a rank and the next rank skips.
-    pub(super) rank: Vec<usize>,
-    /// The rank among the rows of the same group.
-    pub(super) group_rank: Vec<usize>,
 }
 
 impl<'a> Prepared<'a> {
