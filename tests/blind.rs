@@ -455,18 +455,9 @@ fn a_closed_blind_stage_shows_its_scores_to_the_observer() {
         .close_stage(&me, &StageId::new("education"), "protocol of the jury")
         .unwrap();
     service.assign_auto(&me, &portfolio(), Some(3)).unwrap();
-    common::score_stage(
-        &service,
-        &portfolio(),
-        &[
-            "projects",
-            "creative_task",
-            "partnership",
-            "media",
-            "mentoring",
-        ],
-        |p| format!("{p}: обосновано"),
-    );
+    common::score_stage(&service, &portfolio(), &common::PORTFOLIO_CRITERIA, |p| {
+        format!("{p}: обосновано")
+    });
     let j07 = service.actor("J07").unwrap();
     assert!(service.analyse_stage(&j07, &portfolio()).is_err());
     service

@@ -3,7 +3,8 @@
 //! when any was refused, saying how many), and its counts count what it
 //! names (`import jurors` counts jurors, not their conflict rows).
 
-use konkurs::domain::ids::StageId;
+mod common;
+
 use konkurs::service::{Actor, Service};
 use std::io::Write;
 use std::process::{Command, Stdio};
@@ -11,24 +12,7 @@ use std::process::{Command, Stdio};
 #[test]
 fn a_refused_score_line_makes_score_stdin_fail_after_answering_every_line() {
     let dir = tempfile::tempdir().unwrap();
-    let queue = {
-        let service = Service::open(dir.path()).unwrap();
-        let coordinator = Actor::local_coordinator();
-        konkurs::sample::load(&service, &coordinator).unwrap();
-        service
-            .close_stage(&coordinator, &StageId::new("education"), "protocol")
-            .unwrap();
-        service
-            .assign_auto(&coordinator, &StageId::new("portfolio"), None)
-            .unwrap();
-        let juror = service.actor("J02").unwrap();
-        service
-            .view(&juror)
-            .assignments(&StageId::new("portfolio"))
-            .iter()
-            .map(|a| a.participant.clone())
-            .collect::<Vec<_>>()
-    };
+    let queue = common::sample_at_portfolio(&Service::open(dir.path()).unwrap());
     for (lang, said) in [
         ("en", "1 of 3 score lines were refused"),
         ("ru", "отклонено строк с оценками: 1 из 3"),

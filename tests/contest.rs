@@ -50,18 +50,9 @@ fn the_sample_contest_runs_from_the_first_stage_to_the_team() {
         .unwrap_err()
         .to_string();
     assert!(e.contains("lack submitted sheets"), "{e}");
-    score_stage(
-        &service,
-        &portfolio,
-        &[
-            "projects",
-            "creative_task",
-            "partnership",
-            "media",
-            "mentoring",
-        ],
-        |_| "Портфолио изучено; обоснование в протоколе.".into(),
-    );
+    score_stage(&service, &portfolio, &common::PORTFOLIO_CRITERIA, |_| {
+        "Портфолио изучено; обоснование в протоколе.".into()
+    });
     let report = service.analyse_stage(&coordinator, &portfolio).unwrap();
     let ranking = report.declared();
     assert!(ranking.is_final(), "{:?}", ranking.blockers);

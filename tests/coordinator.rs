@@ -14,13 +14,7 @@ use konkurs::domain::scoring::AssignmentOrigin;
 use konkurs::service::{Actor, Service};
 use std::sync::Arc;
 
-const PORTFOLIO_CRITERIA: &[&str] = &[
-    "projects",
-    "creative_task",
-    "partnership",
-    "media",
-    "mentoring",
-];
+const PORTFOLIO_CRITERIA: &[&str] = &common::PORTFOLIO_CRITERIA;
 
 /// The sample contest at its portfolio stage, every sheet submitted but
 /// one: a juror abstained on a participant, who is a sheet short (and one

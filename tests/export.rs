@@ -130,13 +130,7 @@ fn run_contest(name: &str, close_final: bool) -> Contest {
     score_stage(
         &service,
         &portfolio,
-        &[
-            "projects",
-            "creative_task",
-            "partnership",
-            "media",
-            "mentoring",
-        ],
+        &common::PORTFOLIO_CRITERIA,
         justification,
     );
     service

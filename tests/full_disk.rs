@@ -15,32 +15,11 @@ use std::io::{BufRead, BufReader, Write};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-const CRITERIA: [&str; 5] = [
-    "projects",
-    "creative_task",
-    "partnership",
-    "media",
-    "mentoring",
-];
+const CRITERIA: [&str; 5] = common::PORTFOLIO_CRITERIA;
 
 /// The sample contest at the portfolio stage, jurors assigned; J02's queue.
 fn contest(dir: &std::path::Path) -> Vec<ParticipantId> {
-    let service = Service::open(dir).unwrap();
-    let coordinator = Actor::local_coordinator();
-    konkurs::sample::load(&service, &coordinator).unwrap();
-    service
-        .close_stage(&coordinator, &StageId::new("education"), "protocol")
-        .unwrap();
-    service
-        .assign_auto(&coordinator, &StageId::new("portfolio"), None)
-        .unwrap();
-    let juror = service.actor("J02").unwrap();
-    service
-        .view(&juror)
-        .assignments(&StageId::new("portfolio"))
-        .iter()
-        .map(|a| a.participant.clone())
-        .collect()
+    common::sample_at_portfolio(&Service::open(dir).unwrap())
 }
 
 fn set_file_limit(pid: u32, bytes: u64) {

@@ -34,18 +34,9 @@ fn scored_contest(dir: &Path) -> Dump {
         )
         .unwrap();
     service.assign_auto(&coordinator, &portfolio, None).unwrap();
-    score_stage(
-        &service,
-        &portfolio,
-        &[
-            "projects",
-            "creative_task",
-            "partnership",
-            "media",
-            "mentoring",
-        ],
-        |p| format!("Обоснование оценки {p}: проекты описаны, результаты подтверждены."),
-    );
+    score_stage(&service, &portfolio, &common::PORTFOLIO_CRITERIA, |p| {
+        format!("Обоснование оценки {p}: проекты описаны, результаты подтверждены.")
+    });
     for (i, id) in ["E901", "E902", "E903"].into_iter().enumerate() {
         service
             .import_records(

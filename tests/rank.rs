@@ -68,18 +68,9 @@ fn rank_json_carries_the_jury_statistics_and_the_sensitivity_to_the_method() {
             .close_stage(&coordinator, &StageId::new("education"), "protocol")
             .unwrap();
         service.assign_auto(&coordinator, &portfolio, None).unwrap();
-        score_stage(
-            &service,
-            &portfolio,
-            &[
-                "projects",
-                "creative_task",
-                "partnership",
-                "media",
-                "mentoring",
-            ],
-            |_| "Портфолио изучено; обоснование в протоколе.".into(),
-        );
+        score_stage(&service, &portfolio, &common::PORTFOLIO_CRITERIA, |_| {
+            "Портфолио изучено; обоснование в протоколе.".into()
+        });
         service
             .analyse_stage(&coordinator, &portfolio)
             .unwrap()

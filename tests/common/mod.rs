@@ -416,6 +416,35 @@ impl Drop for Tmux {
     }
 }
 
+/// The criteria of the sample regulation's portfolio stage.
+pub const PORTFOLIO_CRITERIA: [&str; 5] = [
+    "projects",
+    "creative_task",
+    "partnership",
+    "media",
+    "mentoring",
+];
+
+/// The sample contest with the educational stage closed and the portfolio
+/// stage's jurors assigned automatically; returns J02's queue there.
+pub fn sample_at_portfolio(service: &Service) -> Vec<konkurs::domain::ids::ParticipantId> {
+    let coordinator = Actor::local_coordinator();
+    konkurs::sample::load(service, &coordinator).unwrap();
+    let education = konkurs::domain::ids::StageId::new("education");
+    let portfolio = konkurs::domain::ids::StageId::new("portfolio");
+    service
+        .close_stage(&coordinator, &education, "protocol")
+        .unwrap();
+    service.assign_auto(&coordinator, &portfolio, None).unwrap();
+    let juror = service.actor("J02").unwrap();
+    service
+        .view(&juror)
+        .assignments(&portfolio)
+        .iter()
+        .map(|a| a.participant.clone())
+        .collect()
+}
+
 /// Scores and submits every assigned sheet of a stage that is not
 /// abstained: each juror has a leniency, each participant a hidden
 /// quality, so jurors broadly agree; `comment` writes each justification.
