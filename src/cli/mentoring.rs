@@ -25,20 +25,18 @@ pub fn run(
     accept: Option<&str>,
     tr: &I18n,
 ) -> Result<(), CliError> {
-    let data = service.match_data(actor)?;
-    let input = data.input();
-    // One preparation of the market serves the proposal, its explanations
-    // and its blocking pairs.
-    let prepared = matching::Prepared::new(&input);
     if candidates {
-        return write_candidates(io, &prepared, format, tr);
+        let data = service.match_data(actor)?;
+        let input = data.input();
+        return write_candidates(io, &matching::Prepared::new(&input), format, tr);
     }
+    let crate::service::Explained {
+        data,
+        proposal,
+        explanations,
+        blocking,
+    } = service.propose_explained(actor, mode)?;
     let mut out = &mut io.out;
-    let proposal = prepared.propose(mode);
-    let explanations = prepared
-        .explain(&proposal)
-        .map_err(|e| CliError::Message(e.to_string()))?;
-    let blocking = prepared.blocking_pairs(&proposal.assignment());
     if format == Format::Json {
         let doc = serde_json::json!({
             "proposal": proposal,

@@ -4,7 +4,9 @@
 use super::{Actor, Result, Service};
 use crate::domain::contest::{Change, Contest, Key, Record, Standing};
 use crate::domain::ids::{InternId, MentorId};
-use crate::domain::matching::{self, InternExplanation, MatchInput, MatchMode, Proposal};
+use crate::domain::matching::{
+    self, BlockingPair, InternExplanation, MatchInput, MatchMode, Proposal,
+};
 use crate::domain::mentoring::{
     AcceptedMatching, AcceptedPair, DecisionKind, Formats, InternRequest, Mentor, Municipality,
     PairDecision, TopicLevel,
@@ -14,12 +16,12 @@ use crate::domain::refusal::{Act, Refusal, Thing};
 use crate::domain::topic::Topic;
 use std::collections::BTreeMap;
 
-/// A proposal, every intern's explanation and the number of blocking pairs.
+/// A proposal, every intern's explanation and the blocking pairs.
 pub struct Explained {
     pub data: MatchData,
     pub proposal: Proposal,
     pub explanations: Vec<InternExplanation>,
-    pub blocking: usize,
+    pub blocking: Vec<BlockingPair>,
 }
 
 /// The data a proposal is computed from, owned so that it outlives the
@@ -87,8 +89,8 @@ impl Service {
     }
 
     /// [`Service::propose`] with what a person reads beside it: every
-    /// intern's explanation and the number of blocking pairs, from one
-    /// preparation of the market.
+    /// intern's explanation and the blocking pairs, from one preparation of
+    /// the market (the Mentoring pane and `konkurs match`).
     pub fn propose_explained(&self, actor: &Actor, mode: MatchMode) -> Result<Explained> {
         let data = self.match_data(actor)?;
         let (proposal, explanations, blocking) = {
@@ -96,7 +98,7 @@ impl Service {
             let prepared = matching::Prepared::new(&input);
             let proposal = prepared.propose(mode);
             let explanations = prepared.explain(&proposal).unwrap_or_default();
-            let blocking = prepared.blocking_pairs(&proposal.assignment()).len();
+            let blocking = prepared.blocking_pairs(&proposal.assignment());
             (proposal, explanations, blocking)
         };
         Ok(Explained {

@@ -245,14 +245,8 @@ impl<'a> Market<'a> {
         let mut edges = Vec::with_capacity(self.interns.len());
         let mut list: Vec<Edge> = Vec::with_capacity(self.mentors.len());
         for i in 0..self.interns.len() {
-            let wanted = self.wanted[i];
             list.clear();
             for m in 0..self.mentors.len() {
-                // Most refusals are for want of a common topic: the cheapest
-                // test first, though `check` makes it too.
-                if self.teaching[m].mask & wanted == 0 {
-                    continue;
-                }
                 if let Some(fit) = self.quick_fit(m, i) {
                     if self.is_forbidden(m, i) {
                         continue;

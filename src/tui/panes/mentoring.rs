@@ -768,7 +768,7 @@ impl Pane for MentoringPane {
                 ("pairs", &run.proposal.pairs.len()),
                 ("total", &run.proposal.total_score),
                 ("unmatched", &run.proposal.unmatched.len()),
-                ("blocking", &run.blocking),
+                ("blocking", &run.blocking.len()),
             ],
         );
         let mut head_lines = vec![
