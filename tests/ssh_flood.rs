@@ -171,7 +171,13 @@ fn huge_windows_cost_little_and_their_memory_is_returned() {
     wait_for(PATIENCE * 2, || (count("ended after") >= 12).then_some(()))
         .expect("the twelve sessions end");
     std::thread::sleep(Duration::from_secs(2));
-    let closed = rss_kib(server.pid());
+    // A loaded machine may take longer to run the sessions' last frees and
+    // the server's giving back; wait for it, within bounds.
+    let closed = wait_for(PATIENCE, || {
+        let rss = rss_kib(server.pid());
+        (rss.saturating_sub(before) < 16 * 1024).then_some(rss)
+    })
+    .unwrap_or_else(|| rss_kib(server.pid()));
     let per_session = open.saturating_sub(before) / 12;
     let kept = closed.saturating_sub(before);
     println!(
